@@ -1,0 +1,73 @@
+// core: the desk configuration file (`sesdesk.config.json`), shared by the local stack and the CDK app
+import { z } from 'zod';
+
+const address = z.string().trim().toLowerCase().email();
+
+const deskSchema = z.object({
+  /** Stable id used in keys and URLs, e.g. `support`. */
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/, 'desk id: lowercase letters, digits and dashes, at most 31'),
+  /** The address customers write to; replies use `<local>+<token>@<domain>`. */
+  address,
+  /** Shown to customers: `"<Agent> via <Desk name>" <address>`. */
+  name: z.string().min(1).max(255),
+});
+
+const teamMemberSchema = z.object({
+  email: address,
+  name: z.string().min(1).max(255),
+});
+
+export const deskConfigSchema = z
+  .object({
+    /** The mail domain SES receives for; every desk address must be on it. */
+    domain: z.string().trim().toLowerCase().regex(/^[a-z0-9.-]+\.[a-z0-9-]+$/, 'domain: a DNS name like help.example.com'),
+    desks: z.array(deskSchema).min(1, 'at least one desk is needed'),
+    /** Team members who may sign in to the dashboard (locally; in AWS, Cognito users). */
+    team: z.array(teamMemberSchema).min(1, 'at least one team member is needed'),
+    /** Acknowledgements per customer address per day; stops ping-pong with broken auto-responders. */
+    ackLimitPerDay: z.number().int().min(0).max(100).default(3),
+    /** Public URL of the dashboard, used for links in outgoing mail. */
+    dashboardUrl: z.string().url().default('http://localhost:3000'),
+  })
+  .superRefine((config, ctx) => {
+    const ids = new Set<string>();
+    for (const [i, desk] of config.desks.entries()) {
+      if (!desk.address.endsWith(`@${config.domain}`)) {
+        ctx.addIssue({ code: 'custom', path: ['desks', i, 'address'], message: `must be on the domain ${config.domain}` });
+      }
+      if (desk.address.split('@')[0]!.includes('+')) {
+        ctx.addIssue({ code: 'custom', path: ['desks', i, 'address'], message: 'must not contain "+" (it separates reply tokens)' });
+      }
+      if (ids.has(desk.id)) ctx.addIssue({ code: 'custom', path: ['desks', i, 'id'], message: `duplicate desk id ${desk.id}` });
+      ids.add(desk.id);
+    }
+  });
+
+export type DeskConfig = z.infer<typeof deskConfigSchema>;
+export type Desk = DeskConfig['desks'][number];
+export type TeamMember = DeskConfig['team'][number];
+
+/** The configuration a fresh checkout runs with: one desk at `support@desk.localhost`. */
+export const DEFAULT_DESK_CONFIG: DeskConfig = deskConfigSchema.parse({
+  domain: 'desk.localhost',
+  desks: [{ id: 'support', address: 'support@desk.localhost', name: 'Support' }],
+  team: [{ email: 'agent@desk.localhost', name: 'Ada Agent' }],
+});
+
+/**
+ * Validates a configuration object, failing with one line per problem a person can act on.
+ * @throws Error listing every invalid field as `path: message`.
+ */
+export function parseDeskConfig(input: unknown, source = 'desk configuration'): DeskConfig {
+  const result = deskConfigSchema.safeParse(input);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  throw new Error(`Invalid ${source}:\n${lines.join('\n')}`);
+}
+
+/** Finds the desk an address belongs to, ignoring a `+token` suffix. */
+export function findDesk(config: DeskConfig, address: string): Desk | undefined {
+  const [local = '', domain = ''] = address.toLowerCase().split('@');
+  const base = `${local.split('+')[0]}@${domain}`;
+  return config.desks.find((desk) => desk.address === base);
+}

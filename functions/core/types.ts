@@ -1,0 +1,134 @@
+// core: the shapes every layer shares (parsed mail, tickets, messages, deliveries)
+
+/** An email address with its display name, both already decoded. */
+export interface Mailbox {
+  readonly address: string;
+  readonly name: string;
+}
+
+/** What kind of mail this is, for loop protection (see DESIGN.md "Loop and noise protection"). */
+export type ClassificationKind = 'normal' | 'auto-reply' | 'bounce' | 'complaint';
+
+export interface Classification {
+  readonly kind: ClassificationKind;
+  /** A short, human-readable reason, e.g. `Auto-Submitted: auto-replied`. */
+  readonly reason: string;
+  /** Addresses a bounce or complaint reports as failed; empty otherwise. */
+  readonly failedRecipients: string[];
+  /** True when a bounce is permanent (5.x.x); false for transient (4.x.x). Absent when not a bounce. */
+  readonly permanent?: boolean;
+}
+
+/** Verdicts that SES itself prepended to the stored message (never the sender's copies). */
+export interface SesVerdicts {
+  readonly spam: string | null;
+  readonly virus: string | null;
+}
+
+export interface AttachmentInfo {
+  readonly filename: string;
+  readonly contentType: string;
+  readonly size: number;
+  /** True for parts referenced from the HTML by `cid:` (inline images), false for real attachments. */
+  readonly inline: boolean;
+  readonly cid: string | null;
+}
+
+/**
+ * The message as the ingest function sees it: contract 3 of DESIGN.md, printed by `sesdesk parse`.
+ * Keep these fields stable; outside checks read them.
+ */
+export interface ParsedEmail {
+  readonly messageId: string;
+  readonly inReplyTo: string | null;
+  readonly references: string[];
+  readonly from: Mailbox;
+  readonly replyTo: Mailbox[];
+  readonly to: Mailbox[];
+  readonly cc: Mailbox[];
+  readonly subject: string;
+  /** ISO 8601; null when the Date header is missing or unreadable (never silently "now"). */
+  readonly date: string | null;
+  readonly text: string;
+  readonly reply: string;
+  readonly html: string | null;
+  readonly attachments: AttachmentInfo[];
+  readonly classification: Classification;
+}
+
+/** An attachment with its bytes, kept out of the JSON contract. */
+export interface AttachmentContent extends AttachmentInfo {
+  readonly content: Uint8Array;
+}
+
+/** Everything ingest needs beyond the contract fields. */
+export interface ParsedMail extends ParsedEmail {
+  /** Every address the message was delivered to: To, Cc, Delivered-To, X-Original-To, Envelope-To, Received "for". */
+  readonly envelopeRecipients: string[];
+  readonly verdicts: SesVerdicts;
+  /** True when the Message-ID header was missing and `messageId` was derived from the content. */
+  readonly messageIdDerived: boolean;
+  /** Problems met while parsing (malformed MIME, unknown charset); empty for clean mail. */
+  readonly warnings: string[];
+  readonly attachmentContents: AttachmentContent[];
+}
+
+export type TicketStatus = 'open' | 'pending' | 'closed' | 'spam';
+export const TICKET_STATUSES: readonly TicketStatus[] = ['open', 'pending', 'closed', 'spam'];
+
+/** Which threading rule put a message on its ticket (DESIGN.md "Threading"). */
+export type ThreadedBy = 'reply-token' | 'message-id' | 'subject-tag' | 'new-ticket' | 'agent';
+
+export interface Participant {
+  readonly address: string;
+  readonly name: string;
+  /** How they joined: the requester, a Cc on inbound mail, or added by an agent. */
+  readonly role: 'requester' | 'cc' | 'added';
+  readonly unsubscribed: boolean;
+}
+
+export interface Ticket {
+  readonly id: string;
+  readonly deskId: string;
+  readonly number: number;
+  readonly subject: string;
+  readonly status: TicketStatus;
+  readonly requester: Mailbox;
+  readonly participants: Participant[];
+  readonly assignee: string | null;
+  readonly labels: string[];
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly messageCount: number;
+  /** Message-IDs of the thread in order, so outgoing mail can chain References. */
+  readonly threadMessageIds: string[];
+}
+
+export type MessageDirection = 'inbound' | 'outbound' | 'note';
+
+export interface StoredAttachment extends AttachmentInfo {
+  /** S3 key under the attachments prefix (never under the inbound prefix, which triggers ingest). */
+  readonly key: string;
+}
+
+export interface TicketMessage {
+  readonly id: string;
+  readonly ticketId: string;
+  readonly direction: MessageDirection;
+  readonly from: Mailbox;
+  readonly to: Mailbox[];
+  readonly cc: Mailbox[];
+  readonly subject: string;
+  readonly text: string;
+  readonly reply: string;
+  readonly html: string | null;
+  readonly messageId: string;
+  readonly threadedBy: ThreadedBy;
+  readonly classification: Classification | null;
+  readonly attachments: StoredAttachment[];
+  readonly createdAt: string;
+  /** For inbound mail: the raw object in S3. */
+  readonly rawKey: string | null;
+  /** For agent messages: who wrote it. */
+  readonly author: string | null;
+}
