@@ -102,6 +102,10 @@ export interface Ticket {
   readonly messageCount: number;
   /** Message-IDs of the thread in order, so outgoing mail can chain References. */
   readonly threadMessageIds: string[];
+  /** Short text of the latest message, for the inbox. */
+  readonly preview: string;
+  /** Optimistic lock: every write to the ticket item checks and bumps it. */
+  readonly version: number;
 }
 
 export type MessageDirection = 'inbound' | 'outbound' | 'note';
@@ -122,6 +126,8 @@ export interface TicketMessage {
   readonly text: string;
   readonly reply: string;
   readonly html: string | null;
+  /** When the bodies were too large for the item: the S3 key of `{text, reply, html}` JSON; text/reply hold a preview. */
+  readonly bodyKey: string | null;
   readonly messageId: string;
   readonly threadedBy: ThreadedBy;
   readonly classification: Classification | null;

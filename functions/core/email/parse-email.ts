@@ -1,0 +1,173 @@
+// core: raw MIME → ParsedMail (contract 3 plus what ingest needs), never throwing on malformed mail
+import { simpleParser } from 'mailparser';
+import type { ParsedMail as MailparserMail, SimpleParserOptions } from 'mailparser';
+import type { Classification, ParsedEmail, ParsedMail, SesVerdicts } from '../types';
+import { classifyEmail, readSesVerdicts } from './classify';
+import { extractReply, extractReplyFromHtml } from './extract-reply';
+import { sanitizeEmailHtml } from './sanitize-html';
+import { envelopeRecipients, pickFrom, toMailboxes } from './parse/addresses';
+import { toAttachmentContents } from './parse/attachments';
+import { parseMailDate } from './parse/mail-date';
+import { deriveMessageId, normalizeMessageId, parseIdList } from './parse/message-ids';
+import { rawHeader, rawHeaderValues } from './parse/raw-headers';
+import { repairBodyCharsets } from './parse/repair-body-charsets';
+import { repairHeaderBlock } from './parse/repair-headers';
+import { emptyMailparserMail, salvageHeaders } from './parse/salvage-headers';
+
+/** Bounds on the work one message may cause. */
+export interface ParseOptions {
+  /** Largest header block of one MIME part, in bytes. @default 1048576 */
+  readonly maxHeadSize?: number;
+  /** Most MIME parts a message may have; more and only the headers are read. @default 1000 */
+  readonly maxParts?: number;
+  /** HTML longer than this (characters) is not converted to text. @default 5000000 */
+  readonly maxHtmlLength?: number;
+}
+
+const DEFAULTS = { maxHeadSize: 1024 * 1024, maxParts: 1000, maxHtmlLength: 5_000_000 } as const;
+
+function errorMessage(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).slice(0, 200);
+}
+
+function stripNul(text: string): string {
+  return text.includes('\0') ? text.replace(/\0/g, '') : text;
+}
+
+/** An mbox `From ` separator line (as in `.box` files) is not a header; mailparser would choke on it. */
+function stripMboxSeparator(raw: Buffer): Buffer {
+  if (raw.subarray(0, 5).toString('latin1') !== 'From ') return raw;
+  const newline = raw.indexOf(0x0a);
+  return newline < 0 ? raw : raw.subarray(newline + 1);
+}
+
+function safely<T>(warnings: string[], what: string, run: () => T, fallback: T): T {
+  try {
+    return run();
+  } catch (err) {
+    warnings.push(`${what} failed: ${errorMessage(err)}`);
+    return fallback;
+  }
+}
+
+const UNCLASSIFIED: Classification = { kind: 'normal', reason: 'classifier failed', failedRecipients: [] };
+const NO_VERDICTS: SesVerdicts = { spam: null, virus: null };
+
+/**
+ * Parses a raw message into the shape ingest works with (contract 3 of DESIGN.md plus envelope
+ * recipients, SES verdicts and attachment bytes). Repairs what real mail gets wrong (mislabelled
+ * charsets, raw 8-bit headers, comma-joined References, a missing Message-ID) and never rejects:
+ * malformed input yields what could be read, with `warnings` saying what went wrong.
+ * @example
+ * const mail = await parseEmail(readFileSync('reply.eml'));
+ * mail.messageId; // '<CAF...@mail.gmail.com>'
+ */
+export async function parseEmail(raw: Uint8Array | Buffer, options: ParseOptions = {}): Promise<ParsedMail> {
+  const limits = { ...DEFAULTS, ...options };
+  const parserOptions: SimpleParserOptions = {
+    keepCidLinks: true,
+    maxHeadSize: limits.maxHeadSize,
+    maxChildNodes: limits.maxParts,
+    maxHtmlLengthToParse: limits.maxHtmlLength,
+    checksumAlgo: false,
+  };
+  const warnings: string[] = [];
+  const input = stripMboxSeparator(Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength));
+  const headerRepair = safely(warnings, 'header repair', () => repairHeaderBlock(input), { raw: input, warnings: [] });
+  warnings.push(...headerRepair.warnings);
+
+  let prepared = headerRepair.raw;
+  let hasTextPart = true;
+  try {
+    const bodyRepair = await repairBodyCharsets(prepared, { maxHeadSize: limits.maxHeadSize, maxChildNodes: limits.maxParts });
+    prepared = bodyRepair.raw;
+    hasTextPart = bodyRepair.hasTextPart;
+    warnings.push(...bodyRepair.warnings);
+  } catch {
+    // mailparser runs the same splitter and reports the same failure below
+  }
+
+  let mail: MailparserMail;
+  try {
+    mail = await simpleParser(prepared, parserOptions);
+  } catch (err) {
+    warnings.push(`malformed MIME (${errorMessage(err)}); only the top headers were read`);
+    mail = await salvageHeaders(prepared, parserOptions).catch(() => emptyMailparserMail());
+    hasTextPart = true;
+  }
+  return assemble(mail, hasTextPart, warnings);
+}
+
+function assemble(mail: MailparserMail, hasTextPart: boolean, warnings: string[]): ParsedMail {
+  const lines = mail.headerLines;
+  if (mail.textConversionError) warnings.push(`HTML not converted to text: ${errorMessage(mail.textConversionError)}`);
+
+  const from = pickFrom(mail.headers);
+  const to = toMailboxes(mail.headers.get('to'));
+  const cc = toMailboxes(mail.headers.get('cc'));
+  const subject = stripNul(mail.subject ?? '').trim();
+  const dateHeader = rawHeader(lines, 'date');
+  const date = parseMailDate(dateHeader)?.toISOString() ?? null;
+  if (dateHeader === null) warnings.push('no Date header');
+  else if (date === null) warnings.push(`unreadable Date header: ${dateHeader.slice(0, 100)}`);
+
+  const text = stripNul(mail.text ?? '');
+  const rawHtml = typeof mail.html === 'string' ? mail.html : null;
+  const html = rawHtml === null ? null : safely(warnings, 'HTML sanitising', () => sanitizeEmailHtml(rawHtml), '');
+  const reply = safely(
+    warnings,
+    'reply extraction',
+    () => (rawHtml !== null && !hasTextPart ? extractReplyFromHtml(rawHtml) : extractReply(text)),
+    text.trim(),
+  );
+
+  let messageId = normalizeMessageId(rawHeader(lines, 'message-id'));
+  const messageIdDerived = messageId === null;
+  if (messageId === null) {
+    warnings.push('no Message-ID header; derived from content');
+    messageId = deriveMessageId({ from: from.address, date, subject, to: to.map((m) => m.address), body: text || rawHtml || '' });
+  }
+
+  const attachmentContents = toAttachmentContents(mail.attachments, rawHtml);
+  return {
+    messageId,
+    inReplyTo: parseIdList(rawHeader(lines, 'in-reply-to'))[0] ?? null,
+    references: parseIdList(rawHeaderValues(lines, 'references').join(' ')),
+    from,
+    replyTo: toMailboxes(mail.headers.get('reply-to')),
+    to,
+    cc,
+    subject,
+    date,
+    text,
+    reply,
+    html,
+    attachments: attachmentContents.map(({ content: _content, ...info }) => info),
+    classification: safely(warnings, 'classification', () => classifyEmail(mail), UNCLASSIFIED),
+    envelopeRecipients: envelopeRecipients(to, cc, lines),
+    verdicts: safely(warnings, 'reading SES verdicts', () => readSesVerdicts(mail), NO_VERDICTS),
+    messageIdDerived,
+    warnings,
+    attachmentContents,
+  };
+}
+
+/** Only the contract fields of a parsed message, in contract order: what `sesdesk parse` prints. */
+export function toContractJson(mail: ParsedMail): ParsedEmail {
+  return {
+    messageId: mail.messageId,
+    inReplyTo: mail.inReplyTo,
+    references: mail.references,
+    from: mail.from,
+    replyTo: mail.replyTo,
+    to: mail.to,
+    cc: mail.cc,
+    subject: mail.subject,
+    date: mail.date,
+    text: mail.text,
+    reply: mail.reply,
+    html: mail.html,
+    attachments: mail.attachments,
+    classification: mail.classification,
+  };
+}

@@ -1,0 +1,212 @@
+// core: HTML mail → plain text for reply extraction, with client quote containers already removed
+import { parseDocument } from 'htmlparser2';
+import { isTag, isText, type AnyNode, type Element } from 'domhandler';
+import { isAttributionText } from './strip-quotes';
+
+/** The line written in place of a removed quote container, so the text rules treat it as quoted. */
+export const QUOTE_MARKER = '>';
+
+const SKIPPED = new Set([
+  'head', 'style', 'script', 'title', 'template', 'noscript', 'object', 'iframe', 'svg', 'xml', 'img',
+]);
+const BLOCKS = new Set([
+  'address', 'article', 'aside', 'blockquote', 'caption', 'center', 'dd', 'details', 'dialog', 'div', 'dl',
+  'dt', 'fieldset', 'figcaption', 'figure', 'footer', 'form', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header',
+  'hgroup', 'hr', 'li', 'main', 'nav', 'ol', 'p', 'pre', 'section', 'summary', 'table', 'tbody', 'tfoot',
+  'thead', 'tr', 'ul',
+]);
+
+type Role = 'quote' | 'cut' | 'skip' | null;
+
+function classesOf(el: Element): Set<string> {
+  return new Set((el.attribs.class ?? '').toLowerCase().split(/\s+/).filter(Boolean));
+}
+
+function compactStyle(el: Element): string {
+  const style = el.attribs.style ?? '';
+  return style.length > 1000 ? '' : style.toLowerCase().replace(/\s+/g, '');
+}
+
+// What a client-specific container means for the reply. 'quote' holds the quoted message (Gmail,
+// Apple Mail, Thunderbird, Yahoo); 'cut' starts it and everything after it is the original (Outlook);
+// 'skip' is a signature or a quote caption that is dropped on its own.
+function roleOf(el: Element): Role {
+  const name = el.name.toLowerCase();
+  const id = (el.attribs.id ?? '').toLowerCase();
+  const classes = classesOf(el);
+  const style = compactStyle(el);
+  if (/(?:^|;)display:none/.test(style)) return 'skip';
+  if (name === 'blockquote' && (el.attribs.type ?? '').toLowerCase() === 'cite') return 'quote';
+  for (const c of ['gmail_quote', 'gmail_quote_container', 'yahoo_quoted', 'protonmail_quote', 'zmail_extra']) {
+    if (classes.has(c)) return 'quote';
+  }
+  if (el.attribs['data-marker'] === '__QUOTED_TEXT__') return 'quote';
+  if (
+    id === 'divrplyfwdmsg' ||
+    id === 'appendonsend' ||
+    id.startsWith('olk_src_body_section') ||
+    id === 'mail-editor-reference-message-container' ||
+    classes.has('outlookmessageheader') ||
+    (name === 'hr' && (id === 'stopspelling' || id === 'zwchr'))
+  ) {
+    return 'cut';
+  }
+  // Outlook desktop draws the original message's header in a box with this exact top border.
+  if ((name === 'div' || name === 'p') && /border-top:solid#(?:b5c4df|e1e1e1)/.test(style)) return 'cut';
+  if (
+    classes.has('gmail_signature') ||
+    el.attribs['data-smartmail'] === 'gmail_signature' ||
+    classes.has('moz-signature') ||
+    classes.has('moz-cite-prefix') ||
+    el.attribs['data-signatureblock'] === 'true'
+  ) {
+    return 'skip';
+  }
+  return null;
+}
+
+class TextOutput {
+  private readonly lines: string[] = [];
+  private line = '';
+  // A list bullet waiting for its text: a block opening inside the item must not flush it alone.
+  private pendingPrefix: string | null = null;
+  pre = 0;
+
+  text(data: string): void {
+    if (this.pre > 0) {
+      const parts = data.split(/\r?\n/);
+      this.line += parts[0] ?? '';
+      for (const part of parts.slice(1)) {
+        this.lineBreak();
+        this.line = part;
+      }
+      return;
+    }
+    const collapsed = data.replace(/\s+/g, ' ');
+    if (collapsed.trim() !== '') this.pendingPrefix = null;
+    this.line += this.line === '' || /[ \t]$/.test(this.line) ? collapsed.trimStart() : collapsed;
+  }
+
+  lineBreak(): void {
+    this.lines.push(this.line.trimEnd());
+    this.line = '';
+  }
+
+  /** Ends the current line (if it has text) and, when asked, leaves one blank line. */
+  block(blankLine: boolean): void {
+    if (this.pendingPrefix !== null && this.line === this.pendingPrefix) return;
+    if (this.line.trim() !== '') this.lineBreak();
+    else this.line = '';
+    const last = this.lines[this.lines.length - 1];
+    if (blankLine && last !== undefined && last !== '') this.lines.push('');
+  }
+
+  startCell(): void {
+    if (this.line.trim() !== '') this.line = `${this.line.trimEnd()}\t`;
+  }
+
+  startItem(prefix: string): void {
+    this.pendingPrefix = null;
+    this.block(false);
+    this.line = prefix;
+    this.pendingPrefix = prefix;
+  }
+
+  quoteMarker(): void {
+    this.block(false);
+    this.lines.push(QUOTE_MARKER);
+  }
+
+  /** The last line holding text, where a reply header would sit just before a quote. */
+  lastTextLine(): string {
+    if (this.line.trim() !== '') return this.line;
+    for (let i = this.lines.length - 1; i >= 0; i--) {
+      const l = this.lines[i] ?? '';
+      if (l.trim() !== '') return l;
+    }
+    return '';
+  }
+
+  toString(): string {
+    return [...this.lines, this.line.trimEnd()].join('\n');
+  }
+}
+
+interface ListState {
+  ordered: boolean;
+  count: number;
+}
+
+type Frame = { node: AnyNode; exit: false } | { node: Element; exit: true };
+
+function previousElement(el: Element): Element | null {
+  let node = el.prev;
+  while (node && !isTag(node)) node = node.prev;
+  return node && isTag(node) ? node : null;
+}
+
+// Paragraphs get a blank line between them, except Outlook's MsoNormal ones, whose margin is zero
+// and which carry their spacing as empty paragraphs instead.
+function wantsBlankBefore(el: Element): boolean {
+  const prev = previousElement(el);
+  return prev !== null && prev.name.toLowerCase() === 'p' && !classesOf(el).has('msonormal');
+}
+
+/**
+ * Renders HTML mail as text: block elements end lines, `<p>` paragraphs are spaced, lists get `- `/`1. `,
+ * table rows become tab-separated lines, links keep their text; client quote containers become a `>`
+ * line, everything after an Outlook original-message marker is dropped, and signature containers go.
+ */
+export function htmlToReplyText(html: string): string {
+  const doc = parseDocument(html);
+  const out = new TextOutput();
+  const lists: ListState[] = [];
+  const stack: Frame[] = doc.children.map((node) => ({ node, exit: false as const })).reverse();
+
+  while (stack.length > 0) {
+    const frame = stack.pop();
+    if (!frame) break;
+    if (frame.exit) {
+      const name = frame.node.name.toLowerCase();
+      if (name === 'pre') out.pre--;
+      if (name === 'ul' || name === 'ol') lists.pop();
+      if (BLOCKS.has(name)) out.block(false);
+      continue;
+    }
+    const node = frame.node;
+    if (isText(node)) {
+      out.text(node.data);
+      continue;
+    }
+    if (!isTag(node)) continue;
+    const name = node.name.toLowerCase();
+    if (SKIPPED.has(name)) continue;
+    const role = roleOf(node);
+    if (role === 'cut') break;
+    if (role === 'skip') continue;
+    if (role === 'quote' || (name === 'blockquote' && isAttributionText(out.lastTextLine()))) {
+      out.quoteMarker();
+      continue;
+    }
+
+    if (name === 'br') out.lineBreak();
+    else if (name === 'p') out.block(wantsBlankBefore(node));
+    else if (name === 'li') {
+      const list = lists[lists.length - 1];
+      const indent = '  '.repeat(Math.max(0, lists.length - 1));
+      if (list) list.count++;
+      out.startItem(list?.ordered ? `${indent}${list.count}. ` : `${indent}- `);
+    } else if (name === 'td' || name === 'th') out.startCell();
+    else if (name === 'hr') out.block(true);
+    else if (BLOCKS.has(name)) out.block(false);
+
+    if (name === 'ul' || name === 'ol') lists.push({ ordered: name === 'ol', count: 0 });
+    if (name === 'pre') out.pre++;
+    stack.push({ node, exit: true });
+    for (let i = node.children.length - 1; i >= 0; i--) {
+      const child = node.children[i];
+      if (child) stack.push({ node: child, exit: false });
+    }
+  }
+  return out.toString().replace(/[\u200b-\u200f\u2060\ufeff]/g, '').replace(/\u00a0/g, ' ');
+}

@@ -1,0 +1,146 @@
+// core: the ports the use cases need; adapters in functions/adapters implement them
+import type { Classification, Mailbox, Participant, StoredAttachment, Ticket, TicketMessage, TicketStatus } from './types';
+
+/** Structured logging; Powertools' Logger satisfies it. */
+export interface Log {
+  debug(message: string, extra?: Record<string, unknown>): void;
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
+
+/** Object storage for raw mail, attachments and large bodies (S3). */
+export interface ObjectStore {
+  /** @throws NotFoundError when the object does not exist. */
+  get(bucket: string, key: string): Promise<Uint8Array>;
+  put(bucket: string, key: string, body: Uint8Array | string, contentType: string): Promise<void>;
+  /** Keys under a prefix, oldest listing order as S3 gives it. */
+  list(bucket: string, prefix: string): AsyncIterable<string>;
+}
+
+export type IngestOutcomeKind =
+  | 'ticket-created'
+  | 'reply-added'
+  | 'bounce'
+  | 'complaint'
+  | 'ignored'
+  | 'duplicate'
+  | 'failed';
+
+/** What happened to one stored email; kept so every email has a recorded outcome and failures can be replayed. */
+export interface IngestRecord {
+  readonly key: string;
+  readonly bucket: string;
+  readonly outcome: IngestOutcomeKind;
+  readonly reason: string;
+  readonly ticketId: string | null;
+  readonly messageId: string | null;
+  readonly at: string;
+  readonly attempts: number;
+}
+
+/** Where a stored Message-ID points. */
+export interface MessageIdTarget {
+  readonly ticketId: string;
+  /** For our own outgoing mail: the delivery item it came from (so a bounce can mark it). */
+  readonly deliveryId: string | null;
+}
+
+/** Everything ingest reads before deciding, fetched in one round trip. */
+export interface IngestLookup {
+  readonly ingest: IngestRecord | null;
+  readonly tickets: ReadonlyMap<string, Ticket>;
+  /** Keyed by normalised Message-ID. */
+  readonly messageIds: ReadonlyMap<string, MessageIdTarget>;
+  /** Keyed by `<deskId>#<number>`. */
+  readonly numbers: ReadonlyMap<string, string>;
+}
+
+export interface IngestLookupRequest {
+  readonly ingestKey: string;
+  readonly messageIds: readonly string[];
+  readonly ticketIds: readonly string[];
+  readonly numbers: readonly { deskId: string; number: number }[];
+}
+
+/**
+ * What an outgoing email says, copied into its delivery item when the item is created, so the notify
+ * function composes it without reading anything else (two DynamoDB requests per sent email).
+ */
+export interface DeliveryContent {
+  readonly ticketNumber: number;
+  /** The ticket's subject (the customer's original wording). */
+  readonly subject: string;
+  /** The agent's Markdown for a reply; the customer's text for an acknowledgement; empty otherwise. */
+  readonly body: string;
+  /** Who wrote it (agent name); null for automatic mail. */
+  readonly authorName: string | null;
+  /** Message-ID the email answers (the latest inbound mail). */
+  readonly inReplyTo: string | null;
+  /** The thread so far, oldest first, for References. */
+  readonly references: readonly string[];
+  readonly attachments: readonly StoredAttachment[];
+}
+
+/** An outgoing email waiting for the notify function (one per recipient). */
+export interface NewDelivery {
+  readonly id: string;
+  readonly kind: 'ack' | 'reply' | 'participant-added';
+  readonly ticketId: string;
+  readonly deskId: string;
+  readonly recipient: Mailbox;
+  /** The ticket message this email carries (the customer's first mail for an acknowledgement). */
+  readonly messageItemId: string;
+  readonly content: DeliveryContent;
+  readonly createdAt: string;
+}
+
+export interface NewTicketWrite {
+  readonly ingest: IngestRecord;
+  readonly ticket: Ticket;
+  readonly message: TicketMessage;
+  /** Delivery items created with the ticket (the acknowledgement, when one is due). */
+  readonly deliveries: readonly NewDelivery[];
+  /** Subject words for search. */
+  readonly words: readonly string[];
+}
+
+export interface InboundReplyWrite {
+  readonly ingest: IngestRecord;
+  readonly ticket: Ticket;
+  readonly message: TicketMessage;
+  /** The ticket's status after this mail (a customer reply reopens a closed ticket; an auto-reply never does). */
+  readonly newStatus: TicketStatus;
+}
+
+export interface BounceWrite {
+  readonly ingest: IngestRecord;
+  readonly classification: Classification;
+  /** The ticket the bounce refers to, when known, and the message recording it there. */
+  readonly ticket: Ticket | null;
+  readonly message: TicketMessage | null;
+  /** Our outgoing deliveries the bounce names (marked bounced). */
+  readonly deliveries: readonly { ticketId: string; deliveryId: string }[];
+}
+
+/** Ticket storage, as ingest needs it. The API and notify extend it with their own ports. */
+export interface TicketRepository {
+  lookupForIngest(request: IngestLookupRequest): Promise<IngestLookup>;
+  getTicket(ticketId: string): Promise<Ticket | null>;
+  /** Several tickets in one round trip; missing ids are absent from the map. */
+  getTickets(ticketIds: readonly string[]): Promise<Map<string, Ticket>>;
+  /** Atomically takes the next number of a desk (numbers may skip after a crash; never repeat). */
+  nextTicketNumber(deskId: string): Promise<number>;
+  /** @throws DuplicateIngestError, DuplicateMessageIdError */
+  createTicket(write: NewTicketWrite): Promise<void>;
+  /** @throws DuplicateIngestError, DuplicateMessageIdError, ConcurrentUpdateError */
+  addInboundMessage(write: InboundReplyWrite): Promise<void>;
+  /** Records a bounce or complaint: marks addresses, notes it on the ticket. @throws DuplicateIngestError */
+  recordBounce(write: BounceWrite): Promise<void>;
+  /** Records an outcome without other changes (ignored, duplicate, failed). A failed record can be overwritten. */
+  recordIngest(record: IngestRecord): Promise<void>;
+  /** Ingest records with a given outcome, newest first. */
+  listIngests(outcome: IngestOutcomeKind, limit: number): Promise<IngestRecord[]>;
+}
+
+export type { Participant, StoredAttachment };

@@ -1,0 +1,68 @@
+// core: signed reply tokens carried in `support+<token>@domain` Reply-To addresses
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Token layout, all lowercase Crockford base32 so mail systems that lowercase local parts keep it intact:
+ * `<ticket id: 26><nonce: 6><signature: 16>` = 48 characters, which with a short desk name stays inside
+ * the 64-character local-part limit. The nonce gives every outgoing email its own token; the signature
+ * is an HMAC-SHA256 over ticket id and nonce, so a token cannot be forged or pointed at another ticket.
+ */
+const TOKEN_PATTERN = /^([0-9a-hjkmnp-tv-z]{26})([0-9a-hjkmnp-tv-z]{6})([0-9a-hjkmnp-tv-z]{16})$/;
+const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
+
+/** Encodes bytes as lowercase Crockford base32 (5 bits a character). */
+export function base32(bytes: Uint8Array, length: number): string {
+  let out = '';
+  let buffer = 0;
+  let bits = 0;
+  for (const byte of bytes) {
+    buffer = (buffer << 8) | byte;
+    bits += 8;
+    while (bits >= 5 && out.length < length) {
+      out += ALPHABET[(buffer >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+    buffer &= 0xff;
+  }
+  if (out.length < length) throw new Error(`base32: ${bytes.length} bytes cannot give ${length} characters`);
+  return out;
+}
+
+/** The HMAC keys: the first signs, all verify (so a key can be rotated without breaking old mail). */
+export interface TokenKeys {
+  readonly secrets: readonly string[];
+}
+
+function sign(secret: string, ticketId: string, nonce: string): string {
+  return base32(createHmac('sha256', secret).update(`reply-token:${ticketId}:${nonce}`).digest(), 16);
+}
+
+/**
+ * Creates a fresh reply token for a ticket.
+ * @example createReplyToken(keys, '01jd2x...') // → '01jd2x…(48 chars)'
+ */
+export function createReplyToken(keys: TokenKeys, ticketId: string, nonce = base32(randomBytes(4), 6)): string {
+  const [secret] = keys.secrets;
+  if (!secret) throw new Error('reply tokens need at least one secret');
+  if (!/^[0-9a-hjkmnp-tv-z]{26}$/.test(ticketId)) throw new Error(`not a ticket id: ${ticketId}`);
+  return `${ticketId}${nonce}${sign(secret, ticketId, nonce)}`;
+}
+
+/** Returns the ticket id a token names when its signature verifies, or null for anything forged or altered. */
+export function verifyReplyToken(keys: TokenKeys, token: string): string | null {
+  const match = TOKEN_PATTERN.exec(token.toLowerCase());
+  if (!match) return null;
+  const [, ticketId = '', nonce = '', signature = ''] = match;
+  const given = Buffer.from(signature);
+  for (const secret of keys.secrets) {
+    const expected = Buffer.from(sign(secret, ticketId, nonce));
+    if (expected.length === given.length && timingSafeEqual(expected, given)) return ticketId;
+  }
+  return null;
+}
+
+/** The Reply-To address for a desk address and a token: `support@x` → `support+<token>@x`. */
+export function replyAddress(deskAddress: string, token: string): string {
+  const [local, domain] = deskAddress.split('@');
+  return `${local}+${token}@${domain}`;
+}

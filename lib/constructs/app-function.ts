@@ -1,0 +1,111 @@
+// infra: one Lambda function with the project's shared defaults (Node 22, arm64, bundled ESM, JSON logs)
+import { fileURLToPath } from 'node:url';
+import { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+/** The repository root: esbuild resolves `node_modules` and the lock file from here. */
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Absolute path of a Lambda entry point, e.g. `functionEntry('ingest')` → `functions/ingest/handler.ts`. */
+export function functionEntry(name: string): string {
+  return fileURLToPath(new URL(`../../functions/${name}/handler.ts`, import.meta.url));
+}
+
+/**
+ * The esbuild settings every function is bundled with; the bundle test builds with these same values.
+ * The banner gives bundled CommonJS dependencies a `require` inside the ESM output (aws-cdk #29310).
+ */
+export const BUNDLE_SETTINGS = {
+  target: 'node22',
+  minify: true,
+  sourceMap: true,
+  mainFields: ['module', 'main'],
+  banner: "import { createRequire as __sesdeskCreateRequire } from 'node:module'; const require = __sesdeskCreateRequire(import.meta.url);",
+} as const;
+
+export interface AppFunctionProps {
+  /** Absolute path of the handler file; see {@link functionEntry}. */
+  readonly entry: string;
+  /** Shown in the console and used as `POWERTOOLS_SERVICE_NAME`, e.g. `sesdesk-ingest`. */
+  readonly serviceName: string;
+  readonly description: string;
+  /** @default 256 */
+  readonly memorySize?: number;
+  /** @default 30 seconds */
+  readonly timeout?: Duration;
+  /** Variables added to the shared ones (`POWERTOOLS_*`, `NODE_OPTIONS`). */
+  readonly environment?: Record<string, string>;
+  /** @default - no reservation (shares the account's unreserved concurrency) */
+  readonly reservedConcurrentExecutions?: number;
+  /** Where failed asynchronous invocations go after their retries. @default - dropped */
+  readonly onFailure?: lambda.IDestination;
+  /** Retries of asynchronous invocations. @default 2 */
+  readonly retryAttempts?: number;
+  /** Maximum age of a queued asynchronous event. @default 6 hours */
+  readonly maxEventAge?: Duration;
+  /** @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * A `NodejsFunction` with the project's defaults and its own role and log group, so its policy holds
+ * exactly the grants its construct adds (no `AWSLambdaBasicExecutionRole` with `logs:*` on `*`).
+ */
+export class AppFunction extends Construct {
+  public readonly fn: nodejs.NodejsFunction;
+  public readonly role: iam.Role;
+  public readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: AppFunctionProps) {
+    super(scope, id);
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${props.serviceName}`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.fn = new nodejs.NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      handler: 'handler',
+      description: props.description,
+      // Pinned: NODEJS_LATEST moves with CDK releases (Node 24 dropped callback handlers).
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.seconds(30),
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      onFailure: props.onFailure,
+      retryAttempts: props.retryAttempts ?? 2,
+      maxEventAge: props.maxEventAge ?? Duration.hours(6),
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: `${REPO_ROOT}package-lock.json`,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: props.serviceName,
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        format: nodejs.OutputFormat.ESM,
+        target: BUNDLE_SETTINGS.target,
+        minify: BUNDLE_SETTINGS.minify,
+        sourceMap: BUNDLE_SETTINGS.sourceMap,
+        sourceMapMode: nodejs.SourceMapMode.DEFAULT,
+        sourcesContent: false,
+        mainFields: [...BUNDLE_SETTINGS.mainFields],
+        banner: BUNDLE_SETTINGS.banner,
+        // Bundled and tree-shaken: pins the SDK version and loads faster than the runtime's copy.
+        bundleAwsSDK: true,
+      },
+    });
+  }
+}

@@ -1,0 +1,144 @@
+// infra: outbound mail: stream → notify function → SES, and SES bounce/complaint events → bounces function
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ses from 'aws-cdk-lib/aws-ses';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { AppFunction, functionEntry } from './app-function';
+import type { InboundMail } from './inbound-mail';
+import type { TicketStore } from './ticket-store';
+
+export interface OutboundMailProps {
+  /** The mail domain: the verified identity the desks send from. */
+  readonly domain: string;
+  /** Desk addresses; their identity ARNs are allowed too, in case they are verified one by one. */
+  readonly deskAddresses: readonly string[];
+  /** The inbound side: its mail bucket holds the attachments replies carry. */
+  readonly inbound: InboundMail;
+  readonly store: TicketStore;
+  /** The reply-token HMAC key; notify reads it to build reply addresses. */
+  readonly tokenSecret: secretsmanager.ISecret;
+  /** The validated desk configuration as JSON (`DESK_CONFIG`). */
+  readonly deskConfigJson: string;
+  /**
+   * Concurrency reserved for (and capping) the notify function, so a burst of stream batches cannot
+   * exceed the SES sending rate; `'unreserved'` for accounts whose concurrency quota is still 10. @default 2
+   */
+  readonly notifyConcurrency?: number | 'unreserved';
+}
+
+/** Sends what agents and acknowledgements queue as delivery items, and records what SES reports back. */
+export class OutboundMail extends Construct {
+  public readonly configurationSet: ses.ConfigurationSet;
+  public readonly notify: AppFunction;
+  /** Stream batches the notify function gave up on (metadata only: shard and sequence range). */
+  public readonly notifyFailures: sqs.Queue;
+  public readonly feedbackTopic: sns.Topic;
+  public readonly bounces: AppFunction;
+
+  constructor(scope: Construct, id: string, props: OutboundMailProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+
+    this.configurationSet = new ses.ConfigurationSet(this, 'ConfigurationSet', {
+      reputationMetrics: true,
+      suppressionReasons: ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+      // OPTIONAL: customers' mail servers without TLS must still get answers.
+      tlsPolicy: ses.ConfigurationSetTlsPolicy.OPTIONAL,
+    });
+
+    // A customer managed key: SES may only publish to an encrypted topic whose key policy lets it in,
+    // which the AWS managed SNS key does not.
+    const topicKey = new kms.Key(this, 'FeedbackTopicKey', {
+      description: 'Encrypts the sesdesk SES feedback topic',
+      enableKeyRotation: true,
+    });
+    topicKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('ses.amazonaws.com')],
+        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    );
+    this.feedbackTopic = new sns.Topic(this, 'FeedbackTopic', { masterKey: topicKey, enforceSSL: true });
+    this.configurationSet.addEventDestination('BouncesAndComplaints', {
+      destination: ses.EventDestination.snsTopic(this.feedbackTopic),
+      events: [ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT],
+    });
+
+    this.notifyFailures = new sqs.Queue(this, 'NotifyFailures', {
+      retentionPeriod: Duration.days(14),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    this.notify = new AppFunction(this, 'Notify', {
+      entry: functionEntry('notify'),
+      serviceName: 'sesdesk-notify',
+      description: 'Sends queued deliveries through SES and records their Message-IDs',
+      memorySize: 512,
+      timeout: Duration.minutes(1),
+      reservedConcurrentExecutions: props.notifyConcurrency === 'unreserved' ? undefined : (props.notifyConcurrency ?? 2),
+      environment: {
+        TABLE_NAME: props.store.table.tableName,
+        MAIL_BUCKET: props.inbound.mailBucket.bucketName,
+        DESK_CONFIG: props.deskConfigJson,
+        TOKEN_SECRET_ARN: props.tokenSecret.secretArn,
+        SES_CONFIGURATION_SET: this.configurationSet.configurationSetName,
+      },
+    });
+    props.store.grantData(this.notify.fn);
+    props.tokenSecret.grantRead(this.notify.fn);
+    props.inbound.grantMailObjects(this.notify.fn, ['s3:GetObject'], ['attachments', 'bodies', 'uploads']);
+    this.notify.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['ses:SendRawEmail'],
+        resources: [
+          ...[props.domain, ...props.deskAddresses].map((identity) =>
+            stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
+          ),
+          stack.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: this.configurationSet.configurationSetName }),
+        ],
+      }),
+    );
+    this.notify.fn.addEventSource(
+      new sources.DynamoEventSource(props.store.table, {
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        batchSize: 10,
+        bisectBatchOnError: true,
+        reportBatchItemFailures: true,
+        // Bounded, so one poison record cannot block its shard until the stream's 24 h retention ends.
+        retryAttempts: 5,
+        maxRecordAge: Duration.hours(1),
+        onFailure: new sources.SqsDlq(this.notifyFailures),
+        // Only delivery items; the function's own status updates are MODIFYs of the same items, which
+        // it must tell apart from new work by the old and new images.
+        filters: [
+          lambda.FilterCriteria.filter({
+            eventName: lambda.FilterRule.or('INSERT', 'MODIFY'),
+            dynamodb: { NewImage: { type: { S: lambda.FilterRule.isEqual('delivery') } } },
+          }),
+        ],
+      }),
+    );
+
+    this.bounces = new AppFunction(this, 'Bounces', {
+      entry: functionEntry('bounces'),
+      serviceName: 'sesdesk-bounces',
+      description: 'Marks recipients undeliverable from SES bounce and complaint notifications',
+      memorySize: 256,
+      environment: {
+        TABLE_NAME: props.store.table.tableName,
+        DESK_CONFIG: props.deskConfigJson,
+      },
+    });
+    props.store.grantData(this.bounces.fn);
+    this.feedbackTopic.addSubscription(new subscriptions.LambdaSubscription(this.bounces.fn));
+  }
+}

@@ -1,0 +1,50 @@
+// infra: a Lambda-backed custom resource that activates a receipt rule set without ever disabling someone else's
+import { fileURLToPath } from 'node:url';
+import { CustomResource, Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as ses from 'aws-cdk-lib/aws-ses';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import { AppFunction } from './app-function';
+
+export interface RuleSetActivationProps {
+  /** The set to make the region's active receipt rule set. */
+  readonly ruleSet: ses.IReceiptRuleSet;
+}
+
+/**
+ * Makes `ruleSet` the active receipt rule set. CloudFormation has no "active" property and
+ * `AwsCustomResource` can only make one fixed call on delete (`SetActiveReceiptRuleSet` with no name turns
+ * off receiving for the whole region), so a small handler checks which set is active before deactivating.
+ */
+export class RuleSetActivation extends Construct {
+  public readonly handler: AppFunction;
+  public readonly provider: cr.Provider;
+
+  constructor(scope: Construct, id: string, props: RuleSetActivationProps) {
+    super(scope, id);
+
+    this.handler = new AppFunction(this, 'Handler', {
+      entry: fileURLToPath(new URL('./rule-set-activation/handler.ts', import.meta.url)),
+      serviceName: 'sesdesk-rule-set-activation',
+      description: 'Activates the sesdesk receipt rule set; deactivates on delete only if it is still active',
+      timeout: Duration.minutes(1),
+    });
+    this.handler.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        // SES receipt rule set APIs have no resource-level permissions: `*` is the only valid resource.
+        actions: ['ses:SetActiveReceiptRuleSet', 'ses:DescribeActiveReceiptRuleSet'],
+        resources: ['*'],
+      }),
+    );
+
+    this.provider = new cr.Provider(this, 'Provider', { onEventHandler: this.handler.fn });
+    const resource = new CustomResource(this, 'Resource', {
+      serviceToken: this.provider.serviceToken,
+      resourceType: 'Custom::SesActiveReceiptRuleSet',
+      properties: { RuleSetName: props.ruleSet.receiptRuleSetName },
+    });
+    // Deleted before the set: SES refuses to delete the active set.
+    resource.node.addDependency(props.ruleSet);
+  }
+}
