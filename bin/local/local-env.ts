@@ -1,0 +1,67 @@
+// local stack: where everything lives on this machine (ports, data dir, names), from the environment
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseDeskConfig, type DeskConfig } from '../../functions/core/config/desk-config';
+
+export interface LocalEnv {
+  readonly dataDir: string;
+  readonly configFile: string;
+  readonly smtpPort: number;
+  readonly httpPort: number;
+  readonly sesPort: number;
+  readonly dynamoPort: number;
+  readonly s3Port: number;
+  readonly tableName: string;
+  readonly bucket: string;
+  readonly region: string;
+}
+
+function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) throw new Error(`${name}=${raw} is not a port number (1-65535).`);
+  return value;
+}
+
+/** Contract 2 of DESIGN.md: SMTP 2525, dashboard 3000, SES outbox 8005, data in `.sesdesk/`. */
+export function localEnv(env: NodeJS.ProcessEnv = process.env): LocalEnv {
+  return {
+    dataDir: path.resolve(env.SESDESK_DATA_DIR || '.sesdesk'),
+    configFile: path.resolve(env.SESDESK_CONFIG || 'sesdesk.config.json'),
+    smtpPort: port(env, 'SESDESK_SMTP_PORT', 2525),
+    httpPort: port(env, 'SESDESK_HTTP_PORT', 3000),
+    sesPort: port(env, 'SESDESK_SES_PORT', 8005),
+    dynamoPort: port(env, 'SESDESK_DYNAMODB_PORT', 8006),
+    s3Port: port(env, 'SESDESK_S3_PORT', 8007),
+    tableName: 'sesdesk',
+    bucket: 'sesdesk-mail',
+    region: 'us-east-1',
+  };
+}
+
+/** Reads and validates the desk configuration file. */
+export function loadDeskConfig(file: string): DeskConfig {
+  if (!existsSync(file)) throw new Error(`No desk configuration at ${file}: copy sesdesk.config.json from the repository or set SESDESK_CONFIG.`);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`${file} is not valid JSON: ${(error as Error).message}`);
+  }
+  return parseDeskConfig(json, file);
+}
+
+/**
+ * The local stack's secret (reply tokens, dashboard tokens): created on first use under the data dir, so a
+ * restart keeps tokens in sent mail valid. Never used in AWS, where Secrets Manager holds the key.
+ */
+export function localSecret(dataDir: string): string {
+  const file = path.join(dataDir, 'local-secret');
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8').trim();
+}

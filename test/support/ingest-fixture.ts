@@ -1,0 +1,118 @@
+// test support: a real ingest pipeline over DynamoDB Local and s3rver, for integration tests
+import { randomUUID } from 'node:crypto';
+import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { S3Event } from 'aws-lambda';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import type Mail from 'nodemailer/lib/mailer';
+import { inject } from 'vitest';
+import { ensureTable } from '../../bin/local/dynamodb-local';
+import { encodeS3EventKey } from '../../bin/local/s3-local';
+import { DEFAULT_DESK_CONFIG, type DeskConfig } from '../../functions/core/config/desk-config';
+import { parseEmail } from '../../functions/core/email/parse-email';
+import type { Log } from '../../functions/core/ports';
+import type { IngestDeps } from '../../functions/core/tickets/ingest-email';
+import { DynamoTicketRepository } from '../../functions/adapters/dynamo-ticket-repository';
+import { S3ObjectStore } from '../../functions/adapters/s3-object-store';
+import { createIngestHandler } from '../../functions/ingest/create-handler';
+import { createDocumentClient, createDynamoClient, createS3Client } from './local-aws';
+
+export const TEST_TOKEN_KEYS = { secrets: ['integration-test-secret-0123456789'] };
+
+/** Logs nothing but keeps every line, so tests can assert what was logged. */
+export class MemoryLog implements Log {
+  readonly lines: { level: string; message: string; extra?: Record<string, unknown> }[] = [];
+  debug(message: string, extra?: Record<string, unknown>) { this.lines.push({ level: 'debug', message, extra }); }
+  info(message: string, extra?: Record<string, unknown>) { this.lines.push({ level: 'info', message, extra }); }
+  warn(message: string, extra?: Record<string, unknown>) { this.lines.push({ level: 'warn', message, extra }); }
+  error(message: string, extra?: Record<string, unknown>) { this.lines.push({ level: 'error', message, extra }); }
+}
+
+/** The S3 notification record shape Lambda receives (keys URL-encoded form-style). */
+export function s3Event(bucket: string, key: string, eventTime = new Date().toISOString()): S3Event {
+  return {
+    Records: [
+      {
+        eventVersion: '2.1',
+        eventSource: 'aws:s3',
+        awsRegion: 'us-east-1',
+        eventTime,
+        eventName: 'ObjectCreated:Put',
+        userIdentity: { principalId: 'AWS:SES' },
+        requestParameters: { sourceIPAddress: '127.0.0.1' },
+        responseElements: { 'x-amz-request-id': randomUUID(), 'x-amz-id-2': randomUUID() },
+        s3: {
+          s3SchemaVersion: '1.0',
+          configurationId: 'ingest',
+          bucket: { name: bucket, ownerIdentity: { principalId: 'local' }, arn: `arn:aws:s3:::${bucket}` },
+          object: { key: encodeS3EventKey(key), size: 0, eTag: randomUUID(), sequencer: Date.now().toString(16) },
+        },
+      },
+    ],
+  };
+}
+
+/** Builds a raw RFC 5322 message the way a customer's mail client would. */
+export async function composeMail(options: Mail.Options): Promise<Buffer> {
+  return new MailComposer({ date: new Date('2026-11-20T10:00:00Z'), ...options }).compile().build();
+}
+
+export interface IngestFixture {
+  readonly tableName: string;
+  readonly bucket: string;
+  readonly documents: DynamoDBDocumentClient;
+  readonly repository: DynamoTicketRepository;
+  readonly store: S3ObjectStore;
+  readonly deps: IngestDeps;
+  readonly log: MemoryLog;
+  readonly handler: ReturnType<typeof createIngestHandler>;
+  /** Stores raw mail under `inbound/<id>` and delivers the S3 event to the real handler; returns the key. */
+  deliver(raw: Uint8Array | string, key?: string): Promise<{ key: string; results: Awaited<ReturnType<ReturnType<typeof createIngestHandler>>> }>;
+  /** Every item in the table (tests only: a scan). */
+  items(): Promise<Record<string, unknown>[]>;
+}
+
+/** Creates a fresh table and the real ingest dependencies aimed at the local servers. */
+export async function createIngestFixture(name: string, overrides: Partial<IngestDeps> & { config?: DeskConfig } = {}): Promise<IngestFixture> {
+  const tableName = `it-${name}-${randomUUID().slice(0, 8)}`;
+  const dynamo = createDynamoClient(inject('dynamoEndpoint'));
+  await ensureTable(dynamo, tableName);
+  const documents = createDocumentClient(inject('dynamoEndpoint'));
+  const bucket = inject('mailBucket');
+  const store = new S3ObjectStore(createS3Client(inject('s3Endpoint')));
+  const repository = new DynamoTicketRepository(documents, tableName);
+  const log = new MemoryLog();
+  const deps: IngestDeps = {
+    store,
+    tickets: repository,
+    config: DEFAULT_DESK_CONFIG,
+    tokenKeys: TEST_TOKEN_KEYS,
+    parse: (raw) => parseEmail(raw),
+    log,
+    ...overrides,
+  };
+  const handler = createIngestHandler(async () => deps);
+  return {
+    tableName,
+    bucket,
+    documents,
+    repository,
+    store,
+    deps,
+    log,
+    handler,
+    async deliver(raw, key = `inbound/${randomUUID().replace(/-/g, '')}`) {
+      await store.put(bucket, key, typeof raw === 'string' ? Buffer.from(raw) : raw, 'message/rfc822');
+      return { key, results: await handler(s3Event(bucket, key)) };
+    },
+    async items() {
+      const items: Record<string, unknown>[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await documents.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start }));
+        items.push(...(page.Items ?? []));
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return items;
+    },
+  };
+}
