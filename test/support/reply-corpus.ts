@@ -103,14 +103,16 @@ function basicProblems(actual: string): string[] {
  * is compared exactly. Every case also needs a non-empty reply without `>` lines.
  */
 function erpJudge(body: string, exp: ErpExpectation): (actual: string) => string[] {
-  const count = exp.fragment_count ?? Math.max(exp.hidden?.length ?? 0, exp.quoted?.length ?? 0, 1);
+  const indexes = [...Object.keys(exp.fragment_equals ?? {}), ...Object.keys(exp.fragment_matches ?? {})].map(Number);
+  const count =
+    exp.fragment_count ?? Math.max(exp.hidden?.length ?? 0, exp.quoted?.length ?? 0, ...indexes.map((i) => i + 1), 1);
   const hasFlags = exp.hidden !== undefined || exp.quoted !== undefined;
   const kept = (i: number): boolean =>
     hasFlags ? !(exp.hidden?.[i] ?? false) && !(exp.quoted?.[i] ?? false) : i === 0;
   return (actual) => {
     const problems = basicProblems(actual);
     if (exp.parse_reply !== undefined) return [...problems, ...exactly(exp.parse_reply)(actual)];
-    if (!hasFlags && count === 1) return [...problems, ...exactly(body)(actual)];
+    if (!hasFlags && exp.fragment_count === 1) return [...problems, ...exactly(body)(actual)];
     const keptPatterns = new Set<string>();
     for (const [index, patterns] of Object.entries(exp.fragment_matches ?? {})) {
       if (kept(Number(index))) patterns.forEach((p) => keptPatterns.add(p));

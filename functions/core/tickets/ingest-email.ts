@@ -123,10 +123,12 @@ async function ingestParsed(deps: IngestDeps, input: IngestInput, mail: ParsedMa
   }
 
   const isSpam = verdictFailed(mail.verdicts.spam) || verdictFailed(mail.verdicts.virus);
-  const decision = isSpam ? { rule: 'new-ticket' as const, ticketId: null } : await decide(deps, mail, desk, candidates, lookup);
+  const { decision, tickets } = isSpam
+    ? { decision: { rule: 'new-ticket' as const, ticketId: null }, tickets: lookup.tickets }
+    : await decide(deps, mail, desk, candidates, lookup);
 
   if (decision.ticketId !== null) {
-    const ticket = lookup.tickets.get(decision.ticketId) ?? (await deps.tickets.getTicket(decision.ticketId));
+    const ticket = tickets.get(decision.ticketId);
     if (!ticket) throw new NotFoundError(`ticket ${decision.ticketId} vanished while threading`);
     const message = await inboundMessage(deps, input, mail, ticket.id, decision.rule);
     const newStatus = statusAfterInbound(ticket.status, mail);
@@ -201,7 +203,8 @@ async function decide(
   const missing = [firstHit, taggedTicketId].filter((id): id is string => Boolean(id) && !lookup.tickets.has(id!));
   const tickets = new Map(lookup.tickets);
   if (missing.length > 0) for (const [id, ticket] of await deps.tickets.getTickets(missing)) tickets.set(id, ticket);
-  return resolveThread({ candidates, tickets, messageIdTickets, taggedTicketId, sender: mail.from.address, deskId: desk.id });
+  const decision = resolveThread({ candidates, tickets, messageIdTickets, taggedTicketId, sender: mail.from.address, deskId: desk.id });
+  return { decision, tickets };
 }
 
 /** A customer's mail reopens a closed or pending ticket; an auto-reply never changes the status. */

@@ -18,7 +18,6 @@ const AUTO_SUBJECT = new RegExp(
   '^\\s*(?:' +
     [
       'auto(?:matic)?[ _-]?(?:reply|response|answer)',
-      'auto',
       'out of (?:the )?office(?: auto ?reply)?',
       'out-of-office',
       'ooo',
@@ -30,9 +29,7 @@ const AUTO_SUBJECT = new RegExp(
       'automatiskt svar',
       'abwesenheitsnotiz',
       'automatische antwort',
-      'abwesend',
       'r[ée]ponse automatique',
-      'absence',
       'risposta automatica',
       'respuesta autom[áa]tica',
       'resposta autom[áa]tica',

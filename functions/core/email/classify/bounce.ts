@@ -47,6 +47,20 @@ function bounce(reason: string, failedRecipients: string[], permanent: boolean):
   return { kind: 'bounce', reason: `${reason}; ${suffix}`, failedRecipients, permanent };
 }
 
+/** Names the strongest sign that a mail with no readable DSN fields is still a bounce; null when none. */
+function bounceEvidence(
+  signals: BounceSignals,
+  found: { readonly isDsn: boolean; readonly bounceSubject: boolean; readonly failedHeader: boolean; readonly autoReply: string | null },
+): string | null {
+  if (found.isDsn) return 'multipart/report; report-type=delivery-status';
+  if (found.failedHeader) return 'X-Failed-Recipients header';
+  if (signals.daemonSender) return 'sender is mailer-daemon';
+  // RFC 3834 auto-replies also use a null return path, so a null sender alone loses to auto-reply markers.
+  if (found.bounceSubject && (signals.nullReturnPath || found.autoReply !== null)) return `bounce subject "${signals.subject.slice(0, 80)}"`;
+  if (signals.nullReturnPath && found.autoReply === null) return 'null return path <>';
+  return null;
+}
+
 /**
  * Classifies delivery reports. Returns a bounce, an auto-reply for a success-only DSN, or null when
  * the mail is not a delivery report. A returned mail with nothing readable still counts as a bounce
@@ -73,17 +87,7 @@ export function classifyBounce(
     return bounce(`delivery-status report (action ${failing[0]?.action ?? 'failed'})`, uniqueAddresses(failing.map((r) => r.address)), permanent);
   }
 
-  const evidence = isDsn
-    ? 'multipart/report; report-type=delivery-status'
-    : failedHeader.length > 0
-      ? 'X-Failed-Recipients header'
-      : signals.daemonSender
-        ? 'sender is mailer-daemon'
-        : bounceSubject && (signals.nullReturnPath || autoReply !== null)
-          ? `bounce subject "${signals.subject.slice(0, 80)}"`
-          : signals.nullReturnPath && autoReply === null
-            ? 'null return path <>'
-            : null;
+  const evidence = bounceEvidence(signals, { isDsn, bounceSubject, failedHeader: failedHeader.length > 0, autoReply });
   if (evidence === null) return null;
 
   // X-Failed-Recipients is written from the MTA's own delivery data, so it wins over reading the text.

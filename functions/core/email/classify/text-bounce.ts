@@ -58,28 +58,21 @@ function cutAtOriginal(body: string): string {
 
 /** Reads address-led blocks; indented or `(reason: …)` lines after an address are its diagnostic. */
 function addressBlocks(text: string): TextRecipient[] {
-  const out: TextRecipient[] = [];
-  let current: { address: string; lines: string[] } | null = null;
-  const close = (): void => {
-    if (current) out.push({ address: current.address, diagnostic: current.lines.join(' ').trim() });
-    current = null;
-  };
+  const blocks: { address: string; lines: string[] }[] = [];
+  let open = false;
   for (const line of text.split('\n')) {
     const match = ADDRESS_LINE.exec(line);
     const address = match ? normaliseAddress(match[3] ?? match[2] ?? '') : null;
     if (match && address) {
-      close();
-      current = { address, lines: [match[4] ?? match[5] ?? ''] };
-      continue;
+      blocks.push({ address, lines: [match[4] ?? match[5] ?? ''] });
+      open = true;
+    } else if (line.trim() === '' || !/^[ \t(]/.test(line)) {
+      open = false;
+    } else if (open) {
+      blocks[blocks.length - 1]?.lines.push(line.trim());
     }
-    if (line.trim() === '' || !/^[ \t(]/.test(line)) {
-      close();
-      continue;
-    }
-    (current as { lines: string[] } | null)?.lines.push(line.trim());
   }
-  close();
-  return out;
+  return blocks.map((b) => ({ address: b.address, diagnostic: b.lines.join(' ').trim() }));
 }
 
 /** Finds a status-bearing line naming the address (Sendmail transcripts, Gmail technical details). */

@@ -70,6 +70,8 @@ class TextOutput {
   private line = '';
   // A list bullet waiting for its text: a block opening inside the item must not flush it alone.
   private pendingPrefix: string | null = null;
+  // A block holding only &nbsp; is how Outlook and others write an empty line.
+  private spacer = false;
   pre = 0;
 
   text(data: string): void {
@@ -84,10 +86,12 @@ class TextOutput {
     }
     const collapsed = data.replace(/\s+/g, ' ');
     if (collapsed.trim() !== '') this.pendingPrefix = null;
+    else if (data.includes('\u00a0')) this.spacer = true;
     this.line += this.line === '' || /[ \t]$/.test(this.line) ? collapsed.trimStart() : collapsed;
   }
 
   lineBreak(): void {
+    this.spacer = false;
     this.lines.push(this.line.trimEnd());
     this.line = '';
   }
@@ -95,10 +99,12 @@ class TextOutput {
   /** Ends the current line (if it has text) and, when asked, leaves one blank line. */
   block(blankLine: boolean): void {
     if (this.pendingPrefix !== null && this.line === this.pendingPrefix) return;
+    const spacer = this.spacer && this.line.trim() === '';
+    this.spacer = false;
     if (this.line.trim() !== '') this.lineBreak();
     else this.line = '';
     const last = this.lines[this.lines.length - 1];
-    if (blankLine && last !== undefined && last !== '') this.lines.push('');
+    if ((blankLine || spacer) && last !== undefined && last !== '') this.lines.push('');
   }
 
   startCell(): void {

@@ -56,6 +56,11 @@ export function endsWithWroteVerb(text: string): boolean {
 const HAS_ADDRESS = /@[\w-]+\.\w/;
 const HAS_DATE = /\d{1,2}:\d{2}|\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{4}\s*年|\d{1,2}\s+\p{L}{3,12}\.?\s+\d{4}/u;
 
+/** True when text names an e-mail address or a date/time, as real reply headers do. */
+export function hasAddressOrDate(text: string): boolean {
+  return HAS_ADDRESS.test(text) || HAS_DATE.test(text);
+}
+
 /**
  * True for a verb-less header that names a date and an address and ends with a colon
  * ("26.06.2014, 14:41, "Alex" <a@example.com>:"). Weak on its own: callers also require a quote after it.

@@ -2,6 +2,7 @@
 import {
   MAX_PATTERN_LINE,
   endsWithWroteVerb,
+  hasAddressOrDate,
   headerFieldKind,
   isBlankLine,
   isDatedAddressHeader,
@@ -20,7 +21,11 @@ const MAX_FIELD_CONTINUATIONS = 3;
 interface Attribution {
   /** Index of the header's last line. */
   end: number;
-  /** Verb headers ("wrote:") are certain; dated-address headers only count when a quote follows. */
+  /**
+   * A verb header naming a date or an address ("On 2 Apr 2012, Bob wrote:") is certain even without a
+   * quote after it; "Bob wrote:" or a verb-less dated address only counts when a quote follows, so a
+   * sentence like "Here is what John wrote:" does not cut the reply.
+   */
   certain: boolean;
 }
 
@@ -46,7 +51,7 @@ function matchAttribution(lines: string[], start: number): Attribution | null {
     if (line === undefined || !isPlainCandidate(line)) break;
     joined = k === 0 ? line.trim() : `${joined} ${line.trim()}`;
     if (k > 0 && !opens) break;
-    if (endsWithWroteVerb(joined)) return { end: start + k, certain: true };
+    if (endsWithWroteVerb(joined)) return { end: start + k, certain: hasAddressOrDate(joined) };
     if (k <= 1 && isDatedAddressHeader(joined)) return { end: start + k, certain: false };
   }
   return null;
