@@ -1,8 +1,4 @@
-// One setup for every test file: custom matchers for aws-sdk-client-mock, fixed environment.
-import { expect } from 'vitest';
-import { allCustomMatcher } from 'aws-sdk-client-mock-vitest';
-
-expect.extend(allCustomMatcher);
+// One setup for every test file: a fixed environment.
 process.env.TZ = 'UTC';
 process.env.AWS_REGION ??= 'us-east-1';
 process.env.AWS_ACCESS_KEY_ID ??= 'S3RVER';

@@ -22,7 +22,7 @@ export interface DynamoDbLocalOptions {
   readonly port: number;
   /** Directory holding the database file; `null` keeps everything in memory. @default null */
   readonly dataDir?: string | null;
-  /** How long to wait for the first answer; a cold JVM on 2 cores needs about 2 s. @default 30000 */
+  /** How long to wait for the first answer; a cold JVM needs 2-6 s on 2 idle cores, far more when busy. @default 60000 */
   readonly startTimeoutMs?: number;
   /** End of the port-in-use message, e.g. `set SESDESK_DYNAMODB_PORT`. @default 'choose another port' */
   readonly portHint?: string;
@@ -54,7 +54,7 @@ const OUTPUT_TAIL_CHARS = 2_000;
  * @example const ddb = await startDynamoDbLocal({ port: 8000, dataDir: '.sesdesk/dynamodb' });
  */
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise<LocalServer> {
-  const { port, dataDir = null, startTimeoutMs = 30_000, portHint = 'choose another port', verbose = false } = options;
+  const { port, dataDir = null, startTimeoutMs = 60_000, portHint = 'choose another port', verbose = false } = options;
   assertJavaInstalled();
   await assertPortFree(port, portHint);
 

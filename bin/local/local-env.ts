@@ -1,8 +1,8 @@
 // local stack: where everything lives on this machine (ports, data dir, names), from the environment
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseDeskConfig, type DeskConfig } from '../../functions/core/config/desk-config';
+import { localDataDir } from './local-secret';
 
 export interface LocalEnv {
   readonly dataDir: string;
@@ -28,7 +28,7 @@ function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
 /** Contract 2 of DESIGN.md: SMTP 2525, dashboard 3000, SES outbox 8005, data in `.sesdesk/`. */
 export function localEnv(env: NodeJS.ProcessEnv = process.env): LocalEnv {
   return {
-    dataDir: path.resolve(env.SESDESK_DATA_DIR || '.sesdesk'),
+    dataDir: localDataDir(env),
     configFile: path.resolve(env.SESDESK_CONFIG || 'sesdesk.config.json'),
     smtpPort: port(env, 'SESDESK_SMTP_PORT', 2525),
     httpPort: port(env, 'SESDESK_HTTP_PORT', 3000),
@@ -51,17 +51,4 @@ export function loadDeskConfig(file: string): DeskConfig {
     throw new Error(`${file} is not valid JSON: ${(error as Error).message}`);
   }
   return parseDeskConfig(json, file);
-}
-
-/**
- * The local stack's secret (reply tokens, dashboard tokens): created on first use under the data dir, so a
- * restart keeps tokens in sent mail valid. Never used in AWS, where Secrets Manager holds the key.
- */
-export function localSecret(dataDir: string): string {
-  const file = path.join(dataDir, 'local-secret');
-  if (!existsSync(file)) {
-    mkdirSync(dataDir, { recursive: true });
-    writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
-  }
-  return readFileSync(file, 'utf8').trim();
 }

@@ -26,6 +26,8 @@ declare module 'vitest' {
 
 /** Vitest globalSetup: starts the servers, provides their endpoints, returns the teardown that stops them. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // Set here, before the workers fork and inherit it: every SDK client otherwise warns once per process about Node 20.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const started: LocalServer[] = [];
   const s3Directory = await mkdtemp(path.join(tmpdir(), 'sesdesk-s3-'));
   const teardown = async (): Promise<void> => {

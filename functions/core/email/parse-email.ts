@@ -1,10 +1,11 @@
 // core: raw MIME → ParsedMail (contract 3 plus what ingest needs), never throwing on malformed mail
+import { convert as htmlToText } from 'html-to-text';
 import { simpleParser } from 'mailparser';
 import type { ParsedMail as MailparserMail, SimpleParserOptions } from 'mailparser';
 import type { Classification, ParsedEmail, ParsedMail, SesVerdicts } from '../types';
 import { classifyEmail, readSesVerdicts } from './classify';
 import { extractReply, extractReplyFromHtml } from './extract-reply';
-import { sanitizeEmailHtml } from './sanitize-html';
+import { nestingDepthExceeds, sanitizeEmailHtml } from './sanitize-html';
 import { envelopeRecipients, pickFrom, toMailboxes } from './parse/addresses';
 import { toAttachmentContents } from './parse/attachments';
 import { parseMailDate } from './parse/mail-date';
@@ -95,10 +96,10 @@ export async function parseEmail(raw: Uint8Array | Buffer, options: ParseOptions
     mail = await salvageHeaders(prepared, parserOptions).catch(() => emptyMailparserMail());
     hasTextPart = true;
   }
-  return assemble(mail, hasTextPart, warnings);
+  return assemble(mail, hasTextPart, warnings, limits.maxHtmlLength);
 }
 
-function assemble(mail: MailparserMail, hasTextPart: boolean, warnings: string[]): ParsedMail {
+function assemble(mail: MailparserMail, hasTextPart: boolean, warnings: string[], maxHtmlLength: number): ParsedMail {
   const lines = mail.headerLines;
   if (mail.textConversionError) warnings.push(`HTML not converted to text: ${errorMessage(mail.textConversionError)}`);
 
@@ -111,8 +112,13 @@ function assemble(mail: MailparserMail, hasTextPart: boolean, warnings: string[]
   if (dateHeader === null) warnings.push('no Date header');
   else if (date === null) warnings.push(`unreadable Date header: ${dateHeader.slice(0, 100)}`);
 
-  const text = stripNul(mail.text ?? '');
   const rawHtml = typeof mail.html === 'string' ? mail.html : null;
+  let text = stripNul(mail.text ?? '');
+  // mailparser converts HTML to text only for a root or top-level part; HTML inside
+  // multipart/mixed or related without a text part would leave the text empty.
+  if (!hasTextPart && rawHtml !== null && text.trim() === '' && !mail.textConversionError) {
+    text = safely(warnings, 'HTML to text', () => (nestingDepthExceeds(rawHtml) ? '' : htmlToText(rawHtml, { limits: { maxDepth: 1000, maxInputLength: maxHtmlLength } })), '');
+  }
   const html = rawHtml === null ? null : safely(warnings, 'HTML sanitising', () => sanitizeEmailHtml(rawHtml), '');
   const reply = safely(
     warnings,

@@ -57,7 +57,8 @@ const OPTIONS: sanitizeHtml.IOptions = {
   },
 };
 
-function nestingDepthExceeds(html: string, limit: number): boolean {
+/** True when the markup nests deeper than htmlparser2-based tools can afford (one linear pass). */
+export function nestingDepthExceeds(html: string, limit = MAX_NESTING_DEPTH): boolean {
   let depth = 0;
   for (const match of html.matchAll(/<(\/?)([A-Za-z][A-Za-z0-9-]{0,30})/g)) {
     const name = (match[2] ?? '').toLowerCase();

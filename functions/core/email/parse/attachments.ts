@@ -1,6 +1,7 @@
 // core: attachments with their bytes, telling inline `cid:` images from real attachments
 import type { Attachment } from 'mailparser';
 import type { AttachmentContent } from '../../types';
+import { looksUuencoded, uudecode } from './uudecode';
 
 const MAX_FILENAME_LENGTH = 255;
 
@@ -26,10 +27,11 @@ function cleanFilename(name: string): string {
   return name.replace(/[\u0000-\u001f\u007f/\\]/g, '_').trim().slice(0, MAX_FILENAME_LENGTH);
 }
 
-function fallbackName(attachment: Attachment, index: number): string {
-  if (attachment.contentType === 'message/rfc822') return index === 0 ? 'forwarded-message.eml' : `forwarded-message-${index + 1}.eml`;
+function fallbackName(attachment: Attachment, unnamedBefore: number): string {
+  const suffix = unnamedBefore === 0 ? '' : `-${unnamedBefore + 1}`;
+  if (attachment.contentType === 'message/rfc822') return `forwarded-message${suffix}.eml`;
   const subtype = (attachment.contentType.split('/')[1] ?? 'bin').replace(/[^a-z0-9]/gi, '').slice(0, 10) || 'bin';
-  return `attachment-${index + 1}.${subtype}`;
+  return `attachment${suffix}.${subtype}`;
 }
 
 /**
@@ -39,12 +41,15 @@ function fallbackName(attachment: Attachment, index: number): string {
  */
 export function toAttachmentContents(attachments: Attachment[], html: string | null): AttachmentContent[] {
   const cids = referencedCids(html);
-  return attachments.map((attachment, index) => {
+  let unnamed = 0;
+  return attachments.map((attachment) => {
     const cid = attachment.cid ? attachment.cid.trim() : null;
     const inline = cid !== null && (cids.has(cid.toLowerCase()) || attachment.contentDisposition === 'inline');
-    const content = new Uint8Array(attachment.content.buffer, attachment.content.byteOffset, attachment.content.byteLength);
+    const bytes = new Uint8Array(attachment.content.buffer, attachment.content.byteOffset, attachment.content.byteLength);
+    const transfer = attachment.headers.get('content-transfer-encoding');
+    const content = looksUuencoded(typeof transfer === 'string' ? transfer : undefined, bytes) ? uudecode(bytes) : bytes;
     return {
-      filename: cleanFilename(attachment.filename ?? '') || fallbackName(attachment, index),
+      filename: cleanFilename(attachment.filename ?? '') || fallbackName(attachment, unnamed++),
       contentType: attachment.contentType.toLowerCase(),
       size: content.byteLength,
       inline,

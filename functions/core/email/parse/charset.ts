@@ -13,6 +13,11 @@ export function charsetKey(label: string | null | undefined): string {
   return (label ?? '').toLowerCase().replace(/[^a-z0-9]/g, '');
 }
 
+/** True for the UTF-7 labels mailparser refuses to decode (safe for us: HTML is sanitised after decoding). */
+export function isUtf7(label: string | null | undefined): boolean {
+  return /^(?:(?:cs)?unicode11)?utf7$/.test(charsetKey(label));
+}
+
 /** True when some byte is outside 7-bit ASCII. */
 export function hasHighBytes(bytes: Uint8Array): boolean {
   for (const byte of bytes) if (byte >= 0x80) return true;
@@ -45,11 +50,14 @@ export function sniffHtmlCharset(html: Uint8Array): string | null {
  * Decides which charset a text body should be decoded with, or null to keep the declared one.
  * Declared UTF-8 (or ASCII, or nothing, or an unknown name) over bytes that are not UTF-8 falls
  * back to the HTML meta charset or windows-1252; declared Latin-1 over valid multi-byte UTF-8
- * is the opposite mistake and is read as UTF-8. Other declared charsets are trusted.
+ * is the opposite mistake and is read as UTF-8; UTF-16/32 without NUL bytes is not. Other
+ * declared charsets are trusted.
  */
 export function chooseBodyCharset(bytes: Uint8Array, declared: string | null, hint: string | null = null): string | null {
-  if (!hasHighBytes(bytes)) return null;
   const key = charsetKey(declared);
+  // Text in a 16- or 32-bit encoding always has NUL bytes; without any, the label is wrong.
+  if (/^(?:utf16|utf32|ucs2|ucs4|unicode)/.test(key) && !bytes.includes(0)) return isValidUtf8(bytes) ? 'utf-8' : 'windows-1252';
+  if (!hasHighBytes(bytes)) return null;
   const trustedLegacy = !UTF8_LABELS.has(key) && !LATIN_LABELS.has(key) && declared !== null && isKnownCharset(declared);
   if (trustedLegacy) return null;
   const validUtf8 = isValidUtf8(bytes);

@@ -3,7 +3,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Joiner, Rewriter, Splitter } from '@zone-eu/mailsplit';
 import type { MimeNode, SplitterOptions } from '@zone-eu/mailsplit';
-import { chooseBodyCharset, sniffHtmlCharset } from './charset';
+import iconv from 'iconv-lite';
+import { chooseBodyCharset, isUtf7, sniffHtmlCharset } from './charset';
 
 /** Text parts larger than this are passed through unexamined. */
 const MAX_TEXT_PART_BYTES = 16 * 1024 * 1024;
@@ -22,7 +23,7 @@ function isBodyTextPart(node: MimeNode): boolean {
 }
 
 function partLabel(node: MimeNode): string {
-  return Array.isArray(node.partNr) && node.partNr.length > 0 ? `part ${node.partNr.join('.')}` : 'the body';
+  return node.root ? 'the body' : `part ${Array.isArray(node.partNr) ? node.partNr.join('.') : '?'}`;
 }
 
 /**
@@ -51,8 +52,14 @@ export async function repairBodyCharsets(raw: Buffer, options: SplitterOptions):
       encoder.write(chunk);
     });
     decoder.on('end', () => {
-      const bytes = Buffer.concat(chunks);
-      if (size <= MAX_TEXT_PART_BYTES) {
+      let bytes = Buffer.concat(chunks);
+      if (size <= MAX_TEXT_PART_BYTES && isUtf7(node.charset || null)) {
+        // mailparser leaves UTF-7 undecoded (+APY- for ö); it is safe to decode before our sanitiser.
+        bytes = Buffer.from(iconv.decode(bytes, 'utf-7'), 'utf8');
+        node.setCharset('utf-8');
+        changed = true;
+        warnings.push(`${partLabel(node)} is UTF-7; decoded`);
+      } else if (size <= MAX_TEXT_PART_BYTES) {
         const declared = node.charset || null;
         const hint = node.contentType === 'text/html' ? sniffHtmlCharset(bytes) : null;
         const charset = chooseBodyCharset(bytes, declared, hint);

@@ -1,6 +1,6 @@
 // core: byte-level repair of the top header block (raw 8-bit headers, mislabelled encoded words)
 import iconv from 'iconv-lite';
-import { charsetKey, hasHighBytes, isKnownCharset, isValidUtf8 } from './charset';
+import { charsetKey, hasHighBytes, isKnownCharset, isUtf7, isValidUtf8 } from './charset';
 
 /** Header blocks beyond this are left alone: mailparser's own head limit deals with them. */
 const MAX_HEADER_SCAN = 1024 * 1024;
@@ -12,8 +12,8 @@ export interface HeaderRepair {
 }
 
 /** Byte offset where the top header block ends (the blank line excluded), or -1 when not found in range. */
-export function findHeaderEnd(raw: Uint8Array): number {
-  const limit = Math.min(raw.length, MAX_HEADER_SCAN);
+export function findHeaderEnd(raw: Uint8Array, maxScan = MAX_HEADER_SCAN): number {
+  const limit = Math.min(raw.length, maxScan);
   if (raw[0] === 0x0a || (raw[0] === 0x0d && raw[1] === 0x0a)) return 0;
   for (let i = 0; i < limit - 1; i += 1) {
     if (raw[i] !== 0x0a) continue;
@@ -29,9 +29,12 @@ function decodeWordBytes(encoding: string, text: string): Buffer {
   return Buffer.from(bytes, 'latin1');
 }
 
-/** Relabels `=?utf-8?...?=` words of one header field whose bytes are not UTF-8 as windows-1252. */
+/** Re-encodes UTF-7 words (mailparser refuses them) and relabels `=?utf-8?...?=` words of one header field whose bytes are not UTF-8 as windows-1252. */
 function relabelField(field: string): string {
   if (!field.includes('=?')) return field;
+  field = field.replace(ENCODED_WORD, (word, charset: string, _lang: string, enc: string, text: string) =>
+    isUtf7(charset) ? `=?utf-8?B?${Buffer.from(iconv.decode(decodeWordBytes(enc, text), 'utf-7'), 'utf8').toString('base64')}?=` : word,
+  );
   const parts: Buffer[] = [];
   for (const match of field.matchAll(ENCODED_WORD)) {
     if (charsetKey(match[1]) === 'utf8') parts.push(decodeWordBytes(match[3] ?? 'Q', match[4] ?? ''));
@@ -62,7 +65,7 @@ export function repairHeaderBlock(raw: Buffer): HeaderRepair {
   let block = head.toString('latin1');
   const fields = block.split(/(?=\r?\n[^ \t\r\n])/);
   const relabelled = fields.map(relabelField).join('');
-  if (relabelled !== block) warnings.push('encoded header words declared UTF-8 are not UTF-8; read as windows-1252');
+  if (relabelled !== block) warnings.push('encoded header words in UTF-7, or declared UTF-8 but not UTF-8, were re-read');
   block = relabelled;
   let bytes = Buffer.from(block, 'latin1');
   if (hasHighBytes(bytes) && !isValidUtf8(bytes)) {

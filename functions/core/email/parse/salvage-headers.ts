@@ -3,7 +3,8 @@ import { simpleParser } from 'mailparser';
 import type { ParsedMail as MailparserMail, SimpleParserOptions } from 'mailparser';
 import { findHeaderEnd } from './repair-headers';
 
-const MAX_SALVAGE_BYTES = 256 * 1024;
+/** How far to look for the end of the header block; the oversized fields in it are dropped. */
+const MAX_SALVAGE_SCAN = 16 * 1024 * 1024;
 /** A single field longer than this is what broke the parse (or is abuse): it is dropped. */
 const MAX_FIELD_BYTES = 16 * 1024;
 const MAX_FIELDS = 500;
@@ -18,8 +19,8 @@ export function emptyMailparserMail(): MailparserMail {
  * with oversized fields and the MIME structure headers removed. Never rejects.
  */
 export async function salvageHeaders(raw: Buffer, options: SimpleParserOptions): Promise<MailparserMail> {
-  const end = findHeaderEnd(raw);
-  const block = raw.subarray(0, end > 0 ? Math.min(end, MAX_SALVAGE_BYTES) : Math.min(raw.length, MAX_SALVAGE_BYTES)).toString('latin1');
+  const end = findHeaderEnd(raw, MAX_SALVAGE_SCAN);
+  const block = raw.subarray(0, end > 0 ? end : Math.min(raw.length, MAX_SALVAGE_SCAN)).toString('latin1');
   const fields = block
     .split(/\r?\n(?![ \t])/)
     .filter((field) => field.length > 0 && field.length <= MAX_FIELD_BYTES && /^[^\s:]{1,100}:/.test(field))
