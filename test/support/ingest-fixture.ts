@@ -1,12 +1,11 @@
 // test support: a real ingest pipeline over DynamoDB Local and s3rver, for integration tests
 import { randomUUID } from 'node:crypto';
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { S3Event } from 'aws-lambda';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type Mail from 'nodemailer/lib/mailer';
 import { inject } from 'vitest';
 import { ensureTable } from '../../bin/local/dynamodb-local';
-import { encodeS3EventKey } from '../../bin/local/s3-local';
+import { objectCreatedEvent } from '../../bin/local/s3-event';
 import { DEFAULT_DESK_CONFIG, type DeskConfig } from '../../functions/core/config/desk-config';
 import { parseEmail } from '../../functions/core/email/parse-email';
 import type { Log } from '../../functions/core/ports';
@@ -27,29 +26,8 @@ export class MemoryLog implements Log {
   error(message: string, extra?: Record<string, unknown>) { this.lines.push({ level: 'error', message, extra }); }
 }
 
-/** The S3 notification record shape Lambda receives (keys URL-encoded form-style). */
-export function s3Event(bucket: string, key: string, eventTime = new Date().toISOString()): S3Event {
-  return {
-    Records: [
-      {
-        eventVersion: '2.1',
-        eventSource: 'aws:s3',
-        awsRegion: 'us-east-1',
-        eventTime,
-        eventName: 'ObjectCreated:Put',
-        userIdentity: { principalId: 'AWS:SES' },
-        requestParameters: { sourceIPAddress: '127.0.0.1' },
-        responseElements: { 'x-amz-request-id': randomUUID(), 'x-amz-id-2': randomUUID() },
-        s3: {
-          s3SchemaVersion: '1.0',
-          configurationId: 'ingest',
-          bucket: { name: bucket, ownerIdentity: { principalId: 'local' }, arn: `arn:aws:s3:::${bucket}` },
-          object: { key: encodeS3EventKey(key), size: 0, eTag: randomUUID(), sequencer: Date.now().toString(16) },
-        },
-      },
-    ],
-  };
-}
+/** The S3 notification event Lambda receives. */
+export const s3Event = objectCreatedEvent;
 
 /** Builds a raw RFC 5322 message the way a customer's mail client would. */
 export async function composeMail(options: Mail.Options): Promise<Buffer> {

@@ -1,0 +1,251 @@
+// infra: the team dashboard: Cognito sign-in, HTTP API with a JWT authorizer, the web app on CloudFront
+import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import { Construct } from 'constructs';
+import { AppFunction, functionEntry } from './app-function';
+import type { InboundMail } from './inbound-mail';
+import type { TicketStore } from './ticket-store';
+
+/** The `config.json` the web app fetches at start-up instead of being rebuilt per deployment. */
+export interface WebAppConfig {
+  readonly apiUrl: string;
+  readonly region: string;
+  readonly userPoolId: string;
+  readonly userPoolClientId: string;
+  readonly authMode: 'cognito';
+}
+
+export interface DashboardProps {
+  /** A directory holding the built web app (`index.html` and its assets). */
+  readonly webAssetsPath: string;
+  readonly store: TicketStore;
+  /** The inbound side: its bucket holds the attachments and bodies agents read, and their uploads. */
+  readonly inbound: InboundMail;
+  /** The validated desk configuration as JSON (`DESK_CONFIG`). */
+  readonly deskConfigJson: string;
+  /** Receives the site bucket's and CloudFront's access logs (needs ACLs enabled for CloudFront). */
+  readonly accessLogsBucket: s3.IBucket;
+  /** `required` makes every team member enrol a TOTP app at first sign-in. @default 'optional' */
+  readonly mfa?: 'optional' | 'required';
+}
+
+/**
+ * The Content-Security-Policy of the web app: scripts only from the app itself; the API, Cognito and
+ * presigned S3 uploads as the only fetch targets; `https:` images so an agent can choose to load a
+ * message's remote images (the message frame blocks them until then).
+ */
+export function contentSecurityPolicy(region: string): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    // Sanitised mail HTML keeps its inline styles.
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob: https:",
+    `connect-src 'self' https://*.execute-api.${region}.amazonaws.com https://cognito-idp.${region}.amazonaws.com https://*.s3.${region}.amazonaws.com https://*.s3.amazonaws.com`,
+    "frame-src 'self' blob:",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+/** Sign-in for team members, the API they call, and the web app they use. */
+export class Dashboard extends Construct {
+  public readonly userPool: cognito.UserPool;
+  public readonly userPoolClient: cognito.UserPoolClient;
+  public readonly api: apigwv2.HttpApi;
+  public readonly stage: apigwv2.HttpStage;
+  public readonly apiHandler: AppFunction;
+  public readonly siteBucket: s3.Bucket;
+  public readonly distribution: cloudfront.Distribution;
+  /** `https://<distribution>.cloudfront.net`: the dashboard's address. */
+  public readonly url: string;
+
+  constructor(scope: Construct, id: string, props: DashboardProps) {
+    super(scope, id);
+
+    this.userPool = new cognito.UserPool(this, 'TeamMembers', {
+      // Team members are invited by an administrator (`aws cognito-idp admin-create-user`).
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      autoVerify: { email: true },
+      standardAttributes: { email: { required: true, mutable: true }, fullname: { required: false, mutable: true } },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      mfa: props.mfa === 'required' ? cognito.Mfa.REQUIRED : cognito.Mfa.OPTIONAL,
+      mfaSecondFactor: { otp: true, sms: false },
+      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      featurePlan: cognito.FeaturePlan.PLUS,
+      standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    if (props.mfa !== 'required') {
+      Validations.of(this.userPool).acknowledge({
+        id: 'AwsSolutions-COG2',
+        reason:
+          'MFA (TOTP) is optional so the first sign-in works before the web app offers enrolment; ' +
+          'threat protection (Plus plan, full function) is enforced; deploy with mfa "required" to require it.',
+      });
+    }
+    this.userPoolClient = this.userPool.addClient('WebApp', {
+      authFlows: { userSrp: true },
+      generateSecret: false,
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.days(7),
+    });
+
+    this.siteBucket = new s3.Bucket(this, 'SiteBucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: props.accessLogsBucket,
+      serverAccessLogsPrefix: 'site-bucket/',
+      // Only build output lives here; the deployment below empties it on delete.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const securityHeaders = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
+      comment: 'sesdesk dashboard security headers',
+      securityHeadersBehavior: {
+        contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy(Aws.REGION), override: true },
+        strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, override: true },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+        // Ticket URLs must not leak to the sites that links in customer mail point to.
+        referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: true },
+      },
+    });
+    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
+      comment: 'sesdesk dashboard',
+      defaultRootObject: 'index.html',
+      defaultBehavior: {
+        origin: origins.S3BucketOrigin.withOriginAccessControl(this.siteBucket),
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        responseHeadersPolicy: securityHeaders,
+        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+      },
+      // Client-side routes (/tickets/42) have no object: serve the app and let it route.
+      errorResponses: [403, 404].map((httpStatus) => ({
+        httpStatus,
+        responseHttpStatus: 200,
+        responsePagePath: '/index.html',
+        ttl: Duration.seconds(0),
+      })),
+      priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
+      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      enableLogging: true,
+      logBucket: props.accessLogsBucket,
+      logFilePrefix: 'cloudfront/',
+    });
+    Validations.of(this.distribution).acknowledge(
+      { id: 'AwsSolutions-CFR1', reason: 'Customers and agents may be anywhere; the API behind it requires a Cognito JWT.' },
+      {
+        id: 'AwsSolutions-CFR2',
+        reason:
+          'The distribution serves only static files; the API is a separate origin with a JWT authorizer and stage ' +
+          'throttling, and Cognito threat protection guards sign-in. A WAF web ACL (us-east-1, ~$5+/month) can be added.',
+      },
+      {
+        id: 'AwsSolutions-CFR4',
+        reason: 'It uses the default *.cloudfront.net certificate, whose TLS policy CloudFront fixes; a custom domain with TLSv1.2_2021 needs an ACM certificate.',
+      },
+    );
+    this.url = `https://${this.distribution.distributionDomainName}`;
+
+    this.apiHandler = new AppFunction(this, 'ApiHandler', {
+      entry: functionEntry('api'),
+      serviceName: 'sesdesk-api',
+      description: 'The dashboard API (/api/*) behind the Cognito JWT authorizer',
+      memorySize: 512,
+      // API Gateway gives up after 30 s anyway.
+      timeout: Duration.seconds(29),
+      environment: {
+        TABLE_NAME: props.store.table.tableName,
+        MAIL_BUCKET: props.inbound.mailBucket.bucketName,
+        DESK_CONFIG: props.deskConfigJson,
+        AUTH_MODE: 'cognito',
+      },
+    });
+    props.store.grantData(this.apiHandler.fn);
+    props.inbound.grantMailObjects(this.apiHandler, ['s3:GetObject'], ['attachments', 'bodies', 'uploads']);
+    props.inbound.grantMailObjects(this.apiHandler, ['s3:PutObject'], ['uploads']);
+    // Agents' browsers upload attachments with presigned PUTs straight to the bucket.
+    props.inbound.mailBucket.addCorsRule({
+      allowedMethods: [s3.HttpMethods.PUT],
+      allowedOrigins: [this.url],
+      allowedHeaders: ['content-type', 'content-disposition'],
+      maxAge: 3600,
+    });
+
+    this.api = new apigwv2.HttpApi(this, 'Api', {
+      description: 'sesdesk dashboard API',
+      createDefaultStage: false,
+      defaultAuthorizer: new HttpUserPoolAuthorizer('TeamMember', this.userPool, { userPoolClients: [this.userPoolClient] }),
+      // API Gateway answers preflight requests itself, before any authorizer runs.
+      corsPreflight: {
+        allowOrigins: [this.url],
+        allowMethods: [
+          apigwv2.CorsHttpMethod.GET,
+          apigwv2.CorsHttpMethod.POST,
+          apigwv2.CorsHttpMethod.PATCH,
+          apigwv2.CorsHttpMethod.PUT,
+          apigwv2.CorsHttpMethod.DELETE,
+        ],
+        allowHeaders: ['authorization', 'content-type'],
+        maxAge: Duration.hours(1),
+      },
+    });
+    this.api.addRoutes({
+      path: '/api/{proxy+}',
+      methods: [apigwv2.HttpMethod.ANY],
+      integration: new HttpLambdaIntegration('ApiHandler', this.apiHandler.fn),
+    });
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logs.RetentionDays.THREE_MONTHS });
+    this.stage = this.api.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(accessLogs),
+        format: apigw.AccessLogFormat.jsonWithStandardFields(),
+      },
+      throttle: { rateLimit: 50, burstLimit: 100 },
+    });
+
+    const webConfig: WebAppConfig = {
+      apiUrl: this.api.apiEndpoint,
+      region: Aws.REGION,
+      userPoolId: this.userPool.userPoolId,
+      userPoolClientId: this.userPoolClient.userPoolClientId,
+      authMode: 'cognito',
+    };
+    new s3deploy.BucketDeployment(this, 'WebApp', {
+      destinationBucket: this.siteBucket,
+      sources: [s3deploy.Source.asset(props.webAssetsPath), s3deploy.Source.jsonData('config.json', webConfig)],
+      distribution: this.distribution,
+      distributionPaths: ['/*'],
+      prune: true,
+      retainOnDelete: false,
+      memoryLimit: 512,
+    });
+  }
+}

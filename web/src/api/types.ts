@@ -1,0 +1,112 @@
+// web: the shapes the dashboard API returns (docs/api.md), narrowed from the core's types
+import type { Mailbox, Participant, StoredAttachment, Ticket as CoreTicket, TicketMessage, TicketStatus } from '../../../functions/core/types';
+
+export type { Mailbox, Participant, StoredAttachment, TicketStatus };
+
+/** A ticket as list and detail routes return it. */
+export type Ticket = Pick<
+  CoreTicket,
+  | 'id'
+  | 'number'
+  | 'deskId'
+  | 'subject'
+  | 'status'
+  | 'requester'
+  | 'participants'
+  | 'assignee'
+  | 'labels'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'messageCount'
+  | 'preview'
+  | 'version'
+>;
+
+/** One message of a ticket's thread. */
+export type Message = Pick<
+  TicketMessage,
+  'id' | 'direction' | 'from' | 'to' | 'cc' | 'subject' | 'text' | 'reply' | 'html' | 'threadedBy' | 'classification' | 'attachments' | 'createdAt' | 'author'
+>;
+
+export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'bounced' | 'suppressed';
+
+/** One outgoing email to one recipient. */
+export interface Delivery {
+  readonly id: string;
+  readonly kind: 'ack' | 'reply' | 'participant-added';
+  /** A mailbox; tolerated as a bare address too. */
+  readonly recipient: Mailbox | string;
+  readonly status: DeliveryStatus;
+  readonly attempts: number;
+  readonly lastError: string | null;
+  readonly messageItemId: string;
+  readonly updatedAt: string;
+}
+
+export interface AddressState {
+  readonly state: string;
+  readonly reason: string;
+}
+
+/** `GET /api/tickets/{id}`. */
+export type TicketDetail = Ticket & {
+  readonly messages: Message[];
+  readonly deliveries: Delivery[];
+  readonly addressStates: Record<string, AddressState>;
+};
+
+export interface Page<T> {
+  readonly items: T[];
+  readonly cursor: string | null;
+}
+
+export interface Counts {
+  readonly open: number;
+  readonly pending: number;
+  readonly closed: number;
+  readonly spam: number;
+  readonly mine: number;
+  readonly unassigned: number;
+}
+
+export interface Desk {
+  readonly id: string;
+  readonly address: string;
+  readonly name: string;
+}
+
+export interface User {
+  readonly email: string;
+  readonly name: string;
+}
+
+export interface Template {
+  subject: string;
+  body: string;
+}
+
+/** `GET/PUT /api/settings/{deskId}` (the core's `DeskSettings`). */
+export interface DeskSettings {
+  deskId: string;
+  templates: { ack: Template; reply: Template; participantAdded: Template };
+  ackEnabled: boolean;
+  updatedAt: string | null;
+}
+
+export interface UploadedFile {
+  readonly key: string;
+  readonly filename: string;
+  readonly contentType: string;
+  readonly size: number;
+}
+
+export interface TicketPatch {
+  status?: TicketStatus;
+  assignee?: string | null;
+  labels?: string[];
+  /** The version the change was based on: the API answers 409 when someone changed the ticket since. */
+  version?: number;
+}
+
+/** `status` plus the two assignee views the inbox offers. */
+export type InboxView = TicketStatus | 'mine' | 'unassigned';

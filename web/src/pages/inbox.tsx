@@ -1,0 +1,130 @@
+// web: the inbox: views with counts, tickets by last activity with "load more", search results, auto-refresh
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import type { Counts, InboxView, Ticket } from '../api/types';
+import { errorMessage, useApp } from '../app-context';
+import { TicketList } from '../components/ticket-list';
+import { refreshLimit, PAGE_SIZE } from '../lib/page-size';
+import { INBOX_VIEWS, routeHref } from '../lib/route';
+import { useShortcuts } from '../lib/shortcuts';
+import { usePolling } from '../lib/use-polling';
+
+const VIEW_LABELS: Record<InboxView, string> = {
+  open: 'Open',
+  mine: 'Mine',
+  unassigned: 'Unassigned',
+  pending: 'Pending',
+  closed: 'Closed',
+  spam: 'Spam',
+};
+
+interface ListState {
+  readonly tickets: Ticket[];
+  readonly cursor: string | null;
+  readonly loaded: boolean;
+}
+
+/** The inbox for one view, or search results when `search` is set. */
+export function InboxPage({ view, search }: { view: InboxView; search: string | null }) {
+  const { api, announce } = useApp();
+  const [counts, setCounts] = useState<Counts | null>(null);
+  const [list, setList] = useState<ListState>({ tickets: [], cursor: null, loaded: false });
+  const [selected, setSelected] = useState(-1);
+  const [loadingMore, setLoadingMore] = useState(false);
+  const [error, setError] = useState('');
+  const [now, setNow] = useState(Date.now());
+  const shown = useRef(0);
+  shown.current = list.tickets.length;
+
+  const refresh = useCallback(async () => {
+    try {
+      const [nextCounts, page] = await Promise.all([
+        api.counts(),
+        search !== null ? api.search(search).then((r) => ({ items: r.items, cursor: null })) : api.tickets({ view, limit: refreshLimit(shown.current) }),
+      ]);
+      setCounts(nextCounts);
+      setList({ tickets: page.items, cursor: page.cursor, loaded: true });
+      setNow(Date.now());
+      setError('');
+    } catch (failure) {
+      setError(errorMessage(failure));
+    }
+  }, [api, view, search]);
+
+  useEffect(() => {
+    shown.current = 0;
+    setList({ tickets: [], cursor: null, loaded: false });
+    setSelected(-1);
+    void refresh();
+  }, [refresh]);
+  usePolling(refresh);
+
+  const loadMore = async (): Promise<void> => {
+    if (!list.cursor) return;
+    setLoadingMore(true);
+    try {
+      const page = await api.tickets({ view, cursor: list.cursor, limit: PAGE_SIZE });
+      const known = new Set(list.tickets.map((t) => t.id));
+      setList({ tickets: [...list.tickets, ...page.items.filter((t) => !known.has(t.id))], cursor: page.cursor, loaded: true });
+    } catch (failure) {
+      announce(errorMessage(failure), 'error');
+    } finally {
+      setLoadingMore(false);
+    }
+  };
+
+  const current = list.tickets[selected];
+  const open = (): boolean => {
+    if (!current) return false;
+    location.hash = routeHref({ page: 'ticket', id: current.id });
+    return true;
+  };
+  useShortcuts({
+    j: () => setSelected((index) => Math.min(list.tickets.length - 1, index + 1)),
+    k: () => setSelected((index) => Math.max(0, index - 1)),
+    o: open,
+    Enter: open,
+    e: () => {
+      if (!current || current.status === 'closed') return false;
+      api.patchTicket(current.id, { status: 'closed', version: current.version }).then(
+        () => {
+          announce(`Ticket #${current.number} closed.`);
+          void refresh();
+        },
+        (failure: unknown) => announce(errorMessage(failure), 'error'),
+      );
+      return true;
+    },
+  });
+
+  const title = search !== null ? `Search: ${search}` : `${VIEW_LABELS[view]} tickets`;
+  return (
+    <div class="inbox">
+      <nav class="views" aria-label="Inbox views">
+        {INBOX_VIEWS.map((v) => (
+          <a key={v} href={routeHref({ page: 'inbox', view: v })} aria-current={search === null && v === view ? 'page' : undefined}>
+            {VIEW_LABELS[v]}
+            <span class="count" aria-label={counts ? `${counts[v]} tickets` : undefined}>
+              {counts ? counts[v] : ''}
+            </span>
+          </a>
+        ))}
+      </nav>
+      <section class="list" aria-labelledby="list-title">
+        <h1 id="list-title">{title}</h1>
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+        {!list.loaded && !error && <p class="loading">Loading…</p>}
+        {list.loaded && list.tickets.length === 0 && <p class="empty">{search !== null ? 'No ticket matches.' : 'Nothing here. Calm.'}</p>}
+        <TicketList tickets={list.tickets} selected={selected} onSelect={setSelected} now={now} />
+        {list.cursor && (
+          <button type="button" class="load-more" onClick={() => void loadMore()} disabled={loadingMore}>
+            {loadingMore ? 'Loading…' : 'Load more'}
+          </button>
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,112 @@
+// web: desk settings: the three email templates (subject + body) and options; loaded on demand
+import { useEffect, useState } from 'preact/hooks';
+import type { Desk, DeskSettings, Template } from '../api/types';
+import { errorMessage, useApp } from '../app-context';
+import { TEMPLATE_PLACEHOLDERS } from '../lib/placeholders';
+import { routeHref } from '../lib/route';
+
+type TemplateName = keyof DeskSettings['templates'];
+
+const TEMPLATES: readonly { name: TemplateName; title: string; when: string }[] = [
+  { name: 'ack', title: 'Acknowledgement', when: 'Sent to the requester when a new ticket is opened.' },
+  { name: 'reply', title: 'Reply', when: 'Sent to each participant when an agent replies; {{note.text}} is the reply.' },
+  { name: 'participantAdded', title: 'Participant added', when: 'Sent to someone an agent adds to a ticket.' },
+];
+
+/** Settings of one desk; without a desk id, the first desk. */
+export function SettingsPage({ deskId }: { deskId: string | null }) {
+  const { api, announce } = useApp();
+  const [desks, setDesks] = useState<Desk[] | null>(null);
+  const [settings, setSettings] = useState<DeskSettings | null>(null);
+  const [error, setError] = useState('');
+  const [saving, setSaving] = useState(false);
+  const current = deskId ?? desks?.[0]?.id ?? null;
+
+  useEffect(() => {
+    api.desks().then(
+      (r) => setDesks(r.items),
+      (failure: unknown) => setError(errorMessage(failure)),
+    );
+  }, [api]);
+  useEffect(() => {
+    if (!current) return;
+    setSettings(null);
+    api.settings(current).then(setSettings, (failure: unknown) => setError(errorMessage(failure)));
+  }, [api, current]);
+
+  const setTemplate = (name: TemplateName, field: keyof Template, value: string): void => {
+    if (settings) setSettings({ ...settings, templates: { ...settings.templates, [name]: { ...settings.templates[name], [field]: value } } });
+  };
+
+  const save = async (event: Event): Promise<void> => {
+    event.preventDefault();
+    if (!settings) return;
+    setSaving(true);
+    try {
+      setSettings(await api.saveSettings(settings));
+      setError('');
+      announce('Settings saved.');
+    } catch (failure) {
+      setError(errorMessage(failure));
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  return (
+    <div class="settings-page">
+      <h1>Settings</h1>
+      {desks && desks.length > 1 && (
+        <nav class="views" aria-label="Desks">
+          {desks.map((desk) => (
+            <a key={desk.id} href={routeHref({ page: 'settings', deskId: desk.id })} aria-current={desk.id === current ? 'page' : undefined}>
+              {desk.name}
+            </a>
+          ))}
+        </nav>
+      )}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {!settings && !error && <p class="loading">Loading…</p>}
+      {settings && (
+        <form onSubmit={(event) => void save(event)} class="settings">
+          <p class="desk-address">{desks?.find((d) => d.id === settings.deskId)?.address}</p>
+          <aside class="placeholders" aria-labelledby="placeholders-title">
+            <h2 id="placeholders-title">Placeholders</h2>
+            <p>Usable in every subject and body; bodies are Markdown.</p>
+            <ul>
+              {TEMPLATE_PLACEHOLDERS.map((p) => (
+                <li key={p}>
+                  <code>{`{{${p}}}`}</code>
+                </li>
+              ))}
+            </ul>
+          </aside>
+          <label class="toggle">
+            <input type="checkbox" checked={settings.ackEnabled} onChange={(event) => setSettings({ ...settings, ackEnabled: event.currentTarget.checked })} />
+            Send an acknowledgement when a ticket is opened
+          </label>
+          {TEMPLATES.map(({ name, title, when }) => (
+            <fieldset key={name}>
+              <legend>{title}</legend>
+              <p class="hint">{when}</p>
+              <label for={`${name}-subject`}>Subject</label>
+              <input id={`${name}-subject`} value={settings.templates[name].subject} onInput={(event) => setTemplate(name, 'subject', event.currentTarget.value)} />
+              <label for={`${name}-body`}>Body</label>
+              <textarea id={`${name}-body`} rows={8} value={settings.templates[name].body} onInput={(event) => setTemplate(name, 'body', event.currentTarget.value)} />
+            </fieldset>
+          ))}
+          <div class="composer-actions">
+            {settings.updatedAt && <span class="muted">Last saved {new Date(settings.updatedAt).toLocaleString()}</span>}
+            <button type="submit" class="primary" disabled={saving}>
+              {saving ? 'Saving…' : 'Save settings'}
+            </button>
+          </div>
+        </form>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,164 @@
+// web: the ticket page: thread, deliveries, address warnings, composer and controls; refreshes by itself
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError } from '../api/client';
+import type { Delivery, StoredAttachment, TicketDetail, TicketPatch } from '../api/types';
+import { errorMessage, useApp } from '../app-context';
+import { DeliveryRow, MessageView } from '../components/message-view';
+import { ReplyBox } from '../components/reply-box';
+import { TicketControls } from '../components/ticket-controls';
+import { mailboxLabel } from '../lib/format';
+import { routeHref } from '../lib/route';
+import { useShortcuts } from '../lib/shortcuts';
+import { usePolling } from '../lib/use-polling';
+
+/** One ticket, by id. */
+export function TicketPage({ id }: { id: string }) {
+  const { api, announce } = useApp();
+  const [ticket, setTicket] = useState<TicketDetail | null>(null);
+  const [error, setError] = useState('');
+  const [internal, setInternal] = useState(false);
+  const [now, setNow] = useState(Date.now());
+  const textarea = useRef<HTMLTextAreaElement>(null);
+
+  const load = useCallback(async () => {
+    try {
+      setTicket(await api.ticket(id));
+      setNow(Date.now());
+      setError('');
+    } catch (failure) {
+      setError(errorMessage(failure));
+    }
+  }, [api, id]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  usePolling(load);
+
+  /** Runs a change; a 409 means someone else changed the ticket, so reload and say so. */
+  const change = async (action: () => Promise<unknown>, done: string): Promise<boolean> => {
+    try {
+      await action();
+      announce(done);
+      await load();
+      return true;
+    } catch (failure) {
+      if (failure instanceof ApiError && failure.status === 409) {
+        announce('The ticket changed meanwhile; it has been reloaded. Please try again.', 'error');
+        await load();
+      } else announce(errorMessage(failure), 'error');
+      return false;
+    }
+  };
+  const patch = async (p: TicketPatch): Promise<void> => {
+    await change(() => api.patchTicket(id, { ...p, version: ticket?.version }), p.status ? `Status set to ${p.status}.` : 'Ticket updated.');
+  };
+
+  const compose = (asNote: boolean): void => {
+    setInternal(asNote);
+    // The textarea exists only in the Write tab; focus after the toggle rendered.
+    requestAnimationFrame(() => textarea.current?.focus());
+  };
+  useShortcuts({
+    r: () => compose(false),
+    n: () => compose(true),
+    e: () => {
+      if (!ticket || ticket.status === 'closed') return false;
+      void patch({ status: 'closed' });
+      return true;
+    },
+  });
+
+  const download = (attachment: StoredAttachment): void => {
+    api.attachmentUrl(attachment.key).then(
+      ({ url }) => location.assign(url),
+      (failure: unknown) => announce(errorMessage(failure), 'error'),
+    );
+  };
+  const retry = (delivery: Delivery): void => {
+    void change(() => api.retryDelivery(id, delivery.id), 'Delivery queued again.');
+  };
+
+  if (!ticket) {
+    return error ? (
+      <div class="ticket-page">
+        <p class="error" role="alert">
+          {error}
+        </p>
+        <a href={routeHref({ page: 'inbox', view: 'open' })}>Back to the inbox</a>
+      </div>
+    ) : (
+      <p class="loading">Loading ticket…</p>
+    );
+  }
+
+  const undeliverable = Object.entries(ticket.addressStates);
+  const messageIds = new Set(ticket.messages.map((m) => m.id));
+  // E.g. "you were added" notices, which belong to no message of the thread.
+  const otherDeliveries = ticket.deliveries.filter((d) => !messageIds.has(d.messageItemId));
+  return (
+    <div class="ticket-page">
+      <div class="ticket-head">
+        <a class="back" href={routeHref({ page: 'inbox', view: 'open' })}>
+          ← Inbox
+        </a>
+        <h1>
+          <span class="number">#{ticket.number}</span> {ticket.subject || '(no subject)'}
+        </h1>
+        <p class="meta">
+          <span class={`chip status-${ticket.status}`}>{ticket.status}</span> from {mailboxLabel(ticket.requester)}
+        </p>
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+      </div>
+      {undeliverable.length > 0 && (
+        <div class="callout warn" role="note" aria-label="Address warnings">
+          <strong>Email cannot reach:</strong>
+          <ul>
+            {undeliverable.map(([address, state]) => (
+              <li key={address}>
+                {address}: {state.state}
+                {state.reason ? ` (${state.reason})` : ''}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <div class="ticket-layout">
+        <section class="thread" aria-label="Conversation">
+          {ticket.messages.map((message) => (
+            <MessageView
+              key={message.id}
+              message={message}
+              deliveries={ticket.deliveries.filter((d) => d.messageItemId === message.id)}
+              now={now}
+              onDownload={download}
+              onRetry={retry}
+            />
+          ))}
+          {otherDeliveries.length > 0 && (
+            <section class="message other-emails" aria-labelledby="other-emails-title">
+              <h2 id="other-emails-title">Other emails of this ticket</h2>
+              <ul class="deliveries">
+                {otherDeliveries.map((delivery) => (
+                  <DeliveryRow key={delivery.id} delivery={delivery} onRetry={retry} />
+                ))}
+              </ul>
+            </section>
+          )}
+          <ReplyBox ticketId={ticket.id} internal={internal} onInternalChange={setInternal} textareaRef={textarea} onSent={() => void load()} />
+        </section>
+        <TicketControls
+          ticket={ticket}
+          onPatch={patch}
+          onAddParticipant={(address, name) => change(() => api.addParticipant(id, address, name || undefined), `${address} added and notified.`)}
+          onRemoveParticipant={async (address) => {
+            await change(() => api.removeParticipant(id, address), `${address} removed.`);
+          }}
+        />
+      </div>
+    </div>
+  );
+}
