@@ -90,6 +90,8 @@ export async function startSmtpReceiver(options: SmtpReceiverOptions): Promise<L
     disabledCommands: ['AUTH', 'STARTTLS'],
     size: SES_MAX_MESSAGE_BYTES,
     logger: false,
+    // Stop in a second, not SMTPServer's 30: a sending client whose message was cut off retries, as MTAs do.
+    closeTimeout: 1000,
     onRcptTo(address: SMTPServerAddress, _session: SMTPServerSession, callback: (error?: Error) => void) {
       const recipient = address.address.toLowerCase();
       const onDomain = recipient.endsWith(`@${config.domain}`) && findDesk(config, recipient) !== undefined;

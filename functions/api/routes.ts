@@ -1,0 +1,269 @@
+// adapter: the dashboard API's routes: path patterns, zod schemas for their input, and the use case each calls
+import { timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { postMessage } from '../core/api/agent-messages';
+import type { ApiDeps } from '../core/api/api-ports';
+import type { Agent } from '../core/api/auth';
+import { ForbiddenError, UnauthenticatedError } from '../core/api/errors';
+import { MAX_UPLOAD_BYTES, attachmentUrl, createUpload, isUploadKey } from '../core/api/files';
+import { getDeskSettings, saveDeskSettings } from '../core/api/settings';
+import { addParticipant, patchTicket, removeParticipant, retryDelivery } from '../core/api/ticket-changes';
+import { countTickets, failedIngests, listTickets, requesterHistory, searchTickets, ticketDetail } from '../core/api/ticket-queries';
+import { followUnsubscribeLink } from '../core/api/unsubscribe-link';
+import { NotFoundError } from '../core/errors';
+import { TICKET_STATUSES } from '../core/types';
+import { deliveryView, htmlPage, messageView, ticketDetailView, ticketView } from './views';
+
+/** What a route answers: JSON (or nothing), or an HTML page. */
+export type RouteResult = { readonly status: number; readonly json?: unknown } | { readonly status: number; readonly html: string };
+
+export interface RouteContext {
+  readonly deps: ApiDeps;
+  /** The caller; routes marked public get none. */
+  readonly agent: Agent;
+  /** Path parameters, already percent-decoded. */
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: Readonly<Record<string, string>>;
+  /** The parsed JSON body, or undefined without one. */
+  readonly body: unknown;
+}
+
+interface RouteBase {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Segments; `:name` captures one. */
+  readonly path: string;
+}
+
+/** A route for team members: the handler has verified the caller before it runs. */
+interface TeamRoute extends RouteBase {
+  readonly public?: false;
+  handle(context: RouteContext): Promise<RouteResult>;
+}
+
+/** Reachable without a token (API Gateway: no authorizer on this route). */
+interface PublicRoute extends RouteBase {
+  readonly public: true;
+  handle(context: Omit<RouteContext, 'agent'>): Promise<RouteResult>;
+}
+
+export type Route = TeamRoute | PublicRoute;
+
+const status = z.enum(TICKET_STATUSES as [string, ...string[]]).transform((s) => s as (typeof TICKET_STATUSES)[number]);
+const email = z.email().max(254).transform((s) => s.toLowerCase());
+const version = z.number().int().min(0);
+
+const listQuery = z.object({
+  status: status.default('open'),
+  view: z.enum(['all', 'mine', 'unassigned']).default('all'),
+  cursor: z.string().min(1).max(1024).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+});
+const searchQuery = z.object({ q: z.string().trim().min(1, 'must not be empty').max(200) });
+const attachment = z.strictObject({
+  key: z.string().refine(isUploadKey, 'must be a key from POST /api/uploads'),
+  filename: z.string().min(1).max(255),
+  contentType: z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, 'must be a MIME type like text/plain').max(255),
+  size: z.number().int().min(0).max(MAX_UPLOAD_BYTES),
+});
+const messageBody = z.strictObject({
+  body: z.string().max(100_000).refine((s) => s.trim().length > 0, 'must not be empty'),
+  internal: z.boolean(),
+  attachments: z.array(attachment).max(10).default([]),
+  status: status.optional(),
+  version: version.optional(),
+});
+const patchBody = z
+  .strictObject({
+    status: status.optional(),
+    assignee: email.nullable().optional(),
+    labels: z.array(z.string().trim().min(1).max(50)).max(20).optional(),
+    version: version.optional(),
+  })
+  .refine((p) => p.status !== undefined || p.assignee !== undefined || p.labels !== undefined, 'give at least one of status, assignee, labels');
+const participantBody = z.strictObject({ address: email, name: z.string().trim().max(255).optional() });
+const uploadBody = z.strictObject({
+  filename: z.string().min(1).max(255),
+  contentType: z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, 'must be a MIME type like text/plain').max(255),
+  size: z.number().int().min(1).max(MAX_UPLOAD_BYTES, `must be at most ${MAX_UPLOAD_BYTES} bytes`),
+});
+const addressParam = z.object({ address: email });
+const keyQuery = z.object({ key: z.string().min(1).max(500) });
+const signInBody = z.strictObject({ email, code: z.string().trim().min(1).max(100) });
+const unsubscribeQuery = z.object({ ticket: z.string().min(1).max(64), address: z.string().min(3).max(254), sig: z.string().min(1).max(64) });
+
+/** Ids are lowercase base32: anything else cannot name a stored ticket or delivery. */
+const ID = /^[a-z0-9]{1,64}$/;
+
+function id(context: RouteContext, name: string): string {
+  const value = context.params[name] ?? '';
+  if (!ID.test(value)) throw new NotFoundError(`${name} ${value} does not exist`);
+  return value;
+}
+
+const routes: readonly Route[] = [
+  {
+    method: 'POST',
+    path: '/api/auth/local',
+    public: true,
+    async handle({ deps, body }) {
+      // In AWS there is no local sign-in at all: the route does not exist there.
+      if (!deps.localSignIn) throw new NotFoundError('local sign-in is only available in the local stack');
+      const input = signInBody.parse(body);
+      const given = Buffer.from(input.code);
+      const expected = Buffer.from(deps.localSignIn.code);
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new UnauthenticatedError('the sign-in code is wrong');
+      const member = deps.config.team.find((m) => m.email === input.email);
+      if (!member) throw new ForbiddenError(`${input.email} is not a member of the team`);
+      return { status: 200, json: { token: await deps.localSignIn.issueToken(member), user: { email: member.email, name: member.name } } };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/unsubscribe',
+    public: true,
+    async handle({ deps, query }) {
+      const parsed = unsubscribeQuery.safeParse(query);
+      const outcome = parsed.success
+        ? await followUnsubscribeLink(deps, { ticketId: parsed.data.ticket, address: parsed.data.address, signature: parsed.data.sig })
+        : 'invalid-link';
+      if (outcome === 'unsubscribed') {
+        return { status: 200, html: htmlPage('Unsubscribed', `${parsed.data!.address} will get no more email about this ticket.`) };
+      }
+      if (outcome === 'unknown-ticket') return { status: 404, html: htmlPage('Not found', 'This ticket no longer exists.') };
+      return { status: 400, html: htmlPage('Invalid link', 'This unsubscribe link is incomplete or damaged. Copy the whole link from the email.') };
+    },
+  },
+  { method: 'GET', path: '/api/me', handle: async ({ agent }) => ({ status: 200, json: { email: agent.email, name: agent.name } }) },
+  {
+    method: 'GET',
+    path: '/api/desks',
+    handle: async ({ deps }) => ({ status: 200, json: { items: deps.config.desks.map((d) => ({ id: d.id, address: d.address, name: d.name })) } }),
+  },
+  {
+    method: 'GET',
+    path: '/api/tickets',
+    async handle({ deps, agent, query }) {
+      const input = listQuery.parse(query);
+      const page = await listTickets(deps, agent, { ...input, cursor: input.cursor ?? null });
+      return { status: 200, json: { items: page.tickets.map(ticketView), cursor: page.cursor } };
+    },
+  },
+  { method: 'GET', path: '/api/counts', handle: async ({ deps, agent }) => ({ status: 200, json: await countTickets(deps, agent) }) },
+  {
+    method: 'GET',
+    path: '/api/search',
+    async handle({ deps, query }) {
+      const { q } = searchQuery.parse(query);
+      return { status: 200, json: { items: (await searchTickets(deps, q)).map(ticketView) } };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/requesters/:address/tickets',
+    async handle({ deps, params }) {
+      const { address } = addressParam.parse(params);
+      return { status: 200, json: { items: (await requesterHistory(deps, address)).map(ticketView) } };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/tickets/:id',
+    handle: async (context) => ({ status: 200, json: ticketDetailView(await ticketDetail(context.deps, id(context, 'id'))) }),
+  },
+  {
+    method: 'PATCH',
+    path: '/api/tickets/:id',
+    async handle(context) {
+      const ticket = await patchTicket(context.deps, context.agent, id(context, 'id'), patchBody.parse(context.body));
+      return { status: 200, json: ticketView(ticket) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/tickets/:id/messages',
+    async handle(context) {
+      const input = messageBody.parse(context.body);
+      const result = await postMessage(context.deps, context.agent, { ...input, ticketId: id(context, 'id') });
+      return { status: 201, json: messageView(result.message) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/tickets/:id/participants',
+    async handle(context) {
+      const input = participantBody.parse(context.body);
+      const result = await addParticipant(context.deps, context.agent, id(context, 'id'), input);
+      return { status: result.created ? 201 : 200, json: result.participant };
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/api/tickets/:id/participants/:address',
+    async handle(context) {
+      await removeParticipant(context.deps, context.agent, id(context, 'id'), addressParam.parse(context.params).address);
+      return { status: 204 };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/tickets/:id/deliveries/:deliveryId/retry',
+    async handle(context) {
+      const delivery = await retryDelivery(context.deps, context.agent, id(context, 'id'), id(context, 'deliveryId'));
+      return { status: 200, json: deliveryView(delivery) };
+    },
+  },
+  { method: 'POST', path: '/api/uploads', handle: async ({ deps, body }) => ({ status: 200, json: await createUpload(deps, uploadBody.parse(body)) }) },
+  {
+    method: 'GET',
+    path: '/api/attachments/url',
+    handle: async ({ deps, query }) => ({ status: 200, json: await attachmentUrl(deps, keyQuery.parse(query).key) }),
+  },
+  { method: 'GET', path: '/api/settings/:deskId', handle: async ({ deps, params }) => ({ status: 200, json: await getDeskSettings(deps, params.deskId ?? '') }) },
+  {
+    method: 'PUT',
+    path: '/api/settings/:deskId',
+    handle: async ({ deps, agent, params, body }) => ({ status: 200, json: await saveDeskSettings(deps, agent, params.deskId ?? '', body) }),
+  },
+  { method: 'GET', path: '/api/ingest/failed', handle: async ({ deps }) => ({ status: 200, json: { items: await failedIngests(deps) } }) },
+];
+
+export type RouteMatch =
+  | { readonly kind: 'route'; readonly route: Route; readonly params: Record<string, string>; readonly name: string }
+  | { readonly kind: 'method-not-allowed'; readonly allowed: string[] }
+  | { readonly kind: 'none' };
+
+/**
+ * Finds the route for a request path (as sent, percent-encoded).
+ * @throws URIError when a segment is not valid percent-encoding.
+ */
+export function matchRoute(method: string, rawPath: string): RouteMatch {
+  const segments = rawPath.replace(/\/+$/, '').split('/');
+  const allowed: string[] = [];
+  for (const route of routes) {
+    const pattern = route.path.split('/');
+    if (pattern.length !== segments.length) continue;
+    const params: Record<string, string> = {};
+    const fits = pattern.every((part, i) => {
+      const segment = segments[i]!;
+      if (part.startsWith(':')) {
+        params[part.slice(1)] = decodeURIComponent(segment);
+        return segment.length > 0;
+      }
+      return part === segment;
+    });
+    if (!fits) continue;
+    if (route.method === method) return { kind: 'route', route, params, name: `${route.method} ${route.path}` };
+    allowed.push(route.method);
+  }
+  return allowed.length > 0 ? { kind: 'method-not-allowed', allowed } : { kind: 'none' };
+}
+
+/** True for the routes that take no token (local sign-in, unsubscribe links); the local server skips its check for them. */
+export function isPublicRoute(method: string, rawPath: string): boolean {
+  try {
+    const match = matchRoute(method, rawPath);
+    return match.kind === 'route' && match.route.public === true;
+  } catch {
+    return false;
+  }
+}

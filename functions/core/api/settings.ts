@@ -1,0 +1,33 @@
+// core: use cases for a desk's settings (email templates and options)
+import type { Desk } from '../config/desk-config';
+import { InvalidInputError, NotFoundError } from '../errors';
+import { parseDeskSettings, type DeskSettings } from '../settings/desk-settings';
+import type { ApiDeps } from './api-ports';
+import type { Agent } from './auth';
+
+function deskById(deps: ApiDeps, deskId: string): Desk {
+  const desk = deps.config.desks.find((d) => d.id === deskId);
+  if (!desk) throw new NotFoundError(`desk ${deskId} does not exist`);
+  return desk;
+}
+
+/** The desk's settings, or its defaults when nobody saved any. @throws NotFoundError for an unknown desk. */
+export function getDeskSettings(deps: ApiDeps, deskId: string): Promise<DeskSettings> {
+  deskById(deps, deskId);
+  return deps.settings.getSettings(deskId);
+}
+
+/**
+ * Validates and saves a desk's settings; missing parts take the defaults.
+ * @throws NotFoundError for an unknown desk; InvalidInputError when the body names another desk;
+ *   ZodError for an invalid field.
+ */
+export async function saveDeskSettings(deps: ApiDeps, agent: Agent, deskId: string, input: unknown): Promise<DeskSettings> {
+  const desk = deskById(deps, deskId);
+  const given = (input ?? {}) as { deskId?: unknown };
+  if (given.deskId !== undefined && given.deskId !== deskId) throw new InvalidInputError(`deskId: must be ${deskId}, the desk in the path`);
+  const settings: DeskSettings = { ...parseDeskSettings(desk, input), updatedAt: deps.clock().toISOString() };
+  await deps.settings.saveSettings(settings);
+  deps.log.info('desk settings saved', { deskId, by: agent.email });
+  return settings;
+}

@@ -1,0 +1,145 @@
+// core: use cases that change a ticket's state: status/assignee/labels, participants, retrying a delivery
+import { ConcurrentUpdateError, InvalidInputError, NotFoundError } from '../errors';
+import { newId } from '../ids';
+import type { Delivery } from '../notify/notify-ports';
+import type { NewDelivery } from '../ports';
+import type { Participant, Ticket, TicketStatus } from '../types';
+import { agentMessage, deskOf, loadTicket, withActivity } from './agent-messages';
+import type { ApiDeps } from './api-ports';
+import type { Agent } from './auth';
+
+/** GitLab's limit for the same reason as ingest's: a ticket is not a mailing list. */
+export const MAX_PARTICIPANTS = 10;
+
+export interface TicketPatch {
+  readonly status?: TicketStatus;
+  /** An email, or null to unassign. */
+  readonly assignee?: string | null;
+  readonly labels?: readonly string[];
+  readonly version?: number;
+}
+
+/**
+ * Changes status, assignee and labels. `updatedAt` stays: the inbox orders by conversation activity, and
+ * a triage click should not push a ticket above ones with newer mail.
+ * @throws NotFoundError, ConcurrentUpdateError
+ */
+export async function patchTicket(deps: ApiDeps, agent: Agent, ticketId: string, patch: TicketPatch): Promise<Ticket> {
+  const before = await loadTicket(deps, ticketId, patch.version);
+  const after: Ticket = {
+    ...before,
+    status: patch.status ?? before.status,
+    assignee: patch.assignee === undefined ? before.assignee : patch.assignee === null ? null : patch.assignee.toLowerCase(),
+    labels: patch.labels === undefined ? before.labels : [...new Set(patch.labels)],
+    version: before.version + 1,
+  };
+  if (after.status === before.status && after.assignee === before.assignee && sameList(after.labels, before.labels)) return before;
+  await deps.desk.saveChange({ before, after, message: null, deliveries: [] });
+  deps.log.info('ticket changed', { ticketId, by: agent.email, status: after.status, assignee: after.assignee });
+  return after;
+}
+
+export interface AddParticipantResult {
+  readonly participant: Participant;
+  /** False when the address was already on the ticket (nothing was written). */
+  readonly created: boolean;
+}
+
+/**
+ * Adds someone to a ticket (role `added`) and emails them a "you have been added" notice. Adding an address
+ * already on the ticket (compared case-insensitively) changes nothing.
+ * @throws NotFoundError, ConcurrentUpdateError, InvalidInputError (a desk address, or the ticket is full)
+ */
+export async function addParticipant(
+  deps: ApiDeps,
+  agent: Agent,
+  ticketId: string,
+  person: { address: string; name?: string },
+): Promise<AddParticipantResult> {
+  const before = await loadTicket(deps, ticketId, undefined);
+  const address = person.address.trim().toLowerCase();
+  const existing = before.participants.find((p) => p.address.toLowerCase() === address);
+  if (existing) return { participant: existing, created: false };
+  if (deps.config.desks.some((d) => d.address === address.replace(/\+[^@]*@/, '@'))) {
+    throw new InvalidInputError(`address: ${address} is a desk address`);
+  }
+  if (before.participants.length >= MAX_PARTICIPANTS) {
+    throw new InvalidInputError(`address: the ticket already has ${MAX_PARTICIPANTS} participants`);
+  }
+  const participant: Participant = { address, name: person.name?.trim() ?? '', role: 'added', unsubscribed: false };
+  const now = deps.clock().toISOString();
+  const desk = deskOf(deps.config, before);
+  // The notice is recorded as a note so the thread shows who added whom, and the delivery has a message to point at.
+  const message = agentMessage(before, desk, deps.config, agent, {
+    direction: 'note',
+    text: `${agent.name} added ${address} to the ticket.`,
+    to: [],
+    attachments: [],
+    createdAt: now,
+  });
+  const delivery: NewDelivery = {
+    id: newId(),
+    kind: 'participant-added',
+    ticketId: before.id,
+    deskId: before.deskId,
+    recipient: { address, name: participant.name },
+    messageItemId: message.id,
+    content: {
+      ticketNumber: before.number,
+      subject: before.subject,
+      body: '',
+      authorName: agent.name,
+      inReplyTo: before.threadMessageIds.at(-1) ?? null,
+      references: before.threadMessageIds,
+      attachments: [],
+    },
+    createdAt: now,
+  };
+  const after: Ticket = { ...withActivity(before, message), participants: [...before.participants, participant] };
+  await deps.desk.saveChange({ before, after, message, deliveries: [delivery] });
+  deps.log.info('participant added', { ticketId, by: agent.email, deliveryId: delivery.id });
+  return { participant, created: true };
+}
+
+/**
+ * Takes someone off a ticket; they get no further replies. The requester cannot be removed.
+ * @throws NotFoundError (ticket or participant), InvalidInputError (the requester), ConcurrentUpdateError
+ */
+export async function removeParticipant(deps: ApiDeps, agent: Agent, ticketId: string, rawAddress: string): Promise<void> {
+  const before = await loadTicket(deps, ticketId, undefined);
+  const address = rawAddress.trim().toLowerCase();
+  const existing = before.participants.find((p) => p.address.toLowerCase() === address);
+  if (!existing) throw new NotFoundError(`${address} is not a participant of ticket ${ticketId}`);
+  if (existing.role === 'requester' || before.requester.address.toLowerCase() === address) {
+    throw new InvalidInputError(`address: ${address} is the requester and cannot be removed`);
+  }
+  const message = agentMessage(before, deskOf(deps.config, before), deps.config, agent, {
+    direction: 'note',
+    text: `${agent.name} removed ${address} from the ticket.`,
+    to: [],
+    attachments: [],
+    createdAt: deps.clock().toISOString(),
+  });
+  const after: Ticket = { ...withActivity(before, message), participants: before.participants.filter((p) => p !== existing) };
+  await deps.desk.saveChange({ before, after, message, deliveries: [] });
+  deps.log.info('participant removed', { ticketId, by: agent.email });
+}
+
+/**
+ * Puts a failed delivery back to `pending`, which the notify function picks up again.
+ * @throws NotFoundError; ConcurrentUpdateError when the delivery is not (or no longer) failed.
+ */
+export async function retryDelivery(deps: ApiDeps, agent: Agent, ticketId: string, deliveryId: string): Promise<Delivery> {
+  const delivery = await deps.desk.getDelivery(ticketId, deliveryId);
+  if (!delivery) throw new NotFoundError(`delivery ${deliveryId} of ticket ${ticketId} does not exist`);
+  if (delivery.status !== 'failed') {
+    throw new ConcurrentUpdateError(`delivery ${deliveryId} is ${delivery.status}; only a failed delivery can be retried`);
+  }
+  const retried = await deps.desk.retryDelivery(ticketId, deliveryId, deps.clock().toISOString());
+  deps.log.info('delivery retried', { ticketId, deliveryId, by: agent.email });
+  return retried;
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((value, i) => value === b[i]);
+}

@@ -1,0 +1,153 @@
+// The local stack end to end: real SMTP in, the real handlers on real servers, the SES outbox out.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueLocalToken } from '../../functions/core/api/local-auth';
+import { DEFAULT_DESK_CONFIG } from '../../functions/core/config/desk-config';
+import { localEnv, type LocalEnv } from '../../bin/local/local-env';
+import { readLocalSecret } from '../../bin/local/local-secret';
+import { findFreePort } from '../../bin/local/ports';
+import { readOutbox, type OutboxEmail } from '../../bin/local/ses-local';
+import { startLocalStack, type LocalStack } from '../../bin/local/stack';
+
+const config = DEFAULT_DESK_CONFIG;
+const DESK = config.desks[0]!.address;
+
+async function freeEnv(dataDir: string): Promise<LocalEnv> {
+  const [smtp, http, ses, dynamo, s3] = [await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort()];
+  return localEnv({
+    SESDESK_DATA_DIR: dataDir,
+    SESDESK_SMTP_PORT: String(smtp),
+    SESDESK_HTTP_PORT: String(http),
+    SESDESK_SES_PORT: String(ses),
+    SESDESK_DYNAMODB_PORT: String(dynamo),
+    SESDESK_S3_PORT: String(s3),
+  });
+}
+
+function customer(env: LocalEnv) {
+  return nodemailer.createTransport({ host: '127.0.0.1', port: env.smtpPort, secure: false, ignoreTLS: true, pool: true, maxConnections: 4 });
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe('the local stack', () => {
+  let dataDir: string;
+  let env: LocalEnv;
+  let stack: LocalStack;
+  let token: string;
+
+  const api = async <T>(method: string, route: string, body?: unknown): Promise<T> => {
+    const response = await fetch(`${stack.urls.dashboard}${route}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${await response.text()}`);
+    return (await response.json()) as T;
+  };
+  const outboxTo = async (address: string): Promise<OutboxEmail[]> =>
+    (await readOutbox(stack.urls.outbox)).emails.filter((email) => email.destination.to.some((to) => to.includes(address)));
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'sesdesk-stack-'));
+    env = await freeEnv(dataDir);
+    stack = await startLocalStack({ env, config, console: null, retryDelayMs: () => 100 });
+    token = await issueLocalToken(await readLocalSecret(dataDir), config.team[0]!);
+  }, 180_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('turns mail into a ticket, acknowledges it, threads the reply, and mails the agent answer but not the note', async () => {
+    // Arrange
+    const smtp = customer(env);
+    const customerAddress = `ann-${Date.now()}@example.com`;
+
+    // Act: a customer writes in
+    await smtp.sendMail({ from: `"Ann" <${customerAddress}>`, to: DESK, subject: 'Printer on fire', text: 'It is on fire. Please help.' });
+
+    // Assert: a ticket in the API, an acknowledgement in the outbox
+    const ticket = await until('the ticket', async () => {
+      const { items } = await api<{ items: { id: string; number: number; requester: { address: string } }[] }>('GET', '/api/tickets?status=open&limit=100');
+      return items.find((t) => t.requester.address === customerAddress);
+    });
+    const [ack] = await until('the acknowledgement', async () => {
+      const emails = await outboxTo(customerAddress);
+      return emails.length > 0 ? emails : undefined;
+    });
+    expect(ack!.subject).toBe(`Re: Printer on fire [#${ticket.number}]`);
+    const replyTo = ack!.replyTo[0]!.replace(/^.*</, '').replace(/>.*$/, '');
+    expect(replyTo).toMatch(/^support\+[0-9a-z]{48}@desk\.localhost$/);
+
+    // Act: the customer answers the acknowledgement (to its Reply-To, as a mail client does)
+    await smtp.sendMail({ from: customerAddress, to: replyTo, subject: `Re: ${ack!.subject}`, text: 'Now it is smoking too.' });
+    const threaded = await until('the threaded reply', async () => {
+      const detail = await api<{ messages: { direction: string; threadedBy: string; reply: string }[] }>('GET', `/api/tickets/${ticket.id}`);
+      return detail.messages.length === 2 ? detail : undefined;
+    });
+    expect(threaded.messages[1]).toMatchObject({ direction: 'inbound', threadedBy: 'reply-token' });
+
+    // Act: an agent answers publicly, then writes an internal note
+    await api('POST', `/api/tickets/${ticket.id}/messages`, { body: 'We are sending a **technician**.', internal: false });
+    await api('POST', `/api/tickets/${ticket.id}/messages`, { body: 'Internal: customer sounds worried.', internal: true });
+    await stack.settled();
+
+    // Assert: the answer reached the customer, the note did not, and nothing was sent twice
+    const emails = await outboxTo(customerAddress);
+    expect(emails).toHaveLength(2);
+    expect(emails[1]!.body.text).toContain('technician');
+    expect(emails.some((email) => `${email.body.text}${email.body.html}`.includes('Internal'))).toBe(false);
+    smtp.close();
+  }, 180_000);
+
+  it('loses and doubles nothing when it restarts in the middle of a burst of 100 emails', async () => {
+    const burst = `burst-${Date.now()}`;
+    const smtp = customer(env);
+    const send = (transport: ReturnType<typeof customer>, i: number) =>
+      transport.sendMail({ from: `${burst}-${i}@example.com`, to: DESK, subject: `${burst} #${i}`, text: `Email ${i} of the burst.` });
+    const outcomes = Array.from({ length: 100 }, (_, i) => send(smtp, i).then(() => 'accepted' as const, () => 'refused' as const));
+
+    // Stop once about half were accepted; what the stopped server refused is sent again later, as an MTA retries.
+    await Promise.all(outcomes.slice(0, 50));
+    const sentBefore = (await readOutbox(stack.urls.outbox)).emails.filter((e) => e.destination.to.some((to) => to.includes(burst))).length;
+    await stack.stop();
+    const refused = (await Promise.all(outcomes)).flatMap((outcome, i) => (outcome === 'refused' ? [i] : []));
+    smtp.close();
+
+    stack = await startLocalStack({ env, config, console: null, retryDelayMs: () => 100 });
+    const retry = customer(env);
+    await Promise.all(refused.map((i) => send(retry, i)));
+    retry.close();
+    await stack.settled();
+
+    // Every email is a ticket, none twice
+    const tickets: { subject: string }[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { items: { subject: string }[]; cursor: string | null } = await api('GET', `/api/tickets?status=open&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      tickets.push(...page.items.filter((t) => t.subject.startsWith(burst)));
+      cursor = page.cursor;
+    } while (cursor);
+    expect(new Set(tickets.map((t) => t.subject)).size).toBe(100);
+    expect(tickets).toHaveLength(100);
+
+    // Each acknowledgement was sent once (the SES stand-in's outbox starts empty after a restart)
+    const sentAfter = (await readOutbox(stack.urls.outbox)).emails.filter((e) => e.destination.to.some((to) => to.includes(burst)));
+    expect(sentBefore + sentAfter.length).toBe(100);
+    const recipients = sentAfter.map((e) => e.destination.to[0]);
+    expect(new Set(recipients).size).toBe(recipients.length);
+  }, 300_000);
+});
