@@ -7,7 +7,7 @@
  * |-----------------|-----------------------------|----------------------------|---------------------------|----------------------------------|---------------------|
  * | ticket          | TICKET#<id>                 | META                       | STATUS#<s> / <upd>#<id>   | ASSIGNEE#<who or -none-#<s>      | REQUESTER#<addr> / <created>#<id> |
  * | message         | TICKET#<id>                 | MSG#<created>#<msgId>      |                           |                                  |                     |
- * | delivery        | TICKET#<id>                 | OUT#<msgId>#<recipient>    |                           |                                  |                     |
+ * | delivery        | TICKET#<id>                 | OUT#<deliveryId>           |                           |                                  |                     |
  * | Message-ID      | MSGID#<lowercased id>       | MSGID                      |                           |                                  |                     |
  * | ingest record   | INGEST#<s3 key>             | INGEST                     | INGEST#<outcome> / <at>   |                                  |                     |
  * | desk counter    | DESK#<deskId>               | COUNTER                    |                           |                                  |                     |

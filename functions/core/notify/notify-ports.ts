@@ -1,0 +1,119 @@
+// core: the ports the notify and bounce use cases need (delivery storage, the mail sender, settings)
+import { HelpdeskError } from '../errors';
+import type { NewDelivery } from '../ports';
+import type { DeskSettings } from '../settings/desk-settings';
+
+/** Where an outgoing email stands; `failed`, `bounced` and `suppressed` are shown to agents with `lastError`. */
+export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'bounced' | 'suppressed';
+
+/** Why a delivery was not sent; stored as its `lastError`. */
+export type SuppressionReason = 'undeliverable' | 'unsubscribed' | 'rate-limited' | 'acknowledgements-disabled';
+
+/** A delivery item as stored: the email to send plus its progress. */
+export interface Delivery extends NewDelivery {
+  readonly status: DeliveryStatus;
+  /** Claims so far (each claim is one attempt to send). */
+  readonly attempts: number;
+  readonly lastError: string | null;
+  readonly updatedAt: string;
+  /** While `sending`: when the claim expires and another invocation may take over (ISO). */
+  readonly leaseUntil?: string | null;
+  readonly sesMessageId?: string | null;
+  readonly sentAt?: string | null;
+}
+
+export interface ClaimRequest {
+  readonly delivery: Delivery;
+  /** Identifies this claim, so later writes change the item only while the claim is still ours. */
+  readonly claimId: string;
+  readonly now: string;
+  readonly leaseUntil: string;
+  /** For acknowledgements: the per-address daily counter to take one from. */
+  readonly rate: { readonly day: string; readonly limit: number; readonly expiresAt: number } | null;
+}
+
+/** The outcome of a claim: ours to send, blocked by a check, or not ours (sent already, or in flight elsewhere). */
+export type ClaimResult =
+  | { readonly kind: 'claimed' }
+  | { readonly kind: 'blocked'; readonly reason: SuppressionReason }
+  | { readonly kind: 'taken'; readonly status: DeliveryStatus | null; readonly leaseUntil: string | null };
+
+export interface SentRecord {
+  readonly ticketId: string;
+  readonly deliveryId: string;
+  readonly claimId: string;
+  readonly at: string;
+  /** The id SES answered with (its API form). */
+  readonly sesMessageId: string;
+  /** Normalised Message-IDs that must point back to the ticket: SES's header form and our own. */
+  readonly messageIds: readonly string[];
+}
+
+/** One address's new state from a bounce or complaint; `state: null` only counts a transient bounce. */
+export interface AddressFeedback {
+  readonly address: string;
+  readonly state: 'undeliverable' | 'complained' | null;
+  readonly reason: string;
+}
+
+/** Delivery storage for the notify and bounces functions; every write is conditional on the claim it follows. */
+export interface DeliveryRepository {
+  /**
+   * Takes a delivery for sending in one transaction: `pending → sending` (or a `sending` claim whose lease
+   * expired), checking that the address is deliverable, the recipient has not unsubscribed from the ticket
+   * and, for acknowledgements, taking one from the daily rate counter.
+   */
+  claim(request: ClaimRequest): Promise<ClaimResult>;
+  /** Records the sent email and its Message-IDs together; false when the claim was lost meanwhile. */
+  markSent(record: SentRecord): Promise<boolean>;
+  /**
+   * Gives the claim back (`sending → pending`) after an error a retry can cure, or, once `maxAttempts`
+   * claims were made, ends the delivery `failed`.
+   */
+  release(delivery: Delivery, claimId: string, error: string, at: string, maxAttempts: number): Promise<'released' | 'exhausted'>;
+  /** Ends a claimed delivery as `failed` with the reason agents see. */
+  markFailed(delivery: Delivery, claimId: string, error: string, at: string): Promise<void>;
+  /** Ends an unclaimed delivery as `suppressed`; false when it was no longer waiting. */
+  markSuppressed(delivery: Delivery, reason: SuppressionReason, at: string): Promise<boolean>;
+  /** The ticket and delivery a stored (normalised) Message-ID belongs to. */
+  findByMessageId(normalizedId: string): Promise<{ ticketId: string; deliveryId: string | null } | null>;
+  /** Marks addresses and, when known, the delivery bounced, in one transaction. */
+  recordFeedback(feedback: readonly AddressFeedback[], delivery: { ticketId: string; deliveryId: string } | null, at: string, reason: string): Promise<void>;
+  /** Adds the address to the ticket's `unsubscribed` set. @throws NotFoundError when the ticket does not exist. */
+  unsubscribeParticipant(ticketId: string, address: string): Promise<void>;
+}
+
+/** Per-desk settings storage. */
+export interface SettingsRepository {
+  /** The desk's settings, or the defaults when none were saved. */
+  getSettings(deskId: string): Promise<DeskSettings>;
+  saveSettings(settings: DeskSettings): Promise<void>;
+}
+
+export interface SendOptions {
+  /** Where the envelope goes (SES `Destinations`); the headers name the same address. */
+  readonly to: string;
+  readonly from: string;
+}
+
+/** Sends one raw MIME message; returns the id the sending service gave it. */
+export interface Mailer {
+  /** @throws MailRejectedError (do not retry) or MailTemporaryError (retry later) */
+  send(raw: Uint8Array, options: SendOptions): Promise<string>;
+}
+
+/** The sending service refused this message for good (rejected content, invalid address, unverified sender). */
+export class MailRejectedError extends HelpdeskError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('MAIL_REJECTED', message, options);
+    this.name = 'MailRejectedError';
+  }
+}
+
+/** The sending service could not take the message now (throttling, outage); the same message can be retried. */
+export class MailTemporaryError extends HelpdeskError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('MAIL_TEMPORARY', message, options);
+    this.name = 'MailTemporaryError';
+  }
+}

@@ -1,0 +1,105 @@
+// core: per-desk settings (email templates and options), stored in the desk's SETTINGS item and edited through the API
+import { z } from 'zod';
+import type { Desk } from '../config/desk-config';
+
+/** Keeps a template small enough for the settings item and readable in an email. */
+const MAX_SUBJECT = 500;
+const MAX_BODY = 20_000;
+
+const templateSchema = z.object({
+  /** Markdown-free subject line with placeholders, e.g. `{{ticket.subject}}`. */
+  subject: z.string().trim().min(1, 'subject must not be empty').max(MAX_SUBJECT),
+  /** Markdown body with placeholders (`{{note.text}}`, `{{unsubscribe.url}}`, …). */
+  body: z.string().min(1, 'body must not be empty').max(MAX_BODY),
+});
+
+/** Validates settings coming from the API or the table; unknown fields are dropped. */
+export const deskSettingsSchema = z.object({
+  deskId: z.string().min(1),
+  templates: z.object({
+    /** Sent to the requester when a ticket is opened. */
+    ack: templateSchema,
+    /** Sent to each participant when an agent replies publicly. */
+    reply: templateSchema,
+    /** Sent to someone an agent adds to the ticket. */
+    participantAdded: templateSchema,
+  }),
+  /** False turns acknowledgements off for the desk (they are then recorded as suppressed). */
+  ackEnabled: z.boolean().default(true),
+  updatedAt: z.string().nullable().default(null),
+});
+
+export type DeskSettings = z.infer<typeof deskSettingsSchema>;
+export type DeskTemplate = DeskSettings['templates']['ack'];
+export type TemplateName = keyof DeskSettings['templates'];
+
+/** Placeholders every template can use; anything else in `{{…}}` is left as written. */
+export const TEMPLATE_PLACEHOLDERS = [
+  'ticket.number',
+  'ticket.subject',
+  'note.text',
+  'agent.name',
+  'desk.name',
+  'unsubscribe.url',
+  'ticket.url',
+] as const;
+
+/**
+ * The settings a desk has until someone edits them: a short acknowledgement that repeats nothing the
+ * customer wrote, replies that carry the agent's text, and a participant notice with its unsubscribe link.
+ * @example defaultDeskSettings({ id: 'support', address: 'support@x.example', name: 'Support' }).templates.ack.subject
+ */
+export function defaultDeskSettings(desk: Pick<Desk, 'id'>): DeskSettings {
+  return {
+    deskId: desk.id,
+    templates: {
+      ack: {
+        subject: '{{ticket.subject}}',
+        body: [
+          'Hello,',
+          '',
+          'Thank you for contacting {{desk.name}}. We received your request and are tracking it as **ticket #{{ticket.number}}**.',
+          '',
+          'We will reply as soon as we can. To add anything, just reply to this email and keep `[#{{ticket.number}}]` in the subject.',
+          '',
+          '{{desk.name}}',
+        ].join('\n'),
+      },
+      reply: {
+        subject: '{{ticket.subject}}',
+        body: ['{{note.text}}', '', '---', '', 'Reply to this email to answer. [Unsubscribe from this ticket]({{unsubscribe.url}})'].join('\n'),
+      },
+      participantAdded: {
+        subject: '{{ticket.subject}}',
+        body: [
+          'Hello,',
+          '',
+          'You have been added to ticket #{{ticket.number}} at {{desk.name}}.',
+          '',
+          'Reply to this email to take part in the conversation; everyone on the ticket will see your reply.',
+          '',
+          'Not for you? [Unsubscribe from this ticket]({{unsubscribe.url}}). Someone would have to add you again.',
+        ].join('\n'),
+      },
+    },
+    ackEnabled: true,
+    updatedAt: null,
+  };
+}
+
+/**
+ * Reads a stored or submitted settings object, falling back to the defaults for anything missing, so a
+ * settings item written by an older version still works.
+ * @throws ZodError when a present field is invalid.
+ */
+export function parseDeskSettings(desk: Pick<Desk, 'id'>, input: unknown): DeskSettings {
+  const defaults = defaultDeskSettings(desk);
+  const given = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
+  const templates = (typeof given.templates === 'object' && given.templates !== null ? given.templates : {}) as Record<string, unknown>;
+  return deskSettingsSchema.parse({
+    ...defaults,
+    ...given,
+    deskId: desk.id,
+    templates: { ...defaults.templates, ...templates },
+  });
+}

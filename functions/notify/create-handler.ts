@@ -1,0 +1,63 @@
+// adapter: DynamoDB stream batch → processDelivery per delivery record, with a partial batch response
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { deliveryFromItem } from '../adapters/dynamo-delivery-repository';
+import type { Delivery } from '../core/notify/notify-ports';
+import { processDelivery, type NotifyDeps } from '../core/notify/process-delivery';
+
+/** Lease used when no Lambda context tells how long this invocation may still run. */
+const DEFAULT_LEASE_MS = 60_000;
+/** The claim must outlive this invocation: a crash is then taken over soon after the function's timeout. */
+const LEASE_MARGIN_MS = 2_000;
+
+/** The part of the Lambda context the handler uses. */
+export interface InvocationContext {
+  getRemainingTimeInMillis(): number;
+}
+
+/**
+ * The delivery a stream record asks us to send, or null. Only two changes do: a new `pending` delivery, and
+ * an agent's retry (`failed → pending`). Everything else on the table, including this function's own status
+ * updates and TTL deletions, is ignored.
+ */
+export function deliveryToSend(record: DynamoDBRecord): Delivery | null {
+  const image = (which: 'NewImage' | 'OldImage') => {
+    const raw = record.dynamodb?.[which];
+    return raw ? unmarshall(raw as Record<string, AttributeValue>) : null;
+  };
+  const next = image('NewImage');
+  if (!next || next.type !== 'delivery' || next.status !== 'pending') return null;
+  if (record.eventName === 'INSERT') return deliveryFromItem(next);
+  if (record.eventName === 'MODIFY' && image('OldImage')?.status === 'failed') return deliveryFromItem(next);
+  return null;
+}
+
+/**
+ * Builds the notify handler. Records are handled in order, each on its own: one that must be retried is
+ * reported in `batchItemFailures` (Lambda then resumes from the lowest one, and the records after it find
+ * their deliveries already sent), and an error on one record never stops the others.
+ */
+export const createNotifyHandler =
+  (deps: () => Promise<NotifyDeps>) =>
+  async (event: DynamoDBStreamEvent, context?: InvocationContext): Promise<DynamoDBBatchResponse> => {
+    const resolved = await deps();
+    const batchItemFailures: DynamoDBBatchResponse['batchItemFailures'] = [];
+    for (const record of event.Records ?? []) {
+      const delivery = deliveryToSend(record);
+      if (!delivery) continue;
+      const leaseMs = context ? context.getRemainingTimeInMillis() + LEASE_MARGIN_MS : DEFAULT_LEASE_MS;
+      const retry = () => batchItemFailures.push({ itemIdentifier: record.dynamodb?.SequenceNumber ?? record.eventID ?? '' });
+      try {
+        if ((await processDelivery(resolved, { delivery, leaseMs })) === 'retry') retry();
+      } catch (error) {
+        resolved.log.error('delivery could not be processed; the record will be retried', {
+          ticketId: delivery.ticketId,
+          deliveryId: delivery.id,
+          error: String(error),
+        });
+        retry();
+      }
+    }
+    return { batchItemFailures };
+  };
