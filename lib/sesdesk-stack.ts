@@ -94,6 +94,7 @@ export class SesDeskStack extends Stack {
       webAssetsPath: props.webAssetsPath,
       store: this.store,
       inbound: this.inbound,
+      tokenSecret: this.tokenSecret,
       deskConfigJson,
       accessLogsBucket: this.accessLogsBucket,
     });
@@ -109,7 +110,7 @@ export class SesDeskStack extends Stack {
     });
 
     new CfnOutput(this, 'DashboardUrl', { description: 'Open this to sign in', value: this.dashboard.url });
-    new CfnOutput(this, 'ApiUrl', { value: this.dashboard.api.apiEndpoint });
+    new CfnOutput(this, 'ApiUrl', { description: 'The API itself; browsers reach it as <DashboardUrl>/api/', value: this.dashboard.api.apiEndpoint });
     new CfnOutput(this, 'UserPoolId', { description: 'For aws cognito-idp admin-create-user', value: this.dashboard.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.dashboard.userPoolClient.userPoolClientId });
     new CfnOutput(this, 'ReceiptRuleSetName', { value: this.inbound.ruleSet.receiptRuleSetName });

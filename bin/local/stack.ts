@@ -5,12 +5,13 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import type { S3Event, S3EventRecord } from 'aws-lambda';
-import type { DeskConfig } from '../../functions/core/config/desk-config';
+import { DEFAULT_DESK_CONFIG, type DeskConfig } from '../../functions/core/config/desk-config';
 import { verifyLocalToken } from '../../functions/core/api/local-auth';
 import { createApiHandler } from '../../functions/api/create-handler';
 import { createIngestHandler } from '../../functions/ingest/create-handler';
 import { createNotifyHandler } from '../../functions/notify/create-handler';
 import { createAsyncInvoker } from './async-invoker';
+import { faultInjectorFromEnv, type FaultInjector } from './faults';
 import { createDynamoClient, createStreamsClient } from './aws-clients';
 import { ensureTable, startDynamoDbLocal } from './dynamodb-local';
 import { startHttpServer } from './http-server';
@@ -40,6 +41,8 @@ export interface LocalStackOptions {
   readonly console?: Pick<Console, 'log' | 'error'> | null;
   /** Async-invoke retry delay (Lambda waits minutes; the local stack seconds). */
   readonly retryDelayMs?: (attempt: number) => number;
+  /** Injected faults (reliability tests, `sesdesk load`); without it, `SESDESK_FAULTS` if set, else none. */
+  readonly faults?: FaultInjector;
 }
 
 export interface LocalStack {
@@ -59,7 +62,12 @@ export interface LocalStack {
  * the stack stopped mid-burst) is ingested on start, so nothing accepted is lost.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
-  const { env, config, progress = () => undefined } = options;
+  const { env, progress = () => undefined } = options;
+  // Links in outgoing mail must point at this stack's dashboard, also when SESDESK_HTTP_PORT moved it.
+  const config =
+    options.config.dashboardUrl === DEFAULT_DESK_CONFIG.dashboardUrl
+      ? { ...options.config, dashboardUrl: `http://localhost:${env.httpPort}` }
+      : options.config;
   const started: LocalServer[] = [];
   const stopAll = async () => {
     for (const server of started.reverse()) await server.stop().catch(() => undefined);
@@ -96,6 +104,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     progress(`table ${env.tableName} ready (stream on)`);
 
     const signInCode = String(randomInt(100000, 1000000));
+    const faults = options.faults ?? faultInjectorFromEnv();
+    if (faults) progress(`fault injection   ${faults.describe()}`);
     const log = (service: string) => new LocalLog(service, env.dataDir, options.console === undefined ? console : options.console);
     const runtime = createLocalRuntime({
       endpoints: { dynamo: dynamo.endpoint, s3: s3.endpoint, ses: ses.endpoint },
@@ -105,6 +115,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       secret,
       log,
       signInCode,
+      faults,
     });
 
     const ingest = createIngestHandler(async () => runtime.ingest);

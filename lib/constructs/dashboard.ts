@@ -1,5 +1,5 @@
 // infra: the team dashboard: Cognito sign-in, HTTP API with a JWT authorizer, the web app on CloudFront
-import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Fn, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -10,7 +10,9 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { TEAM_GROUP } from '../../functions/core/api/auth';
 import { AppFunction, functionEntry } from './app-function';
 import type { InboundMail } from './inbound-mail';
 import type { TicketStore } from './ticket-store';
@@ -21,7 +23,8 @@ export interface WebAppConfig {
   readonly region: string;
   readonly userPoolId: string;
   readonly userPoolClientId: string;
-  readonly authMode: 'cognito';
+  /** The web app's sign-in method (web/src/config.ts `parseConfig`). */
+  readonly auth: 'cognito';
 }
 
 export interface DashboardProps {
@@ -30,6 +33,8 @@ export interface DashboardProps {
   readonly store: TicketStore;
   /** The inbound side: its bucket holds the attachments and bodies agents read, and their uploads. */
   readonly inbound: InboundMail;
+  /** The reply-token HMAC key; the API verifies unsubscribe-link signatures with it. */
+  readonly tokenSecret: secretsmanager.ISecret;
   /** The validated desk configuration as JSON (`DESK_CONFIG`). */
   readonly deskConfigJson: string;
   /** Receives the site bucket's and CloudFront's access logs (needs ACLs enabled for CloudFront). */
@@ -39,9 +44,10 @@ export interface DashboardProps {
 }
 
 /**
- * The Content-Security-Policy of the web app: scripts only from the app itself; the API, Cognito and
- * presigned S3 uploads as the only fetch targets; `https:` images so an agent can choose to load a
- * message's remote images (the message frame blocks them until then).
+ * The Content-Security-Policy of the web app: scripts only from the app itself; fetches only to itself (the API is
+ * served under /api/ on the same origin), Cognito and S3 (presigned attachment uploads). Images may come from
+ * anywhere because the srcdoc message frame inherits this policy: the frame sets its own stricter one and blocks
+ * remote images until an agent asks for them.
  */
 export function contentSecurityPolicy(region: string): string {
   return [
@@ -49,8 +55,11 @@ export function contentSecurityPolicy(region: string): string {
     "script-src 'self'",
     // Sanitised mail HTML keeps its inline styles.
     "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob: https:",
-    `connect-src 'self' https://*.execute-api.${region}.amazonaws.com https://cognito-idp.${region}.amazonaws.com https://*.s3.${region}.amazonaws.com https://*.s3.amazonaws.com`,
+    // http: too: newsletters and signatures still link images over plain HTTP.
+    "img-src 'self' data: blob: https: http:",
+    // The SDK presigns virtual-hosted URLs (regional, or global in us-east-1). Naming the mail bucket here would
+    // be a dependency cycle: its CORS rule names this distribution, whose headers policy this is.
+    `connect-src 'self' https://cognito-idp.${region}.amazonaws.com https://*.s3.${region}.amazonaws.com https://*.s3.amazonaws.com`,
     "frame-src 'self' blob:",
     "object-src 'none'",
     "base-uri 'self'",
@@ -63,6 +72,8 @@ export function contentSecurityPolicy(region: string): string {
 export class Dashboard extends Construct {
   public readonly userPool: cognito.UserPool;
   public readonly userPoolClient: cognito.UserPoolClient;
+  /** Members of this group may use the dashboard (functions/core/api/auth.ts). */
+  public readonly teamGroup: cognito.CfnUserPoolGroup;
   public readonly api: apigwv2.HttpApi;
   public readonly stage: apigwv2.HttpStage;
   public readonly apiHandler: AppFunction;
@@ -105,7 +116,8 @@ export class Dashboard extends Construct {
       });
     }
     this.userPoolClient = this.userPool.addClient('WebApp', {
-      authFlows: { userSrp: true },
+      // The web app signs in with InitiateAuth USER_PASSWORD_AUTH by fetch (no Amplify); SRP stays for CLI tools.
+      authFlows: { userPassword: true, userSrp: true },
       generateSecret: false,
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
@@ -113,64 +125,11 @@ export class Dashboard extends Construct {
       idTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.days(7),
     });
-
-    this.siteBucket = new s3.Bucket(this, 'SiteBucket', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: props.accessLogsBucket,
-      serverAccessLogsPrefix: 'site-bucket/',
-      // Only build output lives here; the deployment below empties it on delete.
-      removalPolicy: RemovalPolicy.DESTROY,
+    this.teamGroup = new cognito.CfnUserPoolGroup(this, 'TeamGroup', {
+      userPoolId: this.userPool.userPoolId,
+      groupName: TEAM_GROUP,
+      description: 'Team members: may use the sesdesk dashboard and its API',
     });
-    const securityHeaders = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
-      comment: 'sesdesk dashboard security headers',
-      securityHeadersBehavior: {
-        contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy(Aws.REGION), override: true },
-        strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, override: true },
-        contentTypeOptions: { override: true },
-        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
-        // Ticket URLs must not leak to the sites that links in customer mail point to.
-        referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: true },
-      },
-    });
-    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
-      comment: 'sesdesk dashboard',
-      defaultRootObject: 'index.html',
-      defaultBehavior: {
-        origin: origins.S3BucketOrigin.withOriginAccessControl(this.siteBucket),
-        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-        responseHeadersPolicy: securityHeaders,
-        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
-      },
-      // Client-side routes (/tickets/42) have no object: serve the app and let it route.
-      errorResponses: [403, 404].map((httpStatus) => ({
-        httpStatus,
-        responseHttpStatus: 200,
-        responsePagePath: '/index.html',
-        ttl: Duration.seconds(0),
-      })),
-      priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
-      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
-      enableLogging: true,
-      logBucket: props.accessLogsBucket,
-      logFilePrefix: 'cloudfront/',
-    });
-    Validations.of(this.distribution).acknowledge(
-      { id: 'AwsSolutions-CFR1', reason: 'Customers and agents may be anywhere; the API behind it requires a Cognito JWT.' },
-      {
-        id: 'AwsSolutions-CFR2',
-        reason:
-          'The distribution serves only static files; the API is a separate origin with a JWT authorizer and stage ' +
-          'throttling, and Cognito threat protection guards sign-in. A WAF web ACL (us-east-1, ~$5+/month) can be added.',
-      },
-      {
-        id: 'AwsSolutions-CFR4',
-        reason: 'It uses the default *.cloudfront.net certificate, whose TLS policy CloudFront fixes; a custom domain with TLSv1.2_2021 needs an ACM certificate.',
-      },
-    );
-    this.url = `https://${this.distribution.distributionDomainName}`;
 
     this.apiHandler = new AppFunction(this, 'ApiHandler', {
       entry: functionEntry('api'),
@@ -184,41 +143,34 @@ export class Dashboard extends Construct {
         MAIL_BUCKET: props.inbound.mailBucket.bucketName,
         DESK_CONFIG: props.deskConfigJson,
         AUTH_MODE: 'cognito',
+        TOKEN_SECRET_ARN: props.tokenSecret.secretArn,
       },
     });
     props.store.grantData(this.apiHandler.fn);
+    props.tokenSecret.grantRead(this.apiHandler.fn);
     props.inbound.grantMailObjects(this.apiHandler, ['s3:GetObject'], ['attachments', 'bodies', 'uploads']);
     props.inbound.grantMailObjects(this.apiHandler, ['s3:PutObject'], ['uploads']);
-    // Agents' browsers upload attachments with presigned PUTs straight to the bucket.
-    props.inbound.mailBucket.addCorsRule({
-      allowedMethods: [s3.HttpMethods.PUT],
-      allowedOrigins: [this.url],
-      allowedHeaders: ['content-type', 'content-disposition'],
-      maxAge: 3600,
-    });
 
+    // No CORS: browsers reach the API through the dashboard's own CloudFront address (same origin).
     this.api = new apigwv2.HttpApi(this, 'Api', {
       description: 'sesdesk dashboard API',
       createDefaultStage: false,
       defaultAuthorizer: new HttpUserPoolAuthorizer('TeamMember', this.userPool, { userPoolClients: [this.userPoolClient] }),
-      // API Gateway answers preflight requests itself, before any authorizer runs.
-      corsPreflight: {
-        allowOrigins: [this.url],
-        allowMethods: [
-          apigwv2.CorsHttpMethod.GET,
-          apigwv2.CorsHttpMethod.POST,
-          apigwv2.CorsHttpMethod.PATCH,
-          apigwv2.CorsHttpMethod.PUT,
-          apigwv2.CorsHttpMethod.DELETE,
-        ],
-        allowHeaders: ['authorization', 'content-type'],
-        maxAge: Duration.hours(1),
-      },
     });
-    this.api.addRoutes({
-      path: '/api/{proxy+}',
-      methods: [apigwv2.HttpMethod.ANY],
-      integration: new HttpLambdaIntegration('ApiHandler', this.apiHandler.fn),
+    const integration = new HttpLambdaIntegration('ApiHandler', this.apiHandler.fn);
+    this.api.addRoutes({ path: '/api/{proxy+}', methods: [apigwv2.HttpMethod.ANY], integration });
+    // The unsubscribe link in customer mail: no sign-in possible, so no authorizer; more specific than the proxy route.
+    const [unsubscribe] = this.api.addRoutes({
+      path: '/api/unsubscribe',
+      methods: [apigwv2.HttpMethod.GET],
+      integration,
+      authorizer: new apigwv2.HttpNoneAuthorizer(),
+    });
+    Validations.of(unsubscribe!).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'GET /api/unsubscribe is the link in customer mail, followed without an account: the handler accepts only an ' +
+        'HMAC-signed (ticket, address) pair and returns a confirmation page, no ticket data.',
     });
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logs.RetentionDays.THREE_MONTHS });
     this.stage = this.api.addStage('DefaultStage', {
@@ -231,12 +183,101 @@ export class Dashboard extends Construct {
       throttle: { rateLimit: 50, burstLimit: 100 },
     });
 
+    this.siteBucket = new s3.Bucket(this, 'SiteBucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: props.accessLogsBucket,
+      serverAccessLogsPrefix: 'site-bucket/',
+      // Only build output lives here; the deployment below empties it on delete.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const strictTransportSecurity = { accessControlMaxAge: Duration.days(730), includeSubdomains: true, override: true };
+    const securityHeaders = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
+      comment: 'sesdesk dashboard security headers',
+      securityHeadersBehavior: {
+        contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy(Aws.REGION), override: true },
+        strictTransportSecurity,
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+        // Ticket URLs must not leak to the sites that links in customer mail point to.
+        referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: true },
+      },
+    });
+    const apiHeaders = new cloudfront.ResponseHeadersPolicy(this, 'ApiSecurityHeaders', {
+      comment: 'sesdesk API security headers',
+      securityHeadersBehavior: {
+        // The API sets its own CSP on HTML pages (unsubscribe); this is the fallback for everything else.
+        contentSecurityPolicy: { contentSecurityPolicy: "default-src 'none'; frame-ancestors 'none'", override: false },
+        strictTransportSecurity,
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+        // The unsubscribe URL carries its signature.
+        referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: true },
+      },
+    });
+    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
+      comment: 'sesdesk dashboard',
+      defaultRootObject: 'index.html',
+      defaultBehavior: {
+        origin: origins.S3BucketOrigin.withOriginAccessControl(this.siteBucket),
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        responseHeadersPolicy: securityHeaders,
+        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+      },
+      // The API on the dashboard's origin: the links in mail (`<dashboardUrl>/api/unsubscribe`) reach it, and the web
+      // app needs no CORS. No distribution-wide error pages: they would turn the API's 403 and 404 into index.html
+      // (the web app routes by URL hash, so it never asks for a path that is not a file).
+      additionalBehaviors: {
+        '/api/*': {
+          origin: new origins.HttpOrigin(Fn.select(2, Fn.split('/', this.api.apiEndpoint)), {
+            protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+            originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+          }),
+          viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+          allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+          // With caching off, this policy forwards Authorization; API Gateway rejects a forwarded Host header.
+          cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+          originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+          responseHeadersPolicy: apiHeaders,
+        },
+      },
+      priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
+      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      enableLogging: true,
+      logBucket: props.accessLogsBucket,
+      logFilePrefix: 'cloudfront/',
+    });
+    Validations.of(this.distribution).acknowledge(
+      { id: 'AwsSolutions-CFR1', reason: 'Customers and agents may be anywhere; the API behind it requires a Cognito JWT.' },
+      {
+        id: 'AwsSolutions-CFR2',
+        reason:
+          'The distribution serves static files and forwards /api/* uncached to an HTTP API with a JWT authorizer and ' +
+          'stage throttling; Cognito threat protection guards sign-in. A WAF web ACL (us-east-1, ~$5+/month) can be added.',
+      },
+      {
+        id: 'AwsSolutions-CFR4',
+        reason: 'It uses the default *.cloudfront.net certificate, whose TLS policy CloudFront fixes; a custom domain with TLSv1.2_2021 needs an ACM certificate.',
+      },
+    );
+    this.url = `https://${this.distribution.distributionDomainName}`;
+
+    // Agents' browsers upload attachments with presigned PUTs straight to the bucket.
+    props.inbound.mailBucket.addCorsRule({
+      allowedMethods: [s3.HttpMethods.PUT],
+      allowedOrigins: [this.url],
+      allowedHeaders: ['content-type', 'content-disposition'],
+      maxAge: 3600,
+    });
+
     const webConfig: WebAppConfig = {
-      apiUrl: this.api.apiEndpoint,
+      apiUrl: this.url,
       region: Aws.REGION,
       userPoolId: this.userPool.userPoolId,
       userPoolClientId: this.userPoolClient.userPoolClientId,
-      authMode: 'cognito',
+      auth: 'cognito',
     };
     new s3deploy.BucketDeployment(this, 'WebApp', {
       destinationBucket: this.siteBucket,

@@ -99,7 +99,8 @@ export class OutboundMail extends Construct {
     });
     props.store.grantData(this.notify.fn);
     props.tokenSecret.grantRead(this.notify.fn);
-    props.inbound.grantMailObjects(this.notify, ['s3:GetObject'], ['attachments', 'bodies', 'uploads']);
+    // A reply carries stored attachments and agents' uploads; its text travels inside the delivery item.
+    props.inbound.grantMailObjects(this.notify, ['s3:GetObject'], ['attachments', 'uploads']);
     this.notify.fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['ses:SendRawEmail'],
@@ -121,12 +122,12 @@ export class OutboundMail extends Construct {
         retryAttempts: 5,
         maxRecordAge: Duration.hours(1),
         onFailure: new sources.SqsDlq(this.notifyFailures),
-        // Only delivery items; the function's own status updates are MODIFYs of the same items, which
-        // it must tell apart from new work by the old and new images.
+        // Only delivery items that are pending: new ones and agents' retries. The function's own
+        // updates (sending, sent, failed) never invoke it again; the handler checks the old image too.
         filters: [
           lambda.FilterCriteria.filter({
             eventName: lambda.FilterRule.or('INSERT', 'MODIFY'),
-            dynamodb: { NewImage: { type: { S: lambda.FilterRule.isEqual('delivery') } } },
+            dynamodb: { NewImage: { type: { S: lambda.FilterRule.isEqual('delivery') }, status: { S: lambda.FilterRule.isEqual('pending') } } },
           }),
         ],
       }),

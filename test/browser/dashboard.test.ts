@@ -1,13 +1,16 @@
-// browser: the dashboard in real Chromium against the real API handler and local HTTP server
-import { copyFile, mkdir, rm } from 'node:fs/promises';
+// browser: the dashboard in real Chromium against the whole local stack, mail in by SMTP and out through the SES outbox
+import { copyFile, mkdir } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { AGENT, DESK_ADDRESS, buildDashboard, startFixtureStack, startRequestCounter, type FixtureStack, type RequestCounter } from './fixture-stack';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readOutbox } from '../../bin/local/ses-local';
+import { AGENT, startBrowserStack, startRequestCounter, type BrowserStack, type RequestCounter } from './fixture-stack';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = 'test-artifacts';
 const runId = randomUUID().slice(0, 6);
+/** Mail goes SMTP → S3 → ingest and the inbox refreshes every 10 s, on a machine that may be busy. */
+const ARRIVAL_MS = 60_000;
 
 interface ApiMessage {
   id: string;
@@ -19,6 +22,7 @@ interface ApiDelivery {
   recipient: { address: string } | string;
 }
 interface ApiTicket {
+  number: number;
   status: string;
   assignee: string | null;
   labels: string[];
@@ -26,111 +30,73 @@ interface ApiTicket {
   deliveries: ApiDelivery[];
 }
 
-function plainMail(options: { from: string; subject: string; body: string; date?: Date }): string {
-  return [
-    `From: ${options.from}`,
-    `To: Support <${DESK_ADDRESS}>`,
-    `Subject: ${options.subject}`,
-    `Message-ID: <${randomUUID()}@customer.example>`,
-    `Date: ${(options.date ?? new Date()).toUTCString()}`,
-    'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=utf-8',
-    '',
-    options.body,
-    '',
-  ].join('\r\n');
-}
-
-function htmlMail(options: { from: string; subject: string; text: string; html: string }): string {
-  const boundary = `b-${randomUUID()}`;
-  return [
-    `From: ${options.from}`,
-    `To: ${DESK_ADDRESS}`,
-    `Subject: ${options.subject}`,
-    `Message-ID: <${randomUUID()}@hostile.example>`,
-    `Date: ${new Date().toUTCString()}`,
-    'MIME-Version: 1.0',
-    `Content-Type: multipart/alternative; boundary="${boundary}"`,
-    '',
-    `--${boundary}`,
-    'Content-Type: text/plain; charset=utf-8',
-    '',
-    options.text,
-    `--${boundary}`,
-    'Content-Type: text/html; charset=utf-8',
-    '',
-    options.html,
-    `--${boundary}--`,
-    '',
-  ].join('\r\n');
-}
-
 describe('the dashboard in a real browser', () => {
-  let staticDir: string;
-  let stack: FixtureStack;
+  let desk: BrowserStack;
   let counter: RequestCounter;
   let browser: Browser;
 
   beforeAll(async () => {
-    [staticDir, counter] = await Promise.all([buildDashboard(), startRequestCounter()]);
-    stack = await startFixtureStack({ dynamoEndpoint: inject('dynamoEndpoint'), s3Endpoint: inject('s3Endpoint'), bucket: inject('mailBucket'), staticDir });
+    [desk, counter] = await Promise.all([startBrowserStack(), startRequestCounter()]);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     await mkdir(ARTIFACTS, { recursive: true });
-  }, 240_000);
+  }, 300_000);
 
   afterAll(async () => {
-    await Promise.allSettled([browser?.close(), stack?.stop(), counter?.stop()]);
-    if (staticDir) await rm(staticDir, { recursive: true, force: true });
+    await Promise.allSettled([browser?.close(), desk?.stop(), counter?.stop()]);
   });
 
   async function signIn(): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
     const page = await context.newPage();
-    await page.goto(stack.url);
+    await page.goto(desk.stack.urls.dashboard);
     await page.getByLabel('Email').fill(AGENT.email);
-    await page.getByLabel('Sign-in code').fill(stack.code);
+    await page.getByLabel('Sign-in code').fill(desk.stack.signInCode);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Open tickets' }).waitFor();
     return page;
   }
 
-  async function apiTicket(id: string): Promise<ApiTicket> {
-    const response = await fetch(`${stack.url}/api/tickets/${id}`, { headers: { authorization: `Bearer ${await stack.token()}` } });
-    expect(response.status).toBe(200);
-    return (await response.json()) as ApiTicket;
+  /** The ticket id of the page open in the browser (`#/tickets/<id>`). */
+  function openTicketId(page: Page): string {
+    const id = /#\/tickets\/([^/?]+)/.exec(page.url())?.[1];
+    if (!id) throw new Error(`no ticket open at ${page.url()}`);
+    return decodeURIComponent(id);
   }
 
-  it('signs in, lists the ticket, answers it, adds a note and closes it', async () => {
-    // Arrange: a few tickets so the inbox looks like a working day; the one under test arrives last.
+  it('signs in, shows a ticket that arrived by SMTP, answers it, adds a note and closes it; only the answer is mailed', async () => {
+    // Arrange: a few tickets so the inbox looks like a working day, then the agent watches the inbox.
     const subject = `Printer on fire ${runId}`;
+    const customer = 'carol@customer.example';
+    const answer = { typed: 'Hi Carol,\n\nplease **unplug it** and step away. We are on our way.', mailed: ['Hi Carol,', 'unplug it', 'We are on our way.'] };
+    const note = 'Called the fire brigade; follow up tomorrow.';
     for (const [from, other] of [
       ['Bob Buyer <bob@shop.example>', 'Invoice 2024-113 shows the wrong VAT number'],
       ['Dana <dana@school.example>', 'Cannot reset my password'],
       ['Eve Evans <eve@studio.example>', 'Feature request: export tickets as CSV'],
     ] as const) {
-      await stack.ingest(plainMail({ from, subject: `${other} ${runId}`, body: `Hello,\n\n${other}.\n\nThanks` }));
+      await desk.send({ from, subject: `${other} ${runId}`, text: `Hello,\n\n${other}.\n\nThanks` });
     }
-    const seeded = await stack.ingest(
-      plainMail({ from: 'Carol Customer <carol@customer.example>', subject, body: 'Hello,\n\nmy printer is on fire since this morning. What should I do?\n\nCarol' }),
-    );
-    expect(seeded.outcome).toBe('ticket-created');
-    const ticketId = seeded.ticketId!;
-
-    // Act + Assert: the inbox shows the ticket first, with its counts.
+    await desk.stack.settled();
     const page = await signIn();
+    const openCount = page.locator('.views a[aria-current="page"] .count');
+    await expect.poll(() => openCount.textContent(), { timeout: ARRIVAL_MS }).toBe('3');
+
+    // Act: the customer writes in over SMTP while the inbox is open; its own refresh brings the ticket in.
+    await desk.send({ from: `Carol Customer <${customer}>`, subject, text: 'Hello,\n\nmy printer is on fire since this morning. What should I do?\n\nCarol' });
     const row = page.locator('.tickets li').first();
-    await expect.poll(() => row.textContent()).toContain(subject);
-    await expect.poll(() => page.locator('.views a[aria-current="page"] .count').textContent()).toBe('4');
+    await expect.poll(() => row.textContent(), { timeout: ARRIVAL_MS }).toContain(subject);
+    await expect.poll(() => openCount.textContent(), { timeout: ARRIVAL_MS }).toBe('4');
     await page.screenshot({ path: `${ARTIFACTS}/dashboard-inbox.png` });
 
     // j selects the first row, Enter opens it.
     await page.keyboard.press('j');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { level: 1, name: subject }).waitFor();
+    const ticketId = openTicketId(page);
     await expect.poll(() => page.locator('.message.inbound .threaded-by').first().textContent()).toBe('new ticket');
 
     await page.getByRole('button', { name: 'Assign to me' }).click();
@@ -140,7 +106,7 @@ describe('the dashboard in a real browser', () => {
     await page.locator('.controls .chip.label', { hasText: 'urgent' }).waitFor();
 
     await page.keyboard.press('r');
-    await page.getByLabel('Reply text (Markdown)').fill('Hi Carol,\n\nplease **unplug it** and step away. We are on our way.');
+    await page.getByLabel('Reply text (Markdown)').fill(answer.typed);
     await page.getByRole('button', { name: 'Preview' }).click();
     await page.frameLocator('iframe.preview-frame').locator('strong', { hasText: 'unplug it' }).waitFor();
     await page.getByRole('button', { name: 'Send reply' }).click();
@@ -148,7 +114,7 @@ describe('the dashboard in a real browser', () => {
 
     await page.keyboard.press('n');
     await expect.poll(() => page.getByLabel('Internal note (not emailed)').isChecked()).toBe(true);
-    await page.getByLabel('Note text (Markdown)').fill('Called the fire brigade; follow up tomorrow.');
+    await page.getByLabel('Note text (Markdown)').fill(note);
     await page.getByRole('button', { name: 'Add note' }).click();
     await page.locator('.message.note').waitFor();
 
@@ -158,18 +124,25 @@ describe('the dashboard in a real browser', () => {
     await page.locator('.message.note').scrollIntoViewIfNeeded();
     await page.screenshot({ path: `${ARTIFACTS}/dashboard-ticket.png`, fullPage: true });
 
-    // Assert through the API: the reply made deliveries, the note none, and the ticket is closed.
-    const ticket = await apiTicket(ticketId);
+    // Assert through the API: closed, assigned, labelled; the reply made a delivery, the note none.
+    const ticket = await desk.api<ApiTicket>(`/api/tickets/${ticketId}`);
     expect(ticket.status).toBe('closed');
     expect(ticket.assignee).toBe(AGENT.email);
     expect(ticket.labels).toEqual(['hardware', 'urgent']);
     expect(ticket.messages.map((m) => m.direction)).toEqual(['inbound', 'outbound', 'note']);
-    const [, reply, note] = ticket.messages;
+    const [, reply, noteMessage] = ticket.messages;
     const replyDeliveries = ticket.deliveries.filter((d) => d.messageItemId === reply!.id);
-    expect(replyDeliveries.map((d) => [d.kind, typeof d.recipient === 'string' ? d.recipient : d.recipient.address])).toEqual([
-      ['reply', 'carol@customer.example'],
-    ]);
-    expect(ticket.deliveries.filter((d) => d.messageItemId === note!.id)).toEqual([]);
+    expect(replyDeliveries.map((d) => [d.kind, typeof d.recipient === 'string' ? d.recipient : d.recipient.address])).toEqual([['reply', customer]]);
+    expect(ticket.deliveries.filter((d) => d.messageItemId === noteMessage!.id)).toEqual([]);
+
+    // Assert through the SES outbox: the acknowledgement and the answer reached Carol, the note reached nobody.
+    await desk.stack.settled();
+    const { emails } = await readOutbox(desk.stack.urls.outbox);
+    const toCustomer = emails.filter((email) => email.destination.to.some((to) => to.includes(customer)));
+    expect(toCustomer.map((email) => email.subject)).toEqual([`Re: ${subject} [#${ticket.number}]`, `Re: ${subject} [#${ticket.number}]`]);
+    for (const line of answer.mailed) expect(toCustomer[1]!.body.text).toContain(line);
+    expect(toCustomer[1]!.body.text).toContain(`${desk.stack.urls.dashboard}/api/unsubscribe?ticket=${ticketId}&`);
+    expect(emails.filter((email) => `${email.subject}\n${email.body.text}\n${email.body.html}`.includes(note))).toEqual([]);
 
     // On a phone the same page fits the width: no sideways scrolling.
     await page.setViewportSize({ width: 390, height: 844 });
@@ -180,18 +153,20 @@ describe('the dashboard in a real browser', () => {
     await copyFile(`${ARTIFACTS}/dashboard-inbox.png`, 'docs/screenshots/inbox.png');
     await copyFile(`${ARTIFACTS}/dashboard-ticket.png`, 'docs/screenshots/ticket.png');
     await page.context().close();
-  }, 120_000);
+  }, 240_000);
 
   it('shows hostile HTML mail without running any script and loads remote images only when the agent asks', async () => {
     // Arrange: every classic payload, and a tracking pixel on a loopback server that counts requests.
     const remote = counter.endpoint;
+    const subject = `Your invoice ${runId}`;
+    const text = `Hello from a hostile sender ${runId}`;
     const html = `<html><head>
 <meta http-equiv="refresh" content="0;url=${remote}/refresh">
 <link rel="stylesheet" href="${remote}/style.css">
 <style>@import url("${remote}/import.css"); body { background: url("${remote}/style-bg.gif") }</style>
 <script>window.top.pwned = 1; document.title = 'pwned';</script>
 </head><body>
-<p>Hello from a hostile sender ${runId}</p>
+<p>${text}</p>
 <img src="${remote}/pixel.gif" width="1" height="1" alt="">
 <img src="x" onerror="window.top.pwned = 2; top.document.title = 'pwned'">
 <a href="javascript:window.top.pwned = 3">Win a prize</a>
@@ -202,9 +177,8 @@ describe('the dashboard in a real browser', () => {
 <form action="${remote}/form"><button formaction="javascript:top.pwned = 7">Go</button></form>
 <body onload="top.pwned = 8"></body>
 </body></html>`;
-    const seeded = await stack.ingest(
-      htmlMail({ from: 'Mallory <mallory@hostile.example>', subject: `Your invoice ${runId}`, text: `Hello from a hostile sender ${runId}`, html }),
-    );
+    await desk.send({ from: 'Mallory <mallory@hostile.example>', subject, text, html });
+    await desk.stack.settled();
     const page = await signIn();
     const dialogs: string[] = [];
     page.on('dialog', (dialog) => {
@@ -213,12 +187,13 @@ describe('the dashboard in a real browser', () => {
     });
     const hitsBefore = counter.hits.length;
 
-    // Act: open the ticket and let the frame settle.
-    await page.goto(`${stack.url}/#/tickets/${seeded.ticketId}`);
+    // Act: open the ticket from the inbox and let the frame and everything it might fetch settle.
+    await page.locator('.tickets li', { hasText: subject }).click();
+    await page.getByRole('heading', { level: 1, name: subject }).waitFor();
     const frame = page.frameLocator('iframe.email-frame');
-    await frame.getByText(`Hello from a hostile sender ${runId}`).waitFor();
+    await frame.getByText(text).waitFor();
     await frame.getByText('Win a prize').click();
-    await page.waitForTimeout(1500);
+    await page.waitForLoadState('networkidle');
 
     // Assert: sandboxed, nothing ran, nothing left the machine.
     expect(await page.locator('iframe.email-frame').getAttribute('sandbox')).toBe('');
@@ -238,7 +213,7 @@ describe('the dashboard in a real browser', () => {
 
     // The plain-text view shows the text part.
     await page.getByRole('button', { name: 'Plain text' }).click();
-    await page.locator('.message.inbound .plain', { hasText: `Hello from a hostile sender ${runId}` }).waitFor();
+    await page.locator('.message.inbound .plain', { hasText: text }).waitFor();
     await page.context().close();
   }, 120_000);
 
@@ -251,8 +226,7 @@ describe('the dashboard in a real browser', () => {
     await page.getByRole('status').getByText('Settings saved.').waitFor();
     await expect.poll(() => page.getByText('{{unsubscribe.url}}').count()).toBeGreaterThan(0);
 
-    const response = await fetch(`${stack.url}/api/settings/support`, { headers: { authorization: `Bearer ${await stack.token()}` } });
-    const settings = (await response.json()) as { templates: { ack: { subject: string } } };
+    const settings = await desk.api<{ templates: { ack: { subject: string } } }>('/api/settings/support');
     expect(settings.templates.ack.subject).toBe(`[#{{ticket.number}}] We got it: {{ticket.subject}} ${runId}`);
     await page.context().close();
   }, 60_000);

@@ -1,107 +1,91 @@
-// browser test support: the real API handler and local HTTP server over DynamoDB Local + s3rver, plus a built dashboard
-import { randomBytes, randomUUID } from 'node:crypto';
+// browser test support: the whole local stack on free ports with a freshly built dashboard, a customer's SMTP client, and a request counter
 import { createServer, type Server } from 'node:http';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { build } from 'vite';
-import { startHttpServer } from '../../bin/local/http-server';
-import { ensureTable } from '../../bin/local/dynamodb-local';
+import nodemailer from 'nodemailer';
+import type Mail from 'nodemailer/lib/mailer';
+import { issueLocalToken } from '../../functions/core/api/local-auth';
+import { DEFAULT_DESK_CONFIG } from '../../functions/core/config/desk-config';
+import { localEnv, type LocalEnv } from '../../bin/local/local-env';
+import { readLocalSecret } from '../../bin/local/local-secret';
 import type { LocalServer } from '../../bin/local/local-server';
 import { LOOPBACK, findFreePort } from '../../bin/local/ports';
-import { createApiHandler } from '../../functions/api/create-handler';
-import { DynamoDeliveryRepository } from '../../functions/adapters/dynamo-delivery-repository';
-import { DynamoDeskRepository } from '../../functions/adapters/dynamo-desk-repository';
-import { DynamoSettingsRepository } from '../../functions/adapters/dynamo-settings-repository';
-import { DynamoTicketRepository } from '../../functions/adapters/dynamo-ticket-repository';
-import { S3ObjectStore } from '../../functions/adapters/s3-object-store';
-import { S3Presigner } from '../../functions/adapters/s3-presigner';
-import type { ApiDeps } from '../../functions/core/api/api-ports';
-import { issueLocalToken, verifyLocalToken } from '../../functions/core/api/local-auth';
-import { DEFAULT_DESK_CONFIG } from '../../functions/core/config/desk-config';
-import { parseEmail } from '../../functions/core/email/parse-email';
-import { verifyUnsubscribe } from '../../functions/core/notify/unsubscribe';
-import type { Log } from '../../functions/core/ports';
-import { ingestEmail, type IngestResult } from '../../functions/core/tickets/ingest-email';
-import { createDocumentClient, createDynamoClient, createS3Client } from '../support/local-aws';
-
-const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+import { startLocalStack, type LocalStack } from '../../bin/local/stack';
+import { buildDashboard } from '../../bin/local/web-build';
 
 /** The team member the tests sign in as (the default local desk's agent). */
 export const AGENT = DEFAULT_DESK_CONFIG.team[0]!;
 export const DESK_ADDRESS = DEFAULT_DESK_CONFIG.desks[0]!.address;
 
-const quietLog: Log = { debug() {}, info() {}, warn() {}, error: (message, extra) => console.error(message, extra) };
-
-/** Builds the dashboard into a fresh temporary directory (a clean clone has no web/dist) and returns it. */
-export async function buildDashboard(): Promise<string> {
-  const outDir = await mkdtemp(path.join(tmpdir(), 'sesdesk-web-'));
-  await build({ configFile: path.join(ROOT, 'web/vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
-  return outDir;
-}
-
-export interface FixtureStack {
-  /** Where the dashboard and its API listen. */
-  readonly url: string;
-  /** The local sign-in code. */
-  readonly code: string;
-  /** Stores raw MIME under inbound/ and runs the real ingest use case on it. */
-  ingest(raw: string): Promise<IngestResult>;
-  /** A bearer token for {@link AGENT}, for checks through the API. */
-  token(): Promise<string>;
+export interface BrowserStack {
+  /** The running local stack: dashboard, SES outbox, SMTP and the rest. */
+  readonly stack: LocalStack;
+  /** Sends one email to the desk over SMTP, as a customer's mail server would. */
+  send(mail: Mail.Options): Promise<void>;
+  /** Calls the dashboard API as {@link AGENT} and returns the parsed JSON; any status but 2xx throws. */
+  api<T>(route: string): Promise<T>;
+  /** Stops the stack and removes its data directory and the built dashboard. */
   stop(): Promise<void>;
 }
 
-/** Starts the API over a table of its own (DynamoDB Local is shared by every test file). */
-export async function startFixtureStack(options: { dynamoEndpoint: string; s3Endpoint: string; bucket: string; staticDir: string }): Promise<FixtureStack> {
-  const tableName = `browser-${randomUUID().slice(0, 8)}`;
-  await ensureTable(createDynamoClient(options.dynamoEndpoint), tableName);
-  const documents = createDocumentClient(options.dynamoEndpoint);
-  const s3 = createS3Client(options.s3Endpoint);
-  const secret = randomBytes(32).toString('hex');
-  const tokenKeys = { secrets: [secret] };
-  const code = randomBytes(4).toString('hex');
-  const store = new S3ObjectStore(s3);
-  const tickets = new DynamoTicketRepository(documents, tableName);
-  const deliveries = new DynamoDeliveryRepository(documents, tableName);
-
-  const deps: ApiDeps = {
-    config: DEFAULT_DESK_CONFIG,
-    tickets,
-    desk: new DynamoDeskRepository(documents, tableName),
-    store,
-    bucket: options.bucket,
-    files: new S3Presigner(s3, options.bucket),
-    settings: new DynamoSettingsRepository(documents, tableName),
-    unsubscriber: {
-      verify: async (ticketId, address, signature) => verifyUnsubscribe(tokenKeys, ticketId, address, signature),
-      unsubscribe: (ticketId, address) => deliveries.unsubscribeParticipant(ticketId, address),
-    },
-    clock: () => new Date(),
-    log: quietLog,
-    localSignIn: { code, issueToken: (member) => issueLocalToken(secret, member) },
-  };
-  const server = await startHttpServer({
-    port: await findFreePort(),
-    staticDir: options.staticDir,
-    apiHandler: createApiHandler(deps),
-    verifyToken: (token) => verifyLocalToken(secret, token),
-    connectSources: [options.s3Endpoint],
+async function freeEnv(dataDir: string): Promise<LocalEnv> {
+  // One after the other: each probe closes before the next asks, and the OS hands out ephemeral ports in turn.
+  const ports: string[] = [];
+  for (let i = 0; i < 5; i++) ports.push(String(await findFreePort()));
+  const [smtp, http, ses, dynamo, s3] = ports;
+  return localEnv({
+    SESDESK_DATA_DIR: dataDir,
+    SESDESK_SMTP_PORT: smtp,
+    SESDESK_HTTP_PORT: http,
+    SESDESK_SES_PORT: ses,
+    SESDESK_DYNAMODB_PORT: dynamo,
+    SESDESK_S3_PORT: s3,
   });
+}
+
+/**
+ * Builds the dashboard into a temporary directory (a clean clone has no web/dist) while the local stack starts
+ * on free ports over a temporary data directory; one per test file.
+ */
+export async function startBrowserStack(): Promise<BrowserStack> {
+  const [dataDir, webDir] = await Promise.all([mkdtemp(path.join(tmpdir(), 'sesdesk-browser-')), mkdtemp(path.join(tmpdir(), 'sesdesk-web-'))]);
+  const cleanUp = () => Promise.all([rm(dataDir, { recursive: true, force: true }), rm(webDir, { recursive: true, force: true })]);
+  const env = await freeEnv(dataDir);
+  // Links in outgoing mail (unsubscribe) must point at this stack's dashboard, not the default port.
+  const config = { ...DEFAULT_DESK_CONFIG, dashboardUrl: `http://localhost:${env.httpPort}` };
+  const [built, started] = await Promise.allSettled([
+    buildDashboard(webDir),
+    startLocalStack({ env, config, console: null, retryDelayMs: () => 100, webDir }),
+  ]);
+  if (started.status === 'rejected') {
+    await cleanUp();
+    throw started.reason;
+  }
+  if (built.status === 'rejected') {
+    await started.value.stop();
+    await cleanUp();
+    throw built.reason;
+  }
+  const stack = started.value;
+  const token = await issueLocalToken(await readLocalSecret(dataDir), AGENT);
+  const smtp = nodemailer.createTransport({ host: LOOPBACK, port: env.smtpPort, secure: false, ignoreTLS: true });
 
   return {
-    url: server.endpoint,
-    code,
-    async ingest(raw) {
-      const key = `inbound/${randomUUID()}`;
-      await store.put(options.bucket, key, raw, 'message/rfc822');
-      return ingestEmail(
-        { store, tickets, config: DEFAULT_DESK_CONFIG, tokenKeys, parse: (bytes) => parseEmail(bytes), log: quietLog },
-        { bucket: options.bucket, key, receivedAt: new Date().toISOString() },
-      );
+    stack,
+    async send(mail) {
+      await smtp.sendMail({ to: DESK_ADDRESS, ...mail });
     },
-    token: () => issueLocalToken(secret, AGENT),
-    stop: () => server.stop(),
+    async api<T>(route: string) {
+      const response = await fetch(`${stack.urls.dashboard}${route}`, { headers: { authorization: `Bearer ${token}` } });
+      if (!response.ok) throw new Error(`GET ${route}: ${response.status} ${await response.text()}`);
+      return (await response.json()) as T;
+    },
+    async stop() {
+      smtp.close();
+      await stack.stop();
+      await cleanUp();
+    },
   };
 }
 
@@ -112,6 +96,7 @@ export interface RequestCounter extends LocalServer {
 
 const GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 
+/** Starts a {@link RequestCounter} on a free loopback port that answers every request with a 1×1 GIF. */
 export async function startRequestCounter(): Promise<RequestCounter> {
   const hits: string[] = [];
   const server: Server = createServer((request, response) => {

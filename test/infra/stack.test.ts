@@ -1,11 +1,17 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTableInput, TABLE_KEYS } from '../../functions/adapters/table-schema';
+import { TEAM_GROUP } from '../../functions/core/api/auth';
 import { AppFunction } from '../../lib/constructs/app-function';
+import { contentSecurityPolicy } from '../../lib/constructs/dashboard';
 import type { SesDeskStack } from '../../lib/sesdesk-stack';
-import { buildTestApp, makeWorkspace } from './support/test-app';
+import { parseConfig } from '../../web/src/config';
+import { handlerEnvironmentReads, LAMBDA_RUNTIME_VARIABLES } from './support/handler-env';
+import { buildTestApp, deployedFile, makeWorkspace } from './support/test-app';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 
@@ -23,14 +29,47 @@ describe('the sesdesk stack with a hosted zone, activation and an alarm email', 
   let stack: SesDeskStack;
   let template: Template;
   let appFunctions: AppFunction[];
+  let app: App;
 
   beforeAll(() => {
     const built = buildTestApp({
       context: { hostedZoneId: 'Z0123456789ABC', hostedZoneName: 'example.com', alarmEmail: 'ops@example.com' },
     });
     stack = built.stack;
+    app = built.app;
     template = Template.fromStack(stack);
     appFunctions = stack.node.findAll().filter((c): c is AppFunction => c instanceof AppFunction);
+  });
+
+  const variables = (appFunction: AppFunction) =>
+    template.toJSON().Resources[stack.getLogicalId(appFunction.fn.node.defaultChild as never)].Properties.Environment.Variables as Record<string, unknown>;
+
+  it('sets every environment variable each handler reads, and grants the table and secret to those that read them', () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function') as Resources);
+    const tableId = stack.getLogicalId(stack.store.table.node.defaultChild as never);
+    const secretId = stack.getLogicalId(stack.tokenSecret.node.defaultChild as never);
+    const missing: string[] = [];
+
+    for (const [handler, names] of handlerEnvironmentReads()) {
+      const fn = functions.find((f) => JSON.stringify(f.Properties.Environment ?? {}).includes(`"POWERTOOLS_SERVICE_NAME":"sesdesk-${handler}"`));
+      expect(fn, `no function for functions/${handler}/handler.ts`).toBeDefined();
+      const set = (fn!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      for (const name of names) if (!(name in set) && !LAMBDA_RUNTIME_VARIABLES.has(name)) missing.push(`${handler}: ${name} is not set`);
+
+      const roleId = (fn!.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      const granted = statementsOfRole(template, roleId).flatMap((st) => asArray(st.Action).map((action) => `${action} ${JSON.stringify(st.Resource)}`));
+      const has = (action: string, resource: string) => granted.some((g) => g.startsWith(`${action} `) && g.includes(resource));
+      if (names.has('TABLE_NAME')) {
+        for (const action of ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem']) {
+          if (!has(action, `"${tableId}"`)) missing.push(`${handler}: ${action} on the table is not granted`);
+        }
+      }
+      if (names.has('TOKEN_SECRET_ARN') && !has('secretsmanager:GetSecretValue', `{"Ref":"${secretId}"}`)) {
+        missing.push(`${handler}: secretsmanager:GetSecretValue on the token secret is not granted`);
+      }
+    }
+
+    expect(missing).toEqual([]);
   });
 
   it('reports no unacknowledged cdk-nag AwsSolutions finding', () => {
@@ -162,7 +201,7 @@ describe('the sesdesk stack with a hosted zone, activation and an alarm email', 
       MaximumRecordAgeInSeconds: 3600,
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('NotifyFailures'), 'Arn'] } } },
       FilterCriteria: {
-        Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { type: { S: ['delivery'] } } } }) }],
+        Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { type: { S: ['delivery'] }, status: { S: ['pending'] } } } }) }],
       },
     });
   });
@@ -219,9 +258,6 @@ describe('the sesdesk stack with a hosted zone, activation and an alarm email', 
   });
 
   it('gives the functions the environment they read, with the secret by ARN only', () => {
-    const variables = (appFunction: AppFunction) =>
-      template.toJSON().Resources[stack.getLogicalId(appFunction.fn.node.defaultChild as never)].Properties.Environment.Variables as Record<string, unknown>;
-
     expect(Object.keys(variables(stack.inbound.ingest))).toEqual(
       expect.arrayContaining(['TABLE_NAME', 'MAIL_BUCKET', 'DESK_CONFIG', 'TOKEN_SECRET_ARN', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_LOG_LEVEL']),
     );
@@ -267,29 +303,81 @@ describe('the sesdesk stack with a hosted zone, activation and an alarm email', 
         'Ingest s3:PutObject attachments',
         'Ingest s3:PutObject bodies',
         'Notify s3:GetObject attachments',
-        'Notify s3:GetObject bodies',
         'Notify s3:GetObject uploads',
       ].sort(),
     );
   });
 
-  it('protects every API route with the Cognito JWT authorizer', () => {
+  it('protects every API route but the unsubscribe link with the Cognito JWT authorizer of the web app client', () => {
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route') as Resources);
+    const byKey = new Map(routes.map((r) => [r.Properties.RouteKey as string, r.Properties]));
+    const clientId = stack.getLogicalId(stack.dashboard.userPoolClient.node.defaultChild as never);
 
-    expect(routes.map((r) => r.Properties.RouteKey)).toEqual(['ANY /api/{proxy+}']);
-    for (const route of routes) {
-      expect(route.Properties).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: expect.stringMatching(/TeamMember/) } });
-    }
+    expect([...byKey.keys()].sort()).toEqual(['ANY /api/{proxy+}', 'GET /api/unsubscribe']);
+    expect(byKey.get('ANY /api/{proxy+}')).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: expect.stringMatching(/TeamMember/) } });
+    expect(byKey.get('GET /api/unsubscribe')).toMatchObject({ AuthorizationType: 'NONE' });
+    expect(byKey.get('GET /api/unsubscribe')!.AuthorizerId).toBeUndefined();
+    // Both routes reach the same function: the handler decides which routes are public (isPublicRoute).
+    expect(byKey.get('GET /api/unsubscribe')!.Target).toEqual(byKey.get('ANY /api/{proxy+}')!.Target);
+    // The web app sends the ID token, whose audience is the app client id.
     template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'JWT',
       IdentitySource: ['$request.header.Authorization'],
-      JwtConfiguration: { Audience: [Match.anyValue()], Issuer: Match.anyValue() },
+      JwtConfiguration: {
+        Audience: [{ Ref: clientId }],
+        Issuer: { 'Fn::Join': ['', Match.arrayWith([{ Ref: stack.getLogicalId(stack.dashboard.userPool.node.defaultChild as never) }])] },
+      },
     });
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       AutoDeploy: true,
       AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
     });
+  });
+
+  it('gives the API the reply-token secret to verify unsubscribe links, by ARN and read-only', () => {
+    const secretId = stack.getLogicalId(stack.tokenSecret.node.defaultChild as never);
+    const statements = statementsOfRole(template, stack.getLogicalId(stack.dashboard.apiHandler.role.node.defaultChild as never));
+    const secretStatements = statements.filter((st) => asArray(st.Action).some((a) => a.startsWith('secretsmanager:')));
+
+    expect(variables(stack.dashboard.apiHandler).TOKEN_SECRET_ARN).toEqual({ Ref: secretId });
+    expect(secretStatements).toHaveLength(1);
+    expect(asArray(secretStatements[0]!.Action).sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
+    expect(secretStatements[0]!.Resource).toEqual({ Ref: secretId });
+  });
+
+  it('serves the API under the dashboard address, uncached and with the Authorization header, so mail links reach it', () => {
+    const distribution = Object.values(template.findResources('AWS::CloudFront::Distribution') as Resources)[0]!;
+    const config = distribution.Properties.DistributionConfig as {
+      CacheBehaviors: Record<string, unknown>[];
+      Origins: { Id: string; DomainName: unknown; CustomOriginConfig?: unknown }[];
+      CustomErrorResponses?: unknown;
+    };
+    const [api] = config.CacheBehaviors;
+
+    expect(config.CacheBehaviors).toHaveLength(1);
+    expect(api).toMatchObject({
+      PathPattern: '/api/*',
+      ViewerProtocolPolicy: 'https-only',
+      AllowedMethods: expect.arrayContaining(['GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS']),
+      CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad', // Managed-CachingDisabled
+      OriginRequestPolicyId: 'b689b0a8-53d0-40ab-baf2-68738e2966ac', // Managed-AllViewerExceptHostHeader
+    });
+    const origin = config.Origins.find((o) => o.Id === api!.TargetOriginId)!;
+    expect(JSON.stringify(origin.DomainName)).toContain(stack.getLogicalId(stack.dashboard.api.node.defaultChild as never));
+    expect(origin.CustomOriginConfig).toMatchObject({ OriginProtocolPolicy: 'https-only', OriginSSLProtocols: ['TLSv1.2'] });
+    // Distribution-wide error pages would turn the API's 403 and 404 answers into index.html.
+    expect(config.CustomErrorResponses).toBeUndefined();
+    // Same origin: no CORS on the API, and none needed.
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: Match.absent() });
+  });
+
+  it('creates the Cognito group team, which the API admits as team members', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolGroup', {
+      GroupName: TEAM_GROUP,
+      UserPoolId: { Ref: stack.getLogicalId(stack.dashboard.userPool.node.defaultChild as never) },
+    });
+    expect(TEAM_GROUP).toBe('team');
   });
 
   it('admits only administrator-created team members with a strong password policy and threat protection', () => {
@@ -300,7 +388,7 @@ describe('the sesdesk stack with a hosted zone, activation and an alarm email', 
       UserPoolTier: 'PLUS',
     });
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
-      ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_SRP_AUTH']),
+      ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']),
       GenerateSecret: false,
     });
   });
@@ -312,12 +400,10 @@ describe('the sesdesk stack with a hosted zone, activation and an alarm email', 
     template.hasResourceProperties('AWS::CloudFront::Distribution', {
       DistributionConfig: Match.objectLike({
         DefaultRootObject: 'index.html',
-        Origins: [Match.objectLike({ OriginAccessControlId: { 'Fn::GetAtt': [Match.anyValue(), 'Id'] }, S3OriginConfig: { OriginAccessIdentity: '' } })],
+        Origins: Match.arrayWith([
+          Match.objectLike({ OriginAccessControlId: { 'Fn::GetAtt': [Match.anyValue(), 'Id'] }, S3OriginConfig: { OriginAccessIdentity: '' } }),
+        ]),
         DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https', ResponseHeadersPolicyId: Match.anyValue() }),
-        CustomErrorResponses: [
-          { ErrorCode: 403, ResponseCode: 200, ResponsePagePath: '/index.html', ErrorCachingMinTTL: 0 },
-          { ErrorCode: 404, ResponseCode: 200, ResponsePagePath: '/index.html', ErrorCachingMinTTL: 0 },
-        ],
       }),
     });
     template.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
@@ -348,6 +434,47 @@ describe('the sesdesk stack with a hosted zone, activation and an alarm email', 
       DistributionPaths: ['/*'],
       Prune: true,
     });
+  });
+
+  it('writes a config.json the web app accepts for Cognito sign-in', () => {
+    const raw = JSON.parse(readFileSync(deployedFile(app, 'config.json'), 'utf8')) as Record<string, unknown>;
+
+    expect(raw).toMatchObject({ auth: 'cognito' });
+    expect(raw).not.toHaveProperty('authMode');
+    // Tokens are markers in the asset; any string stands in for the deployed ids.
+    expect(parseConfig(raw)).toMatchObject({
+      auth: 'cognito',
+      apiUrl: expect.stringContaining('<<marker:'),
+      region: expect.stringContaining('<<marker:'),
+      userPoolId: expect.stringContaining('<<marker:'),
+      userPoolClientId: expect.stringContaining('<<marker:'),
+    });
+  });
+
+  it('allows in its CSP what the web app loads: any image, inline styles, and fetches to itself, Cognito and S3 only', () => {
+    const directives = new Map(
+      contentSecurityPolicy('eu-west-1')
+        .split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .map(([name, ...values]) => [name!, values]),
+    );
+    const rhp = Object.values(template.findResources('AWS::CloudFront::ResponseHeadersPolicy') as Resources).map((r) =>
+      JSON.stringify((r.Properties.ResponseHeadersPolicyConfig as { SecurityHeadersConfig: unknown }).SecurityHeadersConfig),
+    );
+
+    expect(directives.get('img-src')).toEqual(["'self'", 'data:', 'blob:', 'https:', 'http:']);
+    expect(directives.get('style-src')).toEqual(["'self'", "'unsafe-inline'"]);
+    expect(directives.get('script-src')).toEqual(["'self'"]);
+    expect(directives.get('connect-src')).toEqual([
+      "'self'",
+      'https://cognito-idp.eu-west-1.amazonaws.com',
+      'https://*.s3.eu-west-1.amazonaws.com',
+      'https://*.s3.amazonaws.com',
+    ]);
+    expect(directives.get('object-src')).toEqual(["'none'"]);
+    expect(directives.get('frame-ancestors')).toEqual(["'none'"]);
+    // The dashboard's policy is that function's output for the stack's region.
+    expect(rhp.some((json) => json.includes('cognito-idp.') && json.includes('AWS::Region') && json.includes("img-src 'self' data: blob: https: http:"))).toBe(true);
   });
 
   it('alarms on function errors, failure queues and SES reputation, and emails the alarms', () => {

@@ -117,10 +117,13 @@ describe('the local stack', () => {
     const burst = `burst-${Date.now()}`;
     const smtp = customer(env);
     const send = (transport: ReturnType<typeof customer>, i: number) =>
-      transport.sendMail({ from: `${burst}-${i}@example.com`, to: DESK, subject: `${burst} #${i}`, text: `Email ${i} of the burst.` });
+      // A fixed Message-ID: an MTA that retries sends the same message again, not a new one.
+      transport.sendMail({ from: `${burst}-${i}@example.com`, to: DESK, subject: `${burst} #${i}`, text: `Email ${i} of the burst.`, messageId: `<${burst}-${i}@example.com>` });
     const outcomes = Array.from({ length: 100 }, (_, i) => send(smtp, i).then(() => 'accepted' as const, () => 'refused' as const));
 
     // Stop once about half were accepted; what the stopped server refused is sent again later, as an MTA retries.
+    // A message stored just before the stop whose 250 never reached the client is sent twice: ingest must
+    // recognise the second copy by its Message-ID.
     await Promise.all(outcomes.slice(0, 50));
     const sentBefore = (await readOutbox(stack.urls.outbox)).emails.filter((e) => e.destination.to.some((to) => to.includes(burst))).length;
     await stack.stop();

@@ -45,7 +45,8 @@ export type MimeMutation =
   | { readonly kind: 'nul-bytes'; readonly at: readonly number[]; readonly run: number }
   | { readonly kind: 'line-endings'; readonly style: 'lf' | 'cr' | 'mixed' | 'cr-cr-lf' }
   | { readonly kind: 'bad-transfer-encoding'; readonly encoding: 'base64' | 'quoted-printable' | 'x-uuencode' | 'bogus'; readonly garbage: string }
-  | { readonly kind: 'overlong-encoded-word'; readonly length: number; readonly words: number; readonly charset: string };
+  | { readonly kind: 'overlong-encoded-word'; readonly length: number; readonly words: number; readonly charset: string }
+  | { readonly kind: 'address-run-header'; readonly name: string; readonly piece: 'a' | '.'; readonly length: number };
 
 /** A fuzz case: where the bytes come from and what is done to them. */
 export interface MimeCase {
@@ -271,6 +272,8 @@ function applyMutation(raw: Buffer, m: MimeMutation): Buffer {
       const many = Array.from({ length: m.words }, (_, i) => `=?${m.charset}?Q?w${i}=C3=BC?=`).join(' ');
       return insertAt(raw, firstLineEnd(raw), Buffer.from(`Subject: ${long} ${many}\r\nFrom: =?${m.charset}?Q?${'=FF'.repeat(m.length % 5000)}?= <x@example.com>\r\n`, 'latin1'));
     }
+    case 'address-run-header':
+      return insertAt(raw, 0, Buffer.from(`${m.name}: <${m.piece.repeat(m.length)}x>\r\n`, 'latin1'));
   }
 }
 
@@ -402,7 +405,20 @@ const { part: partArb } = fc.letrec<{ part: MimePart; multipart: MimePart; messa
 /** Well-formed messages: RFC 2047 headers in many charsets, nested multiparts, message/rfc822, attachments, cid images. */
 export const wellFormedMessage: fc.Arbitrary<MimeMessage> = fc.record({ headers: headersArb, body: partArb });
 
-/** Every kind of damage, with sizes that stay hostile but bounded (200 KB lines, 5,000 headers, 200 levels). */
+/** A header the classifier reads addresses from, holding one long run of address characters and no `@`. */
+function addressRunMutation(lengths: readonly number[]): fc.Arbitrary<MimeMutation> {
+  return fc.record({
+    kind: fc.constant('address-run-header' as const),
+    name: fc.constantFrom('Return-Path', 'X-Failed-Recipients', 'Delivered-To', 'X-Original-To'),
+    piece: fc.constantFrom<'a' | '.'>('a', '.'),
+    length: fc.constantFrom(...lengths),
+  });
+}
+
+/**
+ * Every kind of damage, with sizes that stay hostile but bounded: 200 KB header lines and one past the
+ * parser's 1 MB header limit, 5,000 headers, 200 levels of nesting, 20,000-character encoded words.
+ */
 export const mimeMutation: fc.Arbitrary<MimeMutation> = fc.oneof(
   fc.record({ kind: fc.constant('truncate' as const), at: fractionArb }),
   fc.record({
@@ -412,7 +428,7 @@ export const mimeMutation: fc.Arbitrary<MimeMutation> = fc.oneof(
   }),
   fc.record({ kind: fc.constant('corrupt-boundary' as const), variant: fc.constantFrom('drop-close', 'rename-delimiters', 'strip-dashes', 'remove-param', 'empty-param', 'prefix-clash') }),
   fc.record({ kind: fc.constant('relabel-charset' as const), label: fc.oneof(fc.constantFrom(...BAD_CHARSET_LABELS), fc.constantFrom(...CHARSETS)) }),
-  fc.record({ kind: fc.constant('huge-header' as const), bytes: fc.constantFrom(10_000, 200_000), folded: fc.boolean() }),
+  fc.record({ kind: fc.constant('huge-header' as const), bytes: fc.constantFrom(10_000, 200_000, 1_100_000), folded: fc.boolean() }),
   fc.record({ kind: fc.constant('many-headers' as const), count: fc.constantFrom(1_000, 5_000) }),
   fc.record({ kind: fc.constant('deep-nesting' as const), levels: fc.constantFrom(20, 200), via: fc.constantFrom('multipart', 'rfc822') }),
   fc.record({ kind: fc.constant('nul-bytes' as const), at: fc.array(fractionArb, { minLength: 1, maxLength: 5 }), run: fc.integer({ min: 1, max: 64 }) }),
@@ -422,6 +438,7 @@ export const mimeMutation: fc.Arbitrary<MimeMutation> = fc.oneof(
     encoding: fc.constantFrom('base64', 'quoted-printable', 'x-uuencode', 'bogus'),
     garbage: fc.constantFrom('@@@!!!***', '=ZZ=Q=\r\n===', 'QUJD=RE=', 'begin 644 x\r\n!!!!\r\nend', '=\r\n'.repeat(500), '===='.repeat(2000)),
   }),
+  addressRunMutation([1_000, 10_000]),
   fc.record({ kind: fc.constant('overlong-encoded-word' as const), length: fc.constantFrom(100, 20_000), words: fc.constantFrom(1, 1_000), charset: fc.oneof(fc.constantFrom(...CHARSETS), fc.constantFrom(...BAD_CHARSET_LABELS)) }),
 );
 
@@ -432,6 +449,16 @@ export const mimeCase: fc.Arbitrary<MimeCase> = fc.record({
     { weight: 1, arbitrary: fc.constantFrom(...CORPUS_MESSAGES).map((corpus) => ({ corpus })) },
   ),
   mutations: fc.array(mimeMutation, { maxLength: 3 }),
+});
+
+/**
+ * Generated or corpus messages with one 100,000-character address header: linear code reads it in
+ * milliseconds, a backtracking address pattern takes minutes. Kept apart from {@link mimeCase} so a
+ * regression fails on its first case instead of shrinking through many slow ones.
+ */
+export const longAddressHeaderCase: fc.Arbitrary<MimeCase> = fc.record({
+  source: fc.oneof(wellFormedMessage.map((model) => ({ model })), fc.constantFrom(...CORPUS_MESSAGES).map((corpus) => ({ corpus }))),
+  mutations: addressRunMutation([100_000]).map((m) => [m]),
 });
 
 // ---------------------------------------------------------------- reply bodies

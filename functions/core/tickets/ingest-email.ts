@@ -152,7 +152,8 @@ async function ingestParsed(deps: IngestDeps, input: IngestInput, mail: ParsedMa
   const status: TicketStatus = isSpam ? 'spam' : 'open';
   const ticket = newTicket(mail, desk, config, ticketId, number, status, input.receivedAt, message);
   const reason = isSpam ? `SES verdict spam=${mail.verdicts.spam ?? '-'} virus=${mail.verdicts.virus ?? '-'}` : 'new ticket';
-  const deliveries: NewDelivery[] = isSpam
+  // No acknowledgement for spam, nor when no address to answer could be read from the mail.
+  const deliveries: NewDelivery[] = isSpam || !ticket.requester.address.includes('@')
     ? []
     : [
         {

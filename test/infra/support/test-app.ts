@@ -1,5 +1,5 @@
 // test support: synthesises the sesdesk app in-process, offline, with Lambda bundling skipped
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App, type Environment } from 'aws-cdk-lib';
@@ -70,4 +70,15 @@ export function buildTestApp(options: TestAppOptions = {}): { app: App; stack: S
   });
   const stack = addSesDeskStack(app, { cwd: workspace.cwd, webAssetsPath: workspace.web, env: options.env });
   return { app, stack };
+}
+
+/** A file the app deploys through a BucketDeployment source (e.g. `config.json`), as staged in the assembly. */
+export function deployedFile(app: App, name: string): string {
+  const outdir = app.outdir;
+  const found = readdirSync(outdir)
+    .filter((entry) => entry.startsWith('asset.'))
+    .map((entry) => path.join(outdir, entry, name))
+    .filter((file) => existsSync(file));
+  if (found.length !== 1) throw new Error(`expected one staged ${name} in ${outdir}, found ${found.length}`);
+  return found[0]!;
 }
