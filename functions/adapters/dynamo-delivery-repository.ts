@@ -13,9 +13,8 @@ import type {
   SentRecord,
   SuppressionReason,
 } from '../core/notify/notify-ports';
-import { keys, type Item } from './dynamo-items';
+import { addressFeedbackUpdate, deliveryBouncedUpdate, keys, type Item, type TransactItem } from './dynamo-items';
 
-type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
 /** A claim can be taken from a waiting delivery, or from a `sending` one whose holder stopped renewing (crashed). */
 const CLAIMABLE = '(#status = :pending OR (#status = :sending AND leaseUntil < :now))';
@@ -211,37 +210,8 @@ export class DynamoDeliveryRepository implements DeliveryRepository {
     at: string,
     reason: string,
   ): Promise<void> {
-    const items: TransactItem[] = feedback.slice(0, 50).map((entry): TransactItem => ({
-      Update: {
-        TableName: this.tableName,
-        Key: keys.address(entry.address),
-        // A transient bounce is remembered but does not stop mail; a permanent one or a complaint does.
-        UpdateExpression: entry.state
-          ? 'SET #type = :type, address = :address, #state = :state, reason = :reason, updatedAt = :at ADD bounces :one'
-          : 'SET #type = :type, address = :address, lastTransient = :reason, updatedAt = :at ADD transientBounces :one',
-        ExpressionAttributeNames: entry.state ? { '#type': 'type', '#state': 'state' } : ({ '#type': 'type' } as Record<string, string>),
-        ExpressionAttributeValues: {
-          ':type': 'address',
-          ':address': entry.address.toLowerCase(),
-          ':reason': entry.reason,
-          ':at': at,
-          ':one': 1,
-          ...(entry.state ? { ':state': entry.state } : {}),
-        },
-      },
-    }));
-    if (delivery) {
-      items.push({
-        Update: {
-          TableName: this.tableName,
-          Key: keys.delivery(delivery.ticketId, delivery.deliveryId),
-          UpdateExpression: 'SET #status = :bounced, lastError = :reason, updatedAt = :at',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':bounced': 'bounced', ':reason': reason, ':at': at },
-        },
-      });
-    }
+    const items = feedback.slice(0, 50).map((entry) => addressFeedbackUpdate(this.tableName, entry, at));
+    if (delivery) items.push(deliveryBouncedUpdate(this.tableName, delivery, reason, at));
     if (items.length > 0) await this.client.send(new TransactWriteCommand({ TransactItems: items }));
   }
 

@@ -14,9 +14,8 @@ import { ConcurrentUpdateError, InvalidInputError } from '../core/errors';
 import type { Delivery } from '../core/notify/notify-ports';
 import type { Ticket } from '../core/types';
 import { deliveryFromItem } from './dynamo-delivery-repository';
-import { deliveryToItem, keys, messageFromItem, messageToItem, ticketFromItem, ticketIndexKeys, type Item, type Key } from './dynamo-items';
+import { deliveryToItem, keys, messageFromItem, messageToItem, ticketFromItem, ticketIndexKeys, type Item, type Key, type TransactItem } from './dynamo-items';
 
-type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
 /** Which index serves a view and the partition it reads. */
 interface IndexPartition {

@@ -1,8 +1,11 @@
 // adapter: how core objects map to DynamoDB items (keys per functions/adapters/table-schema.ts)
+import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { IngestRecord, NewDelivery } from '../core/ports';
 import type { Participant, Ticket, TicketMessage } from '../core/types';
 
 export type Item = Record<string, unknown>;
+/** One element of a TransactWriteItems request. */
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 export interface Key {
   pk: string;
   sk: string;
@@ -112,5 +115,49 @@ export function deliveryToItem(delivery: NewDelivery): Item {
     attempts: 0,
     lastError: null,
     updatedAt: delivery.createdAt,
+  };
+}
+
+/**
+ * Records bounce or complaint feedback on an address (from an inbound DSN or an SES notification): a permanent
+ * bounce or a complaint sets its state, which stops mail to it; a transient bounce is only counted.
+ */
+export function addressFeedbackUpdate(
+  tableName: string,
+  feedback: { address: string; state: 'undeliverable' | 'complained' | null; reason: string },
+  at: string,
+): TransactItem {
+  const { address, state, reason } = feedback;
+  return {
+    Update: {
+      TableName: tableName,
+      Key: keys.address(address),
+      UpdateExpression: state
+        ? 'SET #type = :type, address = :address, #state = :state, reason = :reason, updatedAt = :at ADD bounces :one'
+        : 'SET #type = :type, address = :address, lastTransient = :reason, updatedAt = :at ADD transientBounces :one',
+      ExpressionAttributeNames: state ? { '#type': 'type', '#state': 'state' } : { '#type': 'type' },
+      ExpressionAttributeValues: {
+        ':type': 'address',
+        ':address': address.toLowerCase(),
+        ':reason': reason,
+        ':at': at,
+        ':one': 1,
+        ...(state ? { ':state': state } : {}),
+      },
+    },
+  };
+}
+
+/** Marks one of our outgoing deliveries as bounced, with the reason agents see. */
+export function deliveryBouncedUpdate(tableName: string, delivery: { ticketId: string; deliveryId: string }, reason: string, at: string): TransactItem {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: keys.delivery(delivery.ticketId, delivery.deliveryId),
+      UpdateExpression: 'SET #status = :bounced, lastError = :reason, updatedAt = :at',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':bounced': 'bounced', ':reason': reason, ':at': at },
+    },
   };
 }

@@ -25,6 +25,8 @@ import type {
 import type { Ticket, TicketMessage } from '../core/types';
 import { previewOf } from '../core/tickets/preview';
 import {
+  addressFeedbackUpdate,
+  deliveryBouncedUpdate,
   deliveryToItem,
   ingestFromItem,
   ingestToItem,
@@ -35,9 +37,8 @@ import {
   ticketToItem,
   type Item,
   type Key,
+  type TransactItem,
 } from './dynamo-items';
-
-type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
 /** Keep References short enough for a header while still chaining the thread's start and its latest mail. */
 const MAX_THREAD_IDS = 20;
@@ -146,42 +147,13 @@ export class DynamoTicketRepository implements TicketRepository {
     const state = write.classification.kind === 'complaint' ? 'complained' : write.classification.permanent === false ? null : 'undeliverable';
     const items: TransactItem[] = [this.ingestPut(write.ingest)];
     for (const address of write.classification.failedRecipients.slice(0, 20)) {
-      items.push({
-        Update: {
-          TableName: this.tableName,
-          Key: keys.address(address),
-          // A transient bounce is remembered but does not stop mail; a permanent one or a complaint does.
-          UpdateExpression: state
-            ? 'SET #type = :type, address = :address, #state = :state, reason = :reason, updatedAt = :at ADD bounces :one'
-            : 'SET #type = :type, address = :address, lastTransient = :reason, updatedAt = :at ADD transientBounces :one',
-          ExpressionAttributeNames: state ? { '#type': 'type', '#state': 'state' } : { '#type': 'type' },
-          ExpressionAttributeValues: {
-            ':type': 'address',
-            ':address': address.toLowerCase(),
-            ':reason': write.classification.reason,
-            ':at': at,
-            ':one': 1,
-            ...(state ? { ':state': state } : {}),
-          },
-        },
-      });
+      items.push(addressFeedbackUpdate(this.tableName, { address, state, reason: write.classification.reason }, at));
     }
     if (write.ticket && write.message) {
       items.push(this.ticketUpdate(write.ticket, this.touch(write.ticket, write.message, write.ticket.status)));
       items.push(this.putNew(messageToItem(write.message)));
     }
-    for (const delivery of write.deliveries.slice(0, 10)) {
-      items.push({
-        Update: {
-          TableName: this.tableName,
-          Key: keys.delivery(delivery.ticketId, delivery.deliveryId),
-          UpdateExpression: 'SET #status = :bounced, lastError = :reason, updatedAt = :at',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':bounced': 'bounced', ':reason': write.classification.reason, ':at': at },
-        },
-      });
-    }
+    for (const delivery of write.deliveries.slice(0, 10)) items.push(deliveryBouncedUpdate(this.tableName, delivery, write.classification.reason, at));
     await this.transact(items, { 0: 'ingest' }, write.ingest.messageId ?? '');
   }
 
