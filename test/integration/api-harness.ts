@@ -4,63 +4,45 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { inject } from 'vitest';
 import { ensureTable } from '../../bin/local/dynamodb-local';
-import { DynamoDeliveryRepository } from '../../functions/adapters/dynamo-delivery-repository';
-import { DynamoDeskRepository } from '../../functions/adapters/dynamo-desk-repository';
-import { DynamoSettingsRepository } from '../../functions/adapters/dynamo-settings-repository';
-import { DynamoTicketRepository } from '../../functions/adapters/dynamo-ticket-repository';
-import { S3ObjectStore } from '../../functions/adapters/s3-object-store';
-import { S3Presigner } from '../../functions/adapters/s3-presigner';
 import { createApiHandler, type ApiHandler } from '../../functions/api/create-handler';
-import type { ApiDeps, LocalSignIn } from '../../functions/core/api/api-ports';
 import type { Claims } from '../../functions/core/api/auth';
 import { parseDeskConfig } from '../../functions/core/config/desk-config';
-import { parseEmail } from '../../functions/core/email/parse-email';
-import { verifyUnsubscribe } from '../../functions/core/notify/unsubscribe';
 import type { Log } from '../../functions/core/ports';
-import type { TokenKeys } from '../../functions/core/threading/reply-token';
 import { ingestEmail, type IngestResult } from '../../functions/core/tickets/ingest-email';
-import { createDocumentClient, createDynamoClient, createS3Client } from '../support/local-aws';
+import { createDynamoClient, createS3Client } from '../support/local-aws';
+import { createLocalRuntime } from '../../bin/local/local-runtime';
 
 export const AGENT = { email: 'agent@desk.localhost', name: 'Ada Agent' };
 
 const quiet: Log = { debug() {}, info() {}, warn() {}, error() {} };
 
-/** Everything one test file needs: its own table, the shared bucket, the real handler. */
-export async function createApiHarness(options: { localSignIn?: LocalSignIn } = {}) {
+/** Everything one test file needs: its own table, the shared bucket, the real handler built as the local stack builds it. */
+export async function createApiHarness(options: { secret?: string; signInCode?: string } = {}) {
   const runId = randomUUID().slice(0, 8);
   const tableName = `api-${runId}`;
   const dynamoEndpoint = inject('dynamoEndpoint');
   const bucket = inject('mailBucket');
   await ensureTable(createDynamoClient(dynamoEndpoint), tableName);
-  const documents = createDocumentClient(dynamoEndpoint);
-  const s3 = createS3Client(inject('s3Endpoint'));
   const config = parseDeskConfig({
     domain: 'desk.localhost',
     desks: [{ id: 'support', address: 'support@desk.localhost', name: 'Support' }],
     team: [AGENT, { email: 'bo@desk.localhost', name: 'Bo Agent' }],
   });
-  const tokenKeys: TokenKeys = { secrets: ['integration-test-secret-0123456789'] };
-  const tickets = new DynamoTicketRepository(documents, tableName);
-  const deliveries = new DynamoDeliveryRepository(documents, tableName);
-  const store = new S3ObjectStore(s3);
-  const deps: ApiDeps = {
+  const runtime = createLocalRuntime({
+    endpoints: { dynamo: dynamoEndpoint, s3: inject('s3Endpoint'), ses: inject('sesEndpoint') },
     config,
-    tickets,
-    desk: new DynamoDeskRepository(documents, tableName),
-    store,
+    tableName,
     bucket,
-    files: new S3Presigner(s3, bucket),
-    settings: new DynamoSettingsRepository(documents, tableName),
-    unsubscriber: {
-      verify: async (ticketId, address, signature) => verifyUnsubscribe(tokenKeys, ticketId, address, signature),
-      unsubscribe: (ticketId, address) => deliveries.unsubscribeParticipant(ticketId, address),
-    },
-    clock: () => new Date(),
-    log: quiet,
-    ...(options.localSignIn ? { localSignIn: options.localSignIn } : {}),
-  };
+    secret: options.secret ?? 'integration-test-secret-0123456789',
+    log: () => quiet,
+    signInCode: options.signInCode,
+  });
+  const { documents, tokenKeys } = runtime;
+  const tickets = runtime.ingest.tickets;
+  const s3 = createS3Client(inject('s3Endpoint'));
+  const deps = runtime.api;
   const handler = createApiHandler(deps);
-  const ingestDeps = { store, tickets, config, tokenKeys, parse: (raw: Uint8Array) => parseEmail(raw), log: quiet };
+  const ingestDeps = runtime.ingest;
 
   /** Stores raw mail under inbound/ and ingests it, as the S3 event would. */
   async function ingest(raw: string, receivedAt = new Date().toISOString()): Promise<IngestResult> {

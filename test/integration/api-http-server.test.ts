@@ -23,7 +23,7 @@ beforeAll(async () => {
   await mkdir(path.join(staticDir, 'assets'), { recursive: true });
   await writeFile(path.join(staticDir, 'index.html'), '<!doctype html><title>sesdesk</title><div id="app"></div>');
   await writeFile(path.join(staticDir, 'assets', 'app-1234.js'), 'console.log("app")');
-  const harness = await createApiHarness({ localSignIn: { code: signInCode, issueToken: (member) => issueLocalToken(secret, member) } });
+  const harness = await createApiHarness({ secret, signInCode });
   server = await startHttpServer({
     port: await findFreePort(),
     staticDir,
