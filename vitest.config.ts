@@ -9,5 +9,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // The summary reporter prints the plain `N passed, N failed` line that CI reads.
+    reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });
