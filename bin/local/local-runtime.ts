@@ -19,6 +19,7 @@ import { S3ObjectStore } from '../../functions/adapters/s3-object-store';
 import { S3Presigner } from '../../functions/adapters/s3-presigner';
 import { SesMailer } from '../../functions/adapters/ses-mailer';
 import { createDocumentClient, createS3Client, createSesClient, LOCAL_REGION } from './aws-clients';
+import type { FaultInjector } from './faults';
 
 export interface LocalEndpoints {
   readonly dynamo: string;
@@ -37,6 +38,8 @@ export interface LocalRuntimeOptions {
   readonly log: (service: 'ingest' | 'notify' | 'api' | 'bounces') => Log;
   /** The code a person types to sign in to the local dashboard; without it, local sign-in is off. */
   readonly signInCode?: string;
+  /** Injected faults for reliability tests and benches (see bin/local/faults.ts); none when absent. */
+  readonly faults?: FaultInjector;
 }
 
 export interface LocalRuntime {
@@ -56,6 +59,10 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
   const { endpoints, config, tableName, bucket, secret } = options;
   const documents = createDocumentClient(endpoints.dynamo);
   const s3 = createS3Client(endpoints.s3);
+  const ses = createSesClient(endpoints.ses);
+  options.faults?.instrument('dynamodb', documents);
+  options.faults?.instrument('s3', s3);
+  options.faults?.instrument('ses', ses);
   const store = new S3ObjectStore(s3);
   const tokenKeys: TokenKeys = { secrets: [secret] };
   const tickets = new DynamoTicketRepository(documents, tableName);
@@ -63,14 +70,14 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
   const settings = new DynamoSettingsRepository(documents, tableName);
   const clock = () => new Date();
 
-  return {
+  const runtime: LocalRuntime = {
     documents,
     tokenKeys,
     ingest: { store, tickets, config, tokenKeys, parse: (raw) => parseEmail(raw), log: options.log('ingest') },
     notify: {
       deliveries,
       settings: cachedSettings((deskId) => settings.getSettings(deskId), () => Date.now()),
-      mailer: new SesMailer(createSesClient(endpoints.ses)),
+      mailer: new SesMailer(ses),
       store,
       bucket,
       config,
@@ -97,4 +104,5 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     },
     bounces: { deliveries, clock, region: LOCAL_REGION, log: options.log('bounces') },
   };
+  return options.faults ? options.faults.wrapDeps(runtime) : runtime;
 }

@@ -1,0 +1,253 @@
+// local stack: fault injection for the reliability suite: throttled or timed-out AWS calls and crashes at named points
+import type { FinalizeRequestMiddleware, MiddlewareStack } from '@smithy/types';
+import type { DeliveryRepository } from '../../functions/core/notify/notify-ports';
+import type { NotifyDeps } from '../../functions/core/notify/process-delivery';
+import type { ObjectStore, TicketRepository } from '../../functions/core/ports';
+import type { IngestDeps } from '../../functions/core/tickets/ingest-email';
+
+/** The AWS services whose clients the handlers use. */
+export type FaultService = 'dynamodb' | 's3' | 'ses';
+
+/**
+ * What an injected fault does to one request attempt: `throttle` fails it before it is sent (the service's
+ * throttling error), `timeout-before` fails it as a timeout before it is sent, `timeout-after` sends it and
+ * then loses the response (the service did the work; the caller sees a timeout): the nasty one.
+ */
+export type FaultKind = 'throttle' | 'timeout-before' | 'timeout-after';
+
+/**
+ * Where a handler can be made to die: `after-s3-read` (ingest read the raw mail), `between-writes` (ingest
+ * took a ticket number, before its transaction), `after-ses-accepted` (notify: SES accepted the email,
+ * before `sent` was recorded).
+ */
+export type CrashPoint = 'after-s3-read' | 'between-writes' | 'after-ses-accepted';
+
+export const CRASH_POINTS: readonly CrashPoint[] = ['after-s3-read', 'between-writes', 'after-ses-accepted'];
+const FAULT_KINDS: readonly FaultKind[] = ['throttle', 'timeout-before', 'timeout-after'];
+
+export interface FaultOptions {
+  /** Share (0..1) of request attempts to each service that fail. @default 0 */
+  readonly dynamodb?: number;
+  readonly s3?: number;
+  readonly ses?: number;
+  /** Seed of the PRNG that picks the faults. @default 1 */
+  readonly seed?: number;
+  /** Kinds of fault to pick from, uniformly. @default all three */
+  readonly kinds?: readonly FaultKind[];
+  /** How many times each crash point fires (the first N times the point is reached). */
+  readonly crashes?: Partial<Record<CrashPoint, number>>;
+}
+
+/** Thrown at a crash point: stands for the process dying there (nothing after it runs). */
+export class SimulatedCrash extends Error {
+  constructor(readonly point: CrashPoint) {
+    super(`simulated crash at ${point}`);
+    this.name = 'SimulatedCrash';
+  }
+}
+
+/** What was injected so far, for reports and for tests that bound their effects. */
+export interface FaultStats {
+  /** Faults by `<service>:<kind>`, e.g. `ses:timeout-after`. */
+  readonly injected: Map<string, number>;
+  /** Request attempts seen, by service. */
+  readonly attempts: Map<FaultService, number>;
+  readonly crashes: Map<CrashPoint, number>;
+}
+
+export interface FaultInjector {
+  readonly options: FaultOptions;
+  readonly stats: FaultStats;
+  /** Adds the fault middleware to a client of `service` (inside the SDK's retry loop, so its retries see the faults). */
+  instrument<I extends object, O extends object>(service: FaultService, client: { readonly middlewareStack: MiddlewareStack<I, O> }): void;
+  /** Wraps the ports of ingest and notify with the configured crash points. */
+  wrapDeps<R extends { readonly ingest: IngestDeps; readonly notify: NotifyDeps }>(runtime: R): R;
+  /** One line for logs: `dynamodb=0.2 ses=0.2 seed=7 crash=after-s3-read:1`. */
+  describe(): string;
+}
+
+/** mulberry32: a small, fast, seedable PRNG; the same seed gives the same sequence of decisions. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The error a service returns when it throttles, shaped like the SDK's own so its retry strategy classifies it. */
+export function throttlingError(service: FaultService): Error {
+  const [name, message, status] =
+    service === 'dynamodb'
+      ? ['ProvisionedThroughputExceededException', 'The level of configured provisioned throughput for the table was exceeded.', 400]
+      : service === 'ses'
+        ? ['Throttling', 'Maximum sending rate exceeded.', 400]
+        : ['SlowDown', 'Please reduce your request rate.', 503];
+  return Object.assign(new Error(`${message} (injected)`), {
+    name,
+    $fault: status >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode: status, attempts: 1, totalRetryDelay: 0 },
+    $retryable: { throttling: true },
+  });
+}
+
+/** A request timeout as the SDK's HTTP handler raises it (retried by the SDK as a transient error). */
+export function timeoutError(): Error {
+  return Object.assign(new Error('Request timed out (injected)'), { name: 'TimeoutError', code: 'ETIMEDOUT', $metadata: {} });
+}
+
+/**
+ * Parses `SESDESK_FAULTS`: comma-separated `service=share`, `seed=n`, `kinds=throttle+timeout-after` and
+ * `crash=<point>[:times]`, e.g. `dynamodb=0.2,ses=0.2,seed=7,crash=after-s3-read:2`.
+ * @throws Error naming the first part it does not understand.
+ */
+export function parseFaultSpec(spec: string): FaultOptions {
+  const options: { -readonly [K in keyof FaultOptions]: FaultOptions[K] } = {};
+  const crashes: Partial<Record<CrashPoint, number>> = {};
+  for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [name = '', value = ''] = part.split('=', 2).map((s) => s.trim());
+    if (name === 'dynamodb' || name === 's3' || name === 'ses') {
+      const share = Number(value);
+      if (!(share >= 0 && share <= 1)) throw new Error(`SESDESK_FAULTS: ${part}: the share must be between 0 and 1`);
+      options[name] = share;
+    } else if (name === 'seed') {
+      if (!/^\d+$/.test(value)) throw new Error(`SESDESK_FAULTS: ${part}: the seed must be a whole number`);
+      options.seed = Number(value);
+    } else if (name === 'kinds') {
+      const kinds = value.split('+');
+      const unknown = kinds.find((k) => !FAULT_KINDS.includes(k as FaultKind));
+      if (unknown !== undefined) throw new Error(`SESDESK_FAULTS: unknown fault kind ${unknown} (known: ${FAULT_KINDS.join(', ')})`);
+      options.kinds = kinds as FaultKind[];
+    } else if (name === 'crash') {
+      const [point = '', times = '1'] = value.split(':');
+      if (!CRASH_POINTS.includes(point as CrashPoint)) throw new Error(`SESDESK_FAULTS: unknown crash point ${point} (known: ${CRASH_POINTS.join(', ')})`);
+      if (!/^\d+$/.test(times)) throw new Error(`SESDESK_FAULTS: ${part}: the count must be a whole number`);
+      crashes[point as CrashPoint] = Number(times);
+    } else {
+      throw new Error(`SESDESK_FAULTS: cannot read "${part}" (expected dynamodb=, s3=, ses=, seed=, kinds= or crash=)`);
+    }
+  }
+  if (Object.keys(crashes).length > 0) options.crashes = crashes;
+  return options;
+}
+
+/** A fault injector from `SESDESK_FAULTS`, or undefined when it is unset or empty (the default: no faults). */
+export function faultInjectorFromEnv(env: NodeJS.ProcessEnv = process.env): FaultInjector | undefined {
+  const spec = env.SESDESK_FAULTS?.trim();
+  return spec ? createFaultInjector(parseFaultSpec(spec)) : undefined;
+}
+
+/**
+ * Creates the injector. Each request attempt draws from one seeded PRNG; with concurrent handlers the
+ * order of attempts varies, so a seed reproduces the sequence of decisions, not which request gets which.
+ *
+ * @example
+ * const faults = createFaultInjector({ dynamodb: 0.2, ses: 0.2, seed: 7 });
+ * const runtime = createLocalRuntime({ ...options, faults });
+ */
+export function createFaultInjector(options: FaultOptions): FaultInjector {
+  const random = seededRandom(options.seed ?? 1);
+  const kinds = options.kinds && options.kinds.length > 0 ? options.kinds : FAULT_KINDS;
+  const stats: FaultStats = { injected: new Map(), attempts: new Map(), crashes: new Map() };
+  const left = new Map<CrashPoint, number>(Object.entries(options.crashes ?? {}) as [CrashPoint, number][]);
+  const bump = <K>(map: Map<K, number>, key: K) => map.set(key, (map.get(key) ?? 0) + 1);
+
+  /** Throws at `point` while it has crashes left. */
+  const crashAt = (point: CrashPoint): void => {
+    const remaining = left.get(point) ?? 0;
+    if (remaining <= 0) return;
+    left.set(point, remaining - 1);
+    bump(stats.crashes, point);
+    throw new SimulatedCrash(point);
+  };
+
+  const middleware =
+    <I extends object, O extends object>(service: FaultService): FinalizeRequestMiddleware<I, O> =>
+    (next) =>
+    async (args) => {
+      bump(stats.attempts, service);
+      const share = options[service] ?? 0;
+      if (share <= 0 || random() >= share) return next(args);
+      const kind = kinds[Math.floor(random() * kinds.length)]!;
+      bump(stats.injected, `${service}:${kind}`);
+      if (kind === 'throttle') throw throttlingError(service);
+      if (kind === 'timeout-before') throw timeoutError();
+      await next(args);
+      throw timeoutError();
+    };
+
+  return {
+    options,
+    stats,
+    instrument(service, client) {
+      // Low priority in finalizeRequest runs inside the retry middleware: every attempt is a fresh draw.
+      client.middlewareStack.add(middleware(service), { step: 'finalizeRequest', priority: 'low', name: `sesdeskFaults-${service}` });
+    },
+    wrapDeps(runtime) {
+      const store = crashingStore(runtime.ingest.store, () => crashAt('after-s3-read'));
+      const tickets = crashingTickets(runtime.ingest.tickets, () => crashAt('between-writes'));
+      const deliveries = crashingDeliveries(runtime.notify.deliveries, () => crashAt('after-ses-accepted'));
+      return { ...runtime, ingest: { ...runtime.ingest, store, tickets }, notify: { ...runtime.notify, deliveries } };
+    },
+    describe() {
+      const parts = (['dynamodb', 's3', 'ses'] as const).filter((s) => (options[s] ?? 0) > 0).map((s) => `${s}=${options[s]}`);
+      parts.push(`seed=${options.seed ?? 1}`);
+      if (options.kinds) parts.push(`kinds=${options.kinds.join('+')}`);
+      for (const [point, times] of Object.entries(options.crashes ?? {})) parts.push(`crash=${point}:${times}`);
+      return parts.join(' ');
+    },
+  };
+}
+
+/** `after-s3-read`: the raw mail was read (inbound/ keys only, as ingest reads them), then the handler dies. */
+export function crashingStore(store: ObjectStore, crash: () => void): ObjectStore {
+  return {
+    get: async (bucket, key) => {
+      const body = await store.get(bucket, key);
+      if (key.startsWith('inbound/')) crash();
+      return body;
+    },
+    put: (bucket, key, body, contentType) => store.put(bucket, key, body, contentType),
+    list: (bucket, prefix) => store.list(bucket, prefix),
+  };
+}
+
+/** `between-writes`: the ticket number was taken (the counter moved), then the handler dies before its transaction. */
+export function crashingTickets<T extends TicketRepository>(tickets: T, crash: () => void): T {
+  return new Proxy(tickets, {
+    get(target, property, receiver) {
+      if (property === 'nextTicketNumber') {
+        return async (deskId: string) => {
+          const number = await target.nextTicketNumber(deskId);
+          crash();
+          return number;
+        };
+      }
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+/**
+ * `after-ses-accepted`: SES accepted the email, then the handler dies before recording `sent`. The crash is
+ * at `markSent`, not inside `Mailer.send`: an error thrown by the mailer is caught by the use case and
+ * treated as a failed send (the claim is released at once), which is not what a dying process does.
+ */
+export function crashingDeliveries(deliveries: DeliveryRepository, crash: () => void): DeliveryRepository {
+  return new Proxy(deliveries, {
+    get(target, property, receiver) {
+      if (property === 'markSent') {
+        return async (record: Parameters<DeliveryRepository['markSent']>[0]) => {
+          crash();
+          return target.markSent(record);
+        };
+      }
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
