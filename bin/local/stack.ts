@@ -27,6 +27,8 @@ import { startSmtpReceiver } from './smtp-receiver';
 import { pollStream, type StreamPoller } from './stream-poller';
 
 export const INBOUND_PREFIX = 'inbound/';
+/** The notify "function timeout" the local stack gives each batch; it sets the claim lease. */
+const NOTIFY_TIMEOUT_MS = 10_000;
 
 export interface LocalStackOptions {
   readonly env: LocalEnv;
@@ -135,7 +137,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const poller: StreamPoller = pollStream({
       client: createStreamsClient(dynamo.endpoint),
       streamArn: Table!.LatestStreamArn!,
-      onBatch: (event) => notify(event),
+      // Like a Lambda with a 10 s timeout: a claim left by a batch that died is free again after ~12 s, well
+      // before the retries below (about 40 s in all) give up on its record.
+      onBatch: (event) => notify(event, { getRemainingTimeInMillis: () => NOTIFY_TIMEOUT_MS }),
+      maxRetries: 10,
+      retryDelayMs: (attempt) => Math.min(8_000, 250 * 2 ** (attempt - 1)),
       onDiscard: (records, reason) => log('notify').error('stream records discarded after retries', { count: records.length, error: String(reason) }),
     });
     progress('event wiring      S3 → ingest, stream → notify');

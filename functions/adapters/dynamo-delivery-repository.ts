@@ -109,6 +109,13 @@ export class DynamoDeliveryRepository implements DeliveryRepository {
     }
   }
 
+  async isClaimedBy(ticketId: string, deliveryId: string, claimId: string): Promise<boolean> {
+    const { Item: item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.delivery(ticketId, deliveryId), ConsistentRead: true }),
+    );
+    return item?.status === 'sending' && item.claimId === claimId;
+  }
+
   async markSent(record: SentRecord): Promise<boolean> {
     const messageIdPuts: TransactItem[] = record.messageIds.map((id) => ({
       // Unconditional: the ids are ours and unique, and writing the same target twice changes nothing.

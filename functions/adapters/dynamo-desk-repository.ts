@@ -206,18 +206,20 @@ export class DynamoDeskRepository implements DeskRepository {
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.delivery(ticketId, deliveryId),
-          // Only a failed delivery goes back: a concurrent retry or a late success must not be undone.
-          UpdateExpression: 'SET #status = :pending, updatedAt = :at REMOVE leaseUntil',
-          ConditionExpression: '#status = :failed',
+          // Only a failed delivery, or one left `sending` by an invocation that died (its lease is over), goes
+          // back: a concurrent retry or a late success must not be undone. `retryRequestedAt` tells notify that
+          // this change to `pending` is an agent's request, not its own release.
+          UpdateExpression: 'SET #status = :pending, updatedAt = :at, retryRequestedAt = :at REMOVE leaseUntil',
+          ConditionExpression: '#status = :failed OR (#status = :sending AND leaseUntil < :at)',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':pending': 'pending', ':failed': 'failed', ':at': at },
+          ExpressionAttributeValues: { ':pending': 'pending', ':failed': 'failed', ':sending': 'sending', ':at': at },
           ReturnValues: 'ALL_NEW',
         }),
       );
       return deliveryFromItem(Attributes!);
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
-        throw new ConcurrentUpdateError(`delivery ${deliveryId} is no longer failed`, { cause: error });
+        throw new ConcurrentUpdateError(`delivery ${deliveryId} is neither failed nor stuck in sending`, { cause: error });
       }
       throw error;
     }

@@ -18,7 +18,7 @@ export interface InvocationContext {
 
 /**
  * The delivery a stream record asks us to send, or null. Only two changes do: a new `pending` delivery, and
- * an agent's retry (`failed → pending`). Everything else on the table, including this function's own status
+ * an agent's retry (`failed → pending`, or a delivery stuck in `sending` after its lease). Everything else on the table, including this function's own status
  * updates and TTL deletions, is ignored.
  */
 export function deliveryToSend(record: DynamoDBRecord): Delivery | null {
@@ -29,7 +29,9 @@ export function deliveryToSend(record: DynamoDBRecord): Delivery | null {
   const next = image('NewImage');
   if (!next || next.type !== 'delivery' || next.status !== 'pending') return null;
   if (record.eventName === 'INSERT') return deliveryFromItem(next);
-  if (record.eventName === 'MODIFY' && image('OldImage')?.status === 'failed') return deliveryFromItem(next);
+  const previous = image('OldImage');
+  const agentRetry = previous?.status === 'failed' || (next.retryRequestedAt !== undefined && next.retryRequestedAt !== previous?.retryRequestedAt);
+  if (record.eventName === 'MODIFY' && agentRetry) return deliveryFromItem(next);
   return null;
 }
 

@@ -64,6 +64,8 @@ export interface DeliveryRepository {
    * and, for acknowledgements, taking one from the daily rate counter.
    */
   claim(request: ClaimRequest): Promise<ClaimResult>;
+  /** True when the delivery is `sending` under this claim (a consistent read), e.g. after a claim's answer was lost. */
+  isClaimedBy(ticketId: string, deliveryId: string, claimId: string): Promise<boolean>;
   /** Records the sent email and its Message-IDs together; false when the claim was lost meanwhile. */
   markSent(record: SentRecord): Promise<boolean>;
   /**

@@ -7,7 +7,7 @@ import type { DeskSettings } from '../settings/desk-settings';
 import { createReplyToken, replyAddress, type TokenKeys } from '../threading/reply-token';
 import type { StoredAttachment } from '../types';
 import { composeEmail, type AttachmentPart } from './compose-email';
-import { MailRejectedError, type Delivery, type DeliveryRepository, type Mailer } from './notify-ports';
+import { MailRejectedError, type ClaimRequest, type ClaimResult, type Delivery, type DeliveryRepository, type Mailer } from './notify-ports';
 import { ackRateWindow } from './rate-limit';
 import { sesHeaderMessageId } from './ses-message-id';
 import { unsubscribeUrl } from './unsubscribe';
@@ -80,7 +80,7 @@ export async function processDelivery(deps: NotifyDeps, input: ProcessDeliveryIn
 
   const claimId = newId();
   const window = ackRateWindow(now);
-  const claim = await deps.deliveries.claim({
+  const claim = await claimOrConfirm(deps, delivery, {
     delivery,
     claimId,
     now: at,
@@ -139,17 +139,49 @@ export async function processDelivery(deps: NotifyDeps, input: ProcessDeliveryIn
     return 'retry';
   }
 
-  const recorded = await deps.deliveries.markSent({
+  const sent = {
     ticketId: delivery.ticketId,
     deliveryId: delivery.id,
     claimId,
     at: deps.clock().toISOString(),
     sesMessageId,
     messageIds: [sesHeaderMessageId(sesMessageId, deps.region), ourMessageId].map(normalizeMessageId),
-  });
+  };
+  // The email is out: giving up here would leave the delivery `sending` (and replies unthreaded) long after
+  // the stream stops retrying, so the record is retried in place. It is conditional on our claim: safe to repeat.
+  const recorded = await withRetries(() => deps.deliveries.markSent(sent));
   if (!recorded) log.warn('sent, but the claim had expired and was taken over: the email may go out twice', { sesMessageId });
   else log.info('delivery sent', { sesMessageId, recipient: delivery.recipient.address });
   return 'sent';
+}
+
+const IN_PLACE_ATTEMPTS = 4;
+
+/** Runs a write again after an error, with a short backoff; the last error is thrown. */
+async function withRetries<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await write();
+    } catch (error) {
+      if (attempt >= IN_PLACE_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+    }
+  }
+}
+
+/**
+ * Claims the delivery. When the claim call fails (a timeout may hide a committed claim whose answer was lost),
+ * a consistent read tells whether it is ours; otherwise the delivery would sit claimed by nobody until its lease
+ * ended, after the stream had given up on it.
+ */
+async function claimOrConfirm(deps: NotifyDeps, delivery: Delivery, request: ClaimRequest): Promise<ClaimResult> {
+  try {
+    return await deps.deliveries.claim(request);
+  } catch (error) {
+    const ours = await withRetries(() => deps.deliveries.isClaimedBy(delivery.ticketId, delivery.id, request.claimId)).catch(() => false);
+    if (ours) return { kind: 'claimed' };
+    throw error;
+  }
 }
 
 /** The dashboard's page for a ticket. */
