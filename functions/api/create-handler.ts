@@ -1,6 +1,6 @@
 // adapter: API Gateway HTTP API (v2) event → route → use case → response; core errors mapped here, once
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { ZodError } from 'zod';
+import { $ZodError } from 'zod/v4/core';
 import type { ApiDeps } from '../core/api/api-ports';
 import { agentFromClaims } from '../core/api/auth';
 import { ForbiddenError, UnauthenticatedError } from '../core/api/errors';
@@ -30,14 +30,14 @@ const HTML_HEADERS = {
 };
 
 /** `path: message` per problem, the way a person fixes a request. */
-function describeZodError(error: ZodError): string {
+function describeZodError(error: $ZodError): string {
   return error.issues.map((issue) => `${issue.path.map(String).join('.') || 'request'}: ${issue.message}`).join('; ');
 }
 
 /** The one place core errors become HTTP answers; anything unexpected is a logged 500 that reveals nothing. */
 function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
-  if (error instanceof ZodError) return new HttpError(400, 'VALIDATION', describeZodError(error));
+  if (error instanceof $ZodError) return new HttpError(400, 'VALIDATION', describeZodError(error));
   if (error instanceof InvalidInputError) return new HttpError(400, 'VALIDATION', error.message);
   if (error instanceof UnauthenticatedError) return new HttpError(401, 'UNAUTHENTICATED', error.message);
   if (error instanceof ForbiddenError) return new HttpError(403, 'FORBIDDEN', error.message);

@@ -1,6 +1,6 @@
 // adapter: the dashboard API's routes: path patterns, zod schemas for their input, and the use case each calls
 import { timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { postMessage } from '../core/api/agent-messages';
 import type { ApiDeps } from '../core/api/api-ports';
 import type { Agent } from '../core/api/auth';
@@ -10,6 +10,7 @@ import { getDeskSettings, saveDeskSettings } from '../core/api/settings';
 import { addParticipant, patchTicket, removeParticipant, retryDelivery } from '../core/api/ticket-changes';
 import { countTickets, failedIngests, listTickets, requesterHistory, searchTickets, ticketDetail } from '../core/api/ticket-queries';
 import { followUnsubscribeLink } from '../core/api/unsubscribe-link';
+import '../core/config/zod-messages';
 import { NotFoundError } from '../core/errors';
 import { TICKET_STATUSES } from '../core/types';
 import { deliveryView, htmlPage, messageView, ticketDetailView, ticketView } from './views';
@@ -48,48 +49,57 @@ interface PublicRoute extends RouteBase {
 
 export type Route = TeamRoute | PublicRoute;
 
-const status = z.enum(TICKET_STATUSES as [string, ...string[]]).transform((s) => s as (typeof TICKET_STATUSES)[number]);
-const email = z.email().max(254).transform((s) => s.toLowerCase());
-const version = z.number().int().min(0);
+const status = z.pipe(
+  z.enum(TICKET_STATUSES as [string, ...string[]]),
+  z.transform((s: string) => s as (typeof TICKET_STATUSES)[number]),
+);
+const email = z.pipe(z.email().check(z.maxLength(254)), z.transform((s: string) => s.toLowerCase()));
+const version = z.number().check(z.int(), z.minimum(0));
+const mimeType = z.string().check(z.regex(/^[\w.+-]+\/[\w.+-]+$/, 'must be a MIME type like text/plain'), z.maxLength(255));
+const filename = z.string().check(z.minLength(1), z.maxLength(255));
 
 const listQuery = z.object({
-  status: status.default('open'),
-  view: z.enum(['all', 'mine', 'unassigned']).default('all'),
-  cursor: z.string().min(1).max(1024).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(25),
+  status: z._default(status, 'open'),
+  view: z._default(z.enum(['all', 'mine', 'unassigned']), 'all'),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
+  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 25),
 });
-const searchQuery = z.object({ q: z.string().trim().min(1, 'must not be empty').max(200) });
+const searchQuery = z.object({ q: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200)) });
 const attachment = z.strictObject({
-  key: z.string().refine(isUploadKey, 'must be a key from POST /api/uploads'),
-  filename: z.string().min(1).max(255),
-  contentType: z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, 'must be a MIME type like text/plain').max(255),
-  size: z.number().int().min(0).max(MAX_UPLOAD_BYTES),
+  key: z.string().check(z.refine(isUploadKey, 'must be a key from POST /api/uploads')),
+  filename,
+  contentType: mimeType,
+  size: z.number().check(z.int(), z.minimum(0), z.maximum(MAX_UPLOAD_BYTES)),
 });
 const messageBody = z.strictObject({
-  body: z.string().max(100_000).refine((s) => s.trim().length > 0, 'must not be empty'),
+  body: z.string().check(z.maxLength(100_000), z.refine((s) => s.trim().length > 0, 'must not be empty')),
   internal: z.boolean(),
-  attachments: z.array(attachment).max(10).default([]),
-  status: status.optional(),
-  version: version.optional(),
+  attachments: z._default(z.array(attachment).check(z.maxLength(10)), []),
+  status: z.optional(status),
+  version: z.optional(version),
 });
 const patchBody = z
   .strictObject({
-    status: status.optional(),
-    assignee: email.nullable().optional(),
-    labels: z.array(z.string().trim().min(1).max(50)).max(20).optional(),
-    version: version.optional(),
+    status: z.optional(status),
+    assignee: z.optional(z.nullable(email)),
+    labels: z.optional(z.array(z.string().check(z.trim(), z.minLength(1), z.maxLength(50))).check(z.maxLength(20))),
+    version: z.optional(version),
   })
-  .refine((p) => p.status !== undefined || p.assignee !== undefined || p.labels !== undefined, 'give at least one of status, assignee, labels');
-const participantBody = z.strictObject({ address: email, name: z.string().trim().max(255).optional() });
+  .check(z.refine((p) => p.status !== undefined || p.assignee !== undefined || p.labels !== undefined, 'give at least one of status, assignee, labels'));
+const participantBody = z.strictObject({ address: email, name: z.optional(z.string().check(z.trim(), z.maxLength(255))) });
 const uploadBody = z.strictObject({
-  filename: z.string().min(1).max(255),
-  contentType: z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, 'must be a MIME type like text/plain').max(255),
-  size: z.number().int().min(1).max(MAX_UPLOAD_BYTES, `must be at most ${MAX_UPLOAD_BYTES} bytes`),
+  filename,
+  contentType: mimeType,
+  size: z.number().check(z.int(), z.minimum(1), z.maximum(MAX_UPLOAD_BYTES, `must be at most ${MAX_UPLOAD_BYTES} bytes`)),
 });
 const addressParam = z.object({ address: email });
-const keyQuery = z.object({ key: z.string().min(1).max(500) });
-const signInBody = z.strictObject({ email, code: z.string().trim().min(1).max(100) });
-const unsubscribeQuery = z.object({ ticket: z.string().min(1).max(64), address: z.string().min(3).max(254), sig: z.string().min(1).max(64) });
+const keyQuery = z.object({ key: z.string().check(z.minLength(1), z.maxLength(500)) });
+const signInBody = z.strictObject({ email, code: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)) });
+const unsubscribeQuery = z.object({
+  ticket: z.string().check(z.minLength(1), z.maxLength(64)),
+  address: z.string().check(z.minLength(3), z.maxLength(254)),
+  sig: z.string().check(z.minLength(1), z.maxLength(64)),
+});
 
 /** Ids are lowercase base32: anything else cannot name a stored ticket or delivery. */
 const ID = /^[a-z0-9]{1,64}$/;

@@ -1,47 +1,50 @@
 // core: the desk configuration file (`sesdesk.config.json`), shared by the local stack and the CDK app
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import './zod-messages';
 
-const address = z.string().trim().toLowerCase().email();
+const address = z.string().check(z.trim(), z.toLowerCase(), z.email());
 
 const deskSchema = z.object({
   /** Stable id used in keys and URLs, e.g. `support`. */
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,30}$/, 'desk id: lowercase letters, digits and dashes, at most 31'),
+  id: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,30}$/, 'desk id: lowercase letters, digits and dashes, at most 31')),
   /** The address customers write to; replies use `<local>+<token>@<domain>`. */
   address,
   /** Shown to customers: `"<Agent> via <Desk name>" <address>`. */
-  name: z.string().min(1).max(255),
+  name: z.string().check(z.minLength(1), z.maxLength(255)),
 });
 
 const teamMemberSchema = z.object({
   email: address,
-  name: z.string().min(1).max(255),
+  name: z.string().check(z.minLength(1), z.maxLength(255)),
 });
 
 export const deskConfigSchema = z
   .object({
     /** The mail domain SES receives for; every desk address must be on it. */
-    domain: z.string().trim().toLowerCase().regex(/^[a-z0-9.-]+\.[a-z0-9-]+$/, 'domain: a DNS name like help.example.com'),
-    desks: z.array(deskSchema).min(1, 'at least one desk is needed'),
+    domain: z.string().check(z.trim(), z.toLowerCase(), z.regex(/^[a-z0-9.-]+\.[a-z0-9-]+$/, 'domain: a DNS name like help.example.com')),
+    desks: z.array(deskSchema).check(z.minLength(1, 'at least one desk is needed')),
     /** Team members who may sign in to the dashboard (locally; in AWS, Cognito users). */
-    team: z.array(teamMemberSchema).min(1, 'at least one team member is needed'),
+    team: z.array(teamMemberSchema).check(z.minLength(1, 'at least one team member is needed')),
     /** Acknowledgements per customer address per day; stops ping-pong with broken auto-responders. */
-    ackLimitPerDay: z.number().int().min(0).max(100).default(3),
+    ackLimitPerDay: z._default(z.number().check(z.int(), z.minimum(0), z.maximum(100)), 3),
     /** Public URL of the dashboard, used for links in outgoing mail. */
-    dashboardUrl: z.string().url().default('http://localhost:3000'),
+    dashboardUrl: z._default(z.url(), 'http://localhost:3000'),
   })
-  .superRefine((config, ctx) => {
-    const ids = new Set<string>();
-    for (const [i, desk] of config.desks.entries()) {
-      if (!desk.address.endsWith(`@${config.domain}`)) {
-        ctx.addIssue({ code: 'custom', path: ['desks', i, 'address'], message: `must be on the domain ${config.domain}` });
+  .check(
+    z.superRefine((config, ctx) => {
+      const ids = new Set<string>();
+      for (const [i, desk] of config.desks.entries()) {
+        if (!desk.address.endsWith(`@${config.domain}`)) {
+          ctx.addIssue({ code: 'custom', path: ['desks', i, 'address'], message: `must be on the domain ${config.domain}` });
+        }
+        if (desk.address.split('@')[0]!.includes('+')) {
+          ctx.addIssue({ code: 'custom', path: ['desks', i, 'address'], message: 'must not contain "+" (it separates reply tokens)' });
+        }
+        if (ids.has(desk.id)) ctx.addIssue({ code: 'custom', path: ['desks', i, 'id'], message: `duplicate desk id ${desk.id}` });
+        ids.add(desk.id);
       }
-      if (desk.address.split('@')[0]!.includes('+')) {
-        ctx.addIssue({ code: 'custom', path: ['desks', i, 'address'], message: 'must not contain "+" (it separates reply tokens)' });
-      }
-      if (ids.has(desk.id)) ctx.addIssue({ code: 'custom', path: ['desks', i, 'id'], message: `duplicate desk id ${desk.id}` });
-      ids.add(desk.id);
-    }
-  });
+    }),
+  );
 
 export type DeskConfig = z.infer<typeof deskConfigSchema>;
 export type Desk = DeskConfig['desks'][number];

@@ -1,7 +1,7 @@
 // core: one delivery → raw MIME (multipart/alternative text + HTML, attachments, threading headers)
-import MailComposer from 'nodemailer/lib/mail-composer';
+import type MailComposer from 'nodemailer/lib/mail-composer';
 import { marked } from 'marked';
-import sanitizeHtml from 'sanitize-html';
+import type sanitizeHtml from 'sanitize-html';
 import type { Desk } from '../config/desk-config';
 import type { DeskSettings, TemplateName } from '../settings/desk-settings';
 import type { StoredAttachment } from '../types';
@@ -24,6 +24,24 @@ const HTML_OPTIONS: sanitizeHtml.IOptions = {
   allowedSchemesByTag: { img: ['https'] },
   disallowedTagsMode: 'escape',
 };
+
+interface MimeLibraries {
+  readonly MailComposer: typeof MailComposer;
+  readonly sanitizeHtml: typeof sanitizeHtml;
+}
+
+/**
+ * nodemailer's composer and sanitize-html (with postcss and htmlparser2) load with the first email, not at
+ * cold start: that keeps the Lambda init short, and a redelivered batch or a suppressed delivery never needs them.
+ */
+let mimeLibraries: Promise<MimeLibraries> | undefined;
+function loadMimeLibraries(): Promise<MimeLibraries> {
+  mimeLibraries ??= Promise.all([import('nodemailer/lib/mail-composer'), import('sanitize-html')]).then(([composer, sanitizer]) => ({
+    MailComposer: composer.default,
+    sanitizeHtml: sanitizer.default,
+  }));
+  return mimeLibraries;
+}
 
 const TEMPLATE_OF: Record<Delivery['kind'], TemplateName> = {
   ack: 'ack',
@@ -91,6 +109,7 @@ export async function composeEmail(input: ComposeInput): Promise<ComposedEmail> 
   const linkNote = linkedAttachmentsNote(input.linkedAttachments, input.ticketUrl);
   const markdown = linkNote ? `${rendered.markdown}\n\n${linkNote.markdown}` : rendered.markdown;
   const text = linkNote ? `${rendered.text}\n\n${linkNote.text}` : rendered.text;
+  const { MailComposer, sanitizeHtml } = await loadMimeLibraries();
   const html = sanitizeHtml(marked.parse(markdown, { async: false, gfm: true }), HTML_OPTIONS);
 
   const subject = replySubject(rendered.subject, content.ticketNumber);

@@ -1,24 +1,25 @@
 // core: use case: an SES bounce or complaint notification → address state and the delivery it concerns
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../config/zod-messages';
 import { InvalidInputError } from '../errors';
 import { normalizeMessageId } from '../ids';
 import type { Log } from '../ports';
 import type { AddressFeedback, DeliveryRepository } from './notify-ports';
 import { sesHeaderMessageId } from './ses-message-id';
 
-const recipient = z.object({ emailAddress: z.string().min(3), diagnosticCode: z.string().optional(), status: z.string().optional() });
+const recipient = z.object({ emailAddress: z.string().check(z.minLength(3)), diagnosticCode: z.optional(z.string()), status: z.optional(z.string()) });
 
 /** The fields we use of SES's notification (`notificationType`) or event-publishing (`eventType`) JSON. */
 const notificationSchema = z.object({
-  notificationType: z.string().optional(),
-  eventType: z.string().optional(),
-  mail: z.object({ messageId: z.string().min(1) }),
-  bounce: z
-    .object({ bounceType: z.string(), bounceSubType: z.string().optional(), bouncedRecipients: z.array(recipient).default([]) })
-    .optional(),
-  complaint: z
-    .object({ complaintFeedbackType: z.string().optional(), complainedRecipients: z.array(recipient).default([]) })
-    .optional(),
+  notificationType: z.optional(z.string()),
+  eventType: z.optional(z.string()),
+  mail: z.object({ messageId: z.string().check(z.minLength(1)) }),
+  bounce: z.optional(
+    z.object({ bounceType: z.string(), bounceSubType: z.optional(z.string()), bouncedRecipients: z._default(z.array(recipient), []) }),
+  ),
+  complaint: z.optional(
+    z.object({ complaintFeedbackType: z.optional(z.string()), complainedRecipients: z._default(z.array(recipient), []) }),
+  ),
 });
 
 export interface FeedbackDeps {

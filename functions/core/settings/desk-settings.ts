@@ -1,5 +1,6 @@
 // core: per-desk settings (email templates and options), stored in the desk's SETTINGS item and edited through the API
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../config/zod-messages';
 import type { Desk } from '../config/desk-config';
 
 /** Keeps a template small enough for the settings item and readable in an email. */
@@ -8,14 +9,14 @@ const MAX_BODY = 20_000;
 
 const templateSchema = z.object({
   /** Markdown-free subject line with placeholders, e.g. `{{ticket.subject}}`. */
-  subject: z.string().trim().min(1, 'subject must not be empty').max(MAX_SUBJECT),
+  subject: z.string().check(z.trim(), z.minLength(1, 'subject must not be empty'), z.maxLength(MAX_SUBJECT)),
   /** Markdown body with placeholders (`{{note.text}}`, `{{unsubscribe.url}}`, …). */
-  body: z.string().min(1, 'body must not be empty').max(MAX_BODY),
+  body: z.string().check(z.minLength(1, 'body must not be empty'), z.maxLength(MAX_BODY)),
 });
 
 /** Validates settings coming from the API or the table; unknown fields are dropped. */
 export const deskSettingsSchema = z.object({
-  deskId: z.string().min(1),
+  deskId: z.string().check(z.minLength(1)),
   templates: z.object({
     /** Sent to the requester when a ticket is opened. */
     ack: templateSchema,
@@ -25,8 +26,8 @@ export const deskSettingsSchema = z.object({
     participantAdded: templateSchema,
   }),
   /** False turns acknowledgements off for the desk (they are then recorded as suppressed). */
-  ackEnabled: z.boolean().default(true),
-  updatedAt: z.string().nullable().default(null),
+  ackEnabled: z._default(z.boolean(), true),
+  updatedAt: z._default(z.nullable(z.string()), null),
 });
 
 export type DeskSettings = z.infer<typeof deskSettingsSchema>;
@@ -90,7 +91,7 @@ export function defaultDeskSettings(desk: Pick<Desk, 'id'>): DeskSettings {
 /**
  * Reads a stored or submitted settings object, falling back to the defaults for anything missing, so a
  * settings item written by an older version still works.
- * @throws ZodError when a present field is invalid.
+ * @throws zod's `$ZodError` when a present field is invalid.
  */
 export function parseDeskSettings(desk: Pick<Desk, 'id'>, input: unknown): DeskSettings {
   const defaults = defaultDeskSettings(desk);
