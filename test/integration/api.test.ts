@@ -404,6 +404,30 @@ describe('ticket changes', () => {
     expect((await call(h.handler, 'POST', path)).status).toBe(409);
     expect((await call(h.handler, 'POST', `/api/tickets/${id}/deliveries/0000000000000000000000000z/retry`)).status).toBe(404);
   });
+
+  it('retries a delivery left sending by a dead invocation only once its lease is over', async () => {
+    const { id } = await newTicket('Stuck in sending');
+    const [ack] = (await call<Detail>(h.handler, 'GET', `/api/tickets/${id}`)).json.deliveries;
+    const path = `/api/tickets/${id}/deliveries/${ack!.id}/retry`;
+    const stick = (leaseUntil: string) =>
+      h.documents.send(
+        new UpdateCommand({
+          TableName: h.tableName,
+          Key: keys.delivery(id, ack!.id),
+          UpdateExpression: 'SET #s = :sending, leaseUntil = :lease',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':sending': 'sending', ':lease': leaseUntil },
+        }),
+      );
+
+    await stick(new Date(Date.now() + 60_000).toISOString());
+    expect((await call(h.handler, 'POST', path)).status).toBe(409);
+
+    await stick(new Date(Date.now() - 1_000).toISOString());
+    const retried = await call<DeliveryJson>(h.handler, 'POST', path);
+    expect(retried.status).toBe(200);
+    expect(retried.json).toMatchObject({ id: ack!.id, status: 'pending' });
+  });
 });
 
 describe('files', () => {

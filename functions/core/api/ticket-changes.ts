@@ -126,16 +126,19 @@ export async function removeParticipant(deps: ApiDeps, agent: Agent, ticketId: s
 }
 
 /**
- * Puts a failed delivery back to `pending`, which the notify function picks up again.
- * @throws NotFoundError; ConcurrentUpdateError when the delivery is not (or no longer) failed.
+ * Puts a failed delivery, or one left `sending` by an invocation that died (its lease is over), back to
+ * `pending`, which the notify function picks up again.
+ * @throws NotFoundError; ConcurrentUpdateError when the delivery is neither (or no longer) failed nor stuck.
  */
 export async function retryDelivery(deps: ApiDeps, agent: Agent, ticketId: string, deliveryId: string): Promise<Delivery> {
   const delivery = await deps.desk.getDelivery(ticketId, deliveryId);
   if (!delivery) throw new NotFoundError(`delivery ${deliveryId} of ticket ${ticketId} does not exist`);
-  if (delivery.status !== 'failed') {
-    throw new ConcurrentUpdateError(`delivery ${deliveryId} is ${delivery.status}; only a failed delivery can be retried`);
+  const at = deps.clock().toISOString();
+  const stuck = delivery.status === 'sending' && typeof delivery.leaseUntil === 'string' && delivery.leaseUntil < at;
+  if (delivery.status !== 'failed' && !stuck) {
+    throw new ConcurrentUpdateError(`delivery ${deliveryId} is ${delivery.status}; only a failed or stuck delivery can be retried`);
   }
-  const retried = await deps.desk.retryDelivery(ticketId, deliveryId, deps.clock().toISOString());
+  const retried = await deps.desk.retryDelivery(ticketId, deliveryId, at);
   deps.log.info('delivery retried', { ticketId, deliveryId, by: agent.email });
   return retried;
 }
