@@ -1,7 +1,8 @@
 // core: raw MIME → ParsedMail (contract 3 plus what ingest needs), never throwing on malformed mail
-import { convert as htmlToText } from 'html-to-text';
+import { compile } from 'html-to-text';
 import { simpleParser } from 'mailparser';
 import type { ParsedMail as MailparserMail, SimpleParserOptions } from 'mailparser';
+import type { SplitterOptions } from '@zone-eu/mailsplit';
 import type { Classification, ParsedEmail, ParsedMail, SesVerdicts } from '../types';
 import { classifyEmail, readSesVerdicts } from './classify';
 import { extractReply, extractReplyFromHtml } from './extract-reply';
@@ -11,7 +12,8 @@ import { toAttachmentContents } from './parse/attachments';
 import { parseMailDate } from './parse/mail-date';
 import { deriveMessageId, normalizeMessageId, parseIdList } from './parse/message-ids';
 import { rawHeader, rawHeaderValues } from './parse/raw-headers';
-import { repairBodyCharsets } from './parse/repair-body-charsets';
+import { needsBodyRepair } from './parse/body-repair-scan';
+import { inspectBodyParts, repairBodyCharsets } from './parse/repair-body-charsets';
 import { repairHeaderBlock } from './parse/repair-headers';
 import { emptyMailparserMail, salvageHeaders } from './parse/salvage-headers';
 
@@ -51,6 +53,18 @@ function safely<T>(warnings: string[], what: string, run: () => T, fallback: T):
   }
 }
 
+const htmlConverters = new Map<number, (html: string) => string>();
+
+/** html-to-text's `convert` compiles its options on every call, which costs more than converting a short mail. */
+function htmlConverter(maxInputLength: number): (html: string) => string {
+  let converter = htmlConverters.get(maxInputLength);
+  if (!converter) {
+    converter = compile({ limits: { maxDepth: 1000, maxInputLength } });
+    htmlConverters.set(maxInputLength, converter);
+  }
+  return converter;
+}
+
 const UNCLASSIFIED: Classification = { kind: 'normal', reason: 'classifier failed', failedRecipients: [] };
 const NO_VERDICTS: SesVerdicts = { spam: null, virus: null };
 
@@ -77,16 +91,9 @@ export async function parseEmail(raw: Uint8Array | Buffer, options: ParseOptions
   const headerRepair = safely(warnings, 'header repair', () => repairHeaderBlock(input), { raw: input, warnings: [] });
   warnings.push(...headerRepair.warnings);
 
-  let prepared = headerRepair.raw;
-  let hasTextPart = true;
-  try {
-    const bodyRepair = await repairBodyCharsets(prepared, { maxHeadSize: limits.maxHeadSize, maxChildNodes: limits.maxParts });
-    prepared = bodyRepair.raw;
-    hasTextPart = bodyRepair.hasTextPart;
-    warnings.push(...bodyRepair.warnings);
-  } catch {
-    // mailparser runs the same splitter and reports the same failure below
-  }
+  const splitLimits: SplitterOptions = { maxHeadSize: limits.maxHeadSize, maxChildNodes: limits.maxParts };
+  const bodyRepair = await repairBodyIfNeeded(headerRepair.raw, splitLimits, warnings);
+  const prepared = bodyRepair.raw;
 
   let mail: MailparserMail;
   try {
@@ -94,9 +101,38 @@ export async function parseEmail(raw: Uint8Array | Buffer, options: ParseOptions
   } catch (err) {
     warnings.push(`malformed MIME (${errorMessage(err)}); only the top headers were read`);
     mail = await salvageHeaders(prepared, parserOptions).catch(() => emptyMailparserMail());
-    hasTextPart = true;
+    return assemble(mail, true, warnings, limits.maxHtmlLength);
   }
+  const hasTextPart = bodyRepair.hasTextPart ?? (await findTextPartBesideHtml(mail, prepared, splitLimits));
   return assemble(mail, hasTextPart, warnings, limits.maxHtmlLength);
+}
+
+/**
+ * Runs the body-charset repair pass (a split, rewrite and join, costing about half of mailparser)
+ * only when it changes something, which is rare: a regex scan of the raw bytes clears most mail,
+ * a plain split clears most of the rest. `hasTextPart` is null when the message was not split.
+ */
+async function repairBodyIfNeeded(raw: Buffer, splitLimits: SplitterOptions, warnings: string[]): Promise<{ raw: Buffer; hasTextPart: boolean | null }> {
+  if (!needsBodyRepair(raw)) return { raw, hasTextPart: null };
+  try {
+    const inspection = await inspectBodyParts(raw, splitLimits);
+    if (!inspection.needsRepair) return { raw, hasTextPart: inspection.hasTextPart };
+    const bodyRepair = await repairBodyCharsets(raw, splitLimits);
+    warnings.push(...bodyRepair.warnings);
+    return { raw: bodyRepair.raw, hasTextPart: bodyRepair.hasTextPart };
+  } catch {
+    // mailparser runs the same splitter and reports the same failure
+    return { raw, hasTextPart: true };
+  }
+}
+
+/** Whether a plain-text part exists only matters beside HTML, so only then is the message split for it. */
+async function findTextPartBesideHtml(mail: MailparserMail, raw: Buffer, splitLimits: SplitterOptions): Promise<boolean> {
+  if (typeof mail.html !== 'string') return true;
+  return inspectBodyParts(raw, splitLimits).then(
+    (inspection) => inspection.hasTextPart,
+    () => true,
+  );
 }
 
 function assemble(mail: MailparserMail, hasTextPart: boolean, warnings: string[], maxHtmlLength: number): ParsedMail {
@@ -117,7 +153,7 @@ function assemble(mail: MailparserMail, hasTextPart: boolean, warnings: string[]
   // mailparser converts HTML to text only for a root or top-level part; HTML inside
   // multipart/mixed or related without a text part would leave the text empty.
   if (!hasTextPart && rawHtml !== null && text.trim() === '' && !mail.textConversionError) {
-    text = safely(warnings, 'HTML to text', () => (nestingDepthExceeds(rawHtml) ? '' : htmlToText(rawHtml, { limits: { maxDepth: 1000, maxInputLength: maxHtmlLength } })), '');
+    text = safely(warnings, 'HTML to text', () => (nestingDepthExceeds(rawHtml) ? '' : htmlConverter(maxHtmlLength)(rawHtml)), '');
   }
   const html = rawHtml === null ? null : safely(warnings, 'HTML sanitising', () => sanitizeEmailHtml(rawHtml), '');
   const reply = safely(

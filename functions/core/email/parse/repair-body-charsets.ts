@@ -2,7 +2,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Joiner, Rewriter, Splitter } from '@zone-eu/mailsplit';
-import type { MimeNode, SplitterOptions } from '@zone-eu/mailsplit';
+import type { MimeNode, SplitterChunk, SplitterOptions } from '@zone-eu/mailsplit';
 import iconv from 'iconv-lite';
 import { chooseBodyCharset, isUtf7, sniffHtmlCharset } from './charset';
 
@@ -22,6 +22,73 @@ function isBodyTextPart(node: MimeNode): boolean {
   return (type === 'text/plain' || type === 'text/html') && node.disposition !== 'attachment' && !node.filename;
 }
 
+function isPlainTextBodyPart(node: MimeNode): boolean {
+  return isBodyTextPart(node) && (node.contentType || 'text/plain') === 'text/plain';
+}
+
+/** The charset the repair relabels a text part with, given its decoded bytes; null to leave it. */
+function correctedCharset(node: MimeNode, bytes: Buffer): string | null {
+  const hint = node.contentType === 'text/html' ? sniffHtmlCharset(bytes) : null;
+  return chooseBodyCharset(bytes, node.charset || null, hint);
+}
+
+/**
+ * A text part's decoded bytes when they can be had without mailsplit's decoder streams, else null:
+ * base64 that is plainly well-formed, quoted-printable without escapes or 8-bit bytes (decoding
+ * cannot change what the repair looks at), and unencoded bodies.
+ */
+function decodedBytes(node: MimeNode, body: Buffer): Buffer | null {
+  if (node.encoding === 'base64') {
+    const text = body.toString('latin1');
+    const compact = text.replace(/\s+/g, '');
+    return /^[A-Za-z0-9+/]*={0,2}$/.test(compact) && compact.length % 4 === 0 ? Buffer.from(compact, 'base64') : null;
+  }
+  if (node.encoding === 'quoted-printable') return /[\x80-\xff]|=[89a-f][0-9a-f]/i.test(body.toString('latin1')) ? null : body;
+  return body;
+}
+
+/** True when `repairBodyCharsets` would change this text part (or it cannot be told cheaply). */
+function partNeedsRepair(node: MimeNode, body: Buffer): boolean {
+  // The size limit applies to decoded bytes; leave parts near it to the repair pass itself.
+  if (body.length > MAX_TEXT_PART_BYTES || isUtf7(node.charset || null)) return true;
+  const bytes = decodedBytes(node, body);
+  return bytes === null || correctedCharset(node, bytes) !== null;
+}
+
+/** What a split alone tells about the body: whether the repair pass would change it, and `hasTextPart`. */
+export interface BodyInspection {
+  readonly needsRepair: boolean;
+  /** True when the message has a plain-text body part (not only HTML). */
+  readonly hasTextPart: boolean;
+}
+
+/**
+ * Splits the message without rewriting it (far cheaper than `repairBodyCharsets`) and judges every
+ * text part the way that pass would. Rejects when the splitter does, as the repair pass would.
+ */
+export async function inspectBodyParts(raw: Buffer, options: SplitterOptions): Promise<BodyInspection> {
+  const splitter = new Splitter(options);
+  splitter.end(raw);
+  let needsRepair = false;
+  let hasTextPart = false;
+  let current: { node: MimeNode; chunks: Buffer[] } | null = null;
+  const judge = () => {
+    if (current && !needsRepair) needsRepair = partNeedsRepair(current.node, Buffer.concat(current.chunks));
+  };
+  // Read to the end even after a verdict, so a splitter failure later on still rejects.
+  for await (const data of splitter as AsyncIterable<SplitterChunk>) {
+    if (data.type === 'node') {
+      judge();
+      current = isBodyTextPart(data) ? { node: data, chunks: [] } : null;
+      if (isPlainTextBodyPart(data)) hasTextPart = true;
+    } else if (data.type === 'body' && current?.node === data.node) {
+      current.chunks.push(data.value);
+    }
+  }
+  judge();
+  return { needsRepair, hasTextPart };
+}
+
 function partLabel(node: MimeNode): string {
   return node.root ? 'the body' : `part ${Array.isArray(node.partNr) ? node.partNr.join('.') : '?'}`;
 }
@@ -36,9 +103,8 @@ export async function repairBodyCharsets(raw: Buffer, options: SplitterOptions):
   let hasTextPart = false;
   let changed = false;
   const rewriter = new Rewriter((node: MimeNode) => {
-    const wanted = isBodyTextPart(node);
-    if (wanted && (node.contentType || 'text/plain') === 'text/plain') hasTextPart = true;
-    return wanted;
+    if (isPlainTextBodyPart(node)) hasTextPart = true;
+    return isBodyTextPart(node);
   });
   rewriter.on('node', ({ node, decoder, encoder }) => {
     let chunks: Buffer[] = [];
@@ -61,8 +127,7 @@ export async function repairBodyCharsets(raw: Buffer, options: SplitterOptions):
         warnings.push(`${partLabel(node)} is UTF-7; decoded`);
       } else if (size <= MAX_TEXT_PART_BYTES) {
         const declared = node.charset || null;
-        const hint = node.contentType === 'text/html' ? sniffHtmlCharset(bytes) : null;
-        const charset = chooseBodyCharset(bytes, declared, hint);
+        const charset = correctedCharset(node, bytes);
         if (charset) {
           node.setCharset(charset);
           changed = true;
