@@ -28,6 +28,7 @@ export function deliveryView(delivery: Delivery) {
     status: delivery.status,
     attempts: delivery.attempts,
     lastError: delivery.lastError,
+    leaseUntil: delivery.leaseUntil ?? null,
     messageItemId: delivery.messageItemId,
     createdAt: delivery.createdAt,
     updatedAt: delivery.updatedAt,

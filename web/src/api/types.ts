@@ -39,6 +39,8 @@ export interface Delivery {
   readonly status: DeliveryStatus;
   readonly attempts: number;
   readonly lastError: string | null;
+  /** While `sending`: when the claim ends; after that a stuck delivery can be retried. */
+  readonly leaseUntil?: string | null;
   readonly messageItemId: string;
   readonly updatedAt: string;
 }

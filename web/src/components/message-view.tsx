@@ -77,9 +77,10 @@ export function MessageView({ message, deliveries, now, onDownload, onRetry }: M
   );
 }
 
-/** One outgoing email's state, with Retry when it failed. */
+/** One outgoing email's state, with Retry when it failed or was left sending after its lease. */
 export function DeliveryRow({ delivery, onRetry }: { delivery: Delivery; onRetry: (delivery: Delivery) => void }) {
   const recipient = typeof delivery.recipient === 'string' ? delivery.recipient : delivery.recipient.address;
+  const stuck = delivery.status === 'sending' && typeof delivery.leaseUntil === 'string' && delivery.leaseUntil < new Date().toISOString();
   return (
     <li class={`delivery ${delivery.status}`} data-status={delivery.status}>
       <span>
@@ -87,7 +88,7 @@ export function DeliveryRow({ delivery, onRetry }: { delivery: Delivery; onRetry
       </span>{' '}
       <span class={`chip delivery-${delivery.status}`}>{delivery.status}</span>
       {delivery.lastError && <span class="reason"> {delivery.lastError}</span>}
-      {delivery.status === 'failed' && (
+      {(delivery.status === 'failed' || stuck) && (
         <button type="button" class="small" onClick={() => onRetry(delivery)}>
           Retry
         </button>
