@@ -238,11 +238,20 @@ export function crashingTickets<T extends TicketRepository>(tickets: T, crash: (
  * treated as a failed send (the claim is released at once), which is not what a dying process does.
  */
 export function crashingDeliveries(deliveries: DeliveryRepository, crash: () => void): DeliveryRepository {
+  // A dead process runs nothing more: once it "died" holding a claim, every later step of that claim (such as
+  // notify's in-place retries of markSent) dies too, until a redelivery claims the delivery afresh.
+  const deadClaims = new Set<string>();
   return new Proxy(deliveries, {
     get(target, property, receiver) {
       if (property === 'markSent') {
         return async (record: Parameters<DeliveryRepository['markSent']>[0]) => {
-          crash();
+          if (deadClaims.has(record.claimId)) throw new SimulatedCrash('after-ses-accepted');
+          try {
+            crash();
+          } catch (error) {
+            deadClaims.add(record.claimId);
+            throw error;
+          }
           return target.markSent(record);
         };
       }

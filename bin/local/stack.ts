@@ -8,7 +8,7 @@ import type { S3Event, S3EventRecord } from 'aws-lambda';
 import { DEFAULT_DESK_CONFIG, type DeskConfig } from '../../functions/core/config/desk-config';
 import { verifyLocalToken } from '../../functions/core/api/local-auth';
 import { createApiHandler } from '../../functions/api/create-handler';
-import { createIngestHandler } from '../../functions/ingest/create-handler';
+import { createIngestHandler, decodeS3Key } from '../../functions/ingest/create-handler';
 import { createNotifyHandler } from '../../functions/notify/create-handler';
 import { createAsyncInvoker } from './async-invoker';
 import { faultInjectorFromEnv, type FaultInjector } from './faults';
@@ -130,7 +130,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     // Like the bucket notification's prefix filter: attachments and bodies written by ingest never re-trigger it.
     const unsubscribe = s3.onObjectCreated((record: S3EventRecord) => {
-      if (decodeURIComponent(record.s3.object.key.replace(/\+/g, ' ')).startsWith(INBOUND_PREFIX)) invoker.invoke({ Records: [record] });
+      if (decodeS3Key(record.s3.object.key).startsWith(INBOUND_PREFIX)) invoker.invoke({ Records: [record] });
     });
 
     const notify = createNotifyHandler(async () => runtime.notify);
