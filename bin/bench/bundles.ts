@@ -7,7 +7,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
-import { BUNDLE_SETTINGS, functionEntry } from '../../lib/constructs/app-function';
+import { BUNDLE_SETTINGS, functionEntry, lambdaBuildOptions } from '../../lib/constructs/app-function';
 import { progress, type Benchmark } from './benchmark';
 import { formatBytes, formatMs, formatRatio, markdownTable, median, p95, pairedRatio } from './stats';
 
@@ -32,21 +32,7 @@ interface Bundle {
 /** esbuild with the options the CDK construct passes (lib/constructs/app-function.ts), plus a metafile. */
 async function bundle(name: string, entry: string, outDir: string): Promise<Bundle> {
   const file = path.join(outDir, name, 'index.mjs');
-  const result = await build({
-    entryPoints: [entry],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: BUNDLE_SETTINGS.target,
-    minify: BUNDLE_SETTINGS.minify,
-    sourcemap: BUNDLE_SETTINGS.sourceMap,
-    sourcesContent: false,
-    mainFields: [...BUNDLE_SETTINGS.mainFields],
-    banner: { js: BUNDLE_SETTINGS.banner },
-    outfile: file,
-    metafile: true,
-    logLevel: 'error',
-  });
+  const result = await build({ ...lambdaBuildOptions(entry, file), metafile: true, logLevel: 'error' });
   const code = readFileSync(file);
   return { name, file, rawBytes: code.length, gzipBytes: gzipSync(code).length, metafile: result.metafile, imports: [] };
 }

@@ -27,6 +27,26 @@ export const BUNDLE_SETTINGS = {
   banner: "import { createRequire as __sesdeskCreateRequire } from 'node:module'; const require = __sesdeskCreateRequire(import.meta.url);",
 } as const;
 
+/**
+ * The esbuild options NodejsFunction derives from {@link BUNDLE_SETTINGS} (ESM, AWS SDK bundled), for the tests
+ * and benchmarks that build a handler the way a deployment does.
+ */
+export function lambdaBuildOptions(entry: string, outfile: string) {
+  return {
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node' as const,
+    format: 'esm' as const,
+    target: BUNDLE_SETTINGS.target,
+    minify: BUNDLE_SETTINGS.minify,
+    sourcemap: BUNDLE_SETTINGS.sourceMap,
+    sourcesContent: false,
+    mainFields: [...BUNDLE_SETTINGS.mainFields],
+    banner: { js: BUNDLE_SETTINGS.banner },
+  };
+}
+
 export interface AppFunctionProps {
   /** Absolute path of the handler file; see {@link functionEntry}. */
   readonly entry: string;

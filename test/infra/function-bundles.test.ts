@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { BUNDLE_SETTINGS, functionEntry, REPO_ROOT } from '../../lib/constructs/app-function';
+import { functionEntry, lambdaBuildOptions, REPO_ROOT } from '../../lib/constructs/app-function';
 import { scratchDir, TEST_DESK_CONFIG } from './support/test-app';
 
 // What the stack sets; handlers may read configuration at import.
@@ -34,20 +34,7 @@ describe('the Lambda bundles', () => {
     const outfile = path.join(scratchDir(`sesdesk-bundle-${name}-`), 'index.mjs');
 
     // Arrange: the same options NodejsFunction passes to esbuild for OutputFormat.ESM with bundleAwsSDK.
-    await build({
-      entryPoints: [entry],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: BUNDLE_SETTINGS.target,
-      minify: BUNDLE_SETTINGS.minify,
-      sourcemap: BUNDLE_SETTINGS.sourceMap,
-      sourcesContent: false,
-      mainFields: [...BUNDLE_SETTINGS.mainFields],
-      banner: { js: BUNDLE_SETTINGS.banner },
-      logLevel: 'silent',
-    });
+    await build({ ...lambdaBuildOptions(entry, outfile), logLevel: 'silent' });
 
     // Act: a fresh Node process, as Lambda would load it, without this repository's node_modules in reach.
     const probe = `const m = await import(${JSON.stringify(pathToFileURL(outfile).href)}); if (typeof m.handler !== 'function') { console.error('handler is ' + typeof m.handler); process.exit(3); }`;
