@@ -2,8 +2,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { ensureTable, startDynamoDbLocal } from '../local/dynamodb-local';
 import type { LocalServer } from '../local/local-server';
 import { findFreePort } from '../local/ports';

@@ -9,9 +9,8 @@ import { issueLocalToken } from '../../functions/core/api/local-auth';
 import { DEFAULT_DESK_CONFIG } from '../../functions/core/config/desk-config';
 import { createFaultInjector, type FaultInjector } from '../local/faults';
 import { runLoad, type LoadReport } from '../local/load-generator';
-import { localEnv, type LocalEnv } from '../local/local-env';
+import { localEnvOnFreePorts, type LocalEnv } from '../local/local-env';
 import { readLocalSecret } from '../local/local-secret';
-import { findFreePort } from '../local/ports';
 import { startLocalStack, type LocalStack } from '../local/stack';
 import { progress, type Benchmark, type BenchOptions } from './benchmark';
 import { formatBytes, formatMs, markdownTable, median, p95 } from './stats';
@@ -34,25 +33,10 @@ function sizes(options: BenchOptions) {
   };
 }
 
-async function freeEnv(dataDir: string, extra: NodeJS.ProcessEnv = {}): Promise<{ env: LocalEnv; vars: NodeJS.ProcessEnv }> {
-  const ports: string[] = [];
-  for (let i = 0; i < 5; i += 1) ports.push(String(await findFreePort()));
-  const vars = {
-    SESDESK_DATA_DIR: dataDir,
-    SESDESK_SMTP_PORT: ports[0],
-    SESDESK_HTTP_PORT: ports[1],
-    SESDESK_SES_PORT: ports[2],
-    SESDESK_DYNAMODB_PORT: ports[3],
-    SESDESK_S3_PORT: ports[4],
-    ...extra,
-  };
-  return { env: localEnv(vars), vars };
-}
-
 /** Runs `work` against a fresh in-process stack in a temp directory, sampling this process's RSS meanwhile. */
 async function withStack<T>(faults: FaultInjector | undefined, work: (stack: LocalStack, env: LocalEnv, token: string) => Promise<T>): Promise<{ result: T; peakRss: number }> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'sesdesk-bench-load-'));
-  const { env } = await freeEnv(dataDir);
+  const { env } = await localEnvOnFreePorts(dataDir);
   const stack = await startLocalStack({ env, config, console: null, retryDelayMs: () => 500, faults });
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 250);
@@ -87,7 +71,7 @@ async function loadRun(emails: number, connections: number, faults: FaultInjecto
 /** `sesdesk dev` from spawn to its `sesdesk ready` line, in a fresh data directory on free ports. */
 async function timeToReady(): Promise<number> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'sesdesk-bench-start-'));
-  const { vars } = await freeEnv(dataDir);
+  const { vars } = await localEnvOnFreePorts(dataDir);
   const started = performance.now();
   const child = spawn(process.execPath, [path.join(REPO, 'bin/sesdesk.js'), 'dev'], { cwd: REPO, env: { ...process.env, ...vars }, stdio: ['ignore', 'pipe', 'pipe'] });
   try {

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseDeskConfig, type DeskConfig } from '../../functions/core/config/desk-config';
 import { localDataDir } from './local-secret';
+import { findFreePort } from './ports';
 
 export interface LocalEnv {
   readonly dataDir: string;
@@ -51,4 +52,22 @@ export function loadDeskConfig(file: string): DeskConfig {
     throw new Error(`${file} is not valid JSON: ${(error as Error).message}`);
   }
   return parseDeskConfig(json, file);
+}
+
+/**
+ * A local stack environment on free ports over `dataDir` (tests, benchmarks), with the `SESDESK_*` variables
+ * that describe it, so a child process (`sesdesk dev`, `sesdesk replay`) can be pointed at the same stack.
+ */
+export async function localEnvOnFreePorts(dataDir: string): Promise<{ env: LocalEnv; vars: Record<string, string> }> {
+  // One after the other: each probe closes before the next asks, and the OS hands out ephemeral ports in turn.
+  const port = async () => String(await findFreePort());
+  const vars = {
+    SESDESK_DATA_DIR: dataDir,
+    SESDESK_SMTP_PORT: await port(),
+    SESDESK_HTTP_PORT: await port(),
+    SESDESK_SES_PORT: await port(),
+    SESDESK_DYNAMODB_PORT: await port(),
+    SESDESK_S3_PORT: await port(),
+  };
+  return { env: localEnv(vars), vars };
 }

@@ -13,7 +13,7 @@ import type {
   SentRecord,
   SuppressionReason,
 } from '../core/notify/notify-ports';
-import { addressFeedbackUpdate, deliveryBouncedUpdate, keys, type Item, type TransactItem } from './dynamo-items';
+import { addressFeedbackUpdate, deliveryBouncedUpdate, itemFields, keys, type Item, type TransactItem } from './dynamo-items';
 
 
 /** A claim can be taken from a waiting delivery, or from a `sending` one whose holder stopped renewing (crashed). */
@@ -24,11 +24,7 @@ const BLOCKED_BY: Record<number, SuppressionReason> = { 1: 'undeliverable', 2: '
 
 /** Reads a delivery item (a stream image or a GetItem result) back into a Delivery. */
 export function deliveryFromItem(item: Item): Delivery {
-  const { pk: _pk, sk: _sk, type: _type, ...rest } = item;
-  void _pk;
-  void _sk;
-  void _type;
-  const delivery = rest as unknown as Delivery;
+  const delivery = itemFields(item) as unknown as Delivery;
   return { ...delivery, attempts: delivery.attempts ?? 0, lastError: delivery.lastError ?? null };
 }
 

@@ -73,12 +73,17 @@ export function messageToItem(message: TicketMessage): Item {
   return { ...keys.message(message), type: 'message', ...message };
 }
 
-export function messageFromItem(item: Item): TicketMessage {
+/** An item's own attributes, without the table's key and type attributes. */
+export function itemFields(item: Item): Item {
   const { pk: _pk, sk: _sk, type: _type, ...rest } = item;
   void _pk;
   void _sk;
   void _type;
-  const message = rest as unknown as TicketMessage;
+  return rest;
+}
+
+export function messageFromItem(item: Item): TicketMessage {
+  const message = itemFields(item) as unknown as TicketMessage;
   return { ...message, bodyKey: message.bodyKey ?? null };
 }
 

@@ -7,7 +7,7 @@ import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
 import { issueLocalToken } from '../../functions/core/api/local-auth';
 import { DEFAULT_DESK_CONFIG } from '../../functions/core/config/desk-config';
-import { localEnv, type LocalEnv } from '../../bin/local/local-env';
+import { localEnvOnFreePorts } from '../../bin/local/local-env';
 import { readLocalSecret } from '../../bin/local/local-secret';
 import type { LocalServer } from '../../bin/local/local-server';
 import { LOOPBACK, findFreePort } from '../../bin/local/ports';
@@ -29,21 +29,6 @@ export interface BrowserStack {
   stop(): Promise<void>;
 }
 
-async function freeEnv(dataDir: string): Promise<LocalEnv> {
-  // One after the other: each probe closes before the next asks, and the OS hands out ephemeral ports in turn.
-  const ports: string[] = [];
-  for (let i = 0; i < 5; i++) ports.push(String(await findFreePort()));
-  const [smtp, http, ses, dynamo, s3] = ports;
-  return localEnv({
-    SESDESK_DATA_DIR: dataDir,
-    SESDESK_SMTP_PORT: smtp,
-    SESDESK_HTTP_PORT: http,
-    SESDESK_SES_PORT: ses,
-    SESDESK_DYNAMODB_PORT: dynamo,
-    SESDESK_S3_PORT: s3,
-  });
-}
-
 /**
  * Builds the dashboard into a temporary directory (a clean clone has no web/dist) while the local stack starts
  * on free ports over a temporary data directory; one per test file.
@@ -51,7 +36,7 @@ async function freeEnv(dataDir: string): Promise<LocalEnv> {
 export async function startBrowserStack(): Promise<BrowserStack> {
   const [dataDir, webDir] = await Promise.all([mkdtemp(path.join(tmpdir(), 'sesdesk-browser-')), mkdtemp(path.join(tmpdir(), 'sesdesk-web-'))]);
   const cleanUp = () => Promise.all([rm(dataDir, { recursive: true, force: true }), rm(webDir, { recursive: true, force: true })]);
-  const env = await freeEnv(dataDir);
+  const { env } = await localEnvOnFreePorts(dataDir);
   // Links in outgoing mail (unsubscribe) must point at this stack's dashboard, not the default port.
   const config = { ...DEFAULT_DESK_CONFIG, dashboardUrl: `http://localhost:${env.httpPort}` };
   const [built, started] = await Promise.allSettled([

@@ -8,27 +8,14 @@ import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueLocalToken } from '../../functions/core/api/local-auth';
 import { DEFAULT_DESK_CONFIG } from '../../functions/core/config/desk-config';
-import { localEnv, type LocalEnv } from '../../bin/local/local-env';
+import { localEnvOnFreePorts, type LocalEnv } from '../../bin/local/local-env';
 import { readLocalSecret } from '../../bin/local/local-secret';
-import { findFreePort } from '../../bin/local/ports';
 import { readOutbox, type OutboxEmail } from '../../bin/local/ses-local';
 import { startLocalStack, type LocalStack } from '../../bin/local/stack';
 
 const run = promisify(execFile);
 const config = DEFAULT_DESK_CONFIG;
 const DESK = config.desks[0]!.address;
-
-async function freeEnv(dataDir: string): Promise<LocalEnv> {
-  const [smtp, http, ses, dynamo, s3] = [await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort()];
-  return localEnv({
-    SESDESK_DATA_DIR: dataDir,
-    SESDESK_SMTP_PORT: String(smtp),
-    SESDESK_HTTP_PORT: String(http),
-    SESDESK_SES_PORT: String(ses),
-    SESDESK_DYNAMODB_PORT: String(dynamo),
-    SESDESK_S3_PORT: String(s3),
-  });
-}
 
 function customer(env: LocalEnv) {
   return nodemailer.createTransport({ host: '127.0.0.1', port: env.smtpPort, secure: false, ignoreTLS: true, pool: true, maxConnections: 4 });
@@ -47,6 +34,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 describe('the local stack', () => {
   let dataDir: string;
   let env: LocalEnv;
+  let vars: Record<string, string>;
   let stack: LocalStack;
   let token: string;
 
@@ -64,7 +52,7 @@ describe('the local stack', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'sesdesk-stack-'));
-    env = await freeEnv(dataDir);
+    ({ env, vars } = await localEnvOnFreePorts(dataDir));
     stack = await startLocalStack({ env, config, console: null, retryDelayMs: () => 100 });
     token = await issueLocalToken(await readLocalSecret(dataDir), config.team[0]!);
   }, 180_000);
@@ -119,15 +107,7 @@ describe('the local stack', () => {
   it('replays stored mail with `sesdesk replay`, which finds every email already ingested', async () => {
     // Asynchronous on purpose: the stack runs in this process, and a blocking spawn would freeze it.
     const result = await run(process.execPath, ['bin/sesdesk.js', 'replay', '--all'], {
-      env: {
-        ...process.env,
-        SESDESK_DATA_DIR: env.dataDir,
-        SESDESK_SMTP_PORT: String(env.smtpPort),
-        SESDESK_HTTP_PORT: String(env.httpPort),
-        SESDESK_SES_PORT: String(env.sesPort),
-        SESDESK_DYNAMODB_PORT: String(env.dynamoPort),
-        SESDESK_S3_PORT: String(env.s3Port),
-      },
+      env: { ...process.env, ...vars },
       timeout: 120_000,
     }).catch((error: { code?: number; stdout: string; stderr: string }) => ({ ...error, status: error.code ?? -1 }));
 

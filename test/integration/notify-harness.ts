@@ -23,6 +23,7 @@ import type { TokenKeys } from '../../functions/core/threading/reply-token';
 import { createNotifyHandler } from '../../functions/notify/create-handler';
 import { createDocumentClient, createDynamoClient, createS3Client, createSesClient, createStreamsClient, LOCAL_REGION } from '../support/local-aws';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
+export { plainMail as customerMail } from '../support/plain-mail';
 
 export const TOKEN_KEYS: TokenKeys = { secrets: ['integration-secret-0123456789'] };
 
@@ -154,32 +155,4 @@ export async function startNotifyHarness(options: { ackLimitPerDay?: number } = 
     },
     stop: () => poller.stop(),
   };
-}
-
-/** A plain customer email as an MTA would store it. */
-export function customerMail(fields: {
-  from: string;
-  to?: string;
-  cc?: string;
-  subject: string;
-  body: string;
-  messageId: string;
-  inReplyTo?: string;
-  extraHeaders?: string[];
-}): string {
-  return [
-    `From: ${fields.from}`,
-    `To: ${fields.to ?? 'support@desk.localhost'}`,
-    ...(fields.cc ? [`Cc: ${fields.cc}`] : []),
-    `Subject: ${fields.subject}`,
-    `Message-ID: ${fields.messageId}`,
-    ...(fields.inReplyTo ? [`In-Reply-To: ${fields.inReplyTo}`, `References: ${fields.inReplyTo}`] : []),
-    'Date: Thu, 02 Jan 2025 10:00:00 +0000',
-    'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=utf-8',
-    ...(fields.extraHeaders ?? []),
-    '',
-    fields.body,
-    '',
-  ].join('\r\n');
 }

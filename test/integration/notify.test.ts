@@ -192,7 +192,7 @@ describe('notify on the table stream', () => {
     const robot = customer('robot');
 
     const result = await h.receive(
-      customerMail({ from: robot, subject: 'Out of office', body: 'I am away.', messageId: `<${newId()}@customer.example>`, extraHeaders: ['Auto-Submitted: auto-replied'] }),
+      customerMail({ from: robot, subject: 'Out of office', body: 'I am away.', messageId: `<${newId()}@customer.example>`, headers: ['Auto-Submitted: auto-replied'] }),
     );
     await h.poller.settled();
 

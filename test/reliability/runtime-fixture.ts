@@ -15,6 +15,7 @@ import type { NotifyDeps } from '../../functions/core/notify/process-delivery';
 import { createIngestHandler } from '../../functions/ingest/create-handler';
 import { createNotifyHandler, type InvocationContext } from '../../functions/notify/create-handler';
 import { createDynamoClient, createStreamsClient } from '../support/local-aws';
+export { plainMail as mail } from '../support/plain-mail';
 
 export const SECRET = 'reliability-secret-0123456789-abcdefgh';
 const quiet: Log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -119,23 +120,6 @@ export async function createRuntimeFixture(name: string, options: RuntimeFixture
   };
 }
 
-/** A plain customer email as an MTA stores it. */
-export function mail(fields: { from: string; to?: string; subject: string; body?: string; messageId: string; inReplyTo?: string; headers?: string[] }): string {
-  return [
-    `From: ${fields.from}`,
-    `To: ${fields.to ?? 'support@desk.localhost'}`,
-    `Subject: ${fields.subject}`,
-    `Message-ID: ${fields.messageId}`,
-    ...(fields.inReplyTo ? [`In-Reply-To: ${fields.inReplyTo}`, `References: ${fields.inReplyTo}`] : []),
-    'Date: Thu, 02 Jan 2025 10:00:00 +0000',
-    'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=utf-8',
-    ...(fields.headers ?? []),
-    '',
-    fields.body ?? 'Hello, the printer is broken.',
-    '',
-  ].join('\r\n');
-}
 
 /**
  * The table's content without ids, timestamps, numbers or attempt counts: what must be the same whether or

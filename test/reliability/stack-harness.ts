@@ -5,9 +5,8 @@ import path from 'node:path';
 import { issueLocalToken } from '../../functions/core/api/local-auth';
 import type { DeskConfig } from '../../functions/core/config/desk-config';
 import type { FaultInjector } from '../../bin/local/faults';
-import { localEnv, type LocalEnv } from '../../bin/local/local-env';
+import { localEnvOnFreePorts, type LocalEnv } from '../../bin/local/local-env';
 import { readLocalSecret } from '../../bin/local/local-secret';
-import { findFreePort } from '../../bin/local/ports';
 import { startLocalStack, type LocalStack } from '../../bin/local/stack';
 
 export interface StackHarness {
@@ -21,16 +20,7 @@ export interface StackHarness {
 /** Starts the stack in a fresh data directory on free ports; `stop` removes the directory. */
 export async function startStackHarness(config: DeskConfig, faults?: FaultInjector): Promise<StackHarness> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'sesdesk-reliability-'));
-  const ports = [];
-  for (let i = 0; i < 5; i += 1) ports.push(String(await findFreePort()));
-  const env = localEnv({
-    SESDESK_DATA_DIR: dataDir,
-    SESDESK_SMTP_PORT: ports[0],
-    SESDESK_HTTP_PORT: ports[1],
-    SESDESK_SES_PORT: ports[2],
-    SESDESK_DYNAMODB_PORT: ports[3],
-    SESDESK_S3_PORT: ports[4],
-  });
+  const { env } = await localEnvOnFreePorts(dataDir);
   const stack = await startLocalStack({ env, config, console: null, retryDelayMs: () => 200, faults });
   const token = await issueLocalToken(await readLocalSecret(dataDir), config.team[0]!);
   return {
