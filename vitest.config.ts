@@ -1,15 +1,51 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Three projects, one run: `unit` needs no Java, no server and no browser (seconds); `integration` starts
+ * DynamoDB Local, s3rver and the SES stand-in once per run (tests `inject()` their endpoints) or a whole local
+ * stack; `browser` drives Debian's chromium through the local stack. `npm test` runs all three.
+ */
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     setupFiles: ['test/setup.ts'],
-    // DynamoDB Local, s3rver and the SES stand-in start once per run; tests `inject()` their endpoints.
-    globalSetup: ['test/support/global-setup.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 120_000,
     pool: 'forks',
     // The summary reporter prints the plain `N passed, N failed` line that CI reads.
     reporters: ['default', './test/support/summary-reporter.ts'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: [
+            'test/core/**/*.test.ts',
+            'test/fuzz/**/*.test.ts',
+            'test/bench/**/*.test.ts',
+            'test/web/**/*.test.ts',
+            'test/infra/**/*.test.ts',
+            'test/local/**/*.test.ts',
+          ],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts', 'test/reliability/**/*.test.ts'],
+          globalSetup: ['test/support/global-setup.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
   },
 });

@@ -67,7 +67,9 @@ export function readDeploySettings(context: ContextReader, cwd: string): DeployS
   };
   const size = Buffer.byteLength(JSON.stringify(deskConfig));
   if (size > MAX_DESK_CONFIG_BYTES) {
-    throw new Error(`${configFile} is ${size} bytes as JSON; functions receive it as an environment variable, which allows ${MAX_DESK_CONFIG_BYTES}.`);
+    throw new Error(
+      `${configFile} is ${size} bytes as JSON; functions receive it as an environment variable, which allows ${MAX_DESK_CONFIG_BYTES}.`,
+    );
   }
   return settings;
 }
@@ -78,7 +80,7 @@ function loadDeskConfig(file: string): DeskConfig {
   try {
     json = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new Error(`Desk configuration ${file} is not valid JSON: ${(error as Error).message}`);
+    throw new Error(`Desk configuration ${file} is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
   return parseDeskConfig(json, `desk configuration ${file}`);
 }

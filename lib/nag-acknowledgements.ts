@@ -2,8 +2,7 @@
 import { type CfnResource, type Stack, Token, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 
-const BASIC_EXECUTION_ROLE =
-  'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]';
+const BASIC_EXECUTION_ROLE = 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]';
 
 /**
  * Acknowledges findings on functions CDK writes and configures itself, each with its reason. Findings on
@@ -35,7 +34,10 @@ export function acknowledgeCdkInternals(stack: Stack): void {
       })),
       { id: `AwsSolutions-IAM5[Resource::<${siteBucketId}.Arn>/*]`, reason: `${reason} It replaces every object of the site bucket.` },
       { id: `AwsSolutions-IAM5[Resource::${assetBucketObjects(stack)}]`, reason: `${reason} It reads the asset it is given.` },
-      { id: 'AwsSolutions-IAM5[Resource::*]', reason: `${reason} cloudfront:CreateInvalidation supports no narrower resource in CDK's grant.` },
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: `${reason} cloudfront:CreateInvalidation supports no narrower resource in CDK's grant.`,
+      },
     );
   }
 }

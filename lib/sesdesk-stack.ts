@@ -110,7 +110,10 @@ export class SesDeskStack extends Stack {
     });
 
     new CfnOutput(this, 'DashboardUrl', { description: 'Open this to sign in', value: this.dashboard.url });
-    new CfnOutput(this, 'ApiUrl', { description: 'The API itself; browsers reach it as <DashboardUrl>/api/', value: this.dashboard.api.apiEndpoint });
+    new CfnOutput(this, 'ApiUrl', {
+      description: 'The API itself; browsers reach it as <DashboardUrl>/api/',
+      value: this.dashboard.api.apiEndpoint,
+    });
     new CfnOutput(this, 'UserPoolId', { description: 'For aws cognito-idp admin-create-user', value: this.dashboard.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.dashboard.userPoolClient.userPoolClientId });
     new CfnOutput(this, 'ReceiptRuleSetName', { value: this.inbound.ruleSet.receiptRuleSetName });

@@ -29,5 +29,7 @@ for (const [key, group] of [...groups.entries()].sort()) {
   pass += group.pass;
   console.log(`${key.padEnd(20)} ${group.pass}/${group.total}`);
 }
-console.log(`${'total'.padEnd(20)} ${pass}/${cases.length}  (classify only: ${totalMs.toFixed(0)} ms, ${(totalMs / cases.length).toFixed(2)} ms/mail)`);
+console.log(
+  `${'total'.padEnd(20)} ${pass}/${cases.length}  (classify only: ${totalMs.toFixed(0)} ms, ${(totalMs / cases.length).toFixed(2)} ms/mail)`,
+);
 if (verbose || failures.length <= 20) for (const failure of failures) console.log(`  miss ${failure}`);

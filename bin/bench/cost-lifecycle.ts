@@ -25,7 +25,14 @@ import { cachedSettings } from '../../functions/core/notify/settings-cache';
 import type { Log } from '../../functions/core/ports';
 import { createIngestHandler } from '../../functions/ingest/create-handler';
 import { createNotifyHandler } from '../../functions/notify/create-handler';
-import { createDocumentClient, createDynamoClient, createS3Client, createSesClient, createStreamsClient, LOCAL_REGION } from '../local/aws-clients';
+import {
+  createDocumentClient,
+  createDynamoClient,
+  createS3Client,
+  createSesClient,
+  createStreamsClient,
+  LOCAL_REGION,
+} from '../local/aws-clients';
 import { ensureTable, startDynamoDbLocal } from '../local/dynamodb-local';
 import type { LocalServer } from '../local/local-server';
 import { findFreePort } from '../local/ports';
@@ -83,12 +90,19 @@ const SECRET = 'cost-benchmark-secret-0123456789abcdef';
 class CountingLog implements Log {
   bytes = 0;
   private add(level: string, message: string, extra?: Record<string, unknown>): void {
-    this.bytes += Buffer.byteLength(JSON.stringify({ level, message, timestamp: new Date().toISOString(), service: 'sesdesk', ...extra })) + 1;
+    this.bytes +=
+      Buffer.byteLength(JSON.stringify({ level, message, timestamp: new Date().toISOString(), service: 'sesdesk', ...extra })) + 1;
   }
   debug(): void {}
-  info(message: string, extra?: Record<string, unknown>): void { this.add('INFO', message, extra); }
-  warn(message: string, extra?: Record<string, unknown>): void { this.add('WARN', message, extra); }
-  error(message: string, extra?: Record<string, unknown>): void { this.add('ERROR', message, extra); }
+  info(message: string, extra?: Record<string, unknown>): void {
+    this.add('INFO', message, extra);
+  }
+  warn(message: string, extra?: Record<string, unknown>): void {
+    this.add('WARN', message, extra);
+  }
+  error(message: string, extra?: Record<string, unknown>): void {
+    this.add('ERROR', message, extra);
+  }
 }
 
 async function compose(options: Mail.Options): Promise<Buffer> {
@@ -97,7 +111,7 @@ async function compose(options: Mail.Options): Promise<Buffer> {
 
 /** A customer's HTML mail of realistic weight: text and HTML alternatives with a quoted history and a signature. */
 function customerBody(paragraphs: number, quote: string): { text: string; html: string } {
-  const sentence = 'The invoice portal shows an error when I open last month\'s statement, and the PDF never downloads. ';
+  const sentence = "The invoice portal shows an error when I open last month's statement, and the PDF never downloads. ";
   const text = Array.from({ length: paragraphs }, () => sentence.repeat(4)).join('\n\n') + `\n\n-- \nAnn Customer\nExample Ltd\n\n${quote}`;
   const html = `<html><body style="font-family:Arial,sans-serif;font-size:14px">${text
     .split('\n\n')
@@ -177,7 +191,10 @@ export async function measureLifecycles(runs: number): Promise<LifecycleMeasurem
     const notifySettings = new DynamoSettingsRepository(notifyClients.documents, tableName);
     const notify = createNotifyHandler(async () => ({
       deliveries: new DynamoDeliveryRepository(notifyClients.documents, tableName),
-      settings: cachedSettings((deskId) => notifySettings.getSettings(deskId), () => Date.now()),
+      settings: cachedSettings(
+        (deskId) => notifySettings.getSettings(deskId),
+        () => Date.now(),
+      ),
       mailer: new SesMailer(sesClient),
       store: new S3ObjectStore(notifyClients.s3),
       bucket: BUCKET,
@@ -199,7 +216,10 @@ export async function measureLifecycles(runs: number): Promise<LifecycleMeasurem
       bucket: BUCKET,
       files: new S3Presigner(apiClients.s3, BUCKET),
       settings: new DynamoSettingsRepository(apiClients.documents, tableName),
-      unsubscriber: { verify: async () => false, unsubscribe: (ticketId, address) => apiDeliveries.unsubscribeParticipant(ticketId, address) },
+      unsubscriber: {
+        verify: async () => false,
+        unsubscribe: (ticketId, address) => apiDeliveries.unsubscribeParticipant(ticketId, address),
+      },
       clock,
       log: apiLog,
     });
@@ -212,7 +232,12 @@ export async function measureLifecycles(runs: number): Promise<LifecycleMeasurem
     const invocations = new Map<string, Invocation>();
     let runIndex = 0;
     const logs: Record<FunctionName, CountingLog> = { ingest: ingestLog, notify: notifyLog, api: apiLog };
-    const timed = async <T>(fn: FunctionName, label: string, call: () => Promise<T>, responseBytes: (result: T) => number = () => 0): Promise<T> => {
+    const timed = async <T>(
+      fn: FunctionName,
+      label: string,
+      call: () => Promise<T>,
+      responseBytes: (result: T) => number = () => 0,
+    ): Promise<T> => {
       let entry = invocations.get(`${fn}:${label}`);
       if (!entry) {
         entry = { fn, label, perTicket: 0, durationsMs: [], ioMs: [], usage: emptyUsage(), logBytes: 0, responseBytes: 0 };
@@ -284,8 +309,14 @@ export async function measureLifecycles(runs: number): Promise<LifecycleMeasurem
         body: body === undefined ? undefined : JSON.stringify(body),
         isBase64Encoded: false,
       } as unknown as APIGatewayProxyEventV2WithJWTAuthorizer;
-      const response = await timed('api', label, () => api(event), (r) => Buffer.byteLength(typeof r.body === 'string' ? r.body : ''));
-      if ((response.statusCode ?? 500) >= 300) throw new Error(`${method} ${rawPath} answered ${response.statusCode}: ${String(response.body)}`);
+      const response = await timed(
+        'api',
+        label,
+        () => api(event),
+        (r) => Buffer.byteLength(typeof r.body === 'string' ? r.body : ''),
+      );
+      if ((response.statusCode ?? 500) >= 300)
+        throw new Error(`${method} ${rawPath} answered ${response.statusCode}: ${String(response.body)}`);
       await drainStream();
       return JSON.parse(typeof response.body === 'string' ? response.body : 'null') as Record<string, unknown>;
     };
@@ -296,28 +327,52 @@ export async function measureLifecycles(runs: number): Promise<LifecycleMeasurem
       const first = customerBody(3, '');
       await deliverMail(
         'new mail (opens a ticket)',
-        await compose({ from: `"Ann Customer" <${customer}>`, to: DESK, subject: `Invoice portal error ${runIndex}`, ...first, attachments: [{ filename: 'screenshot.png', content: attachment, contentType: 'image/png' }] }),
+        await compose({
+          from: `"Ann Customer" <${customer}>`,
+          to: DESK,
+          subject: `Invoice portal error ${runIndex}`,
+          ...first,
+          attachments: [{ filename: 'screenshot.png', content: attachment, contentType: 'image/png' }],
+        }),
       );
       const list = await callApi('inbox list', 'GET', '/api/tickets', { status: 'open' });
-      const ticketId = String(((list.items as { id: string; requester: { address: string } }[]).find((t) => t.requester.address === customer) ?? { id: '' }).id);
+      const ticketId = String(
+        ((list.items as { id: string; requester: { address: string } }[]).find((t) => t.requester.address === customer) ?? { id: '' }).id,
+      );
       if (!ticketId) throw new Error('the new mail opened no ticket');
       for (let reply = 1; reply <= 2; reply++) {
         await callApi('ticket view', 'GET', `/api/tickets/${ticketId}`);
-        await callApi('agent reply', 'POST', `/api/tickets/${ticketId}/messages`, undefined, { body: `Thanks, we are looking into it (${reply}).\n\n**Ada**`, internal: false });
+        await callApi('agent reply', 'POST', `/api/tickets/${ticketId}/messages`, undefined, {
+          body: `Thanks, we are looking into it (${reply}).\n\n**Ada**`,
+          internal: false,
+        });
         const { emails } = await readOutbox(servers.ses.endpoint);
         const sent = emails.filter((e) => e.destination.to.some((to) => to.includes(customer)));
         const replyTo = sent.at(-1)?.replyTo[0] ?? DESK;
-        const quote = sent.at(-1)?.body.text?.split('\n').map((line) => `> ${line}`).join('\n') ?? '';
+        const quote =
+          sent
+            .at(-1)
+            ?.body.text?.split('\n')
+            .map((line) => `> ${line}`)
+            .join('\n') ?? '';
         await deliverMail(
           'customer reply',
-          await compose({ from: `"Ann Customer" <${customer}>`, to: replyTo, subject: `Re: Invoice portal error ${runIndex}`, ...customerBody(1, quote) }),
+          await compose({
+            from: `"Ann Customer" <${customer}>`,
+            to: replyTo,
+            subject: `Re: Invoice portal error ${runIndex}`,
+            ...customerBody(1, quote),
+          }),
         );
       }
       progress(`cost: lifecycle ${runIndex + 1}/${runs}`);
     }
 
     const storedItems = await createDocumentClient(servers.dynamo.endpoint).send(new ScanCommand({ TableName: tableName }));
-    const itemBytes = (storedItems.Items ?? []).reduce((sum, item) => sum + Buffer.byteLength(JSON.stringify(marshall(item, { removeUndefinedValues: true }))), 0);
+    const itemBytes = (storedItems.Items ?? []).reduce(
+      (sum, item) => sum + Buffer.byteLength(JSON.stringify(marshall(item, { removeUndefinedValues: true }))),
+      0,
+    );
     const storedS3 = await s3Bytes(servers.s3.endpoint);
     return {
       invocations: [...invocations.values()],

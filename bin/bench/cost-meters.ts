@@ -28,7 +28,20 @@ export interface Usage {
 
 /** A zeroed {@link Usage}. */
 export function emptyUsage(): Usage {
-  return { rru: 0, wru: 0, dynamoRequests: 0, conditionalFailures: 0, s3Puts: 0, s3Gets: 0, s3PutBytes: 0, s3GetBytes: 0, sesMessages: 0, sesRecipients: 0, sesBytes: 0, ioMs: 0 };
+  return {
+    rru: 0,
+    wru: 0,
+    dynamoRequests: 0,
+    conditionalFailures: 0,
+    s3Puts: 0,
+    s3Gets: 0,
+    s3PutBytes: 0,
+    s3GetBytes: 0,
+    sesMessages: 0,
+    sesRecipients: 0,
+    sesBytes: 0,
+    ioMs: 0,
+  };
 }
 
 /** `a - b`, field by field: the usage of one step from totals taken before and after it. */

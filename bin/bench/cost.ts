@@ -1,9 +1,26 @@
 // bench: the monthly AWS bill at 1,000 and 100,000 tickets, from requests, bytes and durations measured on the real code
 import { pathToFileURL } from 'node:url';
 import { progress, type Benchmark } from './benchmark';
-import { measureLifecycles, NOTIFY_FOLLOW_UP, usageOf, type FunctionName, type Invocation, type LifecycleMeasurement } from './cost-lifecycle';
+import {
+  measureLifecycles,
+  NOTIFY_FOLLOW_UP,
+  usageOf,
+  type FunctionName,
+  type Invocation,
+  type LifecycleMeasurement,
+} from './cost-lifecycle';
 import { addUsage, emptyUsage } from './cost-meters';
-import { chunksOf, fixedMonthlyCost, lambdaMs, monthlyCost, total, type CostLine, type FixedResources, type FunctionUsage, type TicketUsage } from './cost-model';
+import {
+  chunksOf,
+  fixedMonthlyCost,
+  lambdaMs,
+  monthlyCost,
+  total,
+  type CostLine,
+  type FixedResources,
+  type FunctionUsage,
+  type TicketUsage,
+} from './cost-model';
 import { formatBytes, formatMs, markdownTable, median } from './stats';
 
 /** prices.md §2: dashboard calls per ticket (opens, thread loads, replies, status changes, list refreshes). */
@@ -43,9 +60,13 @@ async function readStack(): Promise<StackFacts> {
   const { Template } = await import('aws-cdk-lib/assertions');
   const { buildTestApp } = await import('../../test/infra/support/test-app');
   const template = Template.fromStack(buildTestApp({ context: { alarmEmail: 'ops@example.com' } }).stack);
-  const functions = Object.values(template.findResources('AWS::Lambda::Function')) as { Properties: { MemorySize?: number; Environment?: unknown } }[];
+  const functions = Object.values(template.findResources('AWS::Lambda::Function')) as {
+    Properties: { MemorySize?: number; Environment?: unknown };
+  }[];
   const memoryOf = (fn: FunctionName): number => {
-    const found = functions.find((f) => JSON.stringify(f.Properties.Environment ?? {}).includes(`"POWERTOOLS_SERVICE_NAME":"sesdesk-${fn}"`));
+    const found = functions.find((f) =>
+      JSON.stringify(f.Properties.Environment ?? {}).includes(`"POWERTOOLS_SERVICE_NAME":"sesdesk-${fn}"`),
+    );
     if (!found?.Properties.MemorySize) throw new Error(`the stack has no sesdesk-${fn} function with a memory size`);
     return found.Properties.MemorySize;
   };
@@ -99,7 +120,8 @@ function ticketUsage(m: LifecycleMeasurement, stack: StackFacts): { usage: Ticke
     reads.reduce((sum, i) => sum + i.logBytes, 0) * readShare +
     invocationCount * PLATFORM_LOG_BYTES +
     API_CALLS_PER_TICKET * ACCESS_LOG_BYTES;
-  const responseBytes = m.invocations.reduce((sum, i) => sum + i.responseBytes, 0) + reads.reduce((sum, i) => sum + i.responseBytes, 0) * readShare;
+  const responseBytes =
+    m.invocations.reduce((sum, i) => sum + i.responseBytes, 0) + reads.reduce((sum, i) => sum + i.responseBytes, 0) * readShare;
   // The agent opens the customer's attachment once: a presigned GET the browser makes straight to S3.
   const attachmentDownloads = 1;
 
@@ -136,20 +158,47 @@ function measuredTable(m: LifecycleMeasurement, stack: StackFacts): string {
     formatMs(median(i.ioMs)),
     formatMs(onLambda(i, stack.memoryMb[i.fn])),
     `${stack.memoryMb[i.fn]} MB`,
-    (i.usage.rru).toFixed(1),
-    (i.usage.wru).toFixed(1),
+    i.usage.rru.toFixed(1),
+    i.usage.wru.toFixed(1),
     `${i.usage.s3Puts} / ${i.usage.s3Gets}`,
     i.usage.sesRecipients > 0 ? `${i.usage.sesRecipients} (${formatBytes(i.usage.sesBytes)})` : '–',
   ]);
   const ses = m.sesReceiptUsage;
-  rows.push(['(SES receiving)', 'raw mail stored under inbound/', String(m.inboundBytes.length), '–', '–', '–', '–', '–', '–', `${ses.s3Puts} / 0`, '–']);
+  rows.push([
+    '(SES receiving)',
+    'raw mail stored under inbound/',
+    String(m.inboundBytes.length),
+    '–',
+    '–',
+    '–',
+    '–',
+    '–',
+    '–',
+    `${ses.s3Puts} / 0`,
+    '–',
+  ]);
   return markdownTable(
-    ['function', 'invocation', 'per ticket', 'handler median (here)', 'of it waiting on services', 'on Lambda (CPU share)', 'memory', 'RRU', 'WRU', 'S3 PUT / GET', 'SES recipients (bytes)'],
+    [
+      'function',
+      'invocation',
+      'per ticket',
+      'handler median (here)',
+      'of it waiting on services',
+      'on Lambda (CPU share)',
+      'memory',
+      'RRU',
+      'WRU',
+      'S3 PUT / GET',
+      'SES recipients (bytes)',
+    ],
     rows,
   );
 }
 
-function billTable(usage: TicketUsage, fixed: FixedResources): { table: string; perThousand: number[]; fixedTable: string; fixedTotal: number } {
+function billTable(
+  usage: TicketUsage,
+  fixed: FixedResources,
+): { table: string; perThousand: number[]; fixedTable: string; fixedTotal: number } {
   const bills = VOLUMES.map((v) => monthlyCost(usage, v.tickets, v.coldShare));
   const rows = bills[0]!.map((line, i) => [line.line, line.quantity, usd(line.usd), bills[1]![i]!.quantity, usd(bills[1]![i]!.usd)]);
   const totals = bills.map(total);
@@ -161,7 +210,10 @@ function billTable(usage: TicketUsage, fixed: FixedResources): { table: string; 
   return {
     table: markdownTable(['line', '1,000 tickets/month', '$', '100,000 tickets/month', '$'], rows),
     perThousand,
-    fixedTable: markdownTable(['fixed monthly', 'count', '$ / month'], [...fixedLines.map((l) => [l.line, l.quantity, usd(l.usd)]), ['**Total fixed**', '', `**${usd(fixedTotal)}**`]]),
+    fixedTable: markdownTable(
+      ['fixed monthly', 'count', '$ / month'],
+      [...fixedLines.map((l) => [l.line, l.quantity, usd(l.usd)]), ['**Total fixed**', '', `**${usd(fixedTotal)}**`]],
+    ),
     fixedTotal,
   };
 }
@@ -176,7 +228,8 @@ export const benchmark: Benchmark = {
     const { usage, apiScale } = ticketUsage(measurement, stack);
     const bill = billTable(usage, stack.fixed);
     const verdict = (v: number) => (v < TARGET_PER_1000 ? 'within target' : '**over target**');
-    const gbS = (coldShare: number) => usage.functions.reduce((s, f) => s + (f.memoryMb / 1024) * ((f.handlerMs + f.coldCandidates * coldShare * f.initMs) / 1000), 0);
+    const gbS = (coldShare: number) =>
+      usage.functions.reduce((s, f) => s + (f.memoryMb / 1024) * ((f.handlerMs + f.coldCandidates * coldShare * f.initMs) / 1000), 0);
     return [
       `**Per 1,000 tickets: ${usd(bill.perThousand[0]!)} at 1,000 tickets/month (${verdict(bill.perThousand[0]!)}), ${usd(bill.perThousand[1]!)} at 100,000 (${verdict(bill.perThousand[1]!)}); plus ${usd(bill.fixedTotal)} a month fixed.**`,
       '',

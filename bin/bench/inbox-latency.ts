@@ -50,7 +50,7 @@ async function seed(documents: DynamoDBDocumentClient, tableName: string, count:
       let pending: Record<string, unknown>[] = batch.map((Item) => ({ PutRequest: { Item } }));
       while (pending.length > 0) {
         const result = await documents.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
-        pending = (result.UnprocessedItems?.[tableName] ?? []) as Record<string, unknown>[];
+        pending = result.UnprocessedItems?.[tableName] ?? [];
       }
     }
   };
@@ -100,7 +100,11 @@ function summary(ms: number[]): { median: number; p95: number } {
 
 const dynamo = await startDynamoDbLocal({ port: await findFreePort(), dataDir: null });
 try {
-  const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
+  const client = new DynamoDBClient({
+    endpoint: dynamo.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+  });
   const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   const quiet = { debug() {}, info() {}, warn() {}, error() {} };
   const handlers = new Map<number, ApiHandler>();
@@ -112,7 +116,13 @@ try {
     await seed(documents, tableName, size);
     seedSeconds.set(size, (performance.now() - seeded) / 1000);
     // Only the routes this benchmark calls are wired; the others would fail loudly if reached.
-    const deps = { config: DEFAULT_DESK_CONFIG, tickets: new DynamoTicketRepository(documents, tableName), desk: new DynamoDeskRepository(documents, tableName), clock: () => new Date(), log: quiet };
+    const deps = {
+      config: DEFAULT_DESK_CONFIG,
+      tickets: new DynamoTicketRepository(documents, tableName),
+      desk: new DynamoDeskRepository(documents, tableName),
+      clock: () => new Date(),
+      log: quiet,
+    };
     handlers.set(size, createApiHandler(deps as unknown as ApiDeps));
   }
   // The JVM behind DynamoDB Local speeds up for a while; warm it on every table, then alternate so drift hits both alike.
@@ -123,7 +133,9 @@ try {
     const { median, p95 } = summary(timings.get(size)!);
     return `| ${size.toLocaleString('en-US')} | ${median.toFixed(2)} | ${p95.toFixed(2)} | ${seedSeconds.get(size)!.toFixed(1)} s |`;
   });
-  console.log(`First page of the open inbox (25 tickets), ${RUNS} requests per table after ${WARM_UP} warm-up each, alternating, through createApiHandler on DynamoDB Local:\n`);
+  console.log(
+    `First page of the open inbox (25 tickets), ${RUNS} requests per table after ${WARM_UP} warm-up each, alternating, through createApiHandler on DynamoDB Local:\n`,
+  );
   console.log('| tickets in table | median ms | p95 ms | seed time |');
   console.log('|---:|---:|---:|---:|');
   for (const row of rows) console.log(row);

@@ -76,7 +76,8 @@ async function startServers(s3Directory: string): Promise<{ dynamo: LocalServer;
 
 export const benchmark: Benchmark = {
   name: 'ingest-requests',
-  description: 'DynamoDB (and S3) requests per email through the real ingestEmail on DynamoDB Local and s3rver; targets: new ticket ≤ 3, reply ≤ 3, duplicate event ≤ 1',
+  description:
+    'DynamoDB (and S3) requests per email through the real ingestEmail on DynamoDB Local and s3rver; targets: new ticket ≤ 3, reply ≤ 3, duplicate event ≤ 1',
   async run({ quick }) {
     const repeats = quick ? 1 : 3;
     const s3Directory = mkdtempSync(path.join(os.tmpdir(), 'sesdesk-bench-s3-'));
@@ -88,14 +89,20 @@ export const benchmark: Benchmark = {
       const s3 = createS3Client(servers.s3.endpoint);
       const dynamoCounter = new RequestCounter();
       const s3Counter = new RequestCounter();
-      documents.middlewareStack.add((next, context) => async (args) => {
-        dynamoCounter.count(context.commandName);
-        return next(args);
-      }, COUNTER_STEP);
-      s3.middlewareStack.add((next, context) => async (args) => {
-        s3Counter.count(context.commandName);
-        return next(args);
-      }, COUNTER_STEP);
+      documents.middlewareStack.add(
+        (next, context) => async (args) => {
+          dynamoCounter.count(context.commandName);
+          return next(args);
+        },
+        COUNTER_STEP,
+      );
+      s3.middlewareStack.add(
+        (next, context) => async (args) => {
+          s3Counter.count(context.commandName);
+          return next(args);
+        },
+        COUNTER_STEP,
+      );
       const store = new S3ObjectStore(s3);
       const deps: IngestDeps = {
         store,
@@ -121,21 +128,44 @@ export const benchmark: Benchmark = {
           limit: 3,
           expected: 'ticket-created',
           prepare: async () =>
-            put(await composeMail({ from: '"Ann Customer" <ann@example.com>', to: DESK, subject: 'Printer on fire', text: 'Hello,\n\nit smells of smoke.\n' })),
+            put(
+              await composeMail({
+                from: '"Ann Customer" <ann@example.com>',
+                to: DESK,
+                subject: 'Printer on fire',
+                text: 'Hello,\n\nit smells of smoke.\n',
+              }),
+            ),
         },
         {
           label: 'reply by In-Reply-To/References',
           limit: 3,
           expected: 'reply-added',
           prepare: async () =>
-            put(await composeMail({ from: 'ann@example.com', to: DESK, subject: 'Re: Printer on fire', text: 'Still burning.', inReplyTo: ticket.messageId, references: [ticket.messageId] })),
+            put(
+              await composeMail({
+                from: 'ann@example.com',
+                to: DESK,
+                subject: 'Re: Printer on fire',
+                text: 'Still burning.',
+                inReplyTo: ticket.messageId,
+                references: [ticket.messageId],
+              }),
+            ),
         },
         {
           label: 'reply by token',
           limit: 3,
           expected: 'reply-added',
           prepare: async () =>
-            put(await composeMail({ from: 'ann@example.com', to: `support+${createReplyToken(TEST_TOKEN_KEYS, ticket.id)}@desk.localhost`, subject: 'Re: Printer on fire', text: 'Now smoking.' })),
+            put(
+              await composeMail({
+                from: 'ann@example.com',
+                to: `support+${createReplyToken(TEST_TOKEN_KEYS, ticket.id)}@desk.localhost`,
+                subject: 'Re: Printer on fire',
+                text: 'Now smoking.',
+              }),
+            ),
         },
         { label: 'duplicate event (same S3 key again)', limit: 1, expected: 'duplicate', prepare: async () => ticket.key },
       ];

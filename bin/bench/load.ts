@@ -34,7 +34,10 @@ function sizes(options: BenchOptions) {
 }
 
 /** Runs `work` against a fresh in-process stack in a temp directory, sampling this process's RSS meanwhile. */
-async function withStack<T>(faults: FaultInjector | undefined, work: (stack: LocalStack, env: LocalEnv, token: string) => Promise<T>): Promise<{ result: T; peakRss: number }> {
+async function withStack<T>(
+  faults: FaultInjector | undefined,
+  work: (stack: LocalStack, env: LocalEnv, token: string) => Promise<T>,
+): Promise<{ result: T; peakRss: number }> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'sesdesk-bench-load-'));
   const { env } = await localEnvOnFreePorts(dataDir);
   const stack = await startLocalStack({ env, config, console: null, retryDelayMs: () => 500, faults });
@@ -50,7 +53,11 @@ async function withStack<T>(faults: FaultInjector | undefined, work: (stack: Loc
   }
 }
 
-async function loadRun(emails: number, connections: number, faults: FaultInjector | undefined): Promise<{ report: LoadReport; peakRss: number }> {
+async function loadRun(
+  emails: number,
+  connections: number,
+  faults: FaultInjector | undefined,
+): Promise<{ report: LoadReport; peakRss: number }> {
   const { result, peakRss } = await withStack(faults, (stack, env, token) =>
     runLoad({
       smtp: { host: '127.0.0.1', port: env.smtpPort },
@@ -73,7 +80,11 @@ async function timeToReady(): Promise<number> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'sesdesk-bench-start-'));
   const { vars } = await localEnvOnFreePorts(dataDir);
   const started = performance.now();
-  const child = spawn(process.execPath, [path.join(REPO, 'bin/sesdesk.js'), 'dev'], { cwd: REPO, env: { ...process.env, ...vars }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(REPO, 'bin/sesdesk.js'), 'dev'], {
+    cwd: REPO,
+    env: { ...process.env, ...vars },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   try {
     return await new Promise<number>((resolve, reject) => {
       let output = '';
@@ -108,7 +119,9 @@ async function inboxLatency(probes: number): Promise<number[]> {
         await transport.sendMail({ from, to: DESK, subject: `Latency probe ${i}`, text: 'Is anyone there?' });
         const accepted = performance.now();
         for (;;) {
-          const response = await fetch(`${stack.urls.dashboard}/api/requesters/${encodeURIComponent(from)}/tickets`, { headers: { authorization: `Bearer ${token}` } });
+          const response = await fetch(`${stack.urls.dashboard}/api/requesters/${encodeURIComponent(from)}/tickets`, {
+            headers: { authorization: `Bearer ${token}` },
+          });
           if (response.ok && ((await response.json()) as { items: unknown[] }).items.length > 0) break;
           if (performance.now() - accepted > 60_000) throw new Error(`probe ${i} never became a ticket`);
           await new Promise((resolve) => setTimeout(resolve, 10));
@@ -137,7 +150,12 @@ function loadRow(label: string, { report, peakRss }: { report: LoadReport; peakR
     formatMs(p95(report.ticketLatencies)),
     `${tickets.actual} / ${tickets.expected}${tickets.ok && get('tickets created twice').ok ? '' : ' ✗'}`,
     `${acks.actual} / ${acks.expected}${acks.ok && doubled.ok ? '' : ' ✗'}${doubled.actual > 0 ? ` (${doubled.actual} twice)` : ''}`,
-    report.ok ? 'all exact' : report.checks.filter((c) => !c.ok).map((c) => `${c.name} ${c.actual}≠${c.expected}`).join('; '),
+    report.ok
+      ? 'all exact'
+      : report.checks
+          .filter((c) => !c.ok)
+          .map((c) => `${c.name} ${c.actual}≠${c.expected}`)
+          .join('; '),
     formatBytes(peakRss),
     faults ? String(injected) : '0',
   ];
@@ -164,18 +182,37 @@ export const benchmark: Benchmark = {
     const injected = [...faults.stats.injected].map(([kind, n]) => `${kind} ${n}`).join(', ');
     return [
       markdownTable(
-        ['run', 'emails', 'emails/s', 'p95 SMTP → ticket', 'tickets (got / expected)', 'acks sent (got / expected)', 'checks', 'peak RSS', 'faults injected'],
+        [
+          'run',
+          'emails',
+          'emails/s',
+          'p95 SMTP → ticket',
+          'tickets (got / expected)',
+          'acks sent (got / expected)',
+          'checks',
+          'peak RSS',
+          'faults injected',
+        ],
         [loadRow('no faults', clean), loadRow('20% DynamoDB + SES faults', faulty, faults)],
       ),
       '',
-      `Mix per run: ${Object.entries(clean.report.planned).map(([k, n]) => `${n} ${k}`).join(', ')}. emails/s = accepted emails / (first send → desk settled); replies are written only after their acknowledgement arrived, as a person would. Peak RSS is the bench process, which hosts the whole stack (handlers, s3rver, SES stand-in, SMTP and HTTP servers) and the load generator; DynamoDB Local is a separate Java process, not counted. p95 SMTP → ticket is sampled by polling the ticket list every 250 ms.`,
+      `Mix per run: ${Object.entries(clean.report.planned)
+        .map(([k, n]) => `${n} ${k}`)
+        .join(
+          ', ',
+        )}. emails/s = accepted emails / (first send → desk settled); replies are written only after their acknowledgement arrived, as a person would. Peak RSS is the bench process, which hosts the whole stack (handlers, s3rver, SES stand-in, SMTP and HTTP servers) and the load generator; DynamoDB Local is a separate Java process, not counted. p95 SMTP → ticket is sampled by polling the ticket list every 250 ms.`,
       `Faults injected in the second run: ${injected || 'none'}. "twice" counts acknowledgements SES received twice: the documented window (SES accepted, the answer was lost or the function died before recording it).`,
       '',
       markdownTable(
         ['local stack', 'median', 'p95', 'samples'],
         [
           ['`sesdesk dev` spawn → `sesdesk ready`', formatMs(median(starts)), formatMs(p95(starts)), String(starts.length)],
-          ['SMTP accepted → ticket in the API (one by one)', formatMs(median(latencies)), formatMs(p95(latencies)), String(latencies.length)],
+          [
+            'SMTP accepted → ticket in the API (one by one)',
+            formatMs(median(latencies)),
+            formatMs(p95(latencies)),
+            String(latencies.length),
+          ],
         ],
       ),
     ].join('\n');

@@ -5,6 +5,9 @@ import os from 'node:os';
 export function describeMachine(): string {
   const cpus = os.cpus();
   const model = cpus[0]?.model.replace(/\s+/g, ' ').trim() ?? 'unknown CPU';
-  const load = os.loadavg().map((value) => value.toFixed(1)).join(' / ');
+  const load = os
+    .loadavg()
+    .map((value) => value.toFixed(1))
+    .join(' / ');
   return `${cpus.length} × ${model}, load average ${load} (1/5/15 min), Node ${process.version}, ${os.platform()} ${os.arch()}`;
 }

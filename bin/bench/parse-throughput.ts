@@ -75,7 +75,13 @@ function emptyTimings(count: number): Timings {
 function summarize(samples: Samples, messageCount: number) {
   const perMessage = samples.perMessage.map((times) => median(times));
   const roundTotal = median(samples.roundTotals);
-  return { roundTotal, medianPerMessage: median(perMessage), p95PerMessage: p95(perMessage), perSecond: (messageCount / roundTotal) * 1000, perMessage };
+  return {
+    roundTotal,
+    medianPerMessage: median(perMessage),
+    p95PerMessage: p95(perMessage),
+    perSecond: (messageCount / roundTotal) * 1000,
+    perMessage,
+  };
 }
 
 export const benchmark: Benchmark = {
@@ -112,26 +118,37 @@ export const benchmark: Benchmark = {
     for (const clock of ['cpu', 'wall'] as const) {
       const { ours, baseline } = summaries[clock];
       const paired = pairedRatio(timings.ours[clock].roundTotals, timings.baseline[clock].roundTotals);
-      const row = (label: string, s: typeof ours) => [label, formatMs(s.roundTotal), formatMs(s.roundTotal / messages.length), formatMs(s.medianPerMessage), formatMs(s.p95PerMessage), formatCount(s.perSecond)];
-      rows.push(
-        row(`${clock}: ours, parseEmail`, ours),
-        row(`${clock}: baseline, simpleParser`, baseline),
-        [
-          `**${clock}: ours / baseline**`,
-          `**${formatRatio(paired)}** (paired per round)`,
-          formatRatio(ratio(ours.roundTotal, baseline.roundTotal)),
-          formatRatio(ratio(ours.medianPerMessage, baseline.medianPerMessage)),
-          formatRatio(ratio(ours.p95PerMessage, baseline.p95PerMessage)),
-          formatRatio(ratio(ours.perSecond, baseline.perSecond)),
-        ],
-      );
+      const row = (label: string, s: typeof ours) => [
+        label,
+        formatMs(s.roundTotal),
+        formatMs(s.roundTotal / messages.length),
+        formatMs(s.medianPerMessage),
+        formatMs(s.p95PerMessage),
+        formatCount(s.perSecond),
+      ];
+      rows.push(row(`${clock}: ours, parseEmail`, ours), row(`${clock}: baseline, simpleParser`, baseline), [
+        `**${clock}: ours / baseline**`,
+        `**${formatRatio(paired)}** (paired per round)`,
+        formatRatio(ratio(ours.roundTotal, baseline.roundTotal)),
+        formatRatio(ratio(ours.medianPerMessage, baseline.medianPerMessage)),
+        formatRatio(ratio(ours.p95PerMessage, baseline.p95PerMessage)),
+        formatRatio(ratio(ours.perSecond, baseline.perSecond)),
+      ]);
       verdicts.push(`${clock} time ${paired <= TARGET_RATIO ? 'within' : '**OVER**'} (${formatRatio(paired)})`);
     }
-    const table = markdownTable(['clock: parser', 'median round (all messages)', 'mean per message', 'median per message', 'p95 per message', 'messages/s'], rows);
+    const table = markdownTable(
+      ['clock: parser', 'median round (all messages)', 'mean per message', 'median per message', 'p95 per message', 'messages/s'],
+      rows,
+    );
 
     const { ours, baseline } = summaries.cpu;
     const slowest = messages
-      .map((message, index) => ({ name: message.name, size: message.raw.length, ours: ours.perMessage[index]!, baseline: baseline.perMessage[index]! }))
+      .map((message, index) => ({
+        name: message.name,
+        size: message.raw.length,
+        ours: ours.perMessage[index]!,
+        baseline: baseline.perMessage[index]!,
+      }))
       .sort((a, b) => b.ours - a.ours)
       .slice(0, SLOWEST_SHOWN);
     const slowTable = markdownTable(

@@ -24,7 +24,7 @@ async function importOther(name: string, file: string): Promise<Benchmark> {
     return {
       name,
       description: `(could not be loaded: ${error instanceof Error ? error.message.split('\n')[0] : String(error)})`,
-      run: () => Promise.reject(error),
+      run: () => Promise.reject(error instanceof Error ? error : new Error(String(error))),
     };
   }
 }

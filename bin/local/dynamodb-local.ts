@@ -63,9 +63,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
   if (dbPath !== null) mkdirSync(dbPath, { recursive: true });
 
   // Telemetry cannot reach anything from here and roughly doubles start-up while it tries.
-  const child = withEnv({ DDB_LOCAL_TELEMETRY: '0' }, () =>
-    spawnDynamoDbLocal({ port, path: dbPath, sharedDb: true, stdio: 'pipe' }),
-  );
+  const child = withEnv({ DDB_LOCAL_TELEMETRY: '0' }, () => spawnDynamoDbLocal({ port, path: dbPath, sharedDb: true, stdio: 'pipe' }));
   const output = captureOutput(child, verbose);
   let failure: string | null = null;
   child.on('error', (error) => {
@@ -155,12 +153,7 @@ function captureOutput(child: ChildProcess, verbose: boolean): OutputTail {
   return { text: () => tail.replace(/\s+/g, ' ').trim() };
 }
 
-async function waitUntilAnswering(
-  endpoint: string,
-  timeoutMs: number,
-  failure: () => string | null,
-  output: OutputTail,
-): Promise<void> {
+async function waitUntilAnswering(endpoint: string, timeoutMs: number, failure: () => string | null, output: OutputTail): Promise<void> {
   const client = new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
@@ -177,7 +170,9 @@ async function waitUntilAnswering(
         return;
       } catch (error) {
         if (Date.now() > deadline) {
-          throw new DynamoDbLocalError(`DynamoDB Local did not answer on ${endpoint} within ${timeoutMs} ms: ${output.text()}`, { cause: error });
+          throw new DynamoDbLocalError(`DynamoDB Local did not answer on ${endpoint} within ${timeoutMs} ms: ${output.text()}`, {
+            cause: error,
+          });
         }
       }
       await sleep(100);

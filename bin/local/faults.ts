@@ -107,7 +107,10 @@ export function timeoutError(): Error {
 export function parseFaultSpec(spec: string): FaultOptions {
   const options: { -readonly [K in keyof FaultOptions]: FaultOptions[K] } = {};
   const crashes: Partial<Record<CrashPoint, number>> = {};
-  for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [name = '', value = ''] = part.split('=', 2).map((s) => s.trim());
     if (name === 'dynamodb' || name === 's3' || name === 'ses') {
       const share = Number(value);
@@ -123,7 +126,8 @@ export function parseFaultSpec(spec: string): FaultOptions {
       options.kinds = kinds as FaultKind[];
     } else if (name === 'crash') {
       const [point = '', times = '1'] = value.split(':');
-      if (!CRASH_POINTS.includes(point as CrashPoint)) throw new Error(`SESDESK_FAULTS: unknown crash point ${point} (known: ${CRASH_POINTS.join(', ')})`);
+      if (!CRASH_POINTS.includes(point as CrashPoint))
+        throw new Error(`SESDESK_FAULTS: unknown crash point ${point} (known: ${CRASH_POINTS.join(', ')})`);
       if (!/^\d+$/.test(times)) throw new Error(`SESDESK_FAULTS: ${part}: the count must be a whole number`);
       crashes[point as CrashPoint] = Number(times);
     } else {
@@ -227,7 +231,7 @@ export function crashingTickets<T extends TicketRepository>(tickets: T, crash: (
         };
       }
       const value: unknown = Reflect.get(target, property, receiver);
-      return typeof value === 'function' ? value.bind(target) : value;
+      return typeof value === 'function' ? (value.bind(target) as unknown) : value;
     },
   });
 }
@@ -256,7 +260,7 @@ export function crashingDeliveries(deliveries: DeliveryRepository, crash: () => 
         };
       }
       const value: unknown = Reflect.get(target, property, receiver);
-      return typeof value === 'function' ? value.bind(target) : value;
+      return typeof value === 'function' ? (value.bind(target) as unknown) : value;
     },
   });
 }

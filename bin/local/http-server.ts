@@ -91,7 +91,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Local
     for (const [name, value] of Object.entries(securityHeaders)) response.setHeader(name, value);
     const url = request.url ?? '/';
     const pathname = url.split('?')[0]!;
-    const work = pathname === '/api' || pathname.startsWith('/api/') ? serveApi(options, request, response) : serveStatic(root, request, response);
+    const work =
+      pathname === '/api' || pathname.startsWith('/api/') ? serveApi(options, request, response) : serveStatic(root, request, response);
     work.catch((error: unknown) => {
       const status = error instanceof RequestError ? error.status : 500;
       const message = error instanceof RequestError ? error.message : 'internal error of the local server';
@@ -151,7 +152,7 @@ function apiGatewayClaims(payload: Record<string, unknown>): Claims {
   for (const [name, value] of Object.entries(payload)) {
     if (Array.isArray(value)) claims[name] = `[${value.map(String).join(' ')}]`;
     else if (value !== null && typeof value === 'object') claims[name] = JSON.stringify(value);
-    else if (value !== undefined) claims[name] = String(value);
+    else if (value !== undefined) claims[name] = typeof value === 'string' ? value : JSON.stringify(value);
   }
   return claims;
 }
@@ -186,7 +187,13 @@ function apiGatewayEvent(
       authorizer: { principalId: '', integrationLatency: 0, jwt: { claims, scopes: [] } },
       domainName: headers.host ?? LOOPBACK,
       domainPrefix: 'local',
-      http: { method, path: rawPath, protocol: `HTTP/${request.httpVersion}`, sourceIp: request.socket.remoteAddress ?? LOOPBACK, userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method,
+        path: rawPath,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.socket.remoteAddress ?? LOOPBACK,
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId: randomUUID(),
       routeKey: '$default',
       stage: '$default',

@@ -116,19 +116,54 @@ export function planLoad(count: number, mix: LoadMix, runId: string): PlannedEma
   let replies = 0;
   return kinds.map((kind, index): PlannedEmail => {
     const messageId = `<${kind}-${index}.${runId}@customer.example>`;
-    if (kind === 'new') return { index, kind, from: `c${index}-${runId}@customer.example`, target: null, subject: `Load ${runId} n${index}: printer jammed`, messageId };
+    if (kind === 'new')
+      return {
+        index,
+        kind,
+        from: `c${index}-${runId}@customer.example`,
+        target: null,
+        subject: `Load ${runId} n${index}: printer jammed`,
+        messageId,
+      };
     if (kind === 'token-reply' || kind === 'reference-reply') {
       // Spread replies over the first new threads, several per thread when there are more replies than threads.
       const target = replies++ % fresh;
-      return { index, kind, from: `c${target}-${runId}@customer.example`, target, subject: `Re: Load ${runId} n${target}: printer jammed`, messageId };
+      return {
+        index,
+        kind,
+        from: `c${target}-${runId}@customer.example`,
+        target,
+        subject: `Re: Load ${runId} n${target}: printer jammed`,
+        messageId,
+      };
     }
-    if (kind === 'auto-reply') return { index, kind, from: `away${index}-${runId}@customer.example`, target: null, subject: `Automatic reply: Load ${runId} a${index}`, messageId };
-    return { index, kind, from: `mailer-daemon@mx-${runId}.example`, target: null, subject: 'Undelivered Mail Returned to Sender', messageId };
+    if (kind === 'auto-reply')
+      return {
+        index,
+        kind,
+        from: `away${index}-${runId}@customer.example`,
+        target: null,
+        subject: `Automatic reply: Load ${runId} a${index}`,
+        messageId,
+      };
+    return {
+      index,
+      kind,
+      from: `mailer-daemon@mx-${runId}.example`,
+      target: null,
+      subject: 'Undelivered Mail Returned to Sender',
+      messageId,
+    };
   });
 }
 
 /** The raw MIME for one planned email; `replyTo` is the acknowledgement's Reply-To for token replies. */
-export function composeLoadEmail(email: PlannedEmail, deskAddress: string, plan: readonly PlannedEmail[], replyTo: string | null): { raw: string; to: string } {
+export function composeLoadEmail(
+  email: PlannedEmail,
+  deskAddress: string,
+  plan: readonly PlannedEmail[],
+  replyTo: string | null,
+): { raw: string; to: string } {
   const head = (to: string, extra: string[]) =>
     [
       `From: ${email.from}`,
@@ -173,14 +208,21 @@ export function composeLoadEmail(email: PlannedEmail, deskAddress: string, plan:
   }
   const text = ['Content-Type: text/plain; charset=utf-8'];
   if (email.kind === 'auto-reply') {
-    return { raw: `${head(deskAddress, ['Auto-Submitted: auto-replied', ...text])}\r\n\r\nI am out of the office until Monday.\r\n`, to: deskAddress };
+    return {
+      raw: `${head(deskAddress, ['Auto-Submitted: auto-replied', ...text])}\r\n\r\nI am out of the office until Monday.\r\n`,
+      to: deskAddress,
+    };
   }
   if (email.kind === 'new') {
-    return { raw: `${head(deskAddress, text)}\r\n\r\nThe printer on floor ${email.index} is jammed again. Please help.\r\n`, to: deskAddress };
+    return {
+      raw: `${head(deskAddress, text)}\r\n\r\nThe printer on floor ${email.index} is jammed again. Please help.\r\n`,
+      to: deskAddress,
+    };
   }
   const original = plan[email.target!]!.messageId;
   const threading = [`In-Reply-To: ${original}`, `References: ${original}`];
-  if (email.kind === 'token-reply') return { raw: `${head(replyTo!, [...text])}\r\n\r\nStill jammed (reply ${email.index}).\r\n`, to: replyTo! };
+  if (email.kind === 'token-reply')
+    return { raw: `${head(replyTo!, [...text])}\r\n\r\nStill jammed (reply ${email.index}).\r\n`, to: replyTo! };
   return { raw: `${head(deskAddress, [...threading, ...text])}\r\n\r\nStill jammed (reply ${email.index}).\r\n`, to: deskAddress };
 }
 
@@ -220,7 +262,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     const items: TicketListItem[] = [];
     let cursor: string | null = null;
     do {
-      const page: { items: TicketListItem[]; cursor: string | null } = await api(`/api/tickets?status=open&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const page: { items: TicketListItem[]; cursor: string | null } = await api(
+        `/api/tickets?status=open&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
       items.push(...page.items.filter((t) => t.requester.address.includes(runId)));
       cursor = page.cursor;
     } while (cursor);
@@ -245,13 +289,18 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   };
   const pollOutbox = async () => {
     while (polling) {
-      outbox = await readOutbox(options.outboxUrl, startedSec).then((o) => o.emails.filter((e) => e.destination.to.some((to) => to.includes(runId))), () => outbox);
+      outbox = await readOutbox(options.outboxUrl, startedSec).then(
+        (o) => o.emails.filter((e) => e.destination.to.some((to) => to.includes(runId))),
+        () => outbox,
+      );
       await sleep(pollMs);
     }
   };
   const pollers = Promise.all([pollTickets(), pollOutbox()]);
 
-  const bar = options.progress ? new SingleBar({ stream: options.progress, format: ' {stage} [{bar}] {value}/{total} {note}', hideCursor: true }) : null;
+  const bar = options.progress
+    ? new SingleBar({ stream: options.progress, format: ' {stage} [{bar}] {value}/{total} {note}', hideCursor: true })
+    : null;
   bar?.start(plan.length, 0, { stage: 'sending ', note: '' });
   const transport = nodemailer.createTransport({
     host: options.smtp.host,
@@ -307,13 +356,17 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const expectedMessages = new Map<string, number>();
   for (const email of plan) {
     if (email.kind === 'new') expectedMessages.set(email.from, (expectedMessages.get(email.from) ?? 0) + 1);
-    else if (email.target !== null && sent[email.index]) expectedMessages.set(plan[email.target]!.from, (expectedMessages.get(plan[email.target]!.from) ?? 0) + 1);
+    else if (email.target !== null && sent[email.index])
+      expectedMessages.set(plan[email.target]!.from, (expectedMessages.get(plan[email.target]!.from) ?? 0) + 1);
   }
   bar?.setTotal(fresh.length * 2);
   const done = () => {
     const complete = tickets.filter((t) => t.messageCount === expectedMessages.get(t.requester.address)).length;
     const acks = new Set(outbox.map((e) => bareAddress(e.destination.to[0] ?? ''))).size;
-    bar?.update(Math.min(fresh.length, complete) + Math.min(fresh.length, acks), { stage: 'settling', note: `tickets ${tickets.length}, acks ${outbox.length}` });
+    bar?.update(Math.min(fresh.length, complete) + Math.min(fresh.length, acks), {
+      stage: 'settling',
+      note: `tickets ${tickets.length}, acks ${outbox.length}`,
+    });
     return complete >= fresh.length && acks >= fresh.length;
   };
   const settleDeadline = Date.now() + (options.settleTimeoutMs ?? 120_000);
@@ -349,7 +402,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     const want = plan.filter((e) => e.target !== null && sent[e.index] && plan[e.target]!.from === ticket.requester.address);
     const byToken = want.filter((e) => e.kind === 'token-reply').length;
     const byReference = want.length - byToken;
-    threadedRight += Math.min(byToken, rules.filter((r) => r === 'reply-token').length) + Math.min(byReference, rules.filter((r) => r === 'message-id').length);
+    threadedRight +=
+      Math.min(byToken, rules.filter((r) => r === 'reply-token').length) +
+      Math.min(byReference, rules.filter((r) => r === 'message-id').length);
   }
   const repliesSent = plan.filter((e) => e.target !== null && sent[e.index]).length;
   const ticketsPerThread = fresh.map((e) => tickets.filter((t) => t.requester.address === e.from).length);
@@ -364,10 +419,18 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     check('tickets created twice', 0, ticketsPerThread.filter((n) => n > 1).length),
     check('tickets from auto-replies or bounces', 0, tickets.filter((t) => !freshAddresses.has(t.requester.address)).length),
     check('replies threaded into the right ticket', planned['token-reply'] + planned['reference-reply'], threadedRight),
-    check('messages on the run’s tickets', fresh.length + repliesSent, tickets.reduce((n, t) => n + t.messageCount, 0)),
+    check(
+      'messages on the run’s tickets',
+      fresh.length + repliesSent,
+      tickets.reduce((n, t) => n + t.messageCount, 0),
+    ),
     check('acknowledgements sent', fresh.length, acksPerThread.filter((n) => n >= 1).length),
     check('acknowledgements sent twice', 0, acksPerThread.filter((n) => n > 1).length),
-    check('mail to auto-responders or bounce senders', 0, outbox.filter((m) => m.destination.to.some((to) => quietSenders.has(bareAddress(to)))).length),
+    check(
+      'mail to auto-responders or bounce senders',
+      0,
+      outbox.filter((m) => m.destination.to.some((to) => quietSenders.has(bareAddress(to)))).length,
+    ),
     check('failed ingests (new)', 0, Math.max(0, failedAfter - failedBefore)),
   ];
   const ticketLatencies = fresh.flatMap((e) => {
@@ -393,8 +456,14 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
 /** The report as a plain-text table for a terminal. */
 export function formatLoadReport(report: LoadReport): string {
   const sorted = [...report.ticketLatencies].sort((a, b) => a - b);
-  const at = (q: number) => (sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!);
-  const rows: [string, string, string, string][] = report.checks.map((c) => [c.name, String(c.expected), String(c.actual), c.ok ? 'ok' : 'MISMATCH']);
+  const at = (q: number) =>
+    sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+  const rows: [string, string, string, string][] = report.checks.map((c) => [
+    c.name,
+    String(c.expected),
+    String(c.actual),
+    c.ok ? 'ok' : 'MISMATCH',
+  ]);
   const width = [0, 1, 2, 3].map((i) => Math.max(...[['check', 'expected', 'actual', ''], ...rows].map((r) => r[i]!.length)));
   const line = (r: readonly string[]) => r.map((cell, i) => (i === 0 ? cell.padEnd(width[i]!) : cell.padStart(width[i]!))).join('  ');
   const mix = Object.entries(report.planned)

@@ -44,12 +44,13 @@ export function localEnv(env: NodeJS.ProcessEnv = process.env): LocalEnv {
 
 /** Reads and validates the desk configuration file. */
 export function loadDeskConfig(file: string): DeskConfig {
-  if (!existsSync(file)) throw new Error(`No desk configuration at ${file}: copy sesdesk.config.json from the repository or set SESDESK_CONFIG.`);
+  if (!existsSync(file))
+    throw new Error(`No desk configuration at ${file}: copy sesdesk.config.json from the repository or set SESDESK_CONFIG.`);
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new Error(`${file} is not valid JSON: ${(error as Error).message}`);
+    throw new Error(`${file} is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
   return parseDeskConfig(json, file);
 }

@@ -76,7 +76,10 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     ingest: { store, tickets, config, tokenKeys, parse: (raw) => parseEmail(raw), log: options.log('ingest') },
     notify: {
       deliveries,
-      settings: cachedSettings((deskId) => settings.getSettings(deskId), () => Date.now()),
+      settings: cachedSettings(
+        (deskId) => settings.getSettings(deskId),
+        () => Date.now(),
+      ),
       mailer: new SesMailer(ses),
       store,
       bucket,

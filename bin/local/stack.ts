@@ -83,12 +83,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const secret = await readLocalSecret(env.dataDir);
 
     const [dynamo, s3, ses] = await Promise.all([
-      startDynamoDbLocal({ port: env.dynamoPort, dataDir: path.join(env.dataDir, 'dynamodb'), portHint: 'set SESDESK_DYNAMODB_PORT' }).then((server) => {
-        started.push(server);
-        progress(`DynamoDB Local    ${server.endpoint}`);
-        return server;
-      }),
-      startS3Local({ port: env.s3Port, directory: path.join(env.dataDir, 's3'), buckets: [env.bucket], portHint: 'set SESDESK_S3_PORT' }).then((server) => {
+      startDynamoDbLocal({ port: env.dynamoPort, dataDir: path.join(env.dataDir, 'dynamodb'), portHint: 'set SESDESK_DYNAMODB_PORT' }).then(
+        (server) => {
+          started.push(server);
+          progress(`DynamoDB Local    ${server.endpoint}`);
+          return server;
+        },
+      ),
+      startS3Local({
+        port: env.s3Port,
+        directory: path.join(env.dataDir, 's3'),
+        buckets: [env.bucket],
+        portHint: 'set SESDESK_S3_PORT',
+      }).then((server) => {
         started.push(server);
         progress(`S3 (s3rver)       ${server.endpoint}  bucket ${env.bucket}`);
         return server;
@@ -126,7 +133,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       handler: ingest,
       failureFile: path.join(env.dataDir, 'failed-events.jsonl'),
       retryDelayMs: options.retryDelayMs,
-      onFailure: (event, error) => log('ingest').error('event failed every retry; kept for `sesdesk replay`', { key: event.Records[0]?.s3.object.key, error: String(error) }),
+      onFailure: (event, error) =>
+        log('ingest').error('event failed every retry; kept for `sesdesk replay`', {
+          key: event.Records[0]?.s3.object.key,
+          error: String(error),
+        }),
     });
     // Like the bucket notification's prefix filter: attachments and bodies written by ingest never re-trigger it.
     const unsubscribe = s3.onObjectCreated((record: S3EventRecord) => {
@@ -142,7 +153,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       onBatch: (event) => notify(event, { getRemainingTimeInMillis: () => NOTIFY_TIMEOUT_MS }),
       maxRetries: 10,
       retryDelayMs: (attempt) => Math.min(8_000, 250 * 2 ** (attempt - 1)),
-      onDiscard: (records, reason) => log('notify').error('stream records discarded after retries', { count: records.length, error: String(reason) }),
+      onDiscard: (records, reason) =>
+        log('notify').error('stream records discarded after retries', { count: records.length, error: String(reason) }),
     });
     progress('event wiring      S3 → ingest, stream → notify');
 

@@ -73,7 +73,9 @@ export function pollStream(options: PollStreamOptions): StreamPoller {
       for (const shard of StreamDescription?.Shards ?? []) {
         if (!shard.ShardId || shards.has(shard.ShardId)) continue;
         const type = firstDiscovery ? (options.startingPosition ?? 'TRIM_HORIZON') : 'TRIM_HORIZON';
-        const { ShardIterator } = await client.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId, ShardIteratorType: type }));
+        const { ShardIterator } = await client.send(
+          new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId, ShardIteratorType: type }),
+        );
         shards.set(shard.ShardId, { iterator: ShardIterator ?? null, lastSequence: null });
       }
       start = StreamDescription?.LastEvaluatedShardId;
@@ -86,7 +88,7 @@ export function pollStream(options: PollStreamOptions): StreamPoller {
     let remaining = records;
     for (let attempt = 0; remaining.length > 0; attempt += 1) {
       if (attempt > 0) await sleep(retryDelay(attempt));
-      let failure: unknown = null;
+      let failure: unknown;
       try {
         const response = await options.onBatch({ Records: remaining });
         const failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));

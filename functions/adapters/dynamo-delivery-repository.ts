@@ -15,7 +15,6 @@ import type {
 } from '../core/notify/notify-ports';
 import { addressFeedbackUpdate, deliveryBouncedUpdate, itemFields, keys, type Item, type TransactItem } from './dynamo-items';
 
-
 /** A claim can be taken from a waiting delivery, or from a `sending` one whose holder stopped renewing (crashed). */
 const CLAIMABLE = '(#status = :pending OR (#status = :sending AND leaseUntil < :now))';
 const CLAIMABLE_VALUES = { ':pending': 'pending', ':sending': 'sending' };
@@ -50,7 +49,13 @@ export class DynamoDeliveryRepository implements DeliveryRepository {
           UpdateExpression: 'SET #status = :sending, leaseUntil = :lease, claimId = :claim, updatedAt = :now ADD attempts :one',
           ConditionExpression: CLAIMABLE,
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ...CLAIMABLE_VALUES, ':now': request.now, ':lease': request.leaseUntil, ':claim': request.claimId, ':one': 1 },
+          ExpressionAttributeValues: {
+            ...CLAIMABLE_VALUES,
+            ':now': request.now,
+            ':lease': request.leaseUntil,
+            ':claim': request.claimId,
+            ':one': 1,
+          },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       },
@@ -83,7 +88,13 @@ export class DynamoDeliveryRepository implements DeliveryRepository {
           UpdateExpression: 'SET #type = :type, address = :address, expiresAt = :ttl ADD #count :one',
           ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
           ExpressionAttributeNames: { '#type': 'type', '#count': 'count' },
-          ExpressionAttributeValues: { ':type': 'rate', ':address': address, ':ttl': request.rate.expiresAt, ':one': 1, ':limit': request.rate.limit },
+          ExpressionAttributeValues: {
+            ':type': 'rate',
+            ':address': address,
+            ':ttl': request.rate.expiresAt,
+            ':one': 1,
+            ':limit': request.rate.limit,
+          },
         },
       });
     }
@@ -96,8 +107,12 @@ export class DynamoDeliveryRepository implements DeliveryRepository {
       const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
       if (failed < 0) throw error;
       if (failed === 0) {
-        const old = reasons[0]?.Item ? unmarshall(reasons[0].Item as Parameters<typeof unmarshall>[0]) : null;
-        return { kind: 'taken', status: (old?.status as DeliveryStatus | undefined) ?? null, leaseUntil: (old?.leaseUntil as string | undefined) ?? null };
+        const old = reasons[0]?.Item ? unmarshall(reasons[0].Item) : null;
+        return {
+          kind: 'taken',
+          status: (old?.status as DeliveryStatus | undefined) ?? null,
+          leaseUntil: (old?.leaseUntil as string | undefined) ?? null,
+        };
       }
       // The ticket is gone: nothing to send, and nothing to record it on.
       if (failed === 2 && !reasons[2]?.Item) return { kind: 'taken', status: null, leaseUntil: null };
@@ -115,7 +130,10 @@ export class DynamoDeliveryRepository implements DeliveryRepository {
   async markSent(record: SentRecord): Promise<boolean> {
     const messageIdPuts: TransactItem[] = record.messageIds.map((id) => ({
       // Unconditional: the ids are ours and unique, and writing the same target twice changes nothing.
-      Put: { TableName: this.tableName, Item: { ...keys.messageId(id), type: 'msgid', ticketId: record.ticketId, deliveryId: record.deliveryId } },
+      Put: {
+        TableName: this.tableName,
+        Item: { ...keys.messageId(id), type: 'msgid', ticketId: record.ticketId, deliveryId: record.deliveryId },
+      },
     }));
     try {
       await this.client.send(
@@ -125,10 +143,18 @@ export class DynamoDeliveryRepository implements DeliveryRepository {
               Update: {
                 TableName: this.tableName,
                 Key: keys.delivery(record.ticketId, record.deliveryId),
-                UpdateExpression: 'SET #status = :sent, sesMessageId = :ses, messageIds = :ids, sentAt = :at, updatedAt = :at, lastError = :null REMOVE leaseUntil',
+                UpdateExpression:
+                  'SET #status = :sent, sesMessageId = :ses, messageIds = :ids, sentAt = :at, updatedAt = :at, lastError = :null REMOVE leaseUntil',
                 ConditionExpression: 'claimId = :claim',
                 ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':sent': 'sent', ':ses': record.sesMessageId, ':ids': record.messageIds, ':at': record.at, ':null': null, ':claim': record.claimId },
+                ExpressionAttributeValues: {
+                  ':sent': 'sent',
+                  ':ses': record.sesMessageId,
+                  ':ids': record.messageIds,
+                  ':at': record.at,
+                  ':null': null,
+                  ':claim': record.claimId,
+                },
               },
             },
             ...messageIdPuts,
@@ -137,7 +163,8 @@ export class DynamoDeliveryRepository implements DeliveryRepository {
       );
       return true;
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException) || error.CancellationReasons?.[0]?.Code !== 'ConditionalCheckFailed') throw error;
+      if (!(error instanceof TransactionCanceledException) || error.CancellationReasons?.[0]?.Code !== 'ConditionalCheckFailed')
+        throw error;
       // The claim was taken over, but this email did go out: replies to it must still find the ticket.
       await this.client.send(new TransactWriteCommand({ TransactItems: messageIdPuts }));
       return false;

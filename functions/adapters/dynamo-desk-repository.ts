@@ -14,8 +14,17 @@ import { ConcurrentUpdateError, InvalidInputError } from '../core/errors';
 import type { Delivery } from '../core/notify/notify-ports';
 import type { Ticket } from '../core/types';
 import { deliveryFromItem } from './dynamo-delivery-repository';
-import { deliveryToItem, keys, messageFromItem, messageToItem, ticketFromItem, ticketIndexKeys, type Item, type Key, type TransactItem } from './dynamo-items';
-
+import {
+  deliveryToItem,
+  keys,
+  messageFromItem,
+  messageToItem,
+  ticketFromItem,
+  ticketIndexKeys,
+  type Item,
+  type Key,
+  type TransactItem,
+} from './dynamo-items';
 
 /** Which index serves a view and the partition it reads. */
 interface IndexPartition {
@@ -92,7 +101,9 @@ export class DynamoDeskRepository implements DeskRepository {
     let count = 0;
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await this.client.send(new QueryCommand({ ...this.partitionQuery(partitionOf(query)), Select: 'COUNT', ExclusiveStartKey: start }));
+      const page = await this.client.send(
+        new QueryCommand({ ...this.partitionQuery(partitionOf(query)), Select: 'COUNT', ExclusiveStartKey: start }),
+      );
       count += page.Count ?? 0;
       start = page.LastEvaluatedKey;
     } while (start);

@@ -154,7 +154,12 @@ export function addressFeedbackUpdate(
 }
 
 /** Marks one of our outgoing deliveries as bounced, with the reason agents see. */
-export function deliveryBouncedUpdate(tableName: string, delivery: { ticketId: string; deliveryId: string }, reason: string, at: string): TransactItem {
+export function deliveryBouncedUpdate(
+  tableName: string,
+  delivery: { ticketId: string; deliveryId: string },
+  reason: string,
+  at: string,
+): TransactItem {
   return {
     Update: {
       TableName: tableName,

@@ -144,7 +144,8 @@ export class DynamoTicketRepository implements TicketRepository {
 
   async recordBounce(write: BounceWrite): Promise<void> {
     const at = write.ingest.at;
-    const state = write.classification.kind === 'complaint' ? 'complained' : write.classification.permanent === false ? null : 'undeliverable';
+    const state =
+      write.classification.kind === 'complaint' ? 'complained' : write.classification.permanent === false ? null : 'undeliverable';
     const items: TransactItem[] = [this.ingestPut(write.ingest)];
     for (const address of write.classification.failedRecipients.slice(0, 20)) {
       items.push(addressFeedbackUpdate(this.tableName, { address, state, reason: write.classification.reason }, at));
@@ -153,7 +154,8 @@ export class DynamoTicketRepository implements TicketRepository {
       items.push(this.ticketUpdate(write.ticket, this.touch(write.ticket, write.message, write.ticket.status)));
       items.push(this.putNew(messageToItem(write.message)));
     }
-    for (const delivery of write.deliveries.slice(0, 10)) items.push(deliveryBouncedUpdate(this.tableName, delivery, write.classification.reason, at));
+    for (const delivery of write.deliveries.slice(0, 10))
+      items.push(deliveryBouncedUpdate(this.tableName, delivery, write.classification.reason, at));
     await this.transact(items, { 0: 'ingest' }, write.ingest.messageId ?? '');
   }
 
@@ -256,7 +258,8 @@ export class DynamoTicketRepository implements TicketRepository {
       const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
       if (failed < 0) throw error;
       const what = meaning[failed];
-      if (what === 'ingest') throw new DuplicateIngestError(String((items[0]?.Put?.Item as Item | undefined)?.key ?? ''), { cause: error });
+      if (what === 'ingest')
+        throw new DuplicateIngestError((items[0]?.Put?.Item as { key?: string } | undefined)?.key ?? '', { cause: error });
       if (what === 'message-id') throw new DuplicateMessageIdError(messageId, { cause: error });
       throw new ConcurrentUpdateError(`item ${failed} of the transaction changed concurrently`, { cause: error });
     }

@@ -17,7 +17,7 @@ export function deskConfigFromEnv(env: NodeJS.ProcessEnv = process.env): DeskCon
   try {
     json = JSON.parse(raw);
   } catch (error) {
-    throw new Error(`DESK_CONFIG is not valid JSON: ${(error as Error).message}`);
+    throw new Error(`DESK_CONFIG is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
   return parseDeskConfig(json, 'DESK_CONFIG');
 }

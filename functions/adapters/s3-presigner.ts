@@ -22,10 +22,14 @@ export class S3Presigner implements FileUrls {
 
   uploadUrl(key: string, contentType: string, size: number): Promise<string> {
     // Content-Type and Content-Length are signed, so the URL stores only the file that was announced.
-    return getSignedUrl(this.client, new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: contentType, ContentLength: size }), {
-      expiresIn: UPLOAD_URL_SECONDS,
-      signableHeaders: new Set(['content-type', 'content-length']),
-    });
+    return getSignedUrl(
+      this.client,
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentType: contentType, ContentLength: size }),
+      {
+        expiresIn: UPLOAD_URL_SECONDS,
+        signableHeaders: new Set(['content-type', 'content-length']),
+      },
+    );
   }
 
   downloadUrl(key: string, filename: string): Promise<string> {

@@ -96,9 +96,17 @@ export function createApiHandler(deps: ApiDeps | (() => Promise<ApiDeps>)): ApiH
     } catch (error) {
       const http = toHttpError(error);
       const extra = { route: routeName, status: http.status, ticketId, ms: Date.now() - started };
-      if (http.status >= 500) resolved.log.error('api request failed', { ...extra, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+      if (http.status >= 500)
+        resolved.log.error('api request failed', {
+          ...extra,
+          error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+        });
       else resolved.log.info('api request refused', { ...extra, code: http.code, reason: http.message });
-      return { statusCode: http.status, headers: JSON_HEADERS, body: JSON.stringify({ error: { code: http.code, message: http.message } }) };
+      return {
+        statusCode: http.status,
+        headers: JSON_HEADERS,
+        body: JSON.stringify({ error: { code: http.code, message: http.message } }),
+      };
     }
   };
 }

@@ -34,7 +34,8 @@ export const handler = createApiHandler(
       files: new S3Presigner(s3, bucket),
       settings: new DynamoSettingsRepository(documents, tableName),
       unsubscriber: {
-        verify: async (ticketId: string, address: string, signature: string) => verifyUnsubscribe(await tokenKeys(), ticketId, address, signature),
+        verify: async (ticketId: string, address: string, signature: string) =>
+          verifyUnsubscribe(await tokenKeys(), ticketId, address, signature),
         unsubscribe: (ticketId: string, address: string) => deliveries.unsubscribeParticipant(ticketId, address),
       },
       clock: () => new Date(),

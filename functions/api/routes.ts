@@ -53,7 +53,10 @@ const status = z.pipe(
   z.enum(TICKET_STATUSES as [string, ...string[]]),
   z.transform((s: string) => s as (typeof TICKET_STATUSES)[number]),
 );
-const email = z.pipe(z.email().check(z.maxLength(254)), z.transform((s: string) => s.toLowerCase()));
+const email = z.pipe(
+  z.email().check(z.maxLength(254)),
+  z.transform((s: string) => s.toLowerCase()),
+);
 const version = z.number().check(z.int(), z.minimum(0));
 const mimeType = z.string().check(z.regex(/^[\w.+-]+\/[\w.+-]+$/, 'must be a MIME type like text/plain'), z.maxLength(255));
 const filename = z.string().check(z.minLength(1), z.maxLength(255));
@@ -72,7 +75,10 @@ const attachment = z.strictObject({
   size: z.number().check(z.int(), z.minimum(0), z.maximum(MAX_UPLOAD_BYTES)),
 });
 const messageBody = z.strictObject({
-  body: z.string().check(z.maxLength(100_000), z.refine((s) => s.trim().length > 0, 'must not be empty')),
+  body: z.string().check(
+    z.maxLength(100_000),
+    z.refine((s) => s.trim().length > 0, 'must not be empty'),
+  ),
   internal: z.boolean(),
   attachments: z._default(z.array(attachment).check(z.maxLength(10)), []),
   status: z.optional(status),
@@ -85,7 +91,12 @@ const patchBody = z
     labels: z.optional(z.array(z.string().check(z.trim(), z.minLength(1), z.maxLength(50))).check(z.maxLength(20))),
     version: z.optional(version),
   })
-  .check(z.refine((p) => p.status !== undefined || p.assignee !== undefined || p.labels !== undefined, 'give at least one of status, assignee, labels'));
+  .check(
+    z.refine(
+      (p) => p.status !== undefined || p.assignee !== undefined || p.labels !== undefined,
+      'give at least one of status, assignee, labels',
+    ),
+  );
 const participantBody = z.strictObject({ address: email, name: z.optional(z.string().check(z.trim(), z.maxLength(255))) });
 const uploadBody = z.strictObject({
   filename,
@@ -121,7 +132,8 @@ const routes: readonly Route[] = [
       const input = signInBody.parse(body);
       const given = Buffer.from(input.code);
       const expected = Buffer.from(deps.localSignIn.code);
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new UnauthenticatedError('the sign-in code is wrong');
+      if (given.length !== expected.length || !timingSafeEqual(given, expected))
+        throw new UnauthenticatedError('the sign-in code is wrong');
       const member = deps.config.team.find((m) => m.email === input.email);
       if (!member) throw new ForbiddenError(`${input.email} is not a member of the team`);
       return { status: 200, json: { token: await deps.localSignIn.issueToken(member), user: { email: member.email, name: member.name } } };
@@ -140,14 +152,20 @@ const routes: readonly Route[] = [
         return { status: 200, html: htmlPage('Unsubscribed', `${parsed.data!.address} will get no more email about this ticket.`) };
       }
       if (outcome === 'unknown-ticket') return { status: 404, html: htmlPage('Not found', 'This ticket no longer exists.') };
-      return { status: 400, html: htmlPage('Invalid link', 'This unsubscribe link is incomplete or damaged. Copy the whole link from the email.') };
+      return {
+        status: 400,
+        html: htmlPage('Invalid link', 'This unsubscribe link is incomplete or damaged. Copy the whole link from the email.'),
+      };
     },
   },
   { method: 'GET', path: '/api/me', handle: async ({ agent }) => ({ status: 200, json: { email: agent.email, name: agent.name } }) },
   {
     method: 'GET',
     path: '/api/desks',
-    handle: async ({ deps }) => ({ status: 200, json: { items: deps.config.desks.map((d) => ({ id: d.id, address: d.address, name: d.name })) } }),
+    handle: async ({ deps }) => ({
+      status: 200,
+      json: { items: deps.config.desks.map((d) => ({ id: d.id, address: d.address, name: d.name })) },
+    }),
   },
   {
     method: 'GET',
@@ -222,17 +240,28 @@ const routes: readonly Route[] = [
       return { status: 200, json: deliveryView(delivery) };
     },
   },
-  { method: 'POST', path: '/api/uploads', handle: async ({ deps, body }) => ({ status: 200, json: await createUpload(deps, uploadBody.parse(body)) }) },
+  {
+    method: 'POST',
+    path: '/api/uploads',
+    handle: async ({ deps, body }) => ({ status: 200, json: await createUpload(deps, uploadBody.parse(body)) }),
+  },
   {
     method: 'GET',
     path: '/api/attachments/url',
     handle: async ({ deps, query }) => ({ status: 200, json: await attachmentUrl(deps, keyQuery.parse(query).key) }),
   },
-  { method: 'GET', path: '/api/settings/:deskId', handle: async ({ deps, params }) => ({ status: 200, json: await getDeskSettings(deps, params.deskId ?? '') }) },
+  {
+    method: 'GET',
+    path: '/api/settings/:deskId',
+    handle: async ({ deps, params }) => ({ status: 200, json: await getDeskSettings(deps, params.deskId ?? '') }),
+  },
   {
     method: 'PUT',
     path: '/api/settings/:deskId',
-    handle: async ({ deps, agent, params, body }) => ({ status: 200, json: await saveDeskSettings(deps, agent, params.deskId ?? '', body) }),
+    handle: async ({ deps, agent, params, body }) => ({
+      status: 200,
+      json: await saveDeskSettings(deps, agent, params.deskId ?? '', body),
+    }),
   },
   { method: 'GET', path: '/api/ingest/failed', handle: async ({ deps }) => ({ status: 200, json: { items: await failedIngests(deps) } }) },
 ];

@@ -14,7 +14,10 @@ export class HelpdeskError extends Error {
 
 /** The S3 object was already ingested: a redelivered event. Not a failure. */
 export class DuplicateIngestError extends HelpdeskError {
-  constructor(readonly ingestKey: string, options?: ErrorOptions) {
+  constructor(
+    readonly ingestKey: string,
+    options?: ErrorOptions,
+  ) {
     super('DUPLICATE_INGEST', `already ingested: ${ingestKey}`, options);
     this.name = 'DuplicateIngestError';
   }
@@ -22,7 +25,10 @@ export class DuplicateIngestError extends HelpdeskError {
 
 /** Another stored object already carried this Message-ID (the same mail delivered twice by SES). */
 export class DuplicateMessageIdError extends HelpdeskError {
-  constructor(readonly messageId: string, options?: ErrorOptions) {
+  constructor(
+    readonly messageId: string,
+    options?: ErrorOptions,
+  ) {
     super('DUPLICATE_MESSAGE_ID', `Message-ID already stored: ${messageId}`, options);
     this.name = 'DuplicateMessageIdError';
   }

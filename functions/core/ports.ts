@@ -18,14 +18,7 @@ export interface ObjectStore {
   list(bucket: string, prefix: string): AsyncIterable<string>;
 }
 
-export type IngestOutcomeKind =
-  | 'ticket-created'
-  | 'reply-added'
-  | 'bounce'
-  | 'complaint'
-  | 'ignored'
-  | 'duplicate'
-  | 'failed';
+export type IngestOutcomeKind = 'ticket-created' | 'reply-added' | 'bounce' | 'complaint' | 'ignored' | 'duplicate' | 'failed';
 
 /** What happened to one stored email; kept so every email has a recorded outcome and failures can be replayed. */
 export interface IngestRecord {

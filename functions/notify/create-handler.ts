@@ -30,7 +30,8 @@ export function deliveryToSend(record: DynamoDBRecord): Delivery | null {
   if (!next || next.type !== 'delivery' || next.status !== 'pending') return null;
   if (record.eventName === 'INSERT') return deliveryFromItem(next);
   const previous = image('OldImage');
-  const agentRetry = previous?.status === 'failed' || (next.retryRequestedAt !== undefined && next.retryRequestedAt !== previous?.retryRequestedAt);
+  const agentRetry =
+    previous?.status === 'failed' || (next.retryRequestedAt !== undefined && next.retryRequestedAt !== previous?.retryRequestedAt);
   if (record.eventName === 'MODIFY' && agentRetry) return deliveryFromItem(next);
   return null;
 }

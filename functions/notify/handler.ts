@@ -21,7 +21,10 @@ export const handler = createNotifyHandler(
     const settings = new DynamoSettingsRepository(documents, tableName);
     return {
       deliveries: new DynamoDeliveryRepository(documents, tableName),
-      settings: cachedSettings((deskId) => settings.getSettings(deskId), () => Date.now()),
+      settings: cachedSettings(
+        (deskId) => settings.getSettings(deskId),
+        () => Date.now(),
+      ),
       mailer: new SesMailer(new SESClient({}), { configurationSetName: process.env.SES_CONFIGURATION_SET || undefined }),
       store: new S3ObjectStore(new S3Client({})),
       bucket: requireEnv('MAIL_BUCKET'),

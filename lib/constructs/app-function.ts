@@ -129,7 +129,8 @@ export class AppFunction extends Construct {
     });
     Validations.of(this.fn).acknowledge({
       id: 'AwsSolutions-L1',
-      reason: 'Node.js 22 is pinned on purpose (supported to 2027-04; Powertools supports it); moving to 24 is a tested change, not a CDK upgrade side effect.',
+      reason:
+        'Node.js 22 is pinned on purpose (supported to 2027-04; Powertools supports it); moving to 24 is a tested change, not a CDK upgrade side effect.',
     });
   }
 }

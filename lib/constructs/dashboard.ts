@@ -259,7 +259,8 @@ export class Dashboard extends Construct {
       },
       {
         id: 'AwsSolutions-CFR4',
-        reason: 'It uses the default *.cloudfront.net certificate, whose TLS policy CloudFront fixes; a custom domain with TLSv1.2_2021 needs an ACM certificate.',
+        reason:
+          'It uses the default *.cloudfront.net certificate, whose TLS policy CloudFront fixes; a custom domain with TLSv1.2_2021 needs an ACM certificate.',
       },
     );
     this.url = `https://${this.distribution.distributionDomainName}`;

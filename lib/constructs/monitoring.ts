@@ -56,7 +56,11 @@ export class Monitoring extends Construct {
       functionWidgets.push(
         new cloudwatch.GraphWidget({
           title: `${name}: invocations, errors, throttles`,
-          left: [appFunction.fn.metricInvocations({ period: fiveMinutes }), errors, appFunction.fn.metricThrottles({ period: fiveMinutes })],
+          left: [
+            appFunction.fn.metricInvocations({ period: fiveMinutes }),
+            errors,
+            appFunction.fn.metricThrottles({ period: fiveMinutes }),
+          ],
           right: [appFunction.fn.metricDuration({ period: fiveMinutes, statistic: cloudwatch.Stats.p(99) })],
           width: 8,
         }),
@@ -66,7 +70,12 @@ export class Monitoring extends Construct {
     const queueMetrics: cloudwatch.IMetric[] = [];
     for (const [name, queue] of Object.entries(props.failureQueues)) {
       const depth = queue.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: cloudwatch.Stats.MAXIMUM });
-      this.addAlarm(`${name}FailureQueue`, depth, 1, `Events reached the ${name} failure queue: they were not processed and need a replay.`);
+      this.addAlarm(
+        `${name}FailureQueue`,
+        depth,
+        1,
+        `Events reached the ${name} failure queue: they were not processed and need a replay.`,
+      );
       queueMetrics.push(depth);
     }
 
@@ -76,7 +85,12 @@ export class Monitoring extends Construct {
     const bounceRate = reputation('Reputation.BounceRate');
     const complaintRate = reputation('Reputation.ComplaintRate');
     this.addAlarm('SesBounceRate', bounceRate, props.bounceRateThreshold ?? 0.04, 'SES bounce rate is close to the 5 % review threshold.');
-    this.addAlarm('SesComplaintRate', complaintRate, props.complaintRateThreshold ?? 0.0008, 'SES complaint rate is close to the 0.1 % review threshold.');
+    this.addAlarm(
+      'SesComplaintRate',
+      complaintRate,
+      props.complaintRateThreshold ?? 0.0008,
+      'SES complaint rate is close to the 0.1 % review threshold.',
+    );
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       widgets: [

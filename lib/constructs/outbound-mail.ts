@@ -127,7 +127,12 @@ export class OutboundMail extends Construct {
         filters: [
           lambda.FilterCriteria.filter({
             eventName: lambda.FilterRule.or('INSERT', 'MODIFY'),
-            dynamodb: { NewImage: { type: { S: lambda.FilterRule.isEqual('delivery') }, status: { S: lambda.FilterRule.isEqual('pending') } } },
+            dynamodb: {
+              NewImage: {
+                type: { S: lambda.FilterRule.isEqual('delivery') as unknown },
+                status: { S: lambda.FilterRule.isEqual('pending') as unknown },
+              },
+            },
           }),
         ],
       }),

@@ -63,6 +63,9 @@ describe('the cost model', () => {
   it('prices the fixed resources by the month', () => {
     const lines = fixedMonthlyCost({ secrets: 1, kmsKeys: 2, alarms: 8, dashboards: 1, agents: 3 });
 
-    expect(total(lines)).toBeCloseTo(PRICES.secretMonth + 2 * PRICES.kmsKeyMonth + 8 * PRICES.alarmMonth + PRICES.dashboardMonth + 3 * PRICES.cognitoPlusMau, 6);
+    expect(total(lines)).toBeCloseTo(
+      PRICES.secretMonth + 2 * PRICES.kmsKeyMonth + 8 * PRICES.alarmMonth + PRICES.dashboardMonth + 3 * PRICES.cognitoPlusMau,
+      6,
+    );
   });
 });

@@ -40,7 +40,15 @@ describe('the dashboard in a real browser', () => {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     await mkdir(ARTIFACTS, { recursive: true });
   }, 300_000);
@@ -71,7 +79,10 @@ describe('the dashboard in a real browser', () => {
     // Arrange: a few tickets so the inbox looks like a working day, then the agent watches the inbox.
     const subject = `Printer on fire ${runId}`;
     const customer = 'carol@customer.example';
-    const answer = { typed: 'Hi Carol,\n\nplease **unplug it** and step away. We are on our way.', mailed: ['Hi Carol,', 'unplug it', 'We are on our way.'] };
+    const answer = {
+      typed: 'Hi Carol,\n\nplease **unplug it** and step away. We are on our way.',
+      mailed: ['Hi Carol,', 'unplug it', 'We are on our way.'],
+    };
     const note = 'Called the fire brigade; follow up tomorrow.';
     for (const [from, other] of [
       ['Bob Buyer <bob@shop.example>', 'Invoice 2024-113 shows the wrong VAT number'],
@@ -86,7 +97,11 @@ describe('the dashboard in a real browser', () => {
     await expect.poll(() => openCount.textContent(), { timeout: ARRIVAL_MS }).toBe('3');
 
     // Act: the customer writes in over SMTP while the inbox is open; its own refresh brings the ticket in.
-    await desk.send({ from: `Carol Customer <${customer}>`, subject, text: 'Hello,\n\nmy printer is on fire since this morning. What should I do?\n\nCarol' });
+    await desk.send({
+      from: `Carol Customer <${customer}>`,
+      subject,
+      text: 'Hello,\n\nmy printer is on fire since this morning. What should I do?\n\nCarol',
+    });
     const row = page.locator('.tickets li').first();
     await expect.poll(() => row.textContent(), { timeout: ARRIVAL_MS }).toContain(subject);
     await expect.poll(() => openCount.textContent(), { timeout: ARRIVAL_MS }).toBe('4');
@@ -132,7 +147,9 @@ describe('the dashboard in a real browser', () => {
     expect(ticket.messages.map((m) => m.direction)).toEqual(['inbound', 'outbound', 'note']);
     const [, reply, noteMessage] = ticket.messages;
     const replyDeliveries = ticket.deliveries.filter((d) => d.messageItemId === reply!.id);
-    expect(replyDeliveries.map((d) => [d.kind, typeof d.recipient === 'string' ? d.recipient : d.recipient.address])).toEqual([['reply', customer]]);
+    expect(replyDeliveries.map((d) => [d.kind, typeof d.recipient === 'string' ? d.recipient : d.recipient.address])).toEqual([
+      ['reply', customer],
+    ]);
     expect(ticket.deliveries.filter((d) => d.messageItemId === noteMessage!.id)).toEqual([]);
 
     // Assert through the SES outbox: the acknowledgement and the answer reached Carol, the note reached nobody.

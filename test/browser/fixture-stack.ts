@@ -34,7 +34,10 @@ export interface BrowserStack {
  * on free ports over a temporary data directory; one per test file.
  */
 export async function startBrowserStack(): Promise<BrowserStack> {
-  const [dataDir, webDir] = await Promise.all([mkdtemp(path.join(tmpdir(), 'sesdesk-browser-')), mkdtemp(path.join(tmpdir(), 'sesdesk-web-'))]);
+  const [dataDir, webDir] = await Promise.all([
+    mkdtemp(path.join(tmpdir(), 'sesdesk-browser-')),
+    mkdtemp(path.join(tmpdir(), 'sesdesk-web-')),
+  ]);
   const cleanUp = () => Promise.all([rm(dataDir, { recursive: true, force: true }), rm(webDir, { recursive: true, force: true })]);
   const { env } = await localEnvOnFreePorts(dataDir);
   // Links in outgoing mail (unsubscribe) must point at this stack's dashboard, not the default port.

@@ -10,9 +10,13 @@ const secretArb = fc.string({ minLength: 1, maxLength: 64 });
 const keysArb = fc.array(secretArb, { minLength: 1, maxLength: 3 }).map((secrets) => ({ secrets }));
 const ticketIdArb = base32(26);
 /** Any character a mangled address could carry: the alphabet, the letters it leaves out, upper case, symbols, non-ASCII. */
-const anyCharArb = fc.oneof(fc.constantFrom(...ALPHABET, ...'ilouILOUABZ+-_.@=~ '), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }));
+const anyCharArb = fc.oneof(
+  fc.constantFrom(...ALPHABET, ...'ilouILOUABZ+-_.@=~ '),
+  fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+);
 
-type Edit = { readonly kind: 'change' | 'insert'; readonly at: number; readonly char: string } | { readonly kind: 'remove'; readonly at: number };
+type Edit =
+  { readonly kind: 'change' | 'insert'; readonly at: number; readonly char: string } | { readonly kind: 'remove'; readonly at: number };
 
 const editArb: fc.Arbitrary<Edit> = fc.oneof(
   fc.record({ kind: fc.constantFrom('change' as const, 'insert' as const), at: fc.nat({ max: 48 }), char: anyCharArb }),
@@ -66,9 +70,13 @@ describe('reply tokens under fuzzing', () => {
 
   it('never verifies a random string, even one of the right length and alphabet', () => {
     fc.assert(
-      fc.property(keysArb, fc.oneof(fc.string({ maxLength: 100 }), base32(48), fc.string({ unit: 'binary', maxLength: 60 })), (keys, candidate) => {
-        expect(verifyReplyToken(keys, candidate)).toBeNull();
-      }),
+      fc.property(
+        keysArb,
+        fc.oneof(fc.string({ maxLength: 100 }), base32(48), fc.string({ unit: 'binary', maxLength: 60 })),
+        (keys, candidate) => {
+          expect(verifyReplyToken(keys, candidate)).toBeNull();
+        },
+      ),
       fuzzOptions(1_000, 20261127),
     );
   });

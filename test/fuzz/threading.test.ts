@@ -14,15 +14,35 @@ const PEOPLE = ['ann@example.com', 'bob@example.org', 'eve@evil.test', 'support@
 const MESSAGE_IDS = ['<m0@x>', '<m1@x>', '<m2@x>', '<m3@x>', '<m4@x>'] as const;
 
 /** Random case, as senders write their own addresses. */
-const anyCase = (text: string) => fc.array(fc.boolean(), { minLength: text.length, maxLength: text.length }).map((upper) => [...text].map((ch, i) => (upper[i] ? ch.toUpperCase() : ch)).join(''));
+const anyCase = (text: string) =>
+  fc
+    .array(fc.boolean(), { minLength: text.length, maxLength: text.length })
+    .map((upper) => [...text].map((ch, i) => (upper[i] ? ch.toUpperCase() : ch)).join(''));
 
 function ticket(id: string, deskId: string, people: readonly string[]): Ticket {
   // Ingest stores participant addresses lowercased; resolveThread relies on that.
-  const participants: Participant[] = people.map((address, i) => ({ address, name: '', role: i === 0 ? 'requester' : 'cc', unsubscribed: false }));
+  const participants: Participant[] = people.map((address, i) => ({
+    address,
+    name: '',
+    role: i === 0 ? 'requester' : 'cc',
+    unsubscribed: false,
+  }));
   return {
-    id, deskId, number: 1, subject: 's', status: 'open', requester: { address: people[0] ?? 'x@example.com', name: '' }, participants,
-    assignee: null, labels: [], createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z',
-    messageCount: 1, threadMessageIds: [], preview: '', version: 0,
+    id,
+    deskId,
+    number: 1,
+    subject: 's',
+    status: 'open',
+    requester: { address: people[0] ?? 'x@example.com', name: '' },
+    participants,
+    assignee: null,
+    labels: [],
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    messageCount: 1,
+    threadMessageIds: [],
+    preview: '',
+    version: 0,
   };
 }
 
@@ -37,7 +57,12 @@ const factsArb: fc.Arbitrary<ThreadFacts> = fc
     deskId: fc.constantFrom(...DESKS),
   })
   .map((r) => ({
-    candidates: { tokenTicketIds: [...new Set(r.tokenTicketIds)], rejectedTokens: [], messageIds: r.messageIds, subjectTag: r.taggedTicketId === null ? null : 1 },
+    candidates: {
+      tokenTicketIds: [...new Set(r.tokenTicketIds)],
+      rejectedTokens: [],
+      messageIds: r.messageIds,
+      subjectTag: r.taggedTicketId === null ? null : 1,
+    },
     tickets: new Map(r.tickets.map(([id, deskId, people]) => [id, ticket(id, deskId, people)])),
     messageIdTickets: new Map(r.messageIdTickets),
     taggedTicketId: r.taggedTicketId,
@@ -66,7 +91,9 @@ describe('threading under fuzzing', () => {
         if (decision.rule === 'reply-token') expect(decision.ticketId).toBe(facts.candidates.tokenTicketIds.find(onDesk));
         if (decision.rule === 'message-id') {
           expect(facts.candidates.tokenTicketIds.some(onDesk)).toBe(false);
-          expect(facts.messageIdTickets.get(facts.candidates.messageIds.find((m) => onDesk(facts.messageIdTickets.get(m)))!)).toBe(decision.ticketId);
+          expect(facts.messageIdTickets.get(facts.candidates.messageIds.find((m) => onDesk(facts.messageIdTickets.get(m)))!)).toBe(
+            decision.ticketId,
+          );
         }
         if (decision.rule === 'subject-tag') {
           expect(decision.ticketId).toBe(facts.taggedTicketId);
@@ -82,7 +109,12 @@ describe('threading under fuzzing', () => {
     const keys = { secrets: ['fuzz-secret'] };
     const idArb = fc.string({ unit: fc.constantFrom(...'0123456789abcdefghjkmnpqrstvwxyz'), minLength: 26, maxLength: 26 });
     const recipientArb = fc.oneof(
-      idArb.chain((id) => fc.constantFrom('support', 'other').chain((local) => anyCase(`${local}+${createReplyToken(keys, id)}@desk.localhost`)).map((address) => ({ address, id: address.toLowerCase().startsWith('support+') ? id : null }))),
+      idArb.chain((id) =>
+        fc
+          .constantFrom('support', 'other')
+          .chain((local) => anyCase(`${local}+${createReplyToken(keys, id)}@desk.localhost`))
+          .map((address) => ({ address, id: address.toLowerCase().startsWith('support+') ? id : null })),
+      ),
       idArb.map((id) => ({ address: `support+${createReplyToken({ secrets: ['forger'] }, id)}@desk.localhost`, id: null })),
       fc.tuple(idArb, fc.nat({ max: 53 }), fc.string({ minLength: 1, maxLength: 2 })).map(([id, at, junk]) => {
         const address = `support+${createReplyToken(keys, id)}@desk.localhost`;
@@ -94,7 +126,12 @@ describe('threading under fuzzing', () => {
 
     fc.assert(
       fc.property(fc.array(recipientArb, { maxLength: 6 }), (recipients) => {
-        const mail = { envelopeRecipients: recipients.map((r) => r.address), inReplyTo: null, references: [], subject: '' } as Partial<ParsedMail> as ParsedMail;
+        const mail = {
+          envelopeRecipients: recipients.map((r) => r.address),
+          inReplyTo: null,
+          references: [],
+          subject: '',
+        } as Partial<ParsedMail> as ParsedMail;
         const expected = [...new Set(recipients.flatMap((r) => (r.id === null ? [] : [r.id])))];
 
         const candidates = threadCandidates(mail, DEFAULT_DESK_CONFIG, keys);

@@ -15,7 +15,13 @@ describe('readDeploySettings', () => {
     const { cwd } = makeWorkspace();
 
     const settings = readDeploySettings(
-      context({ ...base, activateRuleSet: true, hostedZoneId: 'Z0123456789ABC', hostedZoneName: 'example.com.', alarmEmail: 'ops@example.com' }),
+      context({
+        ...base,
+        activateRuleSet: true,
+        hostedZoneId: 'Z0123456789ABC',
+        hostedZoneName: 'example.com.',
+        alarmEmail: 'ops@example.com',
+      }),
       cwd,
     );
 
@@ -28,7 +34,11 @@ describe('readDeploySettings', () => {
   });
 
   it('reads the configuration file that context "configFile" names', () => {
-    const { cwd } = makeWorkspace({ domain: 'desk.example.org', desks: [{ id: 'help', address: 'help@desk.example.org', name: 'Help' }], team: TEST_DESK_CONFIG.team });
+    const { cwd } = makeWorkspace({
+      domain: 'desk.example.org',
+      desks: [{ id: 'help', address: 'help@desk.example.org', name: 'Help' }],
+      team: TEST_DESK_CONFIG.team,
+    });
     writeFileSync(path.join(cwd, 'prod.json'), JSON.stringify({ ...TEST_DESK_CONFIG }));
 
     expect(readDeploySettings(context({ ...base, configFile: 'prod.json' }), cwd).configFile).toBe(path.join(cwd, 'prod.json'));
@@ -53,13 +63,23 @@ describe('readDeploySettings', () => {
   });
 
   it('rejects an invalid desk configuration with one line per problem', () => {
-    const { cwd } = makeWorkspace({ domain: 'help.example.com', desks: [{ id: 'Bad Id', address: 'x@elsewhere.com', name: 'X' }], team: [] });
+    const { cwd } = makeWorkspace({
+      domain: 'help.example.com',
+      desks: [{ id: 'Bad Id', address: 'x@elsewhere.com', name: 'X' }],
+      team: [],
+    });
 
-    expect(() => readDeploySettings(context(base), cwd)).toThrow(/desks\.0\.id[\s\S]*desks\.0\.address: must be on the domain help\.example\.com/);
+    expect(() => readDeploySettings(context(base), cwd)).toThrow(
+      /desks\.0\.id[\s\S]*desks\.0\.address: must be on the domain help\.example\.com/,
+    );
   });
 
   it("refuses the local stack's .localhost domain", () => {
-    const { cwd } = makeWorkspace({ ...TEST_DESK_CONFIG, domain: 'desk.localhost', desks: [{ id: 'support', address: 'support@desk.localhost', name: 'S' }] });
+    const { cwd } = makeWorkspace({
+      ...TEST_DESK_CONFIG,
+      domain: 'desk.localhost',
+      desks: [{ id: 'support', address: 'support@desk.localhost', name: 'S' }],
+    });
 
     expect(() => readDeploySettings(context({ ...base, domain: 'desk.localhost' }), cwd)).toThrow(/local stack's domain/);
   });

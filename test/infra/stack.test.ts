@@ -42,7 +42,10 @@ describe('the sesdesk stack with a hosted zone, activation and an alarm email', 
   });
 
   const variables = (appFunction: AppFunction) =>
-    template.toJSON().Resources[stack.getLogicalId(appFunction.fn.node.defaultChild as never)].Properties.Environment.Variables as Record<string, unknown>;
+    template.toJSON().Resources[stack.getLogicalId(appFunction.fn.node.defaultChild as never)].Properties.Environment.Variables as Record<
+      string,
+      unknown
+    >;
 
   it('sets every environment variable each handler reads, and grants the table and secret to those that read them', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function') as Resources);
@@ -51,13 +54,17 @@ describe('the sesdesk stack with a hosted zone, activation and an alarm email', 
     const missing: string[] = [];
 
     for (const [handler, names] of handlerEnvironmentReads()) {
-      const fn = functions.find((f) => JSON.stringify(f.Properties.Environment ?? {}).includes(`"POWERTOOLS_SERVICE_NAME":"sesdesk-${handler}"`));
+      const fn = functions.find((f) =>
+        JSON.stringify(f.Properties.Environment ?? {}).includes(`"POWERTOOLS_SERVICE_NAME":"sesdesk-${handler}"`),
+      );
       expect(fn, `no function for functions/${handler}/handler.ts`).toBeDefined();
       const set = (fn!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
       for (const name of names) if (!(name in set) && !LAMBDA_RUNTIME_VARIABLES.has(name)) missing.push(`${handler}: ${name} is not set`);
 
       const roleId = (fn!.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-      const granted = statementsOfRole(template, roleId).flatMap((st) => asArray(st.Action).map((action) => `${action} ${JSON.stringify(st.Resource)}`));
+      const granted = statementsOfRole(template, roleId).flatMap((st) =>
+        asArray(st.Action).map((action) => `${action} ${JSON.stringify(st.Resource)}`),
+      );
       const has = (action: string, resource: string) => granted.some((g) => g.startsWith(`${action} `) && g.includes(resource));
       if (names.has('TABLE_NAME')) {
         for (const action of ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem']) {
@@ -125,7 +132,12 @@ describe('the sesdesk stack with a hosted zone, activation and an alarm email', 
   it('keeps the mail bucket private, encrypted with SSE-S3 and with a raw-mail lifecycle rule', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
       LifecycleConfiguration: {
         Rules: Match.arrayWith([
           Match.objectLike({ Id: 'raw-mail', Prefix: 'inbound/', Transitions: [{ StorageClass: 'STANDARD_IA', TransitionInDays: 90 }] }),
@@ -163,7 +175,10 @@ describe('the sesdesk stack with a hosted zone, activation and an alarm email', 
       Name: 'help.example.com.',
       ResourceRecords: [{ 'Fn::Join': ['', ['10 inbound-smtp.', { Ref: 'AWS::Region' }, '.amazonaws.com']] }],
     });
-    template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'help.example.com', DkimAttributes: { SigningEnabled: true } });
+    template.hasResourceProperties('AWS::SES::EmailIdentity', {
+      EmailIdentity: 'help.example.com',
+      DkimAttributes: { SigningEnabled: true },
+    });
   });
 
   it('builds the table from the shared key and index constants', () => {
@@ -186,7 +201,9 @@ describe('the sesdesk stack with a hosted zone, activation and an alarm email', 
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
       StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
       TimeToLiveSpecification: { AttributeName: TABLE_KEYS.ttlAttribute, Enabled: true },
-      Replicas: [Match.objectLike({ DeletionProtectionEnabled: true, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
+      Replicas: [
+        Match.objectLike({ DeletionProtectionEnabled: true, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }),
+      ],
     });
     template.hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Retain' });
   });
@@ -201,7 +218,14 @@ describe('the sesdesk stack with a hosted zone, activation and an alarm email', 
       MaximumRecordAgeInSeconds: 3600,
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('NotifyFailures'), 'Arn'] } } },
       FilterCriteria: {
-        Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { type: { S: ['delivery'] }, status: { S: ['pending'] } } } }) }],
+        Filters: [
+          {
+            Pattern: JSON.stringify({
+              eventName: ['INSERT', 'MODIFY'],
+              dynamodb: { NewImage: { type: { S: ['delivery'] }, status: { S: ['pending'] } } },
+            }),
+          },
+        ],
       },
     });
   });
@@ -220,7 +244,12 @@ describe('the sesdesk stack with a hosted zone, activation and an alarm email', 
     expect(send).toHaveLength(1);
     expect(send[0]!.Action).toBe('ses:SendRawEmail');
     const resources = JSON.stringify(send[0]!.Resource);
-    for (const fragment of [':identity/help.example.com"', ':identity/support@help.example.com"', ':identity/billing@help.example.com"', ':configuration-set/"']) {
+    for (const fragment of [
+      ':identity/help.example.com"',
+      ':identity/support@help.example.com"',
+      ':identity/billing@help.example.com"',
+      ':configuration-set/"',
+    ]) {
       expect(resources).toContain(fragment);
     }
     expect(asArray(send[0]!.Resource)).toHaveLength(4);
@@ -259,13 +288,22 @@ describe('the sesdesk stack with a hosted zone, activation and an alarm email', 
 
   it('gives the functions the environment they read, with the secret by ARN only', () => {
     expect(Object.keys(variables(stack.inbound.ingest))).toEqual(
-      expect.arrayContaining(['TABLE_NAME', 'MAIL_BUCKET', 'DESK_CONFIG', 'TOKEN_SECRET_ARN', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_LOG_LEVEL']),
+      expect.arrayContaining([
+        'TABLE_NAME',
+        'MAIL_BUCKET',
+        'DESK_CONFIG',
+        'TOKEN_SECRET_ARN',
+        'POWERTOOLS_SERVICE_NAME',
+        'POWERTOOLS_LOG_LEVEL',
+      ]),
     );
     expect(Object.keys(variables(stack.outbound.notify))).toEqual(
       expect.arrayContaining(['TABLE_NAME', 'DESK_CONFIG', 'TOKEN_SECRET_ARN', 'SES_CONFIGURATION_SET']),
     );
     expect(variables(stack.dashboard.apiHandler)).toMatchObject({ AUTH_MODE: 'cognito' });
-    expect(variables(stack.inbound.ingest).TOKEN_SECRET_ARN).toEqual({ Ref: stack.getLogicalId(stack.tokenSecret.node.defaultChild as never) });
+    expect(variables(stack.inbound.ingest).TOKEN_SECRET_ARN).toEqual({
+      Ref: stack.getLogicalId(stack.tokenSecret.node.defaultChild as never),
+    });
     // DESK_CONFIG carries the dashboard address, known only once the distribution exists.
     expect(JSON.stringify(variables(stack.outbound.notify).DESK_CONFIG)).toContain('DomainName');
     expect(JSON.stringify(variables(stack.outbound.notify).DESK_CONFIG)).toContain('support@help.example.com');
@@ -275,7 +313,8 @@ describe('the sesdesk stack with a hosted zone, activation and an alarm email', 
     const mailBucketId = stack.getLogicalId(stack.inbound.mailBucket.node.defaultChild as never);
     const prefixOf = (resource: unknown): string | undefined =>
       ['inbound', 'attachments', 'bodies', 'uploads'].find(
-        (prefix) => JSON.stringify(resource) === JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [mailBucketId, 'Arn'] }, `/${prefix}/*`]] }),
+        (prefix) =>
+          JSON.stringify(resource) === JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [mailBucketId, 'Arn'] }, `/${prefix}/*`]] }),
       );
     const wildcards: string[] = [];
 
@@ -314,7 +353,10 @@ describe('the sesdesk stack with a hosted zone, activation and an alarm email', 
     const clientId = stack.getLogicalId(stack.dashboard.userPoolClient.node.defaultChild as never);
 
     expect([...byKey.keys()].sort()).toEqual(['ANY /api/{proxy+}', 'GET /api/unsubscribe']);
-    expect(byKey.get('ANY /api/{proxy+}')).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: expect.stringMatching(/TeamMember/) } });
+    expect(byKey.get('ANY /api/{proxy+}')).toMatchObject({
+      AuthorizationType: 'JWT',
+      AuthorizerId: { Ref: expect.stringMatching(/TeamMember/) },
+    });
     expect(byKey.get('GET /api/unsubscribe')).toMatchObject({ AuthorizationType: 'NONE' });
     expect(byKey.get('GET /api/unsubscribe')!.AuthorizerId).toBeUndefined();
     // Both routes reach the same function: the handler decides which routes are public (isPublicRoute).
@@ -401,7 +443,10 @@ describe('the sesdesk stack with a hosted zone, activation and an alarm email', 
       DistributionConfig: Match.objectLike({
         DefaultRootObject: 'index.html',
         Origins: Match.arrayWith([
-          Match.objectLike({ OriginAccessControlId: { 'Fn::GetAtt': [Match.anyValue(), 'Id'] }, S3OriginConfig: { OriginAccessIdentity: '' } }),
+          Match.objectLike({
+            OriginAccessControlId: { 'Fn::GetAtt': [Match.anyValue(), 'Id'] },
+            S3OriginConfig: { OriginAccessIdentity: '' },
+          }),
         ]),
         DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https', ResponseHeadersPolicyId: Match.anyValue() }),
       }),
@@ -421,7 +466,11 @@ describe('the sesdesk stack with a hosted zone, activation and an alarm email', 
       Bucket: { Ref: stack.getLogicalId(stack.dashboard.siteBucket.node.defaultChild as never) },
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Action: 's3:GetObject', Principal: { Service: 'cloudfront.amazonaws.com' }, Condition: { StringEquals: { 'AWS:SourceArn': Match.anyValue() } } }),
+          Match.objectLike({
+            Action: 's3:GetObject',
+            Principal: { Service: 'cloudfront.amazonaws.com' },
+            Condition: { StringEquals: { 'AWS:SourceArn': Match.anyValue() } },
+          }),
         ]),
       },
     });
@@ -474,13 +523,21 @@ describe('the sesdesk stack with a hosted zone, activation and an alarm email', 
     expect(directives.get('object-src')).toEqual(["'none'"]);
     expect(directives.get('frame-ancestors')).toEqual(["'none'"]);
     // The dashboard's policy is that function's output for the stack's region.
-    expect(rhp.some((json) => json.includes('cognito-idp.') && json.includes('AWS::Region') && json.includes("img-src 'self' data: blob: https: http:"))).toBe(true);
+    expect(
+      rhp.some(
+        (json) => json.includes('cognito-idp.') && json.includes('AWS::Region') && json.includes("img-src 'self' data: blob: https: http:"),
+      ),
+    ).toBe(true);
   });
 
   it('alarms on function errors, failure queues and SES reputation, and emails the alarms', () => {
     template.resourceCountIs('AWS::CloudWatch::Alarm', 8);
     for (const metric of ['Reputation.BounceRate', 'Reputation.ComplaintRate']) {
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/SES', MetricName: metric, AlarmActions: [Match.anyValue()] });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SES',
+        MetricName: metric,
+        AlarmActions: [Match.anyValue()],
+      });
     }
     template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible' }, 2);
     template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Namespace: 'AWS/Lambda' }, 4);

@@ -55,7 +55,15 @@ export async function createApiHarness(options: { secret?: string; signInCode?: 
 }
 
 /** A plain email as a customer's client would send it. */
-export function rawMail(fields: { from: string; to?: string; cc?: string; subject: string; body: string; messageId?: string; inReplyTo?: string }): string {
+export function rawMail(fields: {
+  from: string;
+  to?: string;
+  cc?: string;
+  subject: string;
+  body: string;
+  messageId?: string;
+  inReplyTo?: string;
+}): string {
   const lines = [
     `From: ${fields.from}`,
     `To: ${fields.to ?? 'Support <support@desk.localhost>'}`,

@@ -77,7 +77,14 @@ describe('local HTTP server: static files', () => {
 
   it('never serves a file outside the static directory', async () => {
     await writeFile(path.join(parentDir, 'secret.txt'), 'top secret');
-    for (const attempt of ['/../secret.txt', '/..%2fsecret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt', '/..%5csecret.txt', '/%00']) {
+    for (const attempt of [
+      '/../secret.txt',
+      '/..%2fsecret.txt',
+      '/%2e%2e/secret.txt',
+      '/assets/..%2f..%2fsecret.txt',
+      '/..%5csecret.txt',
+      '/%00',
+    ]) {
       const response = await rawGet(attempt);
       expect(response.status, attempt).toBe(400);
       expect(response.body).not.toContain('top secret');
@@ -113,13 +120,19 @@ describe('local HTTP server: API', () => {
     const token = await issueLocalToken(secret, { email: 'eve@example.com', name: 'Eve' });
     // The local token claims the team group, so only the configuration decides here: strip it like a non-member's.
     const claims = await verifyLocalToken(secret, token);
-    const outsider = await new SignJWT({ ...claims, 'cognito:groups': [] }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(secret));
+    const outsider = await new SignJWT({ ...claims, 'cognito:groups': [] })
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(new TextEncoder().encode(secret));
     const response = await fetch(`${server.endpoint}/api/me`, { headers: { authorization: `Bearer ${outsider}` } });
     expect(response.status).toBe(403);
   });
 
   it('signs in with the local code and calls the API with the token it gets', async () => {
-    const wrong = await fetch(`${server.endpoint}/api/auth/local`, { method: 'POST', body: JSON.stringify({ email: AGENT.email, code: '000000' }), headers: { 'content-type': 'application/json' } });
+    const wrong = await fetch(`${server.endpoint}/api/auth/local`, {
+      method: 'POST',
+      body: JSON.stringify({ email: AGENT.email, code: '000000' }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(wrong.status).toBe(401);
     const signIn = await fetch(`${server.endpoint}/api/auth/local`, {
       method: 'POST',

@@ -13,7 +13,11 @@ import { AGENT, call, createApiHarness, rawMail } from './api-harness';
 type TicketJson = Omit<Ticket, 'threadMessageIds'>;
 type Page = { items: TicketJson[]; cursor: string | null };
 type DeliveryJson = Pick<Delivery, 'id' | 'kind' | 'recipient' | 'status' | 'attempts' | 'lastError' | 'messageItemId' | 'updatedAt'>;
-type Detail = TicketJson & { messages: TicketMessage[]; deliveries: DeliveryJson[]; addressStates: Record<string, { state: string; reason: string }> };
+type Detail = TicketJson & {
+  messages: TicketMessage[];
+  deliveries: DeliveryJson[];
+  addressStates: Record<string, { state: string; reason: string }>;
+};
 
 let h: Awaited<ReturnType<typeof createApiHarness>>;
 
@@ -24,7 +28,9 @@ beforeAll(async () => {
 /** Ingests a new ticket from a unique requester and returns its id and requester address. */
 async function newTicket(subject: string, extra: { cc?: string; body?: string } = {}) {
   const requester = `ann-${randomUUID().slice(0, 8)}@example.com`;
-  const result = await h.ingest(rawMail({ from: `Ann <${requester}>`, subject, body: extra.body ?? 'The printer is on fire.', cc: extra.cc }));
+  const result = await h.ingest(
+    rawMail({ from: `Ann <${requester}>`, subject, body: extra.body ?? 'The printer is on fire.', cc: extra.cc }),
+  );
   expect(result.outcome).toBe('ticket-created');
   return { id: result.ticketId!, requester };
 }
@@ -102,7 +108,16 @@ describe('inbox views', () => {
       await Promise.all(
         created.slice(start, start + 25).map((ticket) =>
           h.tickets.createTicket({
-            ingest: { key: `seed/${ticket.id}`, bucket: h.bucket, outcome: 'ticket-created', reason: 'seed', ticketId: ticket.id, messageId: null, at: ticket.createdAt, attempts: 1 },
+            ingest: {
+              key: `seed/${ticket.id}`,
+              bucket: h.bucket,
+              outcome: 'ticket-created',
+              reason: 'seed',
+              ticketId: ticket.id,
+              messageId: null,
+              at: ticket.createdAt,
+              attempts: 1,
+            },
             ticket,
             message: seedMessage(ticket),
             deliveries: [],
@@ -139,7 +154,9 @@ describe('inbox views', () => {
     expect(mine.json.items).toHaveLength(84);
     expect(mine.json.items.every((t) => t.assignee === AGENT.email)).toBe(true);
 
-    const unassigned = await call<Page>(h.handler, 'GET', '/api/tickets', { query: { status: 'closed', view: 'unassigned', limit: '100' } });
+    const unassigned = await call<Page>(h.handler, 'GET', '/api/tickets', {
+      query: { status: 'closed', view: 'unassigned', limit: '100' },
+    });
     expect(unassigned.json.items).toHaveLength(100);
     expect(unassigned.json.items.every((t) => t.assignee === null)).toBe(true);
   });
@@ -171,7 +188,11 @@ describe('inbox views', () => {
   });
 
   it("lists a requester's history, newest first", async () => {
-    const { json } = await call<{ items: TicketJson[] }>(h.handler, 'GET', `/api/requesters/${encodeURIComponent(`pager-${h.runId}@example.com`)}/tickets`);
+    const { json } = await call<{ items: TicketJson[] }>(
+      h.handler,
+      'GET',
+      `/api/requesters/${encodeURIComponent(`pager-${h.runId}@example.com`)}/tickets`,
+    );
     expect(json.items).toHaveLength(100);
     const created = json.items.map((t) => t.createdAt);
     expect(created).toEqual([...created].sort().reverse());
@@ -215,9 +236,16 @@ describe('ticket detail', () => {
     // Arrange: a ticket, a reply threaded by Message-ID, and a Cc participant whose address bounced
     const bob = `bob-${randomUUID().slice(0, 8)}@example.com`;
     const requester = `ann-${randomUUID().slice(0, 8)}@example.com`;
-    const first = await h.ingest(rawMail({ from: requester, cc: bob, subject: 'Thread me', body: 'First', messageId: `<first-${h.runId}@example.com>` }));
+    const first = await h.ingest(
+      rawMail({ from: requester, cc: bob, subject: 'Thread me', body: 'First', messageId: `<first-${h.runId}@example.com>` }),
+    );
     await h.ingest(rawMail({ from: requester, subject: 'Re: Thread me', body: 'Second', inReplyTo: `<first-${h.runId}@example.com>` }));
-    await h.documents.send(new PutCommand({ TableName: h.tableName, Item: { ...keys.address(bob), type: 'address', state: 'undeliverable', reason: '5.1.1 unknown user' } }));
+    await h.documents.send(
+      new PutCommand({
+        TableName: h.tableName,
+        Item: { ...keys.address(bob), type: 'address', state: 'undeliverable', reason: '5.1.1 unknown user' },
+      }),
+    );
 
     // Act
     const { status, json } = await call<Detail>(h.handler, 'GET', `/api/tickets/${first.ticketId}`);
@@ -256,7 +284,9 @@ describe('replies and notes', () => {
     const before = await h.tickets.getTicket(id);
 
     // Act
-    const { status, json } = await call<TicketMessage>(h.handler, 'POST', `/api/tickets/${id}/messages`, { body: { body: '**Fixed**, thanks!', internal: false } });
+    const { status, json } = await call<TicketMessage>(h.handler, 'POST', `/api/tickets/${id}/messages`, {
+      body: { body: '**Fixed**, thanks!', internal: false },
+    });
 
     // Assert
     expect(status).toBe(201);
@@ -266,7 +296,9 @@ describe('replies and notes', () => {
     expect(detail.messageCount).toBe(2);
     expect(detail.preview).toBe('**Fixed**, thanks!');
     const replies = detail.deliveries.filter((d) => d.kind === 'reply');
-    expect(replies.map((d) => (typeof d.recipient === 'string' ? d.recipient : d.recipient.address)).sort()).toEqual([bob, requester].sort());
+    expect(replies.map((d) => (typeof d.recipient === 'string' ? d.recipient : d.recipient.address)).sort()).toEqual(
+      [bob, requester].sort(),
+    );
     expect(replies.every((d) => d.messageItemId === json.id && d.status === 'pending')).toBe(true);
     const stored = await h.documents.send(new GetCommand({ TableName: h.tableName, Key: keys.delivery(id, replies[0]!.id) }));
     expect(stored.Item?.content).toEqual({
@@ -288,7 +320,9 @@ describe('replies and notes', () => {
 
   it('stores an internal note without emailing anyone or changing the status', async () => {
     const { id } = await newTicket('Just a note');
-    const { status, json } = await call<TicketMessage>(h.handler, 'POST', `/api/tickets/${id}/messages`, { body: { body: 'Customer is a VIP', internal: true } });
+    const { status, json } = await call<TicketMessage>(h.handler, 'POST', `/api/tickets/${id}/messages`, {
+      body: { body: 'Customer is a VIP', internal: true },
+    });
     expect(status).toBe(201);
     expect(json.direction).toBe('note');
     const detail = (await call<Detail>(h.handler, 'GET', `/api/tickets/${id}`)).json;
@@ -319,7 +353,9 @@ describe('replies and notes', () => {
     expect(foreignKey.json.error.message).toContain('attachments.0.key');
     const notJson = await call(h.handler, 'POST', `/api/tickets/${id}/messages`, { body: '{oops' });
     expect(notJson.json.error.message).toBe('body: not valid JSON');
-    expect((await call(h.handler, 'POST', '/api/tickets/0000000000000000000000000z/messages', { body: { body: 'x', internal: true } })).status).toBe(404);
+    expect(
+      (await call(h.handler, 'POST', '/api/tickets/0000000000000000000000000z/messages', { body: { body: 'x', internal: true } })).status,
+    ).toBe(404);
   });
 });
 
@@ -354,7 +390,9 @@ describe('ticket changes', () => {
 
   it('adds a participant once, with a notice delivery, and removes them again', async () => {
     const { id } = await newTicket('Participants');
-    const added = await call<Participant>(h.handler, 'POST', `/api/tickets/${id}/participants`, { body: { address: 'Cy@Example.com', name: 'Cy' } });
+    const added = await call<Participant>(h.handler, 'POST', `/api/tickets/${id}/participants`, {
+      body: { address: 'Cy@Example.com', name: 'Cy' },
+    });
     expect(added.status).toBe(201);
     expect(added.json).toEqual({ address: 'cy@example.com', name: 'Cy', role: 'added', unsubscribed: false });
     const again = await call<Participant>(h.handler, 'POST', `/api/tickets/${id}/participants`, { body: { address: 'cy@EXAMPLE.com' } });
@@ -362,7 +400,9 @@ describe('ticket changes', () => {
 
     let detail = (await call<Detail>(h.handler, 'GET', `/api/tickets/${id}`)).json;
     expect(detail.participants.filter((p) => p.address === 'cy@example.com')).toHaveLength(1);
-    expect(detail.deliveries.filter((d) => d.kind === 'participant-added')).toMatchObject([{ recipient: { address: 'cy@example.com' }, status: 'pending' }]);
+    expect(detail.deliveries.filter((d) => d.kind === 'participant-added')).toMatchObject([
+      { recipient: { address: 'cy@example.com' }, status: 'pending' },
+    ]);
 
     const removed = await call(h.handler, 'DELETE', `/api/tickets/${id}/participants/${encodeURIComponent('cy@example.com')}`);
     expect(removed.status).toBe(204);
@@ -374,9 +414,13 @@ describe('ticket changes', () => {
   it('refuses to remove the requester, to add the desk, and to go beyond 10 participants', async () => {
     const { id, requester } = await newTicket('Participant rules');
     expect((await call(h.handler, 'DELETE', `/api/tickets/${id}/participants/${encodeURIComponent(requester)}`)).status).toBe(400);
-    expect((await call(h.handler, 'POST', `/api/tickets/${id}/participants`, { body: { address: 'support@desk.localhost' } })).status).toBe(400);
+    expect((await call(h.handler, 'POST', `/api/tickets/${id}/participants`, { body: { address: 'support@desk.localhost' } })).status).toBe(
+      400,
+    );
     for (let i = 0; i < 9; i += 1) {
-      expect((await call(h.handler, 'POST', `/api/tickets/${id}/participants`, { body: { address: `p${i}@example.com` } })).status).toBe(201);
+      expect((await call(h.handler, 'POST', `/api/tickets/${id}/participants`, { body: { address: `p${i}@example.com` } })).status).toBe(
+        201,
+      );
     }
     const full = await call(h.handler, 'POST', `/api/tickets/${id}/participants`, { body: { address: 'p10@example.com' } });
     expect(full.status).toBe(400);
@@ -456,9 +500,13 @@ describe('files', () => {
 
   it('attaches an uploaded file to a reply and its deliveries', async () => {
     const { id } = await newTicket('With attachment');
-    const upload = await call<{ key: string }>(h.handler, 'POST', '/api/uploads', { body: { filename: 'log.txt', contentType: 'text/plain', size: 3 } });
+    const upload = await call<{ key: string }>(h.handler, 'POST', '/api/uploads', {
+      body: { filename: 'log.txt', contentType: 'text/plain', size: 3 },
+    });
     const attachment = { key: upload.json.key, filename: 'log.txt', contentType: 'text/plain', size: 3 };
-    const { json } = await call<TicketMessage>(h.handler, 'POST', `/api/tickets/${id}/messages`, { body: { body: 'See log', internal: false, attachments: [attachment] } });
+    const { json } = await call<TicketMessage>(h.handler, 'POST', `/api/tickets/${id}/messages`, {
+      body: { body: 'See log', internal: false, attachments: [attachment] },
+    });
     expect(json.attachments).toEqual([{ ...attachment, inline: false, cid: null }]);
     const reply = (await call<Detail>(h.handler, 'GET', `/api/tickets/${id}`)).json.deliveries.find((d) => d.kind === 'reply')!;
     const stored = await h.documents.send(new GetCommand({ TableName: h.tableName, Key: keys.delivery(id, reply.id) }));
@@ -466,7 +514,9 @@ describe('files', () => {
   });
 
   it('refuses uploads that are too large and downloads of raw mail', async () => {
-    const big = await call(h.handler, 'POST', '/api/uploads', { body: { filename: 'x.bin', contentType: 'application/octet-stream', size: 50 * 1024 * 1024 } });
+    const big = await call(h.handler, 'POST', '/api/uploads', {
+      body: { filename: 'x.bin', contentType: 'application/octet-stream', size: 50 * 1024 * 1024 },
+    });
     expect(big.status).toBe(400);
     expect(big.json.error.message).toMatch(/^size: /);
     const raw = await call(h.handler, 'GET', '/api/attachments/url', { query: { key: 'inbound/abc' } });
@@ -480,14 +530,20 @@ describe('settings, failed ingests and unsubscribe', () => {
     expect(defaults.status).toBe(200);
     expect(defaults.json.updatedAt).toBeNull();
 
-    const changed = { ...defaults.json, ackEnabled: false, templates: { ...defaults.json.templates, ack: { subject: 'We got it', body: 'Thanks!' } } };
+    const changed = {
+      ...defaults.json,
+      ackEnabled: false,
+      templates: { ...defaults.json.templates, ack: { subject: 'We got it', body: 'Thanks!' } },
+    };
     const saved = await call<DeskSettings>(h.handler, 'PUT', '/api/settings/support', { body: changed });
     expect(saved.status).toBe(200);
     expect(saved.json.updatedAt).not.toBeNull();
     const read = await call<DeskSettings>(h.handler, 'GET', '/api/settings/support');
     expect(read.json).toMatchObject({ ackEnabled: false, templates: { ack: { subject: 'We got it', body: 'Thanks!' } } });
 
-    const invalid = await call(h.handler, 'PUT', '/api/settings/support', { body: { ...changed, templates: { ...changed.templates, reply: { subject: '', body: 'x' } } } });
+    const invalid = await call(h.handler, 'PUT', '/api/settings/support', {
+      body: { ...changed, templates: { ...changed.templates, reply: { subject: '', body: 'x' } } },
+    });
     expect(invalid.status).toBe(400);
     expect(invalid.json.error.message).toContain('templates.reply.subject');
     expect((await call(h.handler, 'GET', '/api/settings/nodesk')).status).toBe(404);
@@ -495,7 +551,16 @@ describe('settings, failed ingests and unsubscribe', () => {
 
   it('lists failed ingests', async () => {
     const key = `inbound/missing-${h.runId}`;
-    await h.tickets.recordIngest({ key, bucket: h.bucket, outcome: 'failed', reason: 'raw mail not found', ticketId: null, messageId: null, at: new Date().toISOString(), attempts: 1 });
+    await h.tickets.recordIngest({
+      key,
+      bucket: h.bucket,
+      outcome: 'failed',
+      reason: 'raw mail not found',
+      ticketId: null,
+      messageId: null,
+      at: new Date().toISOString(),
+      attempts: 1,
+    });
     const { json } = await call<{ items: IngestRecord[] }>(h.handler, 'GET', '/api/ingest/failed');
     expect(json.items.map((r) => r.key)).toContain(key);
   });
@@ -505,7 +570,10 @@ describe('settings, failed ingests and unsubscribe', () => {
     const { id } = await newTicket('Unsubscribe', { cc: bob });
     const sig = unsubscribeSignature(h.tokenKeys, id, bob);
 
-    const forged = await call(h.handler, 'GET', '/api/unsubscribe', { claims: null, query: { ticket: id, address: bob, sig: 'a'.repeat(26) } });
+    const forged = await call(h.handler, 'GET', '/api/unsubscribe', {
+      claims: null,
+      query: { ticket: id, address: bob, sig: 'a'.repeat(26) },
+    });
     expect(forged.status).toBe(400);
     const page = await call(h.handler, 'GET', '/api/unsubscribe', { claims: null, query: { ticket: id, address: bob, sig } });
     expect(page.status).toBe(200);

@@ -16,7 +16,10 @@ import { createDocumentClient } from '../support/local-aws';
 import { composeMail, createIngestFixture, s3Event } from '../support/ingest-fixture';
 
 const throttled = () =>
-  new ProvisionedThroughputExceededException({ message: 'Rate of requests exceeds the allowed throughput', $metadata: { httpStatusCode: 400 } });
+  new ProvisionedThroughputExceededException({
+    message: 'Rate of requests exceeds the allowed throughput',
+    $metadata: { httpStatusCode: 400 },
+  });
 const timedOut = () => Object.assign(new Error('socket hang up: request timed out'), { name: 'TimeoutError' });
 
 /**
@@ -58,7 +61,10 @@ async function setup(name: string) {
 describe('ingest under DynamoDB faults', () => {
   it('throttling on the transaction fails the invocation; the retried event yields exactly one ticket', async () => {
     const { mock, real, handler, event, tickets } = await setup('throttle');
-    mock.on(TransactWriteCommand).rejectsOnce(throttled()).callsFake((input) => real.send(new TransactWriteCommand(input)));
+    mock
+      .on(TransactWriteCommand)
+      .rejectsOnce(throttled())
+      .callsFake((input) => real.send(new TransactWriteCommand(input)));
 
     await expect(handler(event)).rejects.toThrow(/exceeds the allowed throughput/);
     expect(await tickets()).toHaveLength(0);
@@ -88,7 +94,10 @@ describe('ingest under DynamoDB faults', () => {
 
   it('throttling on the first read fails fast and the retry completes normally', async () => {
     const { mock, real, handler, event, tickets } = await setup('read-throttle');
-    mock.on(BatchGetCommand).rejectsOnce(throttled()).callsFake((input) => real.send(new BatchGetCommand(input)));
+    mock
+      .on(BatchGetCommand)
+      .rejectsOnce(throttled())
+      .callsFake((input) => real.send(new BatchGetCommand(input)));
 
     await expect(handler(event)).rejects.toThrow();
     const [result] = await handler(event);
@@ -128,7 +137,13 @@ describe('ingest under DynamoDB faults', () => {
     await handler(event);
     const duplicateRequests = count() - before;
 
-    const reply = await composeMail({ from: 'ann@example.com', to: 'support@desk.localhost', subject: 'Re: Fault requests', text: 'more', inReplyTo: created!.messageId! });
+    const reply = await composeMail({
+      from: 'ann@example.com',
+      to: 'support@desk.localhost',
+      subject: 'Re: Fault requests',
+      text: 'more',
+      inReplyTo: created!.messageId!,
+    });
     await fx.store.put(fx.bucket, 'inbound/requests-reply', reply, 'message/rfc822');
     before = count();
     const [replied] = await handler(s3Event(fx.bucket, 'inbound/requests-reply'));

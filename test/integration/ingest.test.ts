@@ -70,7 +70,12 @@ describe('ingest on DynamoDB Local and s3rver', () => {
   it('threads a reply by its reply token into the same ticket', async () => {
     const { ticket } = await newTicketFrom('carol@example.com', 'Token thread');
     const token = createReplyToken(TEST_TOKEN_KEYS, ticket.id);
-    const reply = await composeMail({ from: 'carol@example.com', to: `support+${token}@desk.localhost`, subject: 'Re: Token thread', text: 'More details.' });
+    const reply = await composeMail({
+      from: 'carol@example.com',
+      to: `support+${token}@desk.localhost`,
+      subject: 'Re: Token thread',
+      text: 'More details.',
+    });
 
     const { results } = await fx.deliver(reply);
 
@@ -99,8 +104,19 @@ describe('ingest on DynamoDB Local and s3rver', () => {
     const { ticket } = await newTicketFrom('erin@example.com', 'SES id thread');
     const sesId = '<0100019d43e5f632-f586aaaa-bbbb-cccc-dddd-eeeeffff0000-000000@email.amazonses.com>';
     // The notify function stores this index item after SES accepts an email.
-    await fx.documents.send(new PutCommand({ TableName: fx.tableName, Item: { ...keys.messageId(normalizeMessageId(sesId)), type: 'msgid', ticketId: ticket.id, deliveryId: 'd1' } }));
-    const reply = await composeMail({ from: 'erin@example.com', to: DESK, subject: 'Re: SES id thread', text: 'Thanks!', inReplyTo: sesId });
+    await fx.documents.send(
+      new PutCommand({
+        TableName: fx.tableName,
+        Item: { ...keys.messageId(normalizeMessageId(sesId)), type: 'msgid', ticketId: ticket.id, deliveryId: 'd1' },
+      }),
+    );
+    const reply = await composeMail({
+      from: 'erin@example.com',
+      to: DESK,
+      subject: 'Re: SES id thread',
+      text: 'Thanks!',
+      inReplyTo: sesId,
+    });
 
     const { results } = await fx.deliver(reply);
 
@@ -123,7 +139,9 @@ describe('ingest on DynamoDB Local and s3rver', () => {
     const { ticket } = await newTicketFrom('heidi@example.com', 'Forgery target');
     const forged = createReplyToken({ secrets: ['not-the-server-secret-at-all'] }, ticket.id);
 
-    const { results } = await fx.deliver(await composeMail({ from: 'mallory@evil.example', to: `support+${forged}@desk.localhost`, subject: 'hi', text: 'x' }));
+    const { results } = await fx.deliver(
+      await composeMail({ from: 'mallory@evil.example', to: `support+${forged}@desk.localhost`, subject: 'hi', text: 'x' }),
+    );
 
     expect(results[0]?.outcome).toBe('ticket-created');
     expect(results[0]?.ticketId).not.toBe(ticket.id);
@@ -134,15 +152,37 @@ describe('ingest on DynamoDB Local and s3rver', () => {
     const { ticket, messageId } = await newTicketFrom('ivan@example.com', 'Closed then answered');
     const close = async () => {
       const current = (await fx.repository.getTicket(ticket.id))!;
-      await fx.documents.send(new PutCommand({ TableName: fx.tableName, Item: { ...(await fx.documents.send(new GetCommand({ TableName: fx.tableName, Key: keys.ticket(ticket.id) }))).Item, status: 'closed', version: current.version + 1 } }));
+      await fx.documents.send(
+        new PutCommand({
+          TableName: fx.tableName,
+          Item: {
+            ...(await fx.documents.send(new GetCommand({ TableName: fx.tableName, Key: keys.ticket(ticket.id) }))).Item,
+            status: 'closed',
+            version: current.version + 1,
+          },
+        }),
+      );
     };
 
     await close();
-    const auto = await composeMail({ from: 'ivan@example.com', to: DESK, subject: 'Automatic reply: Closed then answered', text: 'I am away.', inReplyTo: messageId, headers: { 'Auto-Submitted': 'auto-replied' } });
+    const auto = await composeMail({
+      from: 'ivan@example.com',
+      to: DESK,
+      subject: 'Automatic reply: Closed then answered',
+      text: 'I am away.',
+      inReplyTo: messageId,
+      headers: { 'Auto-Submitted': 'auto-replied' },
+    });
     expect((await fx.deliver(auto)).results[0]?.outcome).toBe('reply-added');
     expect((await fx.repository.getTicket(ticket.id))?.status).toBe('closed');
 
-    const human = await composeMail({ from: 'ivan@example.com', to: DESK, subject: 'Re: Closed then answered', text: 'It broke again.', inReplyTo: messageId });
+    const human = await composeMail({
+      from: 'ivan@example.com',
+      to: DESK,
+      subject: 'Re: Closed then answered',
+      text: 'It broke again.',
+      inReplyTo: messageId,
+    });
     expect((await fx.deliver(human)).results[0]?.outcome).toBe('reply-added');
     expect((await fx.repository.getTicket(ticket.id))?.status).toBe('open');
   });
@@ -172,7 +212,9 @@ describe('ingest on DynamoDB Local and s3rver', () => {
   it('puts mail that SES marked as spam in the spam view with no acknowledgement', async () => {
     const raw = await composeMail({ from: 'spammer@example.com', to: DESK, subject: 'Cheap pills', text: 'Buy now' });
     const withVerdicts = Buffer.concat([
-      Buffer.from('Received: from mx.example (mx.example [192.0.2.1])\r\n by inbound-smtp.us-east-1.amazonaws.com with SMTP id abc\r\n for support@desk.localhost; Mon, 20 Mar 2023 03:11:44 +0000 (UTC)\r\nX-SES-Spam-Verdict: FAIL\r\nX-SES-Virus-Verdict: PASS\r\n'),
+      Buffer.from(
+        'Received: from mx.example (mx.example [192.0.2.1])\r\n by inbound-smtp.us-east-1.amazonaws.com with SMTP id abc\r\n for support@desk.localhost; Mon, 20 Mar 2023 03:11:44 +0000 (UTC)\r\nX-SES-Spam-Verdict: FAIL\r\nX-SES-Virus-Verdict: PASS\r\n',
+      ),
       raw,
     ]);
 
@@ -190,7 +232,7 @@ describe('ingest on DynamoDB Local and s3rver', () => {
     const { results } = await fx.deliver(raw);
 
     expect(results[0]?.outcome).toBe('duplicate');
-    expect((await messagesOf(ticket.id))).toHaveLength(1);
+    expect(await messagesOf(ticket.id)).toHaveLength(1);
   });
 
   it('records mail it cannot process as failed, keeps it in S3, and a replay turns it into a ticket', async () => {
@@ -219,7 +261,8 @@ describe('ingest on DynamoDB Local and s3rver', () => {
   });
 
   it('still records malformed MIME as a ticket with what could be read', async () => {
-    const malformed = 'From: broken@example.com\r\nTo: support@desk.localhost\r\nSubject: half a message\r\nContent-Type: multipart/mixed; boundary="nope"\r\n\r\n--wrong\r\nContent-Type: text/plain\r\n\r\nSome text\r\n--nope';
+    const malformed =
+      'From: broken@example.com\r\nTo: support@desk.localhost\r\nSubject: half a message\r\nContent-Type: multipart/mixed; boundary="nope"\r\n\r\n--wrong\r\nContent-Type: text/plain\r\n\r\nSome text\r\n--nope';
 
     const { results } = await fx.deliver(malformed);
 

@@ -18,7 +18,14 @@ const config = DEFAULT_DESK_CONFIG;
 const DESK = config.desks[0]!.address;
 
 function customer(env: LocalEnv) {
-  return nodemailer.createTransport({ host: '127.0.0.1', port: env.smtpPort, secure: false, ignoreTLS: true, pool: true, maxConnections: 4 });
+  return nodemailer.createTransport({
+    host: '127.0.0.1',
+    port: env.smtpPort,
+    secure: false,
+    ignoreTLS: true,
+    pool: true,
+    maxConnections: 4,
+  });
 }
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
@@ -72,7 +79,10 @@ describe('the local stack', () => {
 
     // Assert: a ticket in the API, an acknowledgement in the outbox
     const ticket = await until('the ticket', async () => {
-      const { items } = await api<{ items: { id: string; number: number; requester: { address: string } }[] }>('GET', '/api/tickets?status=open&limit=100');
+      const { items } = await api<{ items: { id: string; number: number; requester: { address: string } }[] }>(
+        'GET',
+        '/api/tickets?status=open&limit=100',
+      );
       return items.find((t) => t.requester.address === customerAddress);
     });
     const [ack] = await until('the acknowledgement', async () => {
@@ -86,7 +96,10 @@ describe('the local stack', () => {
     // Act: the customer answers the acknowledgement (to its Reply-To, as a mail client does)
     await smtp.sendMail({ from: customerAddress, to: replyTo, subject: `Re: ${ack!.subject}`, text: 'Now it is smoking too.' });
     const threaded = await until('the threaded reply', async () => {
-      const detail = await api<{ messages: { direction: string; threadedBy: string; reply: string }[] }>('GET', `/api/tickets/${ticket.id}`);
+      const detail = await api<{ messages: { direction: string; threadedBy: string; reply: string }[] }>(
+        'GET',
+        `/api/tickets/${ticket.id}`,
+      );
       return detail.messages.length === 2 ? detail : undefined;
     });
     expect(threaded.messages[1]).toMatchObject({ direction: 'inbound', threadedBy: 'reply-token' });
@@ -120,14 +133,26 @@ describe('the local stack', () => {
     const smtp = customer(env);
     const send = (transport: ReturnType<typeof customer>, i: number) =>
       // A fixed Message-ID: an MTA that retries sends the same message again, not a new one.
-      transport.sendMail({ from: `${burst}-${i}@example.com`, to: DESK, subject: `${burst} #${i}`, text: `Email ${i} of the burst.`, messageId: `<${burst}-${i}@example.com>` });
-    const outcomes = Array.from({ length: 100 }, (_, i) => send(smtp, i).then(() => 'accepted' as const, () => 'refused' as const));
+      transport.sendMail({
+        from: `${burst}-${i}@example.com`,
+        to: DESK,
+        subject: `${burst} #${i}`,
+        text: `Email ${i} of the burst.`,
+        messageId: `<${burst}-${i}@example.com>`,
+      });
+    const outcomes = Array.from({ length: 100 }, (_, i) =>
+      send(smtp, i).then(
+        () => 'accepted' as const,
+        () => 'refused' as const,
+      ),
+    );
 
     // Stop once about half were accepted; what the stopped server refused is sent again later, as an MTA retries.
     // A message stored just before the stop whose 250 never reached the client is sent twice: ingest must
     // recognise the second copy by its Message-ID.
     await Promise.all(outcomes.slice(0, 50));
-    const burstMail = async () => (await readOutbox(stack.urls.outbox)).emails.filter((e) => e.destination.to.some((to) => to.includes(burst)));
+    const burstMail = async () =>
+      (await readOutbox(stack.urls.outbox)).emails.filter((e) => e.destination.to.some((to) => to.includes(burst)));
     const sentBefore = await burstMail();
     await stack.stop();
     const refused = (await Promise.all(outcomes)).flatMap((outcome, i) => (outcome === 'refused' ? [i] : []));
@@ -143,7 +168,10 @@ describe('the local stack', () => {
     const tickets: { subject: string }[] = [];
     let cursor: string | null = null;
     do {
-      const page: { items: { subject: string }[]; cursor: string | null } = await api('GET', `/api/tickets?status=open&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const page: { items: { subject: string }[]; cursor: string | null } = await api(
+        'GET',
+        `/api/tickets?status=open&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
       tickets.push(...page.items.filter((t) => t.subject.startsWith(burst)));
       cursor = page.cursor;
     } while (cursor);

@@ -69,12 +69,18 @@ async function pendingReply(): Promise<{ delivery: NewDelivery; event: DynamoDBS
   await h.documents.send(new PutCommand({ TableName: h.tableName, Item: ticketToItem(ticket) }));
   const item = deliveryToItem(delivery);
   await h.documents.send(new PutCommand({ TableName: h.tableName, Item: item }));
-  const record = { eventID: '1', eventName: 'INSERT' as const, dynamodb: { SequenceNumber: '100', NewImage: marshall(item, { removeUndefinedValues: true }) } };
+  const record = {
+    eventID: '1',
+    eventName: 'INSERT' as const,
+    dynamodb: { SequenceNumber: '100', NewImage: marshall(item, { removeUndefinedValues: true }) },
+  };
   return { delivery, event: { Records: [record] } as unknown as DynamoDBStreamEvent };
 }
 
 async function stored(delivery: NewDelivery): Promise<Delivery> {
-  const { Item } = await h.documents.send(new GetCommand({ TableName: h.tableName, Key: keys.delivery(delivery.ticketId, delivery.id), ConsistentRead: true }));
+  const { Item } = await h.documents.send(
+    new GetCommand({ TableName: h.tableName, Key: keys.delivery(delivery.ticketId, delivery.id), ConsistentRead: true }),
+  );
   return Item as Delivery;
 }
 
@@ -110,7 +116,11 @@ describe('notify under faults', () => {
     const result = await createNotifyHandler(async () => depsWith({}))(event);
 
     expect(result.batchItemFailures).toEqual([]);
-    expect(await stored(delivery)).toMatchObject({ status: 'failed', attempts: 1, lastError: 'MessageRejected: Email address is not verified.' });
+    expect(await stored(delivery)).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      lastError: 'MessageRejected: Email address is not verified.',
+    });
   });
 
   it('gives up after five throttled attempts and marks the delivery failed', async () => {
@@ -132,7 +142,7 @@ describe('notify under faults', () => {
     const { delivery, event } = await pendingReply();
     let now = new Date();
     const claim = await h.deliveries.claim({
-      delivery: (await stored(delivery)) as Delivery,
+      delivery: await stored(delivery),
       claimId: newId(),
       now: now.toISOString(),
       leaseUntil: new Date(now.getTime() + 60_000).toISOString(),

@@ -21,7 +21,14 @@ import { ingestEmail, type IngestResult } from '../../functions/core/tickets/ing
 import type { Log } from '../../functions/core/ports';
 import type { TokenKeys } from '../../functions/core/threading/reply-token';
 import { createNotifyHandler } from '../../functions/notify/create-handler';
-import { createDocumentClient, createDynamoClient, createS3Client, createSesClient, createStreamsClient, LOCAL_REGION } from '../support/local-aws';
+import {
+  createDocumentClient,
+  createDynamoClient,
+  createS3Client,
+  createSesClient,
+  createStreamsClient,
+  LOCAL_REGION,
+} from '../support/local-aws';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 export { plainMail as customerMail } from '../support/plain-mail';
 
@@ -100,7 +107,10 @@ export async function startNotifyHarness(options: { ackLimitPerDay?: number } = 
   };
   const deps: NotifyDeps = {
     deliveries,
-    settings: cachedSettings((deskId) => settings.getSettings(deskId), () => Date.now()),
+    settings: cachedSettings(
+      (deskId) => settings.getSettings(deskId),
+      () => Date.now(),
+    ),
     mailer,
     store,
     bucket,

@@ -41,7 +41,13 @@ async function deliveriesOf(ticketId: string): Promise<Delivery[]> {
 
 async function newTicket(from: string, extra: { cc?: string; subject?: string } = {}): Promise<Ticket> {
   const result = await h.receive(
-    customerMail({ from, cc: extra.cc, subject: extra.subject ?? 'Printer on fire', body: 'It smokes.', messageId: `<${newId()}@customer.example>` }),
+    customerMail({
+      from,
+      cc: extra.cc,
+      subject: extra.subject ?? 'Printer on fire',
+      body: 'It smokes.',
+      messageId: `<${newId()}@customer.example>`,
+    }),
   );
   expect(result.outcome).toBe('ticket-created');
   return (await h.tickets.getTicket(result.ticketId!))!;
@@ -49,26 +55,24 @@ async function newTicket(from: string, extra: { cc?: string; subject?: string } 
 
 /** What the API writes for a public agent reply: one delivery per recipient. */
 async function agentReply(ticket: Ticket, body: string, recipients = ticket.participants): Promise<NewDelivery[]> {
-  const deliveries = recipients.map(
-    (p): NewDelivery => ({
-      id: newId(),
-      kind: 'reply',
-      ticketId: ticket.id,
-      deskId: ticket.deskId,
-      recipient: { address: p.address, name: p.name },
-      messageItemId: newId(),
-      content: {
-        ticketNumber: ticket.number,
-        subject: ticket.subject,
-        body,
-        authorName: 'Ada Agent',
-        inReplyTo: ticket.threadMessageIds.at(-1) ?? null,
-        references: ticket.threadMessageIds,
-        attachments: [],
-      },
-      createdAt: new Date().toISOString(),
-    }),
-  );
+  const deliveries = recipients.map((p): NewDelivery => ({
+    id: newId(),
+    kind: 'reply',
+    ticketId: ticket.id,
+    deskId: ticket.deskId,
+    recipient: { address: p.address, name: p.name },
+    messageItemId: newId(),
+    content: {
+      ticketNumber: ticket.number,
+      subject: ticket.subject,
+      body,
+      authorName: 'Ada Agent',
+      inReplyTo: ticket.threadMessageIds.at(-1) ?? null,
+      references: ticket.threadMessageIds,
+      attachments: [],
+    },
+    createdAt: new Date().toISOString(),
+  }));
   for (const delivery of deliveries) await h.documents.send(new PutCommand({ TableName: h.tableName, Item: deliveryToItem(delivery) }));
   return deliveries;
 }
@@ -129,7 +133,9 @@ describe('notify on the table stream', () => {
     expect((await h.outboxFor(ann)).map((m) => m.body.text?.includes('unplug'))).toEqual([false, true]);
     const raw = h.sent.filter((bytes) => Buffer.from(bytes).toString('utf8').includes(bob)).at(-1)!;
     const mail = await simpleParser(Buffer.from(raw));
-    const unsubscribe = new URL(/<([^>]+)>/.exec(mail.headerLines.find((l) => l.key === 'list-unsubscribe')!.line.replace(/\r\n\s+/g, ''))![1]!);
+    const unsubscribe = new URL(
+      /<([^>]+)>/.exec(mail.headerLines.find((l) => l.key === 'list-unsubscribe')!.line.replace(/\r\n\s+/g, ''))![1]!,
+    );
     expect(unsubscribe.pathname).toBe('/api/unsubscribe');
     expect(verifyUnsubscribe(TOKEN_KEYS, unsubscribe.searchParams.get('ticket')!, bob, unsubscribe.searchParams.get('sig')!)).toBe(true);
     expect(mail.headers.has('auto-submitted')).toBe(false);
@@ -192,7 +198,13 @@ describe('notify on the table stream', () => {
     const robot = customer('robot');
 
     const result = await h.receive(
-      customerMail({ from: robot, subject: 'Out of office', body: 'I am away.', messageId: `<${newId()}@customer.example>`, headers: ['Auto-Submitted: auto-replied'] }),
+      customerMail({
+        from: robot,
+        subject: 'Out of office',
+        body: 'I am away.',
+        messageId: `<${newId()}@customer.example>`,
+        headers: ['Auto-Submitted: auto-replied'],
+      }),
     );
     await h.poller.settled();
 
@@ -218,10 +230,19 @@ describe('notify on the table stream', () => {
     const ticket = await newTicket(gone);
     await h.poller.settled();
     const [ack] = await deliveriesOf(ticket.id);
-    const bounces = createBouncesHandler(async () => ({ deliveries: h.deliveries, clock: () => new Date(), region: LOCAL_REGION, log: quietLog }));
+    const bounces = createBouncesHandler(async () => ({
+      deliveries: h.deliveries,
+      clock: () => new Date(),
+      region: LOCAL_REGION,
+      log: quietLog,
+    }));
     const notification = {
       notificationType: 'Bounce',
-      bounce: { bounceType: 'Permanent', bounceSubType: 'General', bouncedRecipients: [{ emailAddress: gone, status: '5.1.1', diagnosticCode: 'smtp; 550 5.1.1 user unknown' }] },
+      bounce: {
+        bounceType: 'Permanent',
+        bounceSubType: 'General',
+        bouncedRecipients: [{ emailAddress: gone, status: '5.1.1', diagnosticCode: 'smtp; 550 5.1.1 user unknown' }],
+      },
       mail: { messageId: ack!.sesMessageId! },
     };
 

@@ -143,7 +143,12 @@ describe('s3rver', () => {
     const body = 'Subject: hi\r\n\r\nstreamed body\r\n';
 
     await s3.send(
-      new PutObjectCommand({ Bucket: inject('mailBucket'), Key: key, Body: Readable.from([Buffer.from(body)]), ContentLength: body.length }),
+      new PutObjectCommand({
+        Bucket: inject('mailBucket'),
+        Key: key,
+        Body: Readable.from([Buffer.from(body)]),
+        ContentLength: body.length,
+      }),
     );
     const object = await s3.send(new GetObjectCommand({ Bucket: inject('mailBucket'), Key: key }));
 

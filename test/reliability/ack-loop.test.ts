@@ -19,7 +19,18 @@ describe('auto-responder loops', () => {
     let written = 0;
     const write = async (from: string) => {
       written += 1;
-      const [result] = await fx.ingest(fx.event(await fx.put(mail({ from, subject: `I am away (${written})`, messageId: `<loop-${written}-${fx.tableName}@customer.example>`, body: 'I am away.' }))));
+      const [result] = await fx.ingest(
+        fx.event(
+          await fx.put(
+            mail({
+              from,
+              subject: `I am away (${written})`,
+              messageId: `<loop-${written}-${fx.tableName}@customer.example>`,
+              body: 'I am away.',
+            }),
+          ),
+        ),
+      );
       expect(result!.outcome).toBe('ticket-created');
     };
 

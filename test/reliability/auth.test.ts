@@ -13,13 +13,21 @@ import { DEFAULT_DESK_CONFIG } from '../../functions/core/config/desk-config';
 import { createRuntimeFixture, SECRET, type RuntimeFixture } from './runtime-fixture';
 
 /** The route table, read from its source: the array itself is not exported, and a new route must not escape this test. */
-const ROUTES = [...readFileSync(new URL('../../functions/api/routes.ts', import.meta.url), 'utf8').matchAll(/method: '(GET|POST|PUT|PATCH|DELETE)',\s*path: '([^']+)'/g)].map(
-  ([, method, path]) => ({ method: method!, path: path! }),
-);
-const SAMPLE: Record<string, string> = { id: '01jd2x0000000000000000000a', deliveryId: '01jd2x0000000000000000000b', address: 'ann@customer.example', deskId: 'support' };
-const TEAM_ROUTES = ROUTES.map((r) => ({ ...r, url: r.path.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(SAMPLE[name] ?? 'x')) })).filter(
-  (r) => !isPublicRoute(r.method, r.url),
-);
+const ROUTES = [
+  ...readFileSync(new URL('../../functions/api/routes.ts', import.meta.url), 'utf8').matchAll(
+    /method: '(GET|POST|PUT|PATCH|DELETE)',\s*path: '([^']+)'/g,
+  ),
+].map(([, method, path]) => ({ method: method!, path: path! }));
+const SAMPLE: Record<string, string> = {
+  id: '01jd2x0000000000000000000a',
+  deliveryId: '01jd2x0000000000000000000b',
+  address: 'ann@customer.example',
+  deskId: 'support',
+};
+const TEAM_ROUTES = ROUTES.map((r) => ({
+  ...r,
+  url: r.path.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(SAMPLE[name] ?? 'x')),
+})).filter((r) => !isPublicRoute(r.method, r.url));
 
 const member = DEFAULT_DESK_CONFIG.team[0]!;
 const key = new TextEncoder().encode(SECRET);

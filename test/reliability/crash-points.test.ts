@@ -33,7 +33,15 @@ async function scenario(point: CrashPoint | null) {
   };
   const original = `<crash-original@customer.example>`;
   await deliver(mail({ from: 'Ann <ann@customer.example>', subject: 'Crash test', messageId: original }));
-  await deliver(mail({ from: 'ann@customer.example', subject: 'Re: Crash test', messageId: '<crash-reply@customer.example>', inReplyTo: original, body: 'Any news?' }));
+  await deliver(
+    mail({
+      from: 'ann@customer.example',
+      subject: 'Re: Crash test',
+      messageId: '<crash-reply@customer.example>',
+      inReplyTo: original,
+      body: 'Any news?',
+    }),
+  );
   await fx.settled();
   const items = await fx.items();
   const sentIds = fx.sent.map((s) => sentMessageId(s.raw));
@@ -53,7 +61,9 @@ describe('crash points', async () => {
   it('the baseline run creates one ticket with the reply and one acknowledgement', () => {
     expect(baseline.state.tickets).toHaveLength(1);
     expect(baseline.state.messages).toHaveLength(2);
-    expect(baseline.state.deliveries).toEqual([JSON.stringify({ ticket: 'Crash test', kind: 'ack', recipient: 'ann@customer.example', status: 'sent' })]);
+    expect(baseline.state.deliveries).toEqual([
+      JSON.stringify({ ticket: 'Crash test', kind: 'ack', recipient: 'ann@customer.example', status: 'sent' }),
+    ]);
     expect(baseline.sends).toBe(1);
   });
 

@@ -36,7 +36,15 @@ async function agentReply(ticket: Ticket, body: string): Promise<void> {
       deskId: ticket.deskId,
       recipient: { address: participant.address, name: participant.name },
       messageItemId: newId(),
-      content: { ticketNumber: ticket.number, subject: ticket.subject, body, authorName: 'Ada Agent', inReplyTo: null, references: ticket.threadMessageIds, attachments: [] },
+      content: {
+        ticketNumber: ticket.number,
+        subject: ticket.subject,
+        body,
+        authorName: 'Ada Agent',
+        inReplyTo: null,
+        references: ticket.threadMessageIds,
+        attachments: [],
+      },
       createdAt: new Date().toISOString(),
     };
     await fx.runtime.documents.send(new PutCommand({ TableName: fx.tableName, Item: deliveryToItem(delivery) }));
@@ -46,15 +54,29 @@ async function agentReply(ticket: Ticket, body: string): Promise<void> {
 describe('duplicate events', () => {
   it('creates one ticket per email and sends one email per delivery when every event arrives two or three times', async () => {
     // Arrange: six new threads and three replies, stored once each
-    const originals = Array.from({ length: 6 }, (_, i) => ({ from: `dup${i}@customer.example`, subject: `Duplicate test ${i}`, messageId: `<dup-${i}-${fx.tableName}@customer.example>` }));
+    const originals = Array.from({ length: 6 }, (_, i) => ({
+      from: `dup${i}@customer.example`,
+      subject: `Duplicate test ${i}`,
+      messageId: `<dup-${i}-${fx.tableName}@customer.example>`,
+    }));
     const keys: string[] = [];
     for (const m of originals) keys.push(await fx.put(mail(m)));
 
     // Act: each S3 event delivered 2 or 3 times, concurrently
-    const outcomes = (await Promise.all(keys.flatMap((key, i) => Array.from({ length: 2 + (i % 2) }, () => fx.ingest(fx.event(key)))))).flat();
+    const outcomes = (
+      await Promise.all(keys.flatMap((key, i) => Array.from({ length: 2 + (i % 2) }, () => fx.ingest(fx.event(key)))))
+    ).flat();
     const replies = [];
     for (const [i, m] of originals.slice(0, 3).entries()) {
-      const key = await fx.put(mail({ from: m.from, subject: `Re: ${m.subject}`, messageId: `<dup-reply-${i}-${fx.tableName}@customer.example>`, inReplyTo: m.messageId, body: 'Any news?' }));
+      const key = await fx.put(
+        mail({
+          from: m.from,
+          subject: `Re: ${m.subject}`,
+          messageId: `<dup-reply-${i}-${fx.tableName}@customer.example>`,
+          inReplyTo: m.messageId,
+          body: 'Any news?',
+        }),
+      );
       replies.push(...(await Promise.all([fx.ingest(fx.event(key)), fx.ingest(fx.event(key)), fx.ingest(fx.event(key))])).flat());
     }
     await fx.settled();
@@ -67,7 +89,12 @@ describe('duplicate events', () => {
     expect(outcomes.filter((o) => o.outcome !== 'ticket-created').every((o) => o.outcome === 'duplicate')).toBe(true);
     expect(replies.filter((o) => o.outcome === 'reply-added')).toHaveLength(3);
     const items = await fx.items();
-    expect(items.filter((item) => item.type === 'ticket').map((t) => t.subject).sort()).toEqual(originals.map((m) => m.subject).sort());
+    expect(
+      items
+        .filter((item) => item.type === 'ticket')
+        .map((t) => t.subject)
+        .sort(),
+    ).toEqual(originals.map((m) => m.subject).sort());
     expect(items.filter((item) => item.type === 'message')).toHaveLength(9);
 
     // Assert: one email per delivery (6 acknowledgements, 2 agent answers), none sent twice, all recorded sent

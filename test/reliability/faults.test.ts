@@ -35,7 +35,10 @@ describe('the fault injector', () => {
     const client = createDocumentClient(inject('dynamoEndpoint'));
     faults.instrument('dynamodb', client);
 
-    const error = await client.send(new GetCommand({ TableName: 'nowhere', Key: { pk: 'a', sk: 'b' } })).then(() => null, (e: unknown) => e);
+    const error = await client.send(new GetCommand({ TableName: 'nowhere', Key: { pk: 'a', sk: 'b' } })).then(
+      () => null,
+      (e: unknown) => e,
+    );
 
     expect(error).toMatchObject({ name: 'ProvisionedThroughputExceededException', $metadata: { attempts: 2 } });
     expect(faults.stats.attempts.get('dynamodb')).toBe(2);
@@ -43,12 +46,22 @@ describe('the fault injector', () => {
 
   it('lets a lost response (timeout after the call) reach the service: the write happened though the caller saw a timeout', async () => {
     const faults = createFaultInjector({ ses: 1, kinds: ['timeout-after'] });
-    const ses = new SESClient({ endpoint: inject('sesEndpoint'), region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 2 });
+    const ses = new SESClient({
+      endpoint: inject('sesEndpoint'),
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      maxAttempts: 2,
+    });
     faults.instrument('ses', ses);
     const to = `lost-${Date.now()}@customer.example`;
     const raw = `From: support@desk.localhost\r\nTo: ${to}\r\nSubject: t\r\n\r\nbody\r\n`;
 
-    const error = await ses.send(new SendRawEmailCommand({ RawMessage: { Data: Buffer.from(raw) }, Destinations: [to], Source: 'support@desk.localhost' })).then(() => null, (e: unknown) => e);
+    const error = await ses
+      .send(new SendRawEmailCommand({ RawMessage: { Data: Buffer.from(raw) }, Destinations: [to], Source: 'support@desk.localhost' }))
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
 
     expect(error).toMatchObject({ name: 'TimeoutError' });
     // Both attempts reached SES: the SDK's own retry is what sends twice in this window.

@@ -37,17 +37,42 @@ function headersOf(raw: string): { name: string; value: string }[] {
 }
 
 const ALLOWED = new Set([
-  'from', 'to', 'cc', 'reply-to', 'subject', 'message-id', 'in-reply-to', 'references', 'date', 'mime-version', 'content-type',
-  'content-transfer-encoding', 'auto-submitted', 'x-auto-response-suppress', 'precedence', 'list-unsubscribe', 'list-unsubscribe-post', 'list-id',
+  'from',
+  'to',
+  'cc',
+  'reply-to',
+  'subject',
+  'message-id',
+  'in-reply-to',
+  'references',
+  'date',
+  'mime-version',
+  'content-type',
+  'content-transfer-encoding',
+  'auto-submitted',
+  'x-auto-response-suppress',
+  'precedence',
+  'list-unsubscribe',
+  'list-unsubscribe-post',
+  'list-id',
 ]);
 
 describe('header injection', () => {
   it('never lets a subject or a display name add headers to the mail we send', async () => {
     // Arrange: CR/LF smuggled raw (folded), and through encoded words that decode to CR/LF
     const attacks = [
-      { from: `${b64('Eve\r\nBcc: victim1@evil.example')} <eve1@customer.example>`, subject: b64('Hello\r\nBcc: victim2@evil.example\r\nX-Injected: 1') },
-      { from: `"Eve\\r\\nBcc: victim3@evil.example" <eve2@customer.example>`, subject: 'Order =?utf-8?q?=0D=0ABcc:_victim4@evil.example?= please' },
-      { from: `=?UTF-8?Q?Eve=0ATo=3A_victim5=40evil.example?= <eve3@customer.example>`, subject: `${b64('\n\nbody-injection')} ${b64('Content-Type: text/html')}` },
+      {
+        from: `${b64('Eve\r\nBcc: victim1@evil.example')} <eve1@customer.example>`,
+        subject: b64('Hello\r\nBcc: victim2@evil.example\r\nX-Injected: 1'),
+      },
+      {
+        from: `"Eve\\r\\nBcc: victim3@evil.example" <eve2@customer.example>`,
+        subject: 'Order =?utf-8?q?=0D=0ABcc:_victim4@evil.example?= please',
+      },
+      {
+        from: `=?UTF-8?Q?Eve=0ATo=3A_victim5=40evil.example?= <eve3@customer.example>`,
+        subject: `${b64('\n\nbody-injection')} ${b64('Content-Type: text/html')}`,
+      },
       { from: 'eve4@customer.example', subject: 'Folded\r\n Bcc: victim6@evil.example' },
     ];
 
@@ -63,14 +88,22 @@ describe('header injection', () => {
     expect(acks).toHaveLength(attacks.length);
     for (const { raw, to } of acks) {
       const headers = headersOf(raw);
-      expect(headers.map((h) => h.name).filter((name) => !ALLOWED.has(name)), raw.slice(0, 2000)).toEqual([]);
+      expect(
+        headers.map((h) => h.name).filter((name) => !ALLOWED.has(name)),
+        raw.slice(0, 2000),
+      ).toEqual([]);
       expect(headers.filter((h) => h.name === 'to')).toHaveLength(1);
       expect(headers.filter((h) => h.name === 'subject')).toHaveLength(1);
       expect(headers.find((h) => h.name === 'to')!.value).toMatch(new RegExp(`<?${to.replace(/[.+]/g, '\\$&')}>?$`));
       const parsed = await simpleParser(raw);
       expect(parsed.subject ?? '').not.toMatch(/[\r\n]/);
       expect(parsed.bcc).toBeUndefined();
-      expect([parsed.to].flat().flatMap((t) => t?.value ?? []).map((v) => v.address)).toEqual([to]);
+      expect(
+        [parsed.to]
+          .flat()
+          .flatMap((t) => t?.value ?? [])
+          .map((v) => v.address),
+      ).toEqual([to]);
     }
   }, 60_000);
 });
@@ -112,7 +145,12 @@ describe('reply tokens and subject tricks', () => {
       inReplyTo: `<b-${fx.tableName}@customer.example>`,
     });
     expect(borrowed).toMatchObject({ outcome: 'reply-added', ticketId: a.ticketId, reason: 'threaded by reply-token' });
-    const own = await receive({ from: 'ann@customer.example', to: replyAddress(DESK, tokenA), subject: 'Re: Ticket A', messageId: `<a2-${fx.tableName}@customer.example>` });
+    const own = await receive({
+      from: 'ann@customer.example',
+      to: replyAddress(DESK, tokenA),
+      subject: 'Re: Ticket A',
+      messageId: `<a2-${fx.tableName}@customer.example>`,
+    });
     expect(own).toMatchObject({ outcome: 'reply-added', ticketId: a.ticketId });
     const ticketB = await fx.runtime.ingest.tickets.getTicket(b.ticketId!);
     expect(ticketB!.messageCount).toBe(1);
@@ -123,7 +161,11 @@ describe('oversize mail', () => {
   let smtp: LocalServer;
   const stored: string[] = [];
   beforeAll(async () => {
-    smtp = await startSmtpReceiver({ port: await findFreePort(), config: DEFAULT_DESK_CONFIG, store: async (key) => void stored.push(key) });
+    smtp = await startSmtpReceiver({
+      port: await findFreePort(),
+      config: DEFAULT_DESK_CONFIG,
+      store: async (key) => void stored.push(key),
+    });
   });
   afterAll(async () => {
     await smtp.stop();
@@ -131,9 +173,15 @@ describe('oversize mail', () => {
 
   it('refuses a message over 40 MB at SMTP with 552 and stores nothing', async () => {
     const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtp.port, secure: false, ignoreTLS: true });
-    const raw = Buffer.concat([Buffer.from(`From: big@customer.example\r\nTo: ${DESK}\r\nSubject: Huge\r\n\r\n`), Buffer.alloc(SES_MAX_MESSAGE_BYTES + 1024 * 1024, 'a\r\n')]);
+    const raw = Buffer.concat([
+      Buffer.from(`From: big@customer.example\r\nTo: ${DESK}\r\nSubject: Huge\r\n\r\n`),
+      Buffer.alloc(SES_MAX_MESSAGE_BYTES + 1024 * 1024, 'a\r\n'),
+    ]);
 
-    const error = await transport.sendMail({ envelope: { from: 'big@customer.example', to: [DESK] }, raw }).then(() => null, (e: unknown) => e);
+    const error = await transport.sendMail({ envelope: { from: 'big@customer.example', to: [DESK] }, raw }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     transport.close();
 
     expect(error).toMatchObject({ responseCode: 552 });
@@ -142,7 +190,15 @@ describe('oversize mail', () => {
 
   it('records an oversize object put straight into the bucket instead of dropping it', async () => {
     const body = Buffer.alloc(SES_MAX_MESSAGE_BYTES + 1024 * 1024, 'x');
-    const raw = Buffer.concat([Buffer.from(mail({ from: 'big@customer.example', subject: 'Huge', messageId: `<huge-${fx.tableName}@customer.example>` }).replace(/\r\n\r\nHello[^]*$/, '\r\n\r\n')), body]);
+    const raw = Buffer.concat([
+      Buffer.from(
+        mail({ from: 'big@customer.example', subject: 'Huge', messageId: `<huge-${fx.tableName}@customer.example>` }).replace(
+          /\r\n\r\nHello[^]*$/,
+          '\r\n\r\n',
+        ),
+      ),
+      body,
+    ]);
     const key = await fx.put(raw);
 
     const [result] = await fx.ingest(fx.event(key));

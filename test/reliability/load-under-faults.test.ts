@@ -36,7 +36,9 @@ describe('the desk under injected faults', () => {
     const injected = Object.fromEntries(faults.stats.injected);
     const sesAfterAccept = faults.stats.injected.get('ses:timeout-after') ?? 0;
     const doubled = report.checks.find((c) => c.name === 'acknowledgements sent twice')!;
-    console.info(`${formatLoadReport(report)}\ninjected faults: ${JSON.stringify(injected)}; acknowledgements sent twice: ${doubled.actual} (SES accepted, response lost: ${sesAfterAccept})`);
+    console.info(
+      `${formatLoadReport(report)}\ninjected faults: ${JSON.stringify(injected)}; acknowledgements sent twice: ${doubled.actual} (SES accepted, response lost: ${sesAfterAccept})`,
+    );
     expect(Object.keys(injected).some((k) => k.startsWith('dynamodb:'))).toBe(true);
     expect(Object.keys(injected).some((k) => k.startsWith('ses:'))).toBe(true);
 
@@ -45,7 +47,9 @@ describe('the desk under injected faults', () => {
     const items = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await harness.stack.runtime.documents.send(new ScanCommand({ TableName: harness.env.tableName, ExclusiveStartKey: start, ConsistentRead: true }));
+      const page = await harness.stack.runtime.documents.send(
+        new ScanCommand({ TableName: harness.env.tableName, ExclusiveStartKey: start, ConsistentRead: true }),
+      );
       items.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
     } while (start);

@@ -110,7 +110,9 @@ export async function createRuntimeFixture(name: string, options: RuntimeFixture
       const items: Record<string, unknown>[] = [];
       let start: Record<string, unknown> | undefined;
       do {
-        const page = await runtime.documents.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start, ConsistentRead: true }));
+        const page = await runtime.documents.send(
+          new ScanCommand({ TableName: tableName, ExclusiveStartKey: start, ConsistentRead: true }),
+        );
         items.push(...(page.Items ?? []));
         start = page.LastEvaluatedKey;
       } while (start);
@@ -119,7 +121,6 @@ export async function createRuntimeFixture(name: string, options: RuntimeFixture
     stop: () => poller.stop(),
   };
 }
-
 
 /**
  * The table's content without ids, timestamps, numbers or attempt counts: what must be the same whether or
@@ -133,17 +134,33 @@ export function normalizedState(items: readonly Record<string, unknown>[]) {
     tickets: sortJson(
       items
         .filter((i) => i.type === 'ticket')
-        .map((t) => ({ subject: t.subject, status: t.status, requester: address(t.requester), messageCount: t.messageCount, participants: (t.participants as unknown[]).map(address) })),
+        .map((t) => ({
+          subject: t.subject,
+          status: t.status,
+          requester: address(t.requester),
+          messageCount: t.messageCount,
+          participants: (t.participants as unknown[]).map(address),
+        })),
     ),
     messages: sortJson(
       items
         .filter((i) => i.type === 'message')
-        .map((m) => ({ ticket: subjectOf.get(m.ticketId as string), direction: m.direction, from: address(m.from), subject: m.subject, threadedBy: m.threadedBy })),
+        .map((m) => ({
+          ticket: subjectOf.get(m.ticketId as string),
+          direction: m.direction,
+          from: address(m.from),
+          subject: m.subject,
+          threadedBy: m.threadedBy,
+        })),
     ),
     deliveries: sortJson(
-      items.filter((i) => i.type === 'delivery').map((d) => ({ ticket: subjectOf.get(d.ticketId as string), kind: d.kind, recipient: address(d.recipient), status: d.status })),
+      items
+        .filter((i) => i.type === 'delivery')
+        .map((d) => ({ ticket: subjectOf.get(d.ticketId as string), kind: d.kind, recipient: address(d.recipient), status: d.status })),
     ),
-    ingests: sortJson(items.filter((i) => typeof i.pk === 'string' && i.pk.startsWith('INGEST#')).map((r) => ({ outcome: r.outcome, reason: r.reason }))),
+    ingests: sortJson(
+      items.filter((i) => typeof i.pk === 'string' && i.pk.startsWith('INGEST#')).map((r) => ({ outcome: r.outcome, reason: r.reason })),
+    ),
   };
 }
 

@@ -44,7 +44,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   for (const result of [dynamo, s3, ses]) if (result.status === 'fulfilled') started.push(result.value);
   if (dynamo.status === 'rejected' || s3.status === 'rejected' || ses.status === 'rejected') {
     await teardown();
-    const failed = [dynamo, s3, ses].flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
+    const failed = [dynamo, s3, ses].flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
     throw failed[0];
   }
 

@@ -20,10 +20,18 @@ export const TEST_TOKEN_KEYS = { secrets: ['integration-test-secret-0123456789']
 /** Logs nothing but keeps every line, so tests can assert what was logged. */
 export class MemoryLog implements Log {
   readonly lines: { level: string; message: string; extra?: Record<string, unknown> }[] = [];
-  debug(message: string, extra?: Record<string, unknown>) { this.lines.push({ level: 'debug', message, extra }); }
-  info(message: string, extra?: Record<string, unknown>) { this.lines.push({ level: 'info', message, extra }); }
-  warn(message: string, extra?: Record<string, unknown>) { this.lines.push({ level: 'warn', message, extra }); }
-  error(message: string, extra?: Record<string, unknown>) { this.lines.push({ level: 'error', message, extra }); }
+  debug(message: string, extra?: Record<string, unknown>) {
+    this.lines.push({ level: 'debug', message, extra });
+  }
+  info(message: string, extra?: Record<string, unknown>) {
+    this.lines.push({ level: 'info', message, extra });
+  }
+  warn(message: string, extra?: Record<string, unknown>) {
+    this.lines.push({ level: 'warn', message, extra });
+  }
+  error(message: string, extra?: Record<string, unknown>) {
+    this.lines.push({ level: 'error', message, extra });
+  }
 }
 
 /** The S3 notification event Lambda receives. */
@@ -44,13 +52,19 @@ export interface IngestFixture {
   readonly log: MemoryLog;
   readonly handler: ReturnType<typeof createIngestHandler>;
   /** Stores raw mail under `inbound/<id>` and delivers the S3 event to the real handler; returns the key. */
-  deliver(raw: Uint8Array | string, key?: string): Promise<{ key: string; results: Awaited<ReturnType<ReturnType<typeof createIngestHandler>>> }>;
+  deliver(
+    raw: Uint8Array | string,
+    key?: string,
+  ): Promise<{ key: string; results: Awaited<ReturnType<ReturnType<typeof createIngestHandler>>> }>;
   /** Every item in the table (tests only: a scan). */
   items(): Promise<Record<string, unknown>[]>;
 }
 
 /** Creates a fresh table and the real ingest dependencies aimed at the local servers. */
-export async function createIngestFixture(name: string, overrides: Partial<IngestDeps> & { config?: DeskConfig } = {}): Promise<IngestFixture> {
+export async function createIngestFixture(
+  name: string,
+  overrides: Partial<IngestDeps> & { config?: DeskConfig } = {},
+): Promise<IngestFixture> {
   const tableName = `it-${name}-${randomUUID().slice(0, 8)}`;
   const dynamo = createDynamoClient(inject('dynamoEndpoint'));
   await ensureTable(dynamo, tableName);

@@ -9,22 +9,93 @@ import { CORPUS_DIR, corpusPath } from './corpus';
 // inside the property, so a failing case prints as a short, readable recipe instead of a 200 KB buffer.
 
 /** Charsets mail declares and iconv-lite can write; `x-unknown` stays a label only (written as UTF-8). */
-const CHARSETS = ['utf-8', 'iso-8859-1', 'windows-1252', 'iso-8859-2', 'koi8-r', 'shift_jis', 'gb2312', 'big5', 'euc-kr', 'utf-16le', 'utf-7', 'x-unknown'] as const;
+const CHARSETS = [
+  'utf-8',
+  'iso-8859-1',
+  'windows-1252',
+  'iso-8859-2',
+  'koi8-r',
+  'shift_jis',
+  'gb2312',
+  'big5',
+  'euc-kr',
+  'utf-16le',
+  'utf-7',
+  'x-unknown',
+] as const;
 type Charset = (typeof CHARSETS)[number];
 
 /** Labels that lie: unknown, empty, misspelt, or multi-byte encodings over single-byte text. */
-const BAD_CHARSET_LABELS = ['x-unknown-8bit', '', '"', 'utf8mb4', 'unicode-1-1-utf-7', 'ucs-2', 'utf-32', 'iso-2022-jp', 'hz-gb-2312', 'ansi_x3.4-1968', '__proto__', 'constructor', 'utf-16', 'cp1252"; x="', 'a'.repeat(100)] as const;
+const BAD_CHARSET_LABELS = [
+  'x-unknown-8bit',
+  '',
+  '"',
+  'utf8mb4',
+  'unicode-1-1-utf-7',
+  'ucs-2',
+  'utf-32',
+  'iso-2022-jp',
+  'hz-gb-2312',
+  'ansi_x3.4-1968',
+  '__proto__',
+  'constructor',
+  'utf-16',
+  'cp1252"; x="',
+  'a'.repeat(100),
+] as const;
 
-const WORDS = ['hello', 'Grüße', 'Привет', 'こんにちは', '你好', '안녕하세요', 'Ωμέγα', 'Zażółć', '😀👍', 'naïve café', '[#42]', 'Re:', 'Fwd:', '=?', '?=', 'boundary', '--', '>', 'On Mon wrote:', '\t', '\u200b', '\ufeff'] as const;
+const WORDS = [
+  'hello',
+  'Grüße',
+  'Привет',
+  'こんにちは',
+  '你好',
+  '안녕하세요',
+  'Ωμέγα',
+  'Zażółć',
+  '😀👍',
+  'naïve café',
+  '[#42]',
+  'Re:',
+  'Fwd:',
+  '=?',
+  '?=',
+  'boundary',
+  '--',
+  '>',
+  'On Mon wrote:',
+  '\t',
+  '\u200b',
+  '\ufeff',
+] as const;
 
 export type TransferEncoding = '7bit' | '8bit' | 'quoted-printable' | 'base64';
 const ENCODINGS: readonly TransferEncoding[] = ['7bit', '8bit', 'quoted-printable', 'base64'];
 
 /** One MIME part of a generated message. */
 export type MimePart =
-  | { readonly kind: 'text'; readonly subtype: 'plain' | 'html'; readonly charset: Charset; readonly encoding: TransferEncoding; readonly text: string; readonly cids: readonly string[] }
-  | { readonly kind: 'binary'; readonly contentType: string; readonly filename: string | null; readonly cid: string | null; readonly inline: boolean; readonly bytes: readonly number[] }
-  | { readonly kind: 'multipart'; readonly subtype: 'mixed' | 'alternative' | 'related' | 'report'; readonly boundary: string; readonly parts: readonly MimePart[] }
+  | {
+      readonly kind: 'text';
+      readonly subtype: 'plain' | 'html';
+      readonly charset: Charset;
+      readonly encoding: TransferEncoding;
+      readonly text: string;
+      readonly cids: readonly string[];
+    }
+  | {
+      readonly kind: 'binary';
+      readonly contentType: string;
+      readonly filename: string | null;
+      readonly cid: string | null;
+      readonly inline: boolean;
+      readonly bytes: readonly number[];
+    }
+  | {
+      readonly kind: 'multipart';
+      readonly subtype: 'mixed' | 'alternative' | 'related' | 'report';
+      readonly boundary: string;
+      readonly parts: readonly MimePart[];
+    }
   | { readonly kind: 'message'; readonly message: MimeMessage };
 
 /** A generated message: top-level header lines (already encoded) and its body part. */
@@ -37,14 +108,21 @@ export interface MimeMessage {
 export type MimeMutation =
   | { readonly kind: 'truncate'; readonly at: number }
   | { readonly kind: 'flip-bytes'; readonly at: readonly number[]; readonly values: readonly number[] }
-  | { readonly kind: 'corrupt-boundary'; readonly variant: 'drop-close' | 'rename-delimiters' | 'strip-dashes' | 'remove-param' | 'empty-param' | 'prefix-clash' }
+  | {
+      readonly kind: 'corrupt-boundary';
+      readonly variant: 'drop-close' | 'rename-delimiters' | 'strip-dashes' | 'remove-param' | 'empty-param' | 'prefix-clash';
+    }
   | { readonly kind: 'relabel-charset'; readonly label: string }
   | { readonly kind: 'huge-header'; readonly bytes: number; readonly folded: boolean }
   | { readonly kind: 'many-headers'; readonly count: number }
   | { readonly kind: 'deep-nesting'; readonly levels: number; readonly via: 'multipart' | 'rfc822' }
   | { readonly kind: 'nul-bytes'; readonly at: readonly number[]; readonly run: number }
   | { readonly kind: 'line-endings'; readonly style: 'lf' | 'cr' | 'mixed' | 'cr-cr-lf' }
-  | { readonly kind: 'bad-transfer-encoding'; readonly encoding: 'base64' | 'quoted-printable' | 'x-uuencode' | 'bogus'; readonly garbage: string }
+  | {
+      readonly kind: 'bad-transfer-encoding';
+      readonly encoding: 'base64' | 'quoted-printable' | 'x-uuencode' | 'bogus';
+      readonly garbage: string;
+    }
   | { readonly kind: 'overlong-encoded-word'; readonly length: number; readonly words: number; readonly charset: string }
   | { readonly kind: 'address-run-header'; readonly name: string; readonly piece: 'a' | '.'; readonly length: number };
 
@@ -111,7 +189,10 @@ function partHeaders(part: MimePart): string[] {
     case 'binary': {
       const name = part.filename === null ? '' : `; name="${part.filename}"`;
       const lines = [`Content-Type: ${part.contentType}${name}`, 'Content-Transfer-Encoding: base64'];
-      if (part.filename !== null || part.inline) lines.push(`Content-Disposition: ${part.inline ? 'inline' : 'attachment'}${part.filename === null ? '' : `; filename="${part.filename}"`}`);
+      if (part.filename !== null || part.inline)
+        lines.push(
+          `Content-Disposition: ${part.inline ? 'inline' : 'attachment'}${part.filename === null ? '' : `; filename="${part.filename}"`}`,
+        );
       if (part.cid !== null) lines.push(`Content-ID: <${part.cid}>`);
       return lines;
     }
@@ -128,14 +209,22 @@ function partBody(part: MimePart): Buffer {
   switch (part.kind) {
     case 'text': {
       const images = part.cids.map((cid) => `<img src="cid:${cid}" alt="">`).join('');
-      const source = part.subtype === 'html' ? `<html><body><div>${escapeHtml(part.text).replace(/\n/g, '<br>')}</div>${images}</body></html>` : part.text;
+      const source =
+        part.subtype === 'html'
+          ? `<html><body><div>${escapeHtml(part.text).replace(/\n/g, '<br>')}</div>${images}</body></html>`
+          : part.text;
       return transferEncode(encodeText(source, part.charset), part.encoding);
     }
     case 'binary':
       return transferEncode(Buffer.from(part.bytes), 'base64');
     case 'multipart': {
       const pieces: Buffer[] = [Buffer.from('This is a multi-part message in MIME format.\r\n', 'latin1')];
-      for (const child of part.parts) pieces.push(Buffer.from(`--${part.boundary}\r\n`, 'latin1'), renderEntity(partHeaders(child), partBody(child)), Buffer.from('\r\n', 'latin1'));
+      for (const child of part.parts)
+        pieces.push(
+          Buffer.from(`--${part.boundary}\r\n`, 'latin1'),
+          renderEntity(partHeaders(child), partBody(child)),
+          Buffer.from('\r\n', 'latin1'),
+        );
       pieces.push(Buffer.from(`--${part.boundary}--\r\n`, 'latin1'));
       return Buffer.concat(pieces);
     }
@@ -201,7 +290,9 @@ function corruptBoundary(raw: Buffer, variant: Extract<MimeMutation, { kind: 'co
       break;
     case 'prefix-clash':
       // An inner boundary that starts with the outer one confuses naive splitters.
-      out = text.replace(match[0], `boundary="${boundary.slice(0, 1)}"`).replace(new RegExp(`^--${escaped}`, 'gm'), `--${boundary.slice(0, 1)}\r\n--${boundary}`);
+      out = text
+        .replace(match[0], `boundary="${boundary.slice(0, 1)}"`)
+        .replace(new RegExp(`^--${escaped}`, 'gm'), `--${boundary.slice(0, 1)}\r\n--${boundary}`);
       break;
   }
   return Buffer.from(out, 'latin1');
@@ -234,7 +325,10 @@ function applyMutation(raw: Buffer, m: MimeMutation): Buffer {
     case 'corrupt-boundary':
       return corruptBoundary(raw, m.variant);
     case 'relabel-charset': {
-      const text = raw.toString('latin1').replace(/charset="?[^";\s]*"?/gi, `charset="${m.label}"`).replace(/=\?[^?\s]+\?([BbQq])\?/g, `=?${m.label}?$1?`);
+      const text = raw
+        .toString('latin1')
+        .replace(/charset="?[^";\s]*"?/gi, `charset="${m.label}"`)
+        .replace(/=\?[^?\s]+\?([BbQq])\?/g, `=?${m.label}?$1?`);
       return Buffer.from(text, 'latin1');
     }
     case 'huge-header': {
@@ -258,11 +352,16 @@ function applyMutation(raw: Buffer, m: MimeMutation): Buffer {
       if (m.style === 'cr') return Buffer.from(text.replace(/\n/g, '\r'), 'latin1');
       if (m.style === 'cr-cr-lf') return Buffer.from(text.replace(/\n/g, '\r\r\n'), 'latin1');
       let i = 0;
-      return Buffer.from(text.replace(/\n/g, () => ['\r\n', '\n', '\r'][i++ % 3] ?? '\n'), 'latin1');
+      return Buffer.from(
+        text.replace(/\n/g, () => ['\r\n', '\n', '\r'][i++ % 3] ?? '\n'),
+        'latin1',
+      );
     }
     case 'bad-transfer-encoding': {
       const relabelled = raw.toString('latin1').replace(/Content-Transfer-Encoding:[^\r\n]*/gi, `Content-Transfer-Encoding: ${m.encoding}`);
-      const withLabel = /Content-Transfer-Encoding:/i.test(relabelled) ? relabelled : `Content-Transfer-Encoding: ${m.encoding}\r\n${relabelled}`;
+      const withLabel = /Content-Transfer-Encoding:/i.test(relabelled)
+        ? relabelled
+        : `Content-Transfer-Encoding: ${m.encoding}\r\n${relabelled}`;
       const buffer = Buffer.from(withLabel, 'latin1');
       const end = headerEnd(buffer);
       return insertAt(buffer, Math.min(buffer.length, end + 4), Buffer.from(`${m.garbage}\r\n`, 'latin1'));
@@ -270,7 +369,11 @@ function applyMutation(raw: Buffer, m: MimeMutation): Buffer {
     case 'overlong-encoded-word': {
       const long = `=?${m.charset}?B?${Buffer.from('ü'.repeat(m.length)).toString('base64')}?=`;
       const many = Array.from({ length: m.words }, (_, i) => `=?${m.charset}?Q?w${i}=C3=BC?=`).join(' ');
-      return insertAt(raw, firstLineEnd(raw), Buffer.from(`Subject: ${long} ${many}\r\nFrom: =?${m.charset}?Q?${'=FF'.repeat(m.length % 5000)}?= <x@example.com>\r\n`, 'latin1'));
+      return insertAt(
+        raw,
+        firstLineEnd(raw),
+        Buffer.from(`Subject: ${long} ${many}\r\nFrom: =?${m.charset}?Q?${'=FF'.repeat(m.length % 5000)}?= <x@example.com>\r\n`, 'latin1'),
+      );
     }
     case 'address-run-header':
       return insertAt(raw, 0, Buffer.from(`${m.name}: <${m.piece.repeat(m.length)}x>\r\n`, 'latin1'));
@@ -303,10 +406,19 @@ export function renderMimeCase(c: MimeCase): Buffer {
 const fractionArb = fc.integer({ min: 0, max: 100_000 }).map((n) => n / 100_000);
 
 const textArb = fc
-  .array(fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...WORDS) }, { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 12 }) }), { maxLength: 30 })
+  .array(
+    fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...WORDS) }, { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 12 }) }),
+    { maxLength: 30 },
+  )
   .chain((words) => fc.constantFrom('\n', ' ', '\n\n').map((sep) => words.join(sep)));
 
-const quotedReplyArb = fc.tuple(textArb, textArb).map(([reply, quoted]) => `${reply}\n\nOn Mon, 1 Jan 2024 at 10:00, Ann <ann@example.com> wrote:\n${quoted.split('\n').map((l) => `> ${l}`).join('\n')}\n-- \nAnn`);
+const quotedReplyArb = fc.tuple(textArb, textArb).map(
+  ([reply, quoted]) =>
+    `${reply}\n\nOn Mon, 1 Jan 2024 at 10:00, Ann <ann@example.com> wrote:\n${quoted
+      .split('\n')
+      .map((l) => `> ${l}`)
+      .join('\n')}\n-- \nAnn`,
+);
 
 const charsetArb = fc.constantFrom(...CHARSETS);
 const tokenArb = fc.stringMatching(/^[a-z0-9]{1,12}$/);
@@ -314,14 +426,25 @@ const boundaryArb = tokenArb.map((t) => `=_b_${t}`);
 const cidArb = tokenArb.map((t) => `${t}@example.com`);
 const addressArb = fc.oneof(
   fc.emailAddress({ size: 'xsmall' }),
-  fc.constantFrom('support@desk.localhost', 'support+0123456789abcdefghjkmnpqrs012345abcdefghjkmnpqrs@desk.localhost', 'MAILER-DAEMON@example.com', '<>', 'undisclosed-recipients:;', '"quoted@local"@example.com'),
+  fc.constantFrom(
+    'support@desk.localhost',
+    'support+0123456789abcdefghjkmnpqrs012345abcdefghjkmnpqrs@desk.localhost',
+    'MAILER-DAEMON@example.com',
+    '<>',
+    'undisclosed-recipients:;',
+    '"quoted@local"@example.com',
+  ),
 );
 
-const headerTextArb = fc.tuple(textArb, charsetArb, fc.constantFrom<'B' | 'Q'>('B', 'Q'), fc.boolean()).map(([text, charset, form, encode]) =>
-  encode ? encodedWord(text.slice(0, 40), charset, form) : text.replace(/[\r\n]/g, ' ').slice(0, 200),
-);
+const headerTextArb = fc
+  .tuple(textArb, charsetArb, fc.constantFrom<'B' | 'Q'>('B', 'Q'), fc.boolean())
+  .map(([text, charset, form, encode]) =>
+    encode ? encodedWord(text.slice(0, 40), charset, form) : text.replace(/[\r\n]/g, ' ').slice(0, 200),
+  );
 
-const mailboxArb = fc.tuple(headerTextArb, addressArb).map(([name, address]) => (name.trim() === '' ? address : `"${name.replace(/"/g, '')}" <${address}>`));
+const mailboxArb = fc
+  .tuple(headerTextArb, addressArb)
+  .map(([name, address]) => (name.trim() === '' ? address : `"${name.replace(/"/g, '')}" <${address}>`));
 const messageIdArb = tokenArb.map((t) => `<${t}@example.com>`);
 
 const extraHeadersArb = fc.subarray([
@@ -344,14 +467,19 @@ const headersArb = fc
     to: fc.array(mailboxArb, { minLength: 1, maxLength: 3 }),
     cc: fc.option(fc.array(mailboxArb, { minLength: 1, maxLength: 3 }), { nil: null }),
     subject: fc.array(headerTextArb, { maxLength: 4 }).map((words) => words.join(' ')),
-    date: fc.option(fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }), { nil: null }),
+    date: fc.option(fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }), {
+      nil: null,
+    }),
     messageId: fc.option(messageIdArb, { nil: null }),
     inReplyTo: fc.option(messageIdArb, { nil: null }),
     references: fc.array(messageIdArb, { maxLength: 4 }),
     extra: extraHeadersArb,
   })
   .map((h) => {
-    const lines: [string, string][] = [['From', h.from], ['To', h.to.join(', ')]];
+    const lines: [string, string][] = [
+      ['From', h.from],
+      ['To', h.to.join(', ')],
+    ];
     if (h.cc) lines.push(['Cc', h.cc.join(', ')]);
     lines.push(['Subject', h.subject]);
     if (h.date) lines.push(['Date', h.date.toUTCString().replace('GMT', '+0000')]);
@@ -364,8 +492,18 @@ const headersArb = fc
 
 const binaryArb: fc.Arbitrary<MimePart> = fc.record({
   kind: fc.constant('binary' as const),
-  contentType: fc.constantFrom('application/pdf', 'image/png', 'application/octet-stream', 'text/calendar', 'message/delivery-status', 'application/x-unknown'),
-  filename: fc.option(fc.oneof(fc.constantFrom('report.pdf', 'bild ü.png', '../../etc/passwd', 'a'.repeat(300), '=?utf-8?B?w7wucGRm?='), tokenArb), { nil: null }),
+  contentType: fc.constantFrom(
+    'application/pdf',
+    'image/png',
+    'application/octet-stream',
+    'text/calendar',
+    'message/delivery-status',
+    'application/x-unknown',
+  ),
+  filename: fc.option(
+    fc.oneof(fc.constantFrom('report.pdf', 'bild ü.png', '../../etc/passwd', 'a'.repeat(300), '=?utf-8?B?w7wucGRm?='), tokenArb),
+    { nil: null },
+  ),
   cid: fc.option(cidArb, { nil: null }),
   inline: fc.boolean(),
   bytes: fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 200 }),
@@ -426,20 +564,42 @@ export const mimeMutation: fc.Arbitrary<MimeMutation> = fc.oneof(
     at: fc.array(fractionArb, { minLength: 1, maxLength: 20 }),
     values: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 5 }),
   }),
-  fc.record({ kind: fc.constant('corrupt-boundary' as const), variant: fc.constantFrom('drop-close', 'rename-delimiters', 'strip-dashes', 'remove-param', 'empty-param', 'prefix-clash') }),
-  fc.record({ kind: fc.constant('relabel-charset' as const), label: fc.oneof(fc.constantFrom(...BAD_CHARSET_LABELS), fc.constantFrom(...CHARSETS)) }),
+  fc.record({
+    kind: fc.constant('corrupt-boundary' as const),
+    variant: fc.constantFrom('drop-close', 'rename-delimiters', 'strip-dashes', 'remove-param', 'empty-param', 'prefix-clash'),
+  }),
+  fc.record({
+    kind: fc.constant('relabel-charset' as const),
+    label: fc.oneof(fc.constantFrom(...BAD_CHARSET_LABELS), fc.constantFrom(...CHARSETS)),
+  }),
   fc.record({ kind: fc.constant('huge-header' as const), bytes: fc.constantFrom(10_000, 200_000, 1_100_000), folded: fc.boolean() }),
   fc.record({ kind: fc.constant('many-headers' as const), count: fc.constantFrom(1_000, 5_000) }),
   fc.record({ kind: fc.constant('deep-nesting' as const), levels: fc.constantFrom(20, 200), via: fc.constantFrom('multipart', 'rfc822') }),
-  fc.record({ kind: fc.constant('nul-bytes' as const), at: fc.array(fractionArb, { minLength: 1, maxLength: 5 }), run: fc.integer({ min: 1, max: 64 }) }),
+  fc.record({
+    kind: fc.constant('nul-bytes' as const),
+    at: fc.array(fractionArb, { minLength: 1, maxLength: 5 }),
+    run: fc.integer({ min: 1, max: 64 }),
+  }),
   fc.record({ kind: fc.constant('line-endings' as const), style: fc.constantFrom('lf', 'cr', 'mixed', 'cr-cr-lf') }),
   fc.record({
     kind: fc.constant('bad-transfer-encoding' as const),
     encoding: fc.constantFrom('base64', 'quoted-printable', 'x-uuencode', 'bogus'),
-    garbage: fc.constantFrom('@@@!!!***', '=ZZ=Q=\r\n===', 'QUJD=RE=', 'begin 644 x\r\n!!!!\r\nend', '=\r\n'.repeat(500), '===='.repeat(2000)),
+    garbage: fc.constantFrom(
+      '@@@!!!***',
+      '=ZZ=Q=\r\n===',
+      'QUJD=RE=',
+      'begin 644 x\r\n!!!!\r\nend',
+      '=\r\n'.repeat(500),
+      '===='.repeat(2000),
+    ),
   }),
   addressRunMutation([1_000, 10_000]),
-  fc.record({ kind: fc.constant('overlong-encoded-word' as const), length: fc.constantFrom(100, 20_000), words: fc.constantFrom(1, 1_000), charset: fc.oneof(fc.constantFrom(...CHARSETS), fc.constantFrom(...BAD_CHARSET_LABELS)) }),
+  fc.record({
+    kind: fc.constant('overlong-encoded-word' as const),
+    length: fc.constantFrom(100, 20_000),
+    words: fc.constantFrom(1, 1_000),
+    charset: fc.oneof(fc.constantFrom(...CHARSETS), fc.constantFrom(...BAD_CHARSET_LABELS)),
+  }),
 );
 
 /** Fuzz cases: generated or corpus messages, each with zero to three mutations. */
@@ -457,7 +617,10 @@ export const mimeCase: fc.Arbitrary<MimeCase> = fc.record({
  * regression fails on its first case instead of shrinking through many slow ones.
  */
 export const longAddressHeaderCase: fc.Arbitrary<MimeCase> = fc.record({
-  source: fc.oneof(wellFormedMessage.map((model) => ({ model })), fc.constantFrom(...CORPUS_MESSAGES).map((corpus) => ({ corpus }))),
+  source: fc.oneof(
+    wellFormedMessage.map((model) => ({ model })),
+    fc.constantFrom(...CORPUS_MESSAGES).map((corpus) => ({ corpus })),
+  ),
   mutations: addressRunMutation([100_000]).map((m) => [m]),
 });
 
@@ -475,7 +638,8 @@ export class FuzzText {
   }
 }
 
-const literal = (text: string): FuzzText => new FuzzText(text, text.length > 2_000 ? `${JSON.stringify(text.slice(0, 2_000))}… (${text.length} chars)` : JSON.stringify(text));
+const literal = (text: string): FuzzText =>
+  new FuzzText(text, text.length > 2_000 ? `${JSON.stringify(text.slice(0, 2_000))}… (${text.length} chars)` : JSON.stringify(text));
 
 const replyLineArb = fc.oneof(
   textArb,
@@ -511,7 +675,13 @@ export const replyText: fc.Arbitrary<FuzzText> = fc.oneof(
   fc.array(replyLineArb, { maxLength: 60 }).chain((lines) => fc.constantFrom('\n', '\r\n', '\r').map((eol) => literal(lines.join(eol)))),
   fc
     .tuple(textArb, repeatedArb, textArb)
-    .map(([a, [piece, times], c]) => new FuzzText(`${a}\n${piece.repeat(times)}\n${c}`, `${JSON.stringify(a)} + "\\n" + ${JSON.stringify(piece)}.repeat(${times}) + "\\n" + ${JSON.stringify(c)}`)),
+    .map(
+      ([a, [piece, times], c]) =>
+        new FuzzText(
+          `${a}\n${piece.repeat(times)}\n${c}`,
+          `${JSON.stringify(a)} + "\\n" + ${JSON.stringify(piece)}.repeat(${times}) + "\\n" + ${JSON.stringify(c)}`,
+        ),
+    ),
   fc.string({ unit: 'binary', maxLength: 400 }).map(literal),
 );
 
@@ -543,7 +713,19 @@ export const replyHtml: fc.Arbitrary<FuzzText> = fc.oneof(
   fc.array(htmlPieceArb, { maxLength: 40 }).map((pieces) => literal(pieces.join(''))),
   fc
     .tuple(fc.constantFrom('blockquote', 'div', 'ul', 'p', 'span', 'table'), fc.constantFrom(100, 2_000, 10_000), fc.boolean())
-    .map(([tag, depth, closed]) => new FuzzText(`reply${`<${tag}>`.repeat(depth)}deep${closed ? `</${tag}>`.repeat(depth) : ''}`, `"reply" + "<${tag}>".repeat(${depth}) + "deep"${closed ? ` + "</${tag}>".repeat(${depth})` : ''}`)),
-  repeatedArb.map(([piece, times]) => new FuzzText(`<div>${escapeHtml(piece.repeat(times))}</div>`, `"<div>" + ${JSON.stringify(escapeHtml(piece))}.repeat(${times}) + "</div>"`)),
+    .map(
+      ([tag, depth, closed]) =>
+        new FuzzText(
+          `reply${`<${tag}>`.repeat(depth)}deep${closed ? `</${tag}>`.repeat(depth) : ''}`,
+          `"reply" + "<${tag}>".repeat(${depth}) + "deep"${closed ? ` + "</${tag}>".repeat(${depth})` : ''}`,
+        ),
+    ),
+  repeatedArb.map(
+    ([piece, times]) =>
+      new FuzzText(
+        `<div>${escapeHtml(piece.repeat(times))}</div>`,
+        `"<div>" + ${JSON.stringify(escapeHtml(piece))}.repeat(${times}) + "</div>"`,
+      ),
+  ),
   fc.string({ unit: 'binary', maxLength: 400 }).map(literal),
 );

@@ -79,8 +79,7 @@ function exactly(expected: string): (actual: string) => string[] {
 const noWhitespace = (s: string): string => s.replace(/\s+/g, '');
 
 function sameIgnoringWhitespace(expected: string): (actual: string) => string[] {
-  return (actual) =>
-    noWhitespace(actual) === noWhitespace(expected) ? [] : [`expected (whitespace ignored) ${JSON.stringify(expected)}`];
+  return (actual) => (noWhitespace(actual) === noWhitespace(expected) ? [] : [`expected (whitespace ignored) ${JSON.stringify(expected)}`]);
 }
 
 // Every reply must say something and must not keep `>`-quoted lines.
@@ -104,11 +103,9 @@ function basicProblems(actual: string): string[] {
  */
 function erpJudge(body: string, exp: ErpExpectation): (actual: string) => string[] {
   const indexes = [...Object.keys(exp.fragment_equals ?? {}), ...Object.keys(exp.fragment_matches ?? {})].map(Number);
-  const count =
-    exp.fragment_count ?? Math.max(exp.hidden?.length ?? 0, exp.quoted?.length ?? 0, ...indexes.map((i) => i + 1), 1);
+  const count = exp.fragment_count ?? Math.max(exp.hidden?.length ?? 0, exp.quoted?.length ?? 0, ...indexes.map((i) => i + 1), 1);
   const hasFlags = exp.hidden !== undefined || exp.quoted !== undefined;
-  const kept = (i: number): boolean =>
-    hasFlags ? !(exp.hidden?.[i] ?? false) && !(exp.quoted?.[i] ?? false) : i === 0;
+  const kept = (i: number): boolean => (hasFlags ? !(exp.hidden?.[i] ?? false) && !(exp.quoted?.[i] ?? false) : i === 0);
   return (actual) => {
     const problems = basicProblems(actual);
     if (exp.parse_reply !== undefined) return [...problems, ...exactly(exp.parse_reply)(actual)];
@@ -136,7 +133,10 @@ function erpJudge(body: string, exp: ErpExpectation): (actual: string) => string
     const keptIndexes = Array.from({ length: count }, (_, i) => i).filter(kept);
     const keptTexts = keptIndexes.map((i) => equals[String(i)]);
     if (keptIndexes.length > 0 && keptTexts.every((t) => t !== undefined)) {
-      const expected = keptTexts.map((t) => (t ?? '').trim()).filter(Boolean).join('\n');
+      const expected = keptTexts
+        .map((t) => (t ?? '').trim())
+        .filter(Boolean)
+        .join('\n');
       problems.push(...exactly(expected)(actual));
     }
     return problems;
@@ -172,7 +172,12 @@ async function talonCases(): Promise<ReplyCase[]> {
   for (const file of exp.html_replies.files) {
     const html = readText(TALON, 'html_replies', file);
     cases.push(
-      makeCase(TALON, `html_replies/${file}`, () => extractReplyFromHtml(html), sameIgnoringWhitespace(exp.html_replies.expected_reply_text)),
+      makeCase(
+        TALON,
+        `html_replies/${file}`,
+        () => extractReplyFromHtml(html),
+        sameIgnoringWhitespace(exp.html_replies.expected_reply_text),
+      ),
     );
   }
   for (const file of ['OLK_SRC_BODY_SECTION.html', 'reply-separated-by-hr.html'] as const) {
@@ -201,7 +206,9 @@ async function talonCases(): Promise<ReplyCase[]> {
     ),
   );
   const stripped = path.join(corpusPath(TALON, 'signature', 'emails', 'stripped'));
-  for (const file of readdirSync(stripped).filter((f) => f.endsWith('_body')).sort()) {
+  for (const file of readdirSync(stripped)
+    .filter((f) => f.endsWith('_body'))
+    .sort()) {
     const body = readFileSync(path.join(stripped, file), 'utf8');
     const signature = readFileSync(path.join(stripped, file.replace(/_body$/, '_signature')), 'utf8').trim();
     const trimmed = body.trim();

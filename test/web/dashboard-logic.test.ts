@@ -89,7 +89,15 @@ describe('email frame', () => {
 });
 
 describe('keyboard shortcuts', () => {
-  const key = (over: Partial<KeyInfo>): KeyInfo => ({ key: 'j', ctrlKey: false, metaKey: false, altKey: false, targetTag: 'BODY', targetEditable: false, ...over });
+  const key = (over: Partial<KeyInfo>): KeyInfo => ({
+    key: 'j',
+    ctrlKey: false,
+    metaKey: false,
+    altKey: false,
+    targetTag: 'BODY',
+    targetEditable: false,
+    ...over,
+  });
 
   it('turns plain keys outside form fields into shortcuts', () => {
     expect(shortcutKey(key({}))).toBe('j');
@@ -109,7 +117,9 @@ describe('keyboard shortcuts', () => {
 describe('config.json', () => {
   it('reads the local and the Cognito shapes, taking the region from the user pool id', () => {
     expect(parseConfig({ auth: 'local', apiUrl: '' })).toEqual({ auth: 'local', apiUrl: '' });
-    expect(parseConfig({ auth: 'cognito', apiUrl: 'https://api.example', userPoolId: 'eu-west-1_AbC', userPoolClientId: 'client' })).toEqual({
+    expect(
+      parseConfig({ auth: 'cognito', apiUrl: 'https://api.example', userPoolId: 'eu-west-1_AbC', userPoolClientId: 'client' }),
+    ).toEqual({
       auth: 'cognito',
       apiUrl: 'https://api.example',
       region: 'eu-west-1',

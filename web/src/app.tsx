@@ -17,7 +17,10 @@ function LazySettings({ deskId }: { deskId: string | null }) {
   const [page, setPage] = useState<{ Component: ComponentType<{ deskId: string | null }> } | null>(null);
   const [failed, setFailed] = useState(false);
   useEffect(() => {
-    import('./pages/settings').then((m) => setPage({ Component: m.SettingsPage }), () => setFailed(true));
+    import('./pages/settings').then(
+      (m) => setPage({ Component: m.SettingsPage }),
+      () => setFailed(true),
+    );
   }, []);
   if (failed) return <p role="alert">The settings page could not be loaded. Reload to try again.</p>;
   return page ? <page.Component deskId={deskId} /> : <p class="loading">Loading settings…</p>;

@@ -22,7 +22,10 @@ export const command: CliCommand = {
   async run(args) {
     let values;
     try {
-      ({ values } = parseArgs({ args, options: { reset: { type: 'boolean' }, 'rebuild-web': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
+      ({ values } = parseArgs({
+        args,
+        options: { reset: { type: 'boolean' }, 'rebuild-web': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      }));
     } catch (error) {
       console.error(`sesdesk dev: ${(error as Error).message}\n\n${USAGE}`);
       return 2;

@@ -34,7 +34,12 @@ export const command: CliCommand = {
     try {
       ({ values } = parseArgs({
         args,
-        options: { count: { type: 'string' }, connections: { type: 'string' }, timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+        options: {
+          count: { type: 'string' },
+          connections: { type: 'string' },
+          timeout: { type: 'string' },
+          help: { type: 'boolean', short: 'h' },
+        },
       }));
     } catch (error) {
       console.error(`sesdesk load: ${(error as Error).message}\n\n${USAGE}`);
@@ -66,7 +71,9 @@ export const command: CliCommand = {
       return report.ok ? 0 : 1;
     } catch (error) {
       // fetch reports a refused connection as "fetch failed" with the reason nested in its cause.
-      const hint = /fetch failed|ECONNREFUSED/.test(`${(error as Error).message} ${String((error as { cause?: unknown }).cause)}`) ? ' (is the desk running? start it with `npm start`)' : '';
+      const hint = /fetch failed|ECONNREFUSED/.test(`${(error as Error).message} ${String((error as { cause?: unknown }).cause)}`)
+        ? ' (is the desk running? start it with `npm start`)'
+        : '';
       console.error(`sesdesk load: ${(error as Error).message}${hint}`);
       return 1;
     }

@@ -13,7 +13,13 @@ cannot be read prints an error on stderr (exit 1).`;
 function describeReadError(file: string, err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code;
   const reason =
-    code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : String((err as Error).message);
+    code === 'ENOENT'
+      ? 'no such file'
+      : code === 'EISDIR'
+        ? 'is a directory'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : String((err as Error).message);
   return `sesdesk parse: cannot read ${file}: ${reason}`;
 }
 

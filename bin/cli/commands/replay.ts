@@ -27,7 +27,11 @@ export const command: CliCommand = {
   async run(args) {
     let parsed;
     try {
-      parsed = parseArgs({ args, allowPositionals: true, options: { failed: { type: 'boolean' }, all: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+      parsed = parseArgs({
+        args,
+        allowPositionals: true,
+        options: { failed: { type: 'boolean' }, all: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      });
     } catch (error) {
       console.error(`sesdesk replay: ${(error as Error).message}\n\n${USAGE}`);
       return 2;
@@ -51,7 +55,11 @@ export const command: CliCommand = {
         : { kind: 'failed' };
     try {
       const runtime = createLocalRuntime({
-        endpoints: { dynamo: `http://127.0.0.1:${env.dynamoPort}`, s3: `http://127.0.0.1:${env.s3Port}`, ses: `http://127.0.0.1:${env.sesPort}` },
+        endpoints: {
+          dynamo: `http://127.0.0.1:${env.dynamoPort}`,
+          s3: `http://127.0.0.1:${env.s3Port}`,
+          ses: `http://127.0.0.1:${env.sesPort}`,
+        },
         config: loadDeskConfig(env.configFile),
         tableName: env.tableName,
         bucket: env.bucket,
@@ -73,7 +81,8 @@ export const command: CliCommand = {
           const key = decodeS3Key(entry.event.Records[0]!.s3.object.key);
           const again = await replayIngest(runtime.ingest, { bucket: env.bucket, selection: { kind: 'keys', keys: [key] }, onResult });
           fromDeadLetters += again.total;
-          for (const [outcome, count] of Object.entries(again.byOutcome)) summary.byOutcome[outcome] = (summary.byOutcome[outcome] ?? 0) + count;
+          for (const [outcome, count] of Object.entries(again.byOutcome))
+            summary.byOutcome[outcome] = (summary.byOutcome[outcome] ?? 0) + count;
           if (again.byOutcome.error || again.byOutcome.failed) stillFailing.push(entry);
         }
         await writeFailedInvocations(failureFile, stillFailing);
@@ -84,7 +93,9 @@ export const command: CliCommand = {
       return summary.byOutcome.error || summary.byOutcome.failed ? 1 : 0;
     } catch (error) {
       const refused = String((error as Error).message).includes('ECONNREFUSED');
-      console.error(`sesdesk replay: ${refused ? 'the local desk is not running; start it with `npm start` first' : (error as Error).message}`);
+      console.error(
+        `sesdesk replay: ${refused ? 'the local desk is not running; start it with `npm start` first' : (error as Error).message}`,
+      );
       return 1;
     }
   },

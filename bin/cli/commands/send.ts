@@ -58,9 +58,10 @@ export const command: CliCommand = {
       console.log(`sent to ${to}: ${info.response}`);
       return 0;
     } catch (error) {
-      const message = (error as NodeJS.ErrnoException).code === 'ECONNREFUSED'
-        ? `nothing listens on localhost:${env.smtpPort}; start the desk with \`npm start\` first`
-        : (error as Error).message;
+      const message =
+        (error as NodeJS.ErrnoException).code === 'ECONNREFUSED'
+          ? `nothing listens on localhost:${env.smtpPort}; start the desk with \`npm start\` first`
+          : (error as Error).message;
       console.error(`sesdesk send: ${message}`);
       return 1;
     } finally {

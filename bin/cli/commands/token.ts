@@ -28,7 +28,10 @@ export const command: CliCommand = {
   async run(args) {
     let values: { email?: string; config?: string; help?: boolean };
     try {
-      ({ values } = parseArgs({ args, options: { email: { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
+      ({ values } = parseArgs({
+        args,
+        options: { email: { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      }));
     } catch (error) {
       console.error(`sesdesk token: ${(error as Error).message}\n\n${USAGE}`);
       return 2;

@@ -76,7 +76,11 @@ export async function postMessage(deps: ApiDeps, agent: Agent, input: PostMessag
   const status = input.status ?? (input.internal ? ticket.status : 'pending');
   const after = { ...withActivity(ticket, message), status, preview: previewOf(message) };
   await deps.desk.saveChange({ before: ticket, after, message, deliveries });
-  deps.log.info(input.internal ? 'note added' : 'reply added', { ticketId: ticket.id, messageId: message.id, deliveries: deliveries.length });
+  deps.log.info(input.internal ? 'note added' : 'reply added', {
+    ticketId: ticket.id,
+    messageId: message.id,
+    deliveries: deliveries.length,
+  });
   return { message, ticket: after, deliveries };
 }
 
@@ -130,7 +134,8 @@ export function agentMessage(
   fields: Pick<TicketMessage, 'direction' | 'text' | 'to' | 'attachments' | 'createdAt'>,
 ): TicketMessage {
   const id = newId();
-  const from: Mailbox = fields.direction === 'outbound' ? { address: desk.address, name: agent.name } : { address: agent.email, name: agent.name };
+  const from: Mailbox =
+    fields.direction === 'outbound' ? { address: desk.address, name: agent.name } : { address: agent.email, name: agent.name };
   return {
     id,
     ticketId: ticket.id,

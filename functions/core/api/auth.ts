@@ -34,5 +34,8 @@ export function agentFromClaims(config: DeskConfig, claims: Claims | undefined):
 function claimList(value: Claims[string] | undefined): string[] {
   if (Array.isArray(value)) return value;
   if (typeof value !== 'string') return [];
-  return value.replace(/^\[|\]$/g, '').split(/[\s,]+/).filter(Boolean);
+  return value
+    .replace(/^\[|\]$/g, '')
+    .split(/[\s,]+/)
+    .filter(Boolean);
 }

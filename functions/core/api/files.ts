@@ -44,5 +44,10 @@ export async function attachmentUrl(deps: ApiDeps, key: string): Promise<{ url: 
 
 /** A name safe in an S3 key and a header: word characters, dots and dashes, at most 100. */
 export function safeFilename(filename: string): string {
-  return filename.replace(/[^\w.-]+/g, '_').replace(/^\.+/, '').slice(-100) || 'attachment';
+  return (
+    filename
+      .replace(/[^\w.-]+/g, '_')
+      .replace(/^\.+/, '')
+      .slice(-100) || 'attachment'
+  );
 }

@@ -110,7 +110,10 @@ export async function ticketDetail(deps: ApiDeps, ticketId: string): Promise<Tic
   if (!thread) throw new NotFoundError(`ticket ${ticketId} does not exist`);
   const { ticket } = thread;
   const addresses = [...new Set([ticket.requester.address, ...ticket.participants.map((p) => p.address)].map((a) => a.toLowerCase()))];
-  const [messages, states] = await Promise.all([Promise.all(thread.messages.map((m) => withBodies(deps, m))), deps.desk.getAddressStates(addresses)]);
+  const [messages, states] = await Promise.all([
+    Promise.all(thread.messages.map((m) => withBodies(deps, m))),
+    deps.desk.getAddressStates(addresses),
+  ]);
   return { ...ticket, messages, deliveries: thread.deliveries, addressStates: Object.fromEntries(states) };
 }
 

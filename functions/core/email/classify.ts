@@ -36,7 +36,11 @@ function classifyParsed(mail: MailparserMail): Classification {
 
   if (signals.reportType === 'feedback-report' || sources.feedbackReports.length > 0) {
     const report = parseFeedbackReport(sources.feedbackReports, sources.originals, sources.body);
-    return { kind: 'complaint', reason: `ARF feedback report (Feedback-Type: ${report.feedbackType})`, failedRecipients: report.recipients };
+    return {
+      kind: 'complaint',
+      reason: `ARF feedback report (Feedback-Type: ${report.feedbackType})`,
+      failedRecipients: report.recipients,
+    };
   }
   if (signals.reportType === 'disposition-notification') {
     return { kind: 'auto-reply', reason: 'read receipt (multipart/report; report-type=disposition-notification)', failedRecipients: [] };

@@ -112,7 +112,11 @@ export async function parseEmail(raw: Uint8Array | Buffer, options: ParseOptions
  * only when it changes something, which is rare: a regex scan of the raw bytes clears most mail,
  * a plain split clears most of the rest. `hasTextPart` is null when the message was not split.
  */
-async function repairBodyIfNeeded(raw: Buffer, splitLimits: SplitterOptions, warnings: string[]): Promise<{ raw: Buffer; hasTextPart: boolean | null }> {
+async function repairBodyIfNeeded(
+  raw: Buffer,
+  splitLimits: SplitterOptions,
+  warnings: string[],
+): Promise<{ raw: Buffer; hasTextPart: boolean | null }> {
   if (!needsBodyRepair(raw)) return { raw, hasTextPart: null };
   try {
     const inspection = await inspectBodyParts(raw, splitLimits);

@@ -16,8 +16,32 @@ const MAX_NAME_CHARS = 100;
 /** Tags Markdown produces; anything else (raw HTML typed into a template or reply) is dropped. */
 const HTML_OPTIONS: sanitizeHtml.IOptions = {
   allowedTags: [
-    'p', 'br', 'strong', 'em', 'del', 'a', 'ul', 'ol', 'li', 'blockquote', 'code', 'pre', 'hr',
-    'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'img',
+    'p',
+    'br',
+    'strong',
+    'em',
+    'del',
+    'a',
+    'ul',
+    'ol',
+    'li',
+    'blockquote',
+    'code',
+    'pre',
+    'hr',
+    'h1',
+    'h2',
+    'h3',
+    'h4',
+    'h5',
+    'h6',
+    'table',
+    'thead',
+    'tbody',
+    'tr',
+    'th',
+    'td',
+    'img',
   ],
   allowedAttributes: { a: ['href', 'title'], img: ['src', 'alt', 'title'], ol: ['start'], th: ['align'], td: ['align'] },
   allowedSchemes: ['http', 'https', 'mailto'],
@@ -156,7 +180,10 @@ export function replySubject(subject: string, ticketNumber: number): string {
 
 /** Control characters (CR, LF, tabs, NUL, Unicode line separators) become spaces; long text is cut. */
 export function oneLine(value: string, maxChars: number): string {
-  const flat = value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const flat = value
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   const chars = [...flat];
   return chars.length > maxChars ? `${chars.slice(0, maxChars - 1).join('')}…` : flat;
 }

@@ -80,7 +80,12 @@ export interface DeliveryRepository {
   /** The ticket and delivery a stored (normalised) Message-ID belongs to. */
   findByMessageId(normalizedId: string): Promise<{ ticketId: string; deliveryId: string | null } | null>;
   /** Marks addresses and, when known, the delivery bounced, in one transaction. */
-  recordFeedback(feedback: readonly AddressFeedback[], delivery: { ticketId: string; deliveryId: string } | null, at: string, reason: string): Promise<void>;
+  recordFeedback(
+    feedback: readonly AddressFeedback[],
+    delivery: { ticketId: string; deliveryId: string } | null,
+    at: string,
+    reason: string,
+  ): Promise<void>;
   /** Adds the address to the ticket's `unsubscribed` set. @throws NotFoundError when the ticket does not exist. */
   unsubscribeParticipant(ticketId: string, address: string): Promise<void>;
 }

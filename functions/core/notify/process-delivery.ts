@@ -7,7 +7,14 @@ import type { DeskSettings } from '../settings/desk-settings';
 import { createReplyToken, replyAddress, type TokenKeys } from '../threading/reply-token';
 import type { StoredAttachment } from '../types';
 import { composeEmail, type AttachmentPart } from './compose-email';
-import { MailRejectedError, type ClaimRequest, type ClaimResult, type Delivery, type DeliveryRepository, type Mailer } from './notify-ports';
+import {
+  MailRejectedError,
+  type ClaimRequest,
+  type ClaimResult,
+  type Delivery,
+  type DeliveryRepository,
+  type Mailer,
+} from './notify-ports';
 import { ackRateWindow } from './rate-limit';
 import { sesHeaderMessageId } from './ses-message-id';
 import { unsubscribeUrl } from './unsubscribe';
@@ -112,7 +119,10 @@ export async function processDelivery(deps: NotifyDeps, input: ProcessDeliveryIn
         settings,
         messageId: ourMessageId,
         replyTo: replyAddress(desk.address, createReplyToken(deps.tokenKeys, delivery.ticketId)),
-        unsubscribeUrl: delivery.kind === 'ack' ? null : unsubscribeUrl(deps.config.dashboardUrl, deps.tokenKeys, delivery.ticketId, delivery.recipient.address),
+        unsubscribeUrl:
+          delivery.kind === 'ack'
+            ? null
+            : unsubscribeUrl(deps.config.dashboardUrl, deps.tokenKeys, delivery.ticketId, delivery.recipient.address),
         ticketUrl: ticketUrl(deps.config.dashboardUrl, delivery.ticketId),
         attachments: parts,
         linkedAttachments: links,
@@ -121,7 +131,8 @@ export async function processDelivery(deps: NotifyDeps, input: ProcessDeliveryIn
     let email = await compose(attachments, linked);
     // The size estimate missed (many small parts, long bodies): send every attachment as a link instead.
     if (email.raw.byteLength > RAW_MESSAGE_LIMIT && attachments.length > 0) email = await compose([], delivery.content.attachments);
-    if (email.raw.byteLength > RAW_MESSAGE_LIMIT) throw new MailRejectedError(`message is ${email.raw.byteLength} bytes, over the SES limit`);
+    if (email.raw.byteLength > RAW_MESSAGE_LIMIT)
+      throw new MailRejectedError(`message is ${email.raw.byteLength} bytes, over the SES limit`);
     sesMessageId = await deps.mailer.send(email.raw, { to: delivery.recipient.address, from: email.from });
   } catch (error) {
     const reason = describe(error);
@@ -198,7 +209,12 @@ async function fetchAttachments(
   if (total > ATTACHMENT_BUDGET) return { attachments: [], linked: stored };
   const attachments: AttachmentPart[] = [];
   for (const a of stored) {
-    attachments.push({ filename: a.filename, contentType: a.contentType, content: await deps.store.get(deps.bucket, a.key), cid: a.inline ? a.cid : null });
+    attachments.push({
+      filename: a.filename,
+      contentType: a.contentType,
+      content: await deps.store.get(deps.bucket, a.key),
+      cid: a.inline ? a.cid : null,
+    });
   }
   return { attachments, linked: [] };
 }

@@ -7,7 +7,11 @@ import type { Log } from '../ports';
 import type { AddressFeedback, DeliveryRepository } from './notify-ports';
 import { sesHeaderMessageId } from './ses-message-id';
 
-const recipient = z.object({ emailAddress: z.string().check(z.minLength(3)), diagnosticCode: z.optional(z.string()), status: z.optional(z.string()) });
+const recipient = z.object({
+  emailAddress: z.string().check(z.minLength(3)),
+  diagnosticCode: z.optional(z.string()),
+  status: z.optional(z.string()),
+});
 
 /** The fields we use of SES's notification (`notificationType`) or event-publishing (`eventType`) JSON. */
 const notificationSchema = z.object({
@@ -66,7 +70,11 @@ export async function recordSesFeedback(deps: FeedbackDeps, message: unknown): P
   } else if (type === 'complaint' && notification.complaint) {
     kind = 'complaint';
     reason = `complaint${notification.complaint.complaintFeedbackType ? ` (${notification.complaint.complaintFeedbackType})` : ''}`;
-    addresses = notification.complaint.complainedRecipients.map((r) => ({ address: r.emailAddress.toLowerCase(), state: 'complained', reason }));
+    addresses = notification.complaint.complainedRecipients.map((r) => ({
+      address: r.emailAddress.toLowerCase(),
+      state: 'complained',
+      reason,
+    }));
   }
   if (kind === 'ignored') return { kind, addresses: [], ticketId: null, deliveryId: null };
 

@@ -68,7 +68,9 @@ export function defaultDeskSettings(desk: Pick<Desk, 'id'>): DeskSettings {
       },
       reply: {
         subject: '{{ticket.subject}}',
-        body: ['{{note.text}}', '', '---', '', 'Reply to this email to answer. [Unsubscribe from this ticket]({{unsubscribe.url}})'].join('\n'),
+        body: ['{{note.text}}', '', '---', '', 'Reply to this email to answer. [Unsubscribe from this ticket]({{unsubscribe.url}})'].join(
+          '\n',
+        ),
       },
       participantAdded: {
         subject: '{{ticket.subject}}',

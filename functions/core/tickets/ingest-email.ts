@@ -108,15 +108,24 @@ async function ingestParsed(deps: IngestDeps, input: IngestInput, mail: ParsedMa
     const targets = lookupIds.map((id) => lookup.messageIds.get(id)).filter((t) => t !== undefined);
     const ticketId = targets[0]?.ticketId ?? null;
     const ticket = ticketId ? (lookup.tickets.get(ticketId) ?? (await deps.tickets.getTicket(ticketId))) : null;
-    const ingest = ingestRecord(input, mail.classification.kind === 'bounce' ? 'bounce' : 'complaint', mail.classification.reason, ticket?.id ?? null, mail.messageId, attempts);
+    const ingest = ingestRecord(
+      input,
+      mail.classification.kind === 'bounce' ? 'bounce' : 'complaint',
+      mail.classification.reason,
+      ticket?.id ?? null,
+      mail.messageId,
+      attempts,
+    );
     const message = ticket ? await inboundMessage(deps, input, mail, ticket.id, 'message-id') : null;
-    const outcome = await deps.tickets.recordBounce({
-      ingest,
-      classification: mail.classification,
-      ticket,
-      message,
-      deliveries: targets.filter((t) => t.deliveryId !== null).map((t) => ({ ticketId: t.ticketId, deliveryId: t.deliveryId! })),
-    }).then(() => null, duplicateAs(deps, input, attempts));
+    const outcome = await deps.tickets
+      .recordBounce({
+        ingest,
+        classification: mail.classification,
+        ticket,
+        message,
+        deliveries: targets.filter((t) => t.deliveryId !== null).map((t) => ({ ticketId: t.ticketId, deliveryId: t.deliveryId! })),
+      })
+      .then(() => null, duplicateAs(deps, input, attempts));
     if (outcome) return outcome;
     log('bounce recorded', { ticketId: ticket?.id, failedRecipients: mail.classification.failedRecipients });
     return { outcome: ingest.outcome, reason: ingest.reason, ticketId: ticket?.id ?? null, messageId: mail.messageId };
@@ -153,28 +162,29 @@ async function ingestParsed(deps: IngestDeps, input: IngestInput, mail: ParsedMa
   const ticket = newTicket(mail, desk, config, ticketId, number, status, input.receivedAt, message);
   const reason = isSpam ? `SES verdict spam=${mail.verdicts.spam ?? '-'} virus=${mail.verdicts.virus ?? '-'}` : 'new ticket';
   // No acknowledgement for spam, nor when no address to answer could be read from the mail.
-  const deliveries: NewDelivery[] = isSpam || !ticket.requester.address.includes('@')
-    ? []
-    : [
-        {
-          id: newId(),
-          kind: 'ack',
-          ticketId,
-          deskId: desk.id,
-          recipient: ticket.requester,
-          messageItemId: message.id,
-          content: {
-            ticketNumber: number,
-            subject: ticket.subject,
-            body: message.reply,
-            authorName: null,
-            inReplyTo: normalizeMessageId(mail.messageId),
-            references: [...mail.references.map(normalizeMessageId), normalizeMessageId(mail.messageId)].slice(-10),
-          attachments: [],
+  const deliveries: NewDelivery[] =
+    isSpam || !ticket.requester.address.includes('@')
+      ? []
+      : [
+          {
+            id: newId(),
+            kind: 'ack',
+            ticketId,
+            deskId: desk.id,
+            recipient: ticket.requester,
+            messageItemId: message.id,
+            content: {
+              ticketNumber: number,
+              subject: ticket.subject,
+              body: message.reply,
+              authorName: null,
+              inReplyTo: normalizeMessageId(mail.messageId),
+              references: [...mail.references.map(normalizeMessageId), normalizeMessageId(mail.messageId)].slice(-10),
+              attachments: [],
+            },
+            createdAt: input.receivedAt,
           },
-          createdAt: input.receivedAt,
-        },
-      ];
+        ];
   try {
     await deps.tickets.createTicket({
       ingest: ingestRecord(input, 'ticket-created', reason, ticketId, mail.messageId, attempts),
@@ -356,7 +366,14 @@ function duplicateAs(deps: IngestDeps, input: IngestInput, attempts: number) {
       return { outcome: 'duplicate', reason: 'already ingested (concurrent delivery)', ticketId: null, messageId: null };
     }
     if (error instanceof DuplicateMessageIdError) {
-      return record(deps, input, 'duplicate', `Message-ID ${error.messageId} was already stored from another object`, attempts, error.messageId);
+      return record(
+        deps,
+        input,
+        'duplicate',
+        `Message-ID ${error.messageId} was already stored from another object`,
+        attempts,
+        error.messageId,
+      );
     }
     throw error;
   };

@@ -2,7 +2,10 @@
 import type { IngestDeps, IngestResult } from './ingest-email';
 import { ingestEmail } from './ingest-email';
 
-export type ReplaySelection = { readonly kind: 'failed' } | { readonly kind: 'all'; readonly prefix: string } | { readonly kind: 'keys'; readonly keys: readonly string[] };
+export type ReplaySelection =
+  | { readonly kind: 'failed' }
+  | { readonly kind: 'all'; readonly prefix: string }
+  | { readonly kind: 'keys'; readonly keys: readonly string[] };
 
 export interface ReplayInput {
   readonly bucket: string;

@@ -1,9 +1,5 @@
 // infra handler: activates our SES receipt rule set; on delete, deactivates receiving only if our set is still active
-import {
-  DescribeActiveReceiptRuleSetCommand,
-  SESClient,
-  SetActiveReceiptRuleSetCommand,
-} from '@aws-sdk/client-ses';
+import { DescribeActiveReceiptRuleSetCommand, SESClient, SetActiveReceiptRuleSetCommand } from '@aws-sdk/client-ses';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 
 /** The part of the SES client the handler uses, so tests can pass a mock. */

@@ -36,7 +36,13 @@ describe('agentFromClaims', () => {
 describe('local tokens', () => {
   it('verifies a token it issued and carries email, name and the team group', async () => {
     const claims = await verifyLocalToken(secret, await issueLocalToken(secret, member));
-    expect(claims).toMatchObject({ email: member.email, name: member.name, 'cognito:groups': ['team'], iss: LOCAL_ISSUER, aud: LOCAL_AUDIENCE });
+    expect(claims).toMatchObject({
+      email: member.email,
+      name: member.name,
+      'cognito:groups': ['team'],
+      iss: LOCAL_ISSUER,
+      aud: LOCAL_AUDIENCE,
+    });
     expect(claims!.exp! - claims!.iat!).toBe(12 * 60 * 60);
   });
 
@@ -60,7 +66,13 @@ describe('local tokens', () => {
   it('rejects a token for another audience or issuer', async () => {
     const key = new TextEncoder().encode(secret);
     const sign = (issuer: string, audience: string) =>
-      new SignJWT({ email: member.email }).setProtectedHeader({ alg: 'HS256' }).setIssuer(issuer).setAudience(audience).setIssuedAt().setExpirationTime('1h').sign(key);
+      new SignJWT({ email: member.email })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuer(issuer)
+        .setAudience(audience)
+        .setIssuedAt()
+        .setExpirationTime('1h')
+        .sign(key);
     expect(await verifyLocalToken(secret, await sign(LOCAL_ISSUER, 'someone-else'))).toBeNull();
     expect(await verifyLocalToken(secret, await sign('someone-else', LOCAL_AUDIENCE))).toBeNull();
     expect(await verifyLocalToken(secret, await sign(LOCAL_ISSUER, LOCAL_AUDIENCE))).not.toBeNull();

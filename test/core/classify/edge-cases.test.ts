@@ -9,7 +9,12 @@ function eml(headers: string[], body = 'Hello,\r\nplease help.\r\n'): string {
   return [...headers, 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8', '', body].join('\r\n');
 }
 
-const CUSTOMER = ['From: Alice <alice@example.org>', 'To: support@help.example.com', 'Subject: Printer broken', 'Message-ID: <a1@example.org>'];
+const CUSTOMER = [
+  'From: Alice <alice@example.org>',
+  'To: support@help.example.com',
+  'Subject: Printer broken',
+  'Message-ID: <a1@example.org>',
+];
 
 const SES_BLOCK = [
   'Return-Path: <alice@example.org>',
@@ -120,7 +125,12 @@ describe('classifyEmail auto-reply markers', () => {
   });
 
   it('recognises out-of-office subjects in several languages', async () => {
-    for (const subject of ['Automatic reply: Printer broken', 'Out of Office: Printer broken', 'Autosvar: Printer', 'Abwesenheitsnotiz: Drucker']) {
+    for (const subject of [
+      'Automatic reply: Printer broken',
+      'Out of Office: Printer broken',
+      'Autosvar: Printer',
+      'Abwesenheitsnotiz: Drucker',
+    ]) {
       const result = await classify(eml(['From: Bob <bob@example.org>', 'To: support@help.example.com', `Subject: ${subject}`]));
       expect(result.kind, subject).toBe('auto-reply');
     }
@@ -128,7 +138,10 @@ describe('classifyEmail auto-reply markers', () => {
 
   it('leaves a person who mentions being out of office alone', async () => {
     const result = await classify(
-      eml(['From: Bob <bob@example.org>', 'To: support@help.example.com', 'Subject: Out of office next week?'], 'I am out of office next week, can you fix it before?\r\n'),
+      eml(
+        ['From: Bob <bob@example.org>', 'To: support@help.example.com', 'Subject: Out of office next week?'],
+        'I am out of office next week, can you fix it before?\r\n',
+      ),
     );
     expect(result.kind).toBe('normal');
   });
@@ -149,7 +162,12 @@ describe('classifyEmail bounces and reports', () => {
   it('classifies a mailer-daemon bounce that also says Auto-Submitted as a bounce', async () => {
     const result = await classify(
       eml(
-        ['From: Mail Delivery System <MAILER-DAEMON@mx.example.net>', 'To: support@help.example.com', 'Subject: Undelivered Mail Returned to Sender', 'Auto-Submitted: auto-replied'],
+        [
+          'From: Mail Delivery System <MAILER-DAEMON@mx.example.net>',
+          'To: support@help.example.com',
+          'Subject: Undelivered Mail Returned to Sender',
+          'Auto-Submitted: auto-replied',
+        ],
         'This is the mail system at host mx.example.net.\r\n\r\n<carol@example.net>: host mx.example.net said: 550 5.1.1 User unknown\r\n',
       ),
     );
@@ -195,8 +213,10 @@ describe('classifyEmail bounces and reports', () => {
   });
 
   it('classifies a read receipt as automatic mail', async () => {
-    const raw = eml(['From: Bob <bob@example.org>', 'To: support@help.example.com', 'Subject: Read: Printer'])
-      .replace('Content-Type: text/plain; charset=utf-8', 'Content-Type: multipart/report; report-type=disposition-notification; boundary="x"');
+    const raw = eml(['From: Bob <bob@example.org>', 'To: support@help.example.com', 'Subject: Read: Printer']).replace(
+      'Content-Type: text/plain; charset=utf-8',
+      'Content-Type: multipart/report; report-type=disposition-notification; boundary="x"',
+    );
     expect((await classify(raw)).kind).toBe('auto-reply');
   });
 
@@ -219,7 +239,14 @@ describe('classifyEmail on hostile input', () => {
   });
 
   it('returns normal with a reason when reading fails', () => {
-    const throwing = new Proxy({}, { get: () => { throw new Error('boom'); } }) as ParsedMail;
+    const throwing = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error('boom');
+        },
+      },
+    ) as ParsedMail;
     const result = classifyEmail(throwing);
     expect(result.kind).toBe('normal');
     expect(result.reason).toContain('boom');
@@ -228,7 +255,9 @@ describe('classifyEmail on hostile input', () => {
   it('stays fast on a huge body and a pathological address line', async () => {
     // Arrange
     const huge = `  ${'a@'.repeat(30_000)}\r\n<${'b'.repeat(20_000)}@\r\n${'x'.repeat(5_000_000)}\r\n`;
-    const mail = await simpleParser(eml(['From: MAILER-DAEMON@mx.example.net', 'To: support@help.example.com', 'Subject: Returned mail'], huge));
+    const mail = await simpleParser(
+      eml(['From: MAILER-DAEMON@mx.example.net', 'To: support@help.example.com', 'Subject: Returned mail'], huge),
+    );
     // Act
     const started = performance.now();
     const result = classifyEmail(mail);

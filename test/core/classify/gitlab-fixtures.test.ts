@@ -6,7 +6,9 @@ import { classifyEmail } from '../../../functions/core/email/classify';
 import { corpusPath } from '../../support/corpus';
 
 const dir = corpusPath('gitlab-spec-fixtures-emails');
-const files = readdirSync(dir).filter((f) => f.endsWith('.eml')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.eml'))
+  .sort();
 
 describe('classifyEmail on the GitLab fixtures', () => {
   it('finds the fixtures', () => {

@@ -48,7 +48,9 @@ export function loadSisimaiCases(): SisimaiCase[] {
   const cases: SisimaiCase[] = [];
   for (const folder of SISIMAI_FOLDERS) {
     const dir = corpusPath('sisimai-set-of-emails', folder);
-    for (const entry of readdirSync(dir).filter((f) => f.endsWith('.expected.json')).sort()) {
+    for (const entry of readdirSync(dir)
+      .filter((f) => f.endsWith('.expected.json'))
+      .sort()) {
       const expectation = JSON.parse(readFileSync(path.join(dir, entry), 'utf8')) as ExpectationFile;
       const kind = expectedKind(expectation, folder);
       cases.push({
@@ -58,8 +60,7 @@ export function loadSisimaiCases(): SisimaiCase[] {
         file: path.join(dir, expectation.email),
         kind,
         recipients: kind === 'bounce' || kind === 'complaint' ? expectation.results.length : 0,
-        permanent:
-          kind === 'bounce' ? expectation.results.some((r) => r.hardbounce || r.deliverystatus.startsWith('5')) : null,
+        permanent: kind === 'bounce' ? expectation.results.some((r) => r.hardbounce || r.deliverystatus.startsWith('5')) : null,
       });
     }
   }

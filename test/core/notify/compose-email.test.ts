@@ -32,9 +32,7 @@ async function parsed(overrides: Partial<ComposeInput> = {}): Promise<{ mail: Pa
 /** Header names of the top-level part, lowercased, in order. */
 function headerNames(raw: string): string[] {
   const head = raw.split(/\r\n\r\n/)[0]!;
-  return head
-    .split(/\r\n(?![ \t])/)
-    .map((line) => line.split(':')[0]!.toLowerCase());
+  return head.split(/\r\n(?![ \t])/).map((line) => line.split(':')[0]!.toLowerCase());
 }
 
 describe('composeEmail', () => {
@@ -51,7 +49,11 @@ describe('composeEmail', () => {
   it('threads with our Message-ID, In-Reply-To and the References chain', async () => {
     const { mail } = await parsed({
       delivery: delivery({
-        content: { ...delivery().content, inReplyTo: '<second@customer.example>', references: ['<first@customer.example>', '<ses1@email.amazonses.com>'] },
+        content: {
+          ...delivery().content,
+          inReplyTo: '<second@customer.example>',
+          references: ['<first@customer.example>', '<ses1@email.amazonses.com>'],
+        },
       }),
     });
 
@@ -86,7 +88,20 @@ describe('composeEmail', () => {
     const { raw } = await parsed();
 
     expect(headerNames(raw).sort()).toEqual(
-      ['content-type', 'from', 'to', 'reply-to', 'subject', 'message-id', 'in-reply-to', 'references', 'date', 'mime-version', 'x-auto-response-suppress', 'list-unsubscribe'].sort(),
+      [
+        'content-type',
+        'from',
+        'to',
+        'reply-to',
+        'subject',
+        'message-id',
+        'in-reply-to',
+        'references',
+        'date',
+        'mime-version',
+        'x-auto-response-suppress',
+        'list-unsubscribe',
+      ].sort(),
     );
   });
 
@@ -120,7 +135,9 @@ describe('composeEmail', () => {
 
     const { mail } = await parsed({
       settings,
-      delivery: delivery({ content: { ...delivery().content, subject: '[click](https://evil.example) <img src=x onerror=alert(1)> # big' } }),
+      delivery: delivery({
+        content: { ...delivery().content, subject: '[click](https://evil.example) <img src=x onerror=alert(1)> # big' },
+      }),
     });
 
     expect(mail.html).not.toContain('<a ');
@@ -130,7 +147,9 @@ describe('composeEmail', () => {
   });
 
   it('names the sender safely even when the agent name holds line breaks and quotes', async () => {
-    const { mail } = await parsed({ delivery: delivery({ content: { ...delivery().content, authorName: 'Eve "Boss"\r\nBcc: x@evil.example' } }) });
+    const { mail } = await parsed({
+      delivery: delivery({ content: { ...delivery().content, authorName: 'Eve "Boss"\r\nBcc: x@evil.example' } }),
+    });
 
     expect(mail.headers.has('bcc')).toBe(false);
     expect(mail.from?.value).toEqual([{ name: 'Eve "Boss" Bcc: x@evil.example via Acme Support', address: 'support@help.example.com' }]);
@@ -139,11 +158,15 @@ describe('composeEmail', () => {
   it('attaches files and mentions those too large for email as a link', async () => {
     const { mail } = await parsed({
       attachments: [{ filename: 'log.txt', contentType: 'text/plain', content: new TextEncoder().encode('line 1\n'), cid: null }],
-      linkedAttachments: [{ filename: 'video.mp4', contentType: 'video/mp4', size: 25_000_000, inline: false, cid: null, key: 'attachments/x/video.mp4' }],
+      linkedAttachments: [
+        { filename: 'video.mp4', contentType: 'video/mp4', size: 25_000_000, inline: false, cid: null, key: 'attachments/x/video.mp4' },
+      ],
     });
 
     expect(mail.attachments.map((a) => [a.filename, a.content.toString('utf8')])).toEqual([['log.txt', 'line 1\n']]);
-    expect(mail.text).toContain(`Attachments too large for email: video.mp4 (25.0 MB). View them on the ticket: https://desk.example.com/#/tickets/${TICKET_ID}`);
+    expect(mail.text).toContain(
+      `Attachments too large for email: video.mp4 (25.0 MB). View them on the ticket: https://desk.example.com/#/tickets/${TICKET_ID}`,
+    );
     expect(mail.html).toContain(`href="https://desk.example.com/#/tickets/${TICKET_ID}"`);
   });
 });

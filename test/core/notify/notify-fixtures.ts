@@ -45,6 +45,9 @@ export function delivery(overrides: Partial<Delivery> = {}): Delivery {
 /** A Log that keeps every line, to assert on the context each one carries. */
 export function memoryLog(): Log & { lines: { level: string; message: string; extra: Record<string, unknown> }[] } {
   const lines: { level: string; message: string; extra: Record<string, unknown> }[] = [];
-  const at = (level: string) => (message: string, extra: Record<string, unknown> = {}) => lines.push({ level, message, extra });
+  const at =
+    (level: string) =>
+    (message: string, extra: Record<string, unknown> = {}) =>
+      lines.push({ level, message, extra });
   return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }

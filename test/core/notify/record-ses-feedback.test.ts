@@ -6,10 +6,16 @@ import { recordSesFeedback } from '../../../functions/core/notify/record-ses-fee
 import { memoryLog } from './notify-fixtures';
 
 function fakeRepository(messageIds: Record<string, { ticketId: string; deliveryId: string | null }>) {
-  const recorded: { feedback: readonly AddressFeedback[]; delivery: { ticketId: string; deliveryId: string } | null; reason: string }[] = [];
+  const recorded: { feedback: readonly AddressFeedback[]; delivery: { ticketId: string; deliveryId: string } | null; reason: string }[] =
+    [];
   const repository = {
     findByMessageId: async (id: string) => messageIds[id] ?? null,
-    recordFeedback: async (feedback: readonly AddressFeedback[], delivery: { ticketId: string; deliveryId: string } | null, _at: string, reason: string) => {
+    recordFeedback: async (
+      feedback: readonly AddressFeedback[],
+      delivery: { ticketId: string; deliveryId: string } | null,
+      _at: string,
+      reason: string,
+    ) => {
       recorded.push({ feedback, delivery, reason });
     },
   } as unknown as DeliveryRepository;
@@ -17,7 +23,12 @@ function fakeRepository(messageIds: Record<string, { ticketId: string; deliveryI
 }
 
 const target = { '<0100abc@eu-west-1.amazonses.com>': { ticketId: 't1', deliveryId: 'd1' } };
-const deps = (repository: DeliveryRepository) => ({ deliveries: repository, clock: () => new Date('2025-01-02T00:00:00Z'), region: 'eu-west-1', log: memoryLog() });
+const deps = (repository: DeliveryRepository) => ({
+  deliveries: repository,
+  clock: () => new Date('2025-01-02T00:00:00Z'),
+  region: 'eu-west-1',
+  log: memoryLog(),
+});
 
 describe('recordSesFeedback', () => {
   it('marks a permanently bounced address undeliverable and its delivery bounced', async () => {
@@ -25,7 +36,11 @@ describe('recordSesFeedback', () => {
 
     const result = await recordSesFeedback(deps(repository), {
       notificationType: 'Bounce',
-      bounce: { bounceType: 'Permanent', bounceSubType: 'NoEmail', bouncedRecipients: [{ emailAddress: 'Gone@Customer.example', status: '5.1.1' }] },
+      bounce: {
+        bounceType: 'Permanent',
+        bounceSubType: 'NoEmail',
+        bouncedRecipients: [{ emailAddress: 'Gone@Customer.example', status: '5.1.1' }],
+      },
       mail: { messageId: '0100abc' },
     });
 
@@ -60,7 +75,11 @@ describe('recordSesFeedback', () => {
       mail: { messageId: '0100abc' },
     });
 
-    expect(recorded[0]).toEqual({ feedback: [{ address: 'angry@customer.example', state: 'complained', reason: 'complaint (abuse)' }], delivery: null, reason: 'complaint (abuse)' });
+    expect(recorded[0]).toEqual({
+      feedback: [{ address: 'angry@customer.example', state: 'complained', reason: 'complaint (abuse)' }],
+      delivery: null,
+      reason: 'complaint (abuse)',
+    });
   });
 
   it('ignores delivery notifications and rejects what is not an SES notification', async () => {

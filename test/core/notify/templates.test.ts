@@ -6,11 +6,14 @@ import { defaultDeskSettings, deskSettingsSchema, parseDeskSettings } from '../.
 
 describe('renderTemplate', () => {
   it('fills known placeholders, with or without spaces inside the braces', () => {
-    const out = renderTemplate({ subject: '{{ticket.subject}}', body: 'Ticket #{{ ticket.number }} by {{agent.name}}' }, {
-      'ticket.subject': { text: 'Printer' },
-      'ticket.number': { text: '42' },
-      'agent.name': { text: 'Ada' },
-    });
+    const out = renderTemplate(
+      { subject: '{{ticket.subject}}', body: 'Ticket #{{ ticket.number }} by {{agent.name}}' },
+      {
+        'ticket.subject': { text: 'Printer' },
+        'ticket.number': { text: '42' },
+        'agent.name': { text: 'Ada' },
+      },
+    );
 
     expect(out).toEqual({ subject: 'Printer', markdown: 'Ticket #42 by Ada', text: 'Ticket #42 by Ada' });
   });
@@ -20,10 +23,13 @@ describe('renderTemplate', () => {
   });
 
   it('inserts the agent reply as Markdown but customer text escaped', () => {
-    const out = renderTemplate({ subject: 's', body: '{{note.text}} / {{ticket.subject}}' }, {
-      'note.text': { markdown: '**bold**' },
-      'ticket.subject': { text: '**not bold**' },
-    });
+    const out = renderTemplate(
+      { subject: 's', body: '{{note.text}} / {{ticket.subject}}' },
+      {
+        'note.text': { markdown: '**bold**' },
+        'ticket.subject': { text: '**not bold**' },
+      },
+    );
 
     expect(marked.parse(out.markdown, { async: false })).toBe('<p><strong>bold</strong> / **not bold**</p>\n');
   });
@@ -44,7 +50,14 @@ describe('escapeMarkdown', () => {
     const html = marked.parse(escapeMarkdown(input), { async: false });
 
     expect(html).not.toMatch(/<(a|img|script|h1|ol|code|em|del)\b/);
-    expect(html.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'")).toBe(`<p>${input}</p>\n`);
+    expect(
+      html
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&amp;/g, '&')
+        .replace(/&quot;/g, '"')
+        .replace(/&#39;/g, "'"),
+    ).toBe(`<p>${input}</p>\n`);
   });
 
   it('keeps line breaks as breaks inside one paragraph', () => {
@@ -72,6 +85,8 @@ describe('desk settings', () => {
   });
 
   it('rejects an empty template body', () => {
-    expect(() => parseDeskSettings({ id: 'support' }, { templates: { reply: { subject: 'x', body: '' } } })).toThrow('body must not be empty');
+    expect(() => parseDeskSettings({ id: 'support' }, { templates: { reply: { subject: 'x', body: '' } } })).toThrow(
+      'body must not be empty',
+    );
   });
 });

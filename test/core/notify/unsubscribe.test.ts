@@ -24,7 +24,9 @@ describe('unsubscribe links', () => {
     const old = { secrets: ['old-secret-0123456789abcdef'] };
     const sig = unsubscribeSignature(old, TICKET_ID, 'ann@customer.example');
 
-    expect(verifyUnsubscribe({ secrets: ['new-secret-0123456789abcdef', ...old.secrets] }, TICKET_ID, 'ann@customer.example', sig)).toBe(true);
+    expect(verifyUnsubscribe({ secrets: ['new-secret-0123456789abcdef', ...old.secrets] }, TICKET_ID, 'ann@customer.example', sig)).toBe(
+      true,
+    );
   });
 
   it('builds the API link with every parameter encoded', () => {
@@ -32,6 +34,8 @@ describe('unsubscribe links', () => {
 
     expect(url.pathname).toBe('/api/unsubscribe');
     expect(url.searchParams.get('address')).toBe('a+b@customer.example');
-    expect(verifyUnsubscribe(TOKEN_KEYS, url.searchParams.get('ticket')!, url.searchParams.get('address')!, url.searchParams.get('sig')!)).toBe(true);
+    expect(
+      verifyUnsubscribe(TOKEN_KEYS, url.searchParams.get('ticket')!, url.searchParams.get('address')!, url.searchParams.get('sig')!),
+    ).toBe(true);
   });
 });

@@ -13,5 +13,8 @@ export function bytesIn(charset: string, text: string): Buffer {
 
 /** A single-part text/plain message with the given headers and body bytes. */
 export function plain(headers: string, body: string | Uint8Array): Buffer {
-  return mail(`From: a@example.com\r\nTo: b@example.com\r\nDate: Mon, 1 Jan 2024 10:00:00 +0000\r\nMessage-ID: <m1@example.com>\r\n${headers}\r\n`, body);
+  return mail(
+    `From: a@example.com\r\nTo: b@example.com\r\nDate: Mon, 1 Jan 2024 10:00:00 +0000\r\nMessage-ID: <m1@example.com>\r\n${headers}\r\n`,
+    body,
+  );
 }

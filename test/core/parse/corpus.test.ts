@@ -18,7 +18,22 @@ function listFiles(dir: string, pattern: RegExp): string[] {
 }
 
 function expectValidContract(json: ParsedEmail): void {
-  expect(Object.keys(json)).toEqual(['messageId', 'inReplyTo', 'references', 'from', 'replyTo', 'to', 'cc', 'subject', 'date', 'text', 'reply', 'html', 'attachments', 'classification']);
+  expect(Object.keys(json)).toEqual([
+    'messageId',
+    'inReplyTo',
+    'references',
+    'from',
+    'replyTo',
+    'to',
+    'cc',
+    'subject',
+    'date',
+    'text',
+    'reply',
+    'html',
+    'attachments',
+    'classification',
+  ]);
   expect(json.messageId).toMatch(/^<[^<>\s]+>$/);
   expect(json.inReplyTo === null || /^<[^<>\s]+>$/.test(json.inReplyTo)).toBe(true);
   for (const id of json.references) expect(id).toMatch(/^<[^<>\s]+>$/);
@@ -53,7 +68,10 @@ function squash(text: string): string {
 /** True when `actual` contains `expected`, where a U+FFFD in `expected` (the other parser gave up) matches any one character. */
 function containsLoosely(actual: string, expected: string): boolean {
   if (!expected.includes('\uFFFD')) return actual.includes(expected);
-  const pattern = expected.split('\uFFFD').map((piece) => piece.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.');
+  const pattern = expected
+    .split('\uFFFD')
+    .map((piece) => piece.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.');
   return new RegExp(pattern, 's').test(actual);
 }
 
@@ -131,11 +149,16 @@ describe('Stalwart mail-parser expectations', () => {
       if (typeof subject === 'string') check('stalwart', `${name} subject`, containsLoosely(mail.subject, squash(subject)));
       const from = stalwartAddresses(root, 'from')[0];
       if (from?.address) {
-        check('stalwart', `${name} from`, mail.from.address === from.address.toLowerCase() && containsLoosely(mail.from.name, squash(from.name ?? '')));
+        check(
+          'stalwart',
+          `${name} from`,
+          mail.from.address === from.address.toLowerCase() && containsLoosely(mail.from.name, squash(from.name ?? '')),
+        );
       }
       for (const field of ['to', 'cc'] as const) {
         const want = stalwartAddresses(root, field).flatMap((a) => (a.address ? [a.address.toLowerCase()] : []));
-        if (want.length > 0) check('stalwart', `${name} ${field}`, JSON.stringify(mail[field].map((m) => m.address)) === JSON.stringify(want));
+        if (want.length > 0)
+          check('stalwart', `${name} ${field}`, JSON.stringify(mail[field].map((m) => m.address)) === JSON.stringify(want));
       }
       for (const index of expected.text_body) {
         const part = expected.parts[index] as StalwartPart;
@@ -151,7 +174,11 @@ describe('Stalwart mail-parser expectations', () => {
         // Embedded messages and unnamed text parts are shown inline by mailparser, not listed as files.
         if (!filename || (kind !== 'Binary' && kind !== 'InlineBinary')) continue;
         const size = ((part.body as Record<string, number[]>)[kind] ?? []).length;
-        check('stalwart', `${name} attachment ${filename}`, mail.attachments.some((a) => a.filename === filename && a.size === size));
+        check(
+          'stalwart',
+          `${name} attachment ${filename}`,
+          mail.attachments.some((a) => a.filename === filename && a.size === size),
+        );
       }
       expect(scores.stalwart?.misses.filter((miss) => miss.startsWith(name)) ?? []).toEqual([]);
     });
@@ -187,7 +214,11 @@ describe('Zammad expectations', () => {
       // The YAML carries Ruby class tags (`!ruby/hash:...`); they say nothing we compare, so drop them.
       const expected = load(readFileSync(file.replace(/\.box$/, '.yml'), 'utf8').replace(/!ruby\/\S+/g, '')) as ZammadExpectation;
       const mail = await parseEmail(readFileSync(file));
-      check('zammad', `${name} from`, mail.from.address === expected.from_email.toLowerCase() && mail.from.name === expected.from_display_name);
+      check(
+        'zammad',
+        `${name} from`,
+        mail.from.address === expected.from_email.toLowerCase() && mail.from.name === expected.from_display_name,
+      );
       check('zammad', `${name} subject`, mail.subject === expected.subject.trim());
       const words = htmlToWords(expected.body).slice(0, 200);
       const bodyOk = squash(mail.text).startsWith(words) || squash(mail.text).includes(words);
@@ -213,7 +244,11 @@ describe('GitLab expectations', () => {
 
   it('splits the quoted, comma-joined References of valid_reply_with_references_in_comma.eml', async () => {
     const mail = await parseEmail(readFileSync(corpusPath('gitlab-spec-fixtures-emails', 'valid_reply_with_references_in_comma.eml')));
-    expect(mail.references).toEqual(['<reply-59d8df8370b7e95c5a49fbf86aeb2c93@localhost>', '<issue_1@localhost>', '<exchange@microsoft.com>']);
+    expect(mail.references).toEqual([
+      '<reply-59d8df8370b7e95c5a49fbf86aeb2c93@localhost>',
+      '<issue_1@localhost>',
+      '<exchange@microsoft.com>',
+    ]);
     expect(mail.inReplyTo).toBe('<issue_1@localhost>');
   });
 });
@@ -221,7 +256,9 @@ describe('GitLab expectations', () => {
 afterAll(() => {
   for (const [suite, score] of Object.entries(scores)) {
     const ratio = score.passed / score.total;
-    console.info(`corpus score ${suite}: ${score.passed}/${score.total}${score.misses.length ? ` misses: ${score.misses.join('; ')}` : ''}`);
+    console.info(
+      `corpus score ${suite}: ${score.passed}/${score.total}${score.misses.length ? ` misses: ${score.misses.join('; ')}` : ''}`,
+    );
     expect(ratio, `${suite} score dropped`).toBeGreaterThanOrEqual(SCORE_FLOORS[suite] ?? 1);
   }
 });

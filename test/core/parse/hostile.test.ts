@@ -15,7 +15,9 @@ async function parseQuickly(raw: Buffer, budgetMs = 8000): Promise<ParsedMail> {
 
 describe('hostile input', () => {
   it('survives a header block larger than the head limit and still reads the other headers', async () => {
-    const parsed = await parseQuickly(mail('From: a@example.com\r\nSubject: keep me\r\n', `X-Junk: ${'A'.repeat(2 * 1024 * 1024)}\r\n`, 'Message-ID: <ok@x>\r\n\r\nbody'));
+    const parsed = await parseQuickly(
+      mail('From: a@example.com\r\nSubject: keep me\r\n', `X-Junk: ${'A'.repeat(2 * 1024 * 1024)}\r\n`, 'Message-ID: <ok@x>\r\n\r\nbody'),
+    );
     expect(parsed.from.address).toBe('a@example.com');
     expect(parsed.subject).toBe('keep me');
     expect(parsed.messageId).toBe('<ok@x>');
@@ -24,7 +26,9 @@ describe('hostile input', () => {
 
   it('survives thousands of MIME parts', async () => {
     const parts = Array.from({ length: 5000 }, (_, i) => `--b\r\nContent-Type: text/plain\r\n\r\npart ${i}\r\n`).join('');
-    const parsed = await parseQuickly(mail('From: a@example.com\r\nSubject: many\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n', parts, '--b--\r\n'));
+    const parsed = await parseQuickly(
+      mail('From: a@example.com\r\nSubject: many\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n', parts, '--b--\r\n'),
+    );
     expect(parsed.subject).toBe('many');
     expect(parsed.warnings.join(' ')).toMatch(/malformed MIME/);
   });
@@ -33,23 +37,31 @@ describe('hostile input', () => {
     const depth = 400;
     const open = Array.from({ length: depth }, (_, i) => `Content-Type: multipart/mixed; boundary=b${i}\r\n\r\n--b${i}\r\n`).join('');
     const close = Array.from({ length: depth }, (_, i) => `\r\n--b${depth - 1 - i}--`).join('');
-    const parsed = await parseQuickly(mail('From: a@example.com\r\nSubject: deep\r\n', open, 'Content-Type: text/plain\r\n\r\ninnermost', close, '\r\n'));
+    const parsed = await parseQuickly(
+      mail('From: a@example.com\r\nSubject: deep\r\n', open, 'Content-Type: text/plain\r\n\r\ninnermost', close, '\r\n'),
+    );
     expect(parsed.subject).toBe('deep');
   });
 
   it.each(['../../etc/passwd', 'x'.repeat(500), 'utf-16', '', '"><script>'])('survives the charset label %j', async (charset) => {
-    const parsed = await parseQuickly(mail(`From: a@example.com\r\nContent-Type: text/plain; charset="${charset}"\r\n\r\ncaf`, Uint8Array.from([0xe9]), ' ok'));
+    const parsed = await parseQuickly(
+      mail(`From: a@example.com\r\nContent-Type: text/plain; charset="${charset}"\r\n\r\ncaf`, Uint8Array.from([0xe9]), ' ok'),
+    );
     expect(parsed.text).toContain('ok');
   });
 
   it('decodes UTF-7 HTML and still strips the script it smuggles', async () => {
-    const parsed = await parseQuickly(mail('From: a@example.com\r\nContent-Type: text/html; charset=utf-7\r\n\r\n+ADw-script+AD4-alert(1)+ADw-/script+AD4-Hello'));
+    const parsed = await parseQuickly(
+      mail('From: a@example.com\r\nContent-Type: text/html; charset=utf-7\r\n\r\n+ADw-script+AD4-alert(1)+ADw-/script+AD4-Hello'),
+    );
     expect(parsed.html?.trim()).toBe('Hello');
   });
 
   it('does not let __proto__-like header names pollute objects', async () => {
     const parsed = await parseQuickly(
-      mail('__proto__: {"polluted": true}\r\nconstructor: x\r\nprototype: y\r\nList-__proto__: <mailto:z@x>\r\nFrom: a@example.com\r\nTo: __proto__@example.com\r\n\r\nhi'),
+      mail(
+        '__proto__: {"polluted": true}\r\nconstructor: x\r\nprototype: y\r\nList-__proto__: <mailto:z@x>\r\nFrom: a@example.com\r\nTo: __proto__@example.com\r\n\r\nhi',
+      ),
     );
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(parsed.to[0]?.address).toBe('__proto__@example.com');
@@ -76,8 +88,10 @@ describe('hostile input', () => {
 
   it('keeps what it can of truncated base64 and a missing closing boundary', async () => {
     const parsed = await parseQuickly(
-      mail('From: a@example.com\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhello\r\n--b\r\n',
-        'Content-Type: application/pdf; name=a.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLj'),
+      mail(
+        'From: a@example.com\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhello\r\n--b\r\n',
+        'Content-Type: application/pdf; name=a.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLj',
+      ),
     );
     expect(parsed.text).toContain('hello');
     expect(parsed.attachments[0]?.filename).toBe('a.pdf');
@@ -95,7 +109,12 @@ describe('hostile input', () => {
 
   it('reads pathological Received and References headers in linear time', async () => {
     const parsed = await parseQuickly(
-      mail('From: a@example.com\r\n', `Received: ${'for for for '.repeat(30_000)}\r\n`, `References: ${'<'.repeat(100_000)}\r\n`, `Delivered-To: ${'a'.repeat(100_000)}\r\n\r\nhi`),
+      mail(
+        'From: a@example.com\r\n',
+        `Received: ${'for for for '.repeat(30_000)}\r\n`,
+        `References: ${'<'.repeat(100_000)}\r\n`,
+        `Delivered-To: ${'a'.repeat(100_000)}\r\n\r\nhi`,
+      ),
     );
     expect(parsed.references).toEqual([]);
   });

@@ -8,7 +8,9 @@ import { bytesIn, mail, plain } from './build-mail';
 describe('charsets', () => {
   it('decodes RFC 2047 subjects and names in B and Q form', async () => {
     const parsed = await parseEmail(
-      mail('From: =?iso-8859-1?Q?J=FCrgen_M=FCller?= <J@Example.com>\r\nSubject: =?utf-8?B?w5xiZXJwcsO8ZnVuZw==?= =?utf-8?Q?_l=C3=A4uft?=\r\n\r\nbody'),
+      mail(
+        'From: =?iso-8859-1?Q?J=FCrgen_M=FCller?= <J@Example.com>\r\nSubject: =?utf-8?B?w5xiZXJwcsO8ZnVuZw==?= =?utf-8?Q?_l=C3=A4uft?=\r\n\r\nbody',
+      ),
     );
     expect(parsed.subject).toBe('Überprüfung läuft');
     expect(parsed.from).toEqual({ address: 'j@example.com', name: 'Jürgen Müller' });
@@ -23,7 +25,9 @@ describe('charsets', () => {
     ['iso-8859-7', 'Καλημέρα'],
     ['windows-1250', 'Zażółć gęślą jaźń'],
   ])('decodes a %s body', async (charset, text) => {
-    const parsed = await parseEmail(plain(`Subject: t\r\nContent-Type: text/plain; charset=${charset}\r\nContent-Transfer-Encoding: 8bit\r\n`, bytesIn(charset, text)));
+    const parsed = await parseEmail(
+      plain(`Subject: t\r\nContent-Type: text/plain; charset=${charset}\r\nContent-Transfer-Encoding: 8bit\r\n`, bytesIn(charset, text)),
+    );
     expect(parsed.text.trim()).toBe(text);
     expect(parsed.warnings).toEqual([]);
   });
@@ -35,7 +39,9 @@ describe('charsets', () => {
   });
 
   it('reads a quoted-printable body declared us-ascii with 8-bit bytes as windows-1252', async () => {
-    const parsed = await parseEmail(plain('Content-Type: text/plain; charset=us-ascii\r\nContent-Transfer-Encoding: quoted-printable\r\n', 'Fr=F6sche und K=E4se'));
+    const parsed = await parseEmail(
+      plain('Content-Type: text/plain; charset=us-ascii\r\nContent-Transfer-Encoding: quoted-printable\r\n', 'Fr=F6sche und K=E4se'),
+    );
     expect(parsed.text.trim()).toBe('Frösche und Käse');
   });
 
@@ -45,7 +51,11 @@ describe('charsets', () => {
   });
 
   it('uses the HTML meta charset when the MIME label is wrong', async () => {
-    const html = Buffer.concat([Buffer.from('<html><head><meta charset="windows-1251"></head><body><p>'), bytesIn('windows-1251', 'Привет'), Buffer.from('</p></body></html>')]);
+    const html = Buffer.concat([
+      Buffer.from('<html><head><meta charset="windows-1251"></head><body><p>'),
+      bytesIn('windows-1251', 'Привет'),
+      Buffer.from('</p></body></html>'),
+    ]);
     const parsed = await parseEmail(plain('Content-Type: text/html; charset=utf-8\r\n', html));
     expect(parsed.html).toContain('Привет');
     expect(parsed.reply).toContain('Привет');
@@ -68,7 +78,9 @@ describe('charsets', () => {
 describe('ids and dates', () => {
   it('splits References joined by commas, quoted, or spread over several headers, without duplicates', async () => {
     const parsed = await parseEmail(
-      mail('From: a@example.com\r\nMessage-ID: bare@example.com\r\nIn-Reply-To: <b@x> (comment)\r\nReferences: "<a@x>,<b@x>"\r\nReferences: <b@x>\r\n <c@x>\r\n\r\nhi'),
+      mail(
+        'From: a@example.com\r\nMessage-ID: bare@example.com\r\nIn-Reply-To: <b@x> (comment)\r\nReferences: "<a@x>,<b@x>"\r\nReferences: <b@x>\r\n <c@x>\r\n\r\nhi',
+      ),
     );
     expect(parsed.messageId).toBe('<bare@example.com>');
     expect(parsed.inReplyTo).toBe('<b@x>');
@@ -77,9 +89,12 @@ describe('ids and dates', () => {
   });
 
   it('derives the same Message-ID for a message without one after SES prepends headers', async () => {
-    const body = 'From: a@example.com\r\nTo: support@desk.example\r\nSubject: Help\r\nDate: Mon, 1 Jan 2024 10:00:00 +0000\r\n\r\nMy printer is on fire.\r\n';
+    const body =
+      'From: a@example.com\r\nTo: support@desk.example\r\nSubject: Help\r\nDate: Mon, 1 Jan 2024 10:00:00 +0000\r\n\r\nMy printer is on fire.\r\n';
     const first = await parseEmail(mail(body));
-    const redelivered = await parseEmail(mail('Return-Path: <a@example.com>\r\nX-SES-Spam-Verdict: PASS\r\nReceived: from x by y\r\n', body));
+    const redelivered = await parseEmail(
+      mail('Return-Path: <a@example.com>\r\nX-SES-Spam-Verdict: PASS\r\nReceived: from x by y\r\n', body),
+    );
     const other = await parseEmail(mail(body.replace('on fire', 'fine')));
     expect(first.messageIdDerived).toBe(true);
     expect(first.messageId).toMatch(/^<derived-[0-9a-f]{32}@sesdesk\.invalid>$/);
@@ -105,7 +120,10 @@ describe('ids and dates', () => {
 
 describe('addresses', () => {
   it('falls back from From to Sender to Return-Path, and to an empty mailbox', async () => {
-    expect((await parseEmail(mail('Sender: "Desk Bot" <Bot@Example.com>\r\n\r\nhi'))).from).toEqual({ address: 'bot@example.com', name: 'Desk Bot' });
+    expect((await parseEmail(mail('Sender: "Desk Bot" <Bot@Example.com>\r\n\r\nhi'))).from).toEqual({
+      address: 'bot@example.com',
+      name: 'Desk Bot',
+    });
     expect((await parseEmail(mail('Return-Path: <bounce@example.com>\r\n\r\nhi'))).from.address).toBe('bounce@example.com');
     expect((await parseEmail(mail('Subject: x\r\n\r\nhi'))).from).toEqual({ address: '', name: '' });
   });
@@ -120,7 +138,17 @@ describe('addresses', () => {
     );
     expect(parsed.to.map((m) => m.address)).toEqual(['team@desk.example', 'g1@desk.example', 'g2@desk.example']);
     expect(parsed.envelopeRecipients.sort()).toEqual(
-      ['c@desk.example', 'd@desk.example', 'e@desk.example', 'g1@desk.example', 'g2@desk.example', 'o@desk.example', 'support+token@desk.example', 'team@desk.example', 'x@desk.example'].sort(),
+      [
+        'c@desk.example',
+        'd@desk.example',
+        'e@desk.example',
+        'g1@desk.example',
+        'g2@desk.example',
+        'o@desk.example',
+        'support+token@desk.example',
+        'team@desk.example',
+        'x@desk.example',
+      ].sort(),
     );
   });
 });
@@ -164,15 +192,21 @@ describe('bodies and attachments', () => {
 
   it('decodes x-uuencode attachments', async () => {
     const png = Buffer.from('\x89PNG\r\n\x1a\nhello', 'latin1');
-    const line = String.fromCharCode(32 + png.length) + [...Array(Math.ceil(png.length / 3)).keys()]
-      .map((i) => {
-        const [a = 0, b = 0, c = 0] = png.subarray(i * 3, i * 3 + 3);
-        return [a >> 2, ((a & 3) << 4) | (b >> 4), ((b & 15) << 2) | (c >> 6), c & 63].map((v) => String.fromCharCode(v === 0 ? 96 : v + 32)).join('');
-      })
-      .join('');
+    const line =
+      String.fromCharCode(32 + png.length) +
+      [...Array(Math.ceil(png.length / 3)).keys()]
+        .map((i) => {
+          const [a = 0, b = 0, c = 0] = png.subarray(i * 3, i * 3 + 3);
+          return [a >> 2, ((a & 3) << 4) | (b >> 4), ((b & 15) << 2) | (c >> 6), c & 63]
+            .map((v) => String.fromCharCode(v === 0 ? 96 : v + 32))
+            .join('');
+        })
+        .join('');
     const parsed = await parseEmail(
-      mail('From: a@example.com\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee file\r\n--b\r\n',
-        `Content-Type: image/png; name=x.png\r\nContent-Transfer-Encoding: x-uuencode\r\n\r\nbegin 644 x.png\r\n${line}\r\n\`\r\nend\r\n--b--\r\n`),
+      mail(
+        'From: a@example.com\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nsee file\r\n--b\r\n',
+        `Content-Type: image/png; name=x.png\r\nContent-Transfer-Encoding: x-uuencode\r\n\r\nbegin 644 x.png\r\n${line}\r\n\`\r\nend\r\n--b--\r\n`,
+      ),
     );
     expect(Buffer.from(parsed.attachmentContents[0]?.content ?? []).equals(png)).toBe(true);
   });

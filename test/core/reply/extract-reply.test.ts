@@ -46,7 +46,10 @@ describe('extractReply quote headers', () => {
 
 describe('extractReply original-message blocks', () => {
   it.each([
-    ['Outlook', '________________________________\nFrom: Bob <bob@example.com>\nSent: Monday, April 2, 2012 6:22 PM\nTo: Support\nSubject: Help'],
+    [
+      'Outlook',
+      '________________________________\nFrom: Bob <bob@example.com>\nSent: Monday, April 2, 2012 6:22 PM\nTo: Support\nSubject: Help',
+    ],
     ['Outlook (bold markers)', '*From:* Bob [mailto:bob@example.com]\n*Sent:* Monday, April 2, 2012 6:22 PM\n*To:* Support'],
     ['German Outlook', 'Von: Max <max@example.de>\nGesendet: Montag, 2. April 2012 18:22\nAn: support@example.com\nBetreff: Frage'],
     ['French Outlook', 'De : Jean <jean@example.fr>\nEnvoyé : lundi 2 avril 2012 18:22\nÀ : support@example.com\nObjet : Question'],
@@ -147,9 +150,7 @@ describe('extractReplyFromHtml', () => {
   });
 
   it('keeps a blockquote that no reply header introduces', () => {
-    expect(extractReplyFromHtml('<p>As the poet said:</p><blockquote><p>Words.</p></blockquote>')).toBe(
-      'As the poet said:\nWords.',
-    );
+    expect(extractReplyFromHtml('<p>As the poet said:</p><blockquote><p>Words.</p></blockquote>')).toBe('As the poet said:\nWords.');
   });
 
   it('turns an Outlook &nbsp; paragraph into an empty line', () => {

@@ -40,7 +40,8 @@ export function handlerEnvironmentReads(): Map<string, Set<string>> {
     const source = readFileSync(file, 'utf8');
     const names = new Set(directReads(source));
     for (const [helper, variables] of helpers) {
-      if (helper !== 'requireEnv' && new RegExp(`\\b${helper}\\b`).test(source.replace(/^import .*$/gm, ''))) variables.forEach((v) => names.add(v));
+      if (helper !== 'requireEnv' && new RegExp(`\\b${helper}\\b`).test(source.replace(/^import .*$/gm, '')))
+        variables.forEach((v) => names.add(v));
     }
     reads.set(dir, names);
   }

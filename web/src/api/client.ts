@@ -79,7 +79,11 @@ export function createApiClient(options: ApiClientOptions) {
     const json: unknown = text ? safeJson(text) : undefined;
     if (!response.ok) {
       const error = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
-      throw new ApiError(response.status, error?.code ?? `http-${response.status}`, error?.message ?? `${method} ${path} failed (${response.status}).`);
+      throw new ApiError(
+        response.status,
+        error?.code ?? `http-${response.status}`,
+        error?.message ?? `${method} ${path} failed (${response.status}).`,
+      );
     }
     return json as T;
   }
@@ -99,7 +103,8 @@ export function createApiClient(options: ApiClientOptions) {
       call<Participant>('POST', `/tickets/${enc(id)}/participants`, name ? { address, name } : { address }),
     removeParticipant: (id: string, address: string) => call<void>('DELETE', `/tickets/${enc(id)}/participants/${enc(address)}`),
     retryDelivery: (id: string, deliveryId: string) => call<Delivery>('POST', `/tickets/${enc(id)}/deliveries/${enc(deliveryId)}/retry`),
-    createUpload: (file: { filename: string; contentType: string; size: number }) => call<{ key: string; url: string }>('POST', '/uploads', file),
+    createUpload: (file: { filename: string; contentType: string; size: number }) =>
+      call<{ key: string; url: string }>('POST', '/uploads', file),
     attachmentUrl: (key: string) => call<{ url: string }>('GET', `/attachments/url?key=${enc(key)}`),
     settings: (deskId: string) => call<DeskSettings>('GET', `/settings/${enc(deskId)}`),
     saveSettings: (settings: DeskSettings) => call<DeskSettings>('PUT', `/settings/${enc(settings.deskId)}`, settings),

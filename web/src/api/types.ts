@@ -1,5 +1,12 @@
 // web: the shapes the dashboard API returns (docs/api.md), narrowed from the core's types
-import type { Mailbox, Participant, StoredAttachment, Ticket as CoreTicket, TicketMessage, TicketStatus } from '../../../functions/core/types';
+import type {
+  Mailbox,
+  Participant,
+  StoredAttachment,
+  Ticket as CoreTicket,
+  TicketMessage,
+  TicketStatus,
+} from '../../../functions/core/types';
 
 export type { Mailbox, Participant, StoredAttachment, TicketStatus };
 
@@ -25,7 +32,20 @@ export type Ticket = Pick<
 /** One message of a ticket's thread. */
 export type Message = Pick<
   TicketMessage,
-  'id' | 'direction' | 'from' | 'to' | 'cc' | 'subject' | 'text' | 'reply' | 'html' | 'threadedBy' | 'classification' | 'attachments' | 'createdAt' | 'author'
+  | 'id'
+  | 'direction'
+  | 'from'
+  | 'to'
+  | 'cc'
+  | 'subject'
+  | 'text'
+  | 'reply'
+  | 'html'
+  | 'threadedBy'
+  | 'classification'
+  | 'attachments'
+  | 'createdAt'
+  | 'author'
 >;
 
 export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'bounced' | 'suppressed';

@@ -65,7 +65,8 @@ export function createCognitoAuth(config: CognitoConfig): Auth {
             Session: answer.Session,
             ChallengeResponses: { USERNAME: challengeUser, NEW_PASSWORD: newPassword },
           });
-          if (!next.AuthenticationResult) throw new Error(`Cognito asked for another step (${next.ChallengeName ?? 'unknown'}), which this dashboard does not support.`);
+          if (!next.AuthenticationResult)
+            throw new Error(`Cognito asked for another step (${next.ChallengeName ?? 'unknown'}), which this dashboard does not support.`);
           return toSession(next.AuthenticationResult);
         },
       };
@@ -83,7 +84,10 @@ export function createCognitoAuth(config: CognitoConfig): Auth {
       if (session.expiresAt - SKEW_MS > Date.now()) return session.token;
       if (!session.refreshToken) return null;
       try {
-        const answer = await cognito('InitiateAuth', { AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: session.refreshToken } });
+        const answer = await cognito('InitiateAuth', {
+          AuthFlow: 'REFRESH_TOKEN_AUTH',
+          AuthParameters: { REFRESH_TOKEN: session.refreshToken },
+        });
         return answer.AuthenticationResult ? toSession(answer.AuthenticationResult, session.refreshToken).token : null;
       } catch {
         saveSession(null);
@@ -92,7 +96,10 @@ export function createCognitoAuth(config: CognitoConfig): Auth {
     },
     async signIn(email, password) {
       const username = email.trim();
-      const answer = await cognito('InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: password } });
+      const answer = await cognito('InitiateAuth', {
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: username, PASSWORD: password },
+      });
       return outcome(answer, username);
     },
     signOut: () => saveSession(null),

@@ -12,7 +12,13 @@ export function HelpDialog({ onClose }: { onClose: () => void }) {
     return () => dialog.close();
   }, []);
   return (
-    <dialog ref={ref} class="help" aria-labelledby="help-title" onClose={onClose} onClick={(event) => event.target === ref.current && onClose()}>
+    <dialog
+      ref={ref}
+      class="help"
+      aria-labelledby="help-title"
+      onClose={onClose}
+      onClick={(event) => event.target === ref.current && onClose()}
+    >
       <h2 id="help-title">Keyboard shortcuts</h2>
       <dl>
         {SHORTCUTS.map((shortcut) => (

@@ -19,5 +19,12 @@ export function MarkdownPreview({ markdown }: { markdown: string }) {
     };
   }, [markdown]);
   if (html === null) return <p class="loading">Rendering…</p>;
-  return <iframe class="preview-frame" title="Preview of the message" sandbox="" srcdoc={frameDocument(html || '<p><em>Nothing to preview.</em></p>', { remoteImages: false })} />;
+  return (
+    <iframe
+      class="preview-frame"
+      title="Preview of the message"
+      sandbox=""
+      srcdoc={frameDocument(html || '<p><em>Nothing to preview.</em></p>', { remoteImages: false })}
+    />
+  );
 }

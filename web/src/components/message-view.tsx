@@ -60,7 +60,11 @@ export function MessageView({ message, deliveries, now, onDownload, onRetry }: M
           {message.attachments.map((attachment) => (
             <li key={attachment.key}>
               <button type="button" class="small" onClick={() => onDownload(attachment)}>
-                ⤓ {attachment.filename || 'attachment'} <span class="muted">({fileSize(attachment.size)}{attachment.inline ? ', inline' : ''})</span>
+                ⤓ {attachment.filename || 'attachment'}{' '}
+                <span class="muted">
+                  ({fileSize(attachment.size)}
+                  {attachment.inline ? ', inline' : ''})
+                </span>
               </button>
             </li>
           ))}

@@ -70,7 +70,11 @@ export function ReplyBox({ ticketId, internal, onInternalChange, textareaRef, on
   };
 
   return (
-    <form class={`reply-box ${internal ? 'is-note' : ''}`} onSubmit={(event) => void send(event)} aria-label={internal ? 'Internal note' : 'Reply'}>
+    <form
+      class={`reply-box ${internal ? 'is-note' : ''}`}
+      onSubmit={(event) => void send(event)}
+      aria-label={internal ? 'Internal note' : 'Reply'}
+    >
       <div class="composer-bar">
         <div class="tabs" role="group" aria-label="Editor mode">
           <button type="button" class="small" aria-pressed={tab === 'write'} onClick={() => setTab('write')}>
@@ -108,8 +112,20 @@ export function ReplyBox({ ticketId, internal, onInternalChange, textareaRef, on
         <ul class="uploads" aria-label="Files to attach">
           {uploads.map((u) => (
             <li key={u.name}>
-              {u.name} {u.file ? <span class="muted">({fileSize(u.file.size)})</span> : u.error ? <span class="error">failed: {u.error}</span> : <span class="muted">uploading…</span>}
-              <button type="button" class="small" onClick={() => setUploads((list) => list.filter((x) => x.name !== u.name))} aria-label={`Remove ${u.name}`}>
+              {u.name}{' '}
+              {u.file ? (
+                <span class="muted">({fileSize(u.file.size)})</span>
+              ) : u.error ? (
+                <span class="error">failed: {u.error}</span>
+              ) : (
+                <span class="muted">uploading…</span>
+              )}
+              <button
+                type="button"
+                class="small"
+                onClick={() => setUploads((list) => list.filter((x) => x.name !== u.name))}
+                aria-label={`Remove ${u.name}`}
+              >
                 ×
               </button>
             </li>

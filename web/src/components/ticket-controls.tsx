@@ -59,7 +59,13 @@ export function TicketControls({ ticket, onPatch, onAddParticipant, onRemovePart
           <label for="assign-to" class="visually-hidden">
             Assign to (email)
           </label>
-          <input id="assign-to" type="email" placeholder="teammate@example.com" value={assignee} onInput={(event) => setAssignee(event.currentTarget.value)} />
+          <input
+            id="assign-to"
+            type="email"
+            placeholder="teammate@example.com"
+            value={assignee}
+            onInput={(event) => setAssignee(event.currentTarget.value)}
+          />
           <button type="submit" class="small">
             Assign
           </button>
@@ -72,7 +78,12 @@ export function TicketControls({ ticket, onPatch, onAddParticipant, onRemovePart
           {ticket.labels.map((l) => (
             <li key={l} class="chip label">
               {l}
-              <button type="button" class="chip-remove" aria-label={`Remove label ${l}`} onClick={() => void onPatch({ labels: ticket.labels.filter((x) => x !== l) })}>
+              <button
+                type="button"
+                class="chip-remove"
+                aria-label={`Remove label ${l}`}
+                onClick={() => void onPatch({ labels: ticket.labels.filter((x) => x !== l) })}
+              >
                 ×
               </button>
             </li>
@@ -117,7 +128,12 @@ export function TicketControls({ ticket, onPatch, onAddParticipant, onRemovePart
                   </span>
                 )}
                 {p.role !== 'requester' && (
-                  <button type="button" class="small" aria-label={`Remove ${p.address}`} onClick={() => void onRemoveParticipant(p.address)}>
+                  <button
+                    type="button"
+                    class="small"
+                    aria-label={`Remove ${p.address}`}
+                    onClick={() => void onRemoveParticipant(p.address)}
+                  >
                     Remove
                   </button>
                 )}
@@ -139,7 +155,14 @@ export function TicketControls({ ticket, onPatch, onAddParticipant, onRemovePart
           }}
         >
           <label for="participant-address">Add participant</label>
-          <input id="participant-address" type="email" placeholder="name@example.com" required value={address} onInput={(event) => setAddress(event.currentTarget.value)} />
+          <input
+            id="participant-address"
+            type="email"
+            placeholder="name@example.com"
+            required
+            value={address}
+            onInput={(event) => setAddress(event.currentTarget.value)}
+          />
           <label for="participant-name" class="visually-hidden">
             Name (optional)
           </label>

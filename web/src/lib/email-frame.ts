@@ -5,7 +5,7 @@
  * ticket was opened. `cid:` parts and data: images are local and always allowed.
  */
 export function emailCsp(remoteImages: boolean): string {
-  const images = remoteImages ? "data: cid: https: http:" : 'data: cid:';
+  const images = remoteImages ? 'data: cid: https: http:' : 'data: cid:';
   return `default-src 'none'; img-src ${images}; style-src 'unsafe-inline'`;
 }
 
@@ -60,6 +60,8 @@ export function inertBodyHtml(html: string): InertHtml {
       }
     }
   }
-  const remoteImages = Array.from(doc.body.querySelectorAll('img[src]')).filter((img) => /^\s*(?:https?:)?\/\//i.test(img.getAttribute('src') ?? '')).length;
+  const remoteImages = Array.from(doc.body.querySelectorAll('img[src]')).filter((img) =>
+    /^\s*(?:https?:)?\/\//i.test(img.getAttribute('src') ?? ''),
+  ).length;
   return { html: doc.body.innerHTML, remoteImages };
 }

@@ -16,7 +16,10 @@ export function relativeTime(iso: string, now: number): string {
   if (ago < 2 * DAY) return 'yesterday';
   const date = new Date(at);
   const sameYear = date.getFullYear() === new Date(now).getFullYear();
-  return date.toLocaleDateString(undefined, sameYear ? { month: 'short', day: 'numeric' } : { year: 'numeric', month: 'short', day: 'numeric' });
+  return date.toLocaleDateString(
+    undefined,
+    sameYear ? { month: 'short', day: 'numeric' } : { year: 'numeric', month: 'short', day: 'numeric' },
+  );
 }
 
 /** Full local date and time, for tooltips and `<time>` titles. */
@@ -57,5 +60,12 @@ export function fileSize(bytes: number): string {
 
 /** Splits a comma-separated label field into distinct, trimmed labels. */
 export function parseLabels(text: string): string[] {
-  return [...new Set(text.split(',').map((label) => label.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      text
+        .split(',')
+        .map((label) => label.trim())
+        .filter(Boolean),
+    ),
+  ];
 }

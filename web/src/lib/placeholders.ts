@@ -1,3 +1,11 @@
 // web: the template placeholders, mirrored from the core (which pulls in zod) and kept equal by test/web
 /** Same list as `TEMPLATE_PLACEHOLDERS` in functions/core/settings/desk-settings.ts. */
-export const TEMPLATE_PLACEHOLDERS = ['ticket.number', 'ticket.subject', 'note.text', 'agent.name', 'desk.name', 'unsubscribe.url', 'ticket.url'] as const;
+export const TEMPLATE_PLACEHOLDERS = [
+  'ticket.number',
+  'ticket.subject',
+  'note.text',
+  'agent.name',
+  'desk.name',
+  'unsubscribe.url',
+  'ticket.url',
+] as const;

@@ -39,7 +39,9 @@ export function InboxPage({ view, search }: { view: InboxView; search: string | 
     try {
       const [nextCounts, page] = await Promise.all([
         api.counts(),
-        search !== null ? api.search(search).then((r) => ({ items: r.items, cursor: null })) : api.tickets({ view, limit: refreshLimit(shown.current) }),
+        search !== null
+          ? api.search(search).then((r) => ({ items: r.items, cursor: null }))
+          : api.tickets({ view, limit: refreshLimit(shown.current) }),
       ]);
       setCounts(nextCounts);
       setList({ tickets: page.items, cursor: page.cursor, loaded: true });

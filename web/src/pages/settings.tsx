@@ -35,7 +35,8 @@ export function SettingsPage({ deskId }: { deskId: string | null }) {
   }, [api, current]);
 
   const setTemplate = (name: TemplateName, field: keyof Template, value: string): void => {
-    if (settings) setSettings({ ...settings, templates: { ...settings.templates, [name]: { ...settings.templates[name], [field]: value } } });
+    if (settings)
+      setSettings({ ...settings, templates: { ...settings.templates, [name]: { ...settings.templates[name], [field]: value } } });
   };
 
   const save = async (event: Event): Promise<void> => {
@@ -59,7 +60,11 @@ export function SettingsPage({ deskId }: { deskId: string | null }) {
       {desks && desks.length > 1 && (
         <nav class="views" aria-label="Desks">
           {desks.map((desk) => (
-            <a key={desk.id} href={routeHref({ page: 'settings', deskId: desk.id })} aria-current={desk.id === current ? 'page' : undefined}>
+            <a
+              key={desk.id}
+              href={routeHref({ page: 'settings', deskId: desk.id })}
+              aria-current={desk.id === current ? 'page' : undefined}
+            >
               {desk.name}
             </a>
           ))}
@@ -86,7 +91,11 @@ export function SettingsPage({ deskId }: { deskId: string | null }) {
             </ul>
           </aside>
           <label class="toggle">
-            <input type="checkbox" checked={settings.ackEnabled} onChange={(event) => setSettings({ ...settings, ackEnabled: event.currentTarget.checked })} />
+            <input
+              type="checkbox"
+              checked={settings.ackEnabled}
+              onChange={(event) => setSettings({ ...settings, ackEnabled: event.currentTarget.checked })}
+            />
             Send an acknowledgement when a ticket is opened
           </label>
           {TEMPLATES.map(({ name, title, when }) => (
@@ -94,9 +103,18 @@ export function SettingsPage({ deskId }: { deskId: string | null }) {
               <legend>{title}</legend>
               <p class="hint">{when}</p>
               <label for={`${name}-subject`}>Subject</label>
-              <input id={`${name}-subject`} value={settings.templates[name].subject} onInput={(event) => setTemplate(name, 'subject', event.currentTarget.value)} />
+              <input
+                id={`${name}-subject`}
+                value={settings.templates[name].subject}
+                onInput={(event) => setTemplate(name, 'subject', event.currentTarget.value)}
+              />
               <label for={`${name}-body`}>Body</label>
-              <textarea id={`${name}-body`} rows={8} value={settings.templates[name].body} onInput={(event) => setTemplate(name, 'body', event.currentTarget.value)} />
+              <textarea
+                id={`${name}-body`}
+                rows={8}
+                value={settings.templates[name].body}
+                onInput={(event) => setTemplate(name, 'body', event.currentTarget.value)}
+              />
             </fieldset>
           ))}
           <div class="composer-actions">

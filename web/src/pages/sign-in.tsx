@@ -57,7 +57,14 @@ export function SignInPage({ auth, onSignedIn }: { auth: Auth; onSignedIn: (sess
         ) : (
           <>
             <label for="email">Email</label>
-            <input id="email" type="email" autocomplete="username" required value={email} onInput={(event) => setEmail(event.currentTarget.value)} />
+            <input
+              id="email"
+              type="email"
+              autocomplete="username"
+              required
+              value={email}
+              onInput={(event) => setEmail(event.currentTarget.value)}
+            />
             <label for="secret">{auth.secretLabel}</label>
             <input
               id="secret"

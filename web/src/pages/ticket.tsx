@@ -50,7 +50,10 @@ export function TicketPage({ id }: { id: string }) {
     }
   };
   const patch = async (p: TicketPatch): Promise<void> => {
-    await change(() => api.patchTicket(id, { ...p, version: ticket?.version }), p.status ? `Status set to ${p.status}.` : 'Ticket updated.');
+    await change(
+      () => api.patchTicket(id, { ...p, version: ticket?.version }),
+      p.status ? `Status set to ${p.status}.` : 'Ticket updated.',
+    );
   };
 
   const compose = (asNote: boolean): void => {
@@ -148,12 +151,20 @@ export function TicketPage({ id }: { id: string }) {
               </ul>
             </section>
           )}
-          <ReplyBox ticketId={ticket.id} internal={internal} onInternalChange={setInternal} textareaRef={textarea} onSent={() => void load()} />
+          <ReplyBox
+            ticketId={ticket.id}
+            internal={internal}
+            onInternalChange={setInternal}
+            textareaRef={textarea}
+            onSent={() => void load()}
+          />
         </section>
         <TicketControls
           ticket={ticket}
           onPatch={patch}
-          onAddParticipant={(address, name) => change(() => api.addParticipant(id, address, name || undefined), `${address} added and notified.`)}
+          onAddParticipant={(address, name) =>
+            change(() => api.addParticipant(id, address, name || undefined), `${address} added and notified.`)
+          }
           onRemoveParticipant={async (address) => {
             await change(() => api.removeParticipant(id, address), `${address} removed.`);
           }}

@@ -56,7 +56,8 @@ function bounceEvidence(
   if (found.failedHeader) return 'X-Failed-Recipients header';
   if (signals.daemonSender) return 'sender is mailer-daemon';
   // RFC 3834 auto-replies also use a null return path, so a null sender alone loses to auto-reply markers.
-  if (found.bounceSubject && (signals.nullReturnPath || found.autoReply !== null)) return `bounce subject "${signals.subject.slice(0, 80)}"`;
+  if (found.bounceSubject && (signals.nullReturnPath || found.autoReply !== null))
+    return `bounce subject "${signals.subject.slice(0, 80)}"`;
   if (signals.nullReturnPath && found.autoReply === null) return 'null return path <>';
   return null;
 }
@@ -84,7 +85,11 @@ export function classifyBounce(
     const failing = records.filter(isFailing);
     if (failing.length === 0) return { kind: 'auto-reply', reason: 'delivery status notification without failures', failedRecipients: [] };
     const permanent = failing.some((r) => recordPermanent(r, text.explanation));
-    return bounce(`delivery-status report (action ${failing[0]?.action ?? 'failed'})`, uniqueAddresses(failing.map((r) => r.address)), permanent);
+    return bounce(
+      `delivery-status report (action ${failing[0]?.action ?? 'failed'})`,
+      uniqueAddresses(failing.map((r) => r.address)),
+      permanent,
+    );
   }
 
   const evidence = bounceEvidence(signals, { isDsn, bounceSubject, failedHeader: failedHeader.length > 0, autoReply });

@@ -11,7 +11,8 @@ const ADDRESS_FAULTS = new Set(['1.1', '1.2', '1.3', '1.6', '1.10']);
 const REPLY_CODE = /(?:^|[\s:(])([245])\d\d(?=[\s-]|$)/;
 
 /** The MTA gave up because time ran out while the far side kept failing temporarily. */
-const EXPIRY = /\b(?:retry time(?:out)? (?:exceeded|expired)|message expired|too long in (?:the )?queue|could not be delivered (?:with)?in \d+|queue lifetime|have been failing for a long time)\b/i;
+const EXPIRY =
+  /\b(?:retry time(?:out)? (?:exceeded|expired)|message expired|too long in (?:the )?queue|could not be delivered (?:with)?in \d+|queue lifetime|have been failing for a long time)\b/i;
 
 /** Explicit permanent wording, used only when no code was given. */
 const PERMANENT_WORDING = /\b(?:failed permanently|permanent (?:error|failure|fatal)|permanently)\b/i;

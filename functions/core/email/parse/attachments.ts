@@ -24,7 +24,10 @@ export function referencedCids(html: string | null): Set<string> {
 
 function cleanFilename(name: string): string {
   // Path separators and control characters never belong in a stored name.
-  return name.replace(/[\u0000-\u001f\u007f/\\]/g, '_').trim().slice(0, MAX_FILENAME_LENGTH);
+  return name
+    .replace(/[\u0000-\u001f\u007f/\\]/g, '_')
+    .trim()
+    .slice(0, MAX_FILENAME_LENGTH);
 }
 
 function fallbackName(attachment: Attachment, unnamedBefore: number): string {

@@ -2,8 +2,22 @@
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 /** RFC 5322 obsolete zone names; military letters are treated as -0000 (unknown), as the RFC advises. */
-const ZONES: Record<string, number> = { ut: 0, utc: 0, gmt: 0, z: 0, est: -300, edt: -240, cst: -360, cdt: -300, mst: -420, mdt: -360, pst: -480, pdt: -420 };
-const RFC5322 = /(\d{1,2})[\s-]+([A-Za-z]{3})[A-Za-z]{0,6}\.?[\s-]+(\d{2,4}),?\s+(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?(?:\.\d{1,6})?\s*([+-]\d{2}:?\d{2}|[A-Za-z]{1,5})?/;
+const ZONES: Record<string, number> = {
+  ut: 0,
+  utc: 0,
+  gmt: 0,
+  z: 0,
+  est: -300,
+  edt: -240,
+  cst: -360,
+  cdt: -300,
+  mst: -420,
+  mdt: -360,
+  pst: -480,
+  pdt: -420,
+};
+const RFC5322 =
+  /(\d{1,2})[\s-]+([A-Za-z]{3})[A-Za-z]{0,6}\.?[\s-]+(\d{2,4}),?\s+(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?(?:\.\d{1,6})?\s*([+-]\d{2}:?\d{2}|[A-Za-z]{1,5})?/;
 const ISO8601 = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?$/;
 
 function zoneOffsetMinutes(zone: string | undefined): number {
@@ -27,7 +41,10 @@ function fullYear(year: string): number {
  */
 export function parseMailDate(value: string | null | undefined): Date | null {
   if (!value) return null;
-  const text = value.replace(/\([^()]{0,200}\)/g, ' ').trim().slice(0, 200);
+  const text = value
+    .replace(/\([^()]{0,200}\)/g, ' ')
+    .trim()
+    .slice(0, 200);
   if (ISO8601.test(text)) {
     const time = Date.parse(text.replace(' ', 'T'));
     return Number.isNaN(time) ? null : new Date(time);

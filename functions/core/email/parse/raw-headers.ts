@@ -10,7 +10,12 @@ export function rawHeaderValues(lines: HeaderLines | undefined, name: string): s
   for (const { key, line } of (lines ?? []).slice(0, MAX_HEADER_LINES)) {
     if (key !== name) continue;
     const colon = line.indexOf(':');
-    values.push(line.slice(colon + 1).replace(/\r?\n[ \t]*/g, ' ').trim());
+    values.push(
+      line
+        .slice(colon + 1)
+        .replace(/\r?\n[ \t]*/g, ' ')
+        .trim(),
+    );
   }
   return values;
 }

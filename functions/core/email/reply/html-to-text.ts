@@ -6,14 +6,48 @@ import { isAttributionText } from './strip-quotes';
 /** The line written in place of a removed quote container, so the text rules treat it as quoted. */
 export const QUOTE_MARKER = '>';
 
-const SKIPPED = new Set([
-  'head', 'style', 'script', 'title', 'template', 'noscript', 'object', 'iframe', 'svg', 'xml', 'img',
-]);
+const SKIPPED = new Set(['head', 'style', 'script', 'title', 'template', 'noscript', 'object', 'iframe', 'svg', 'xml', 'img']);
 const BLOCKS = new Set([
-  'address', 'article', 'aside', 'blockquote', 'caption', 'center', 'dd', 'details', 'dialog', 'div', 'dl',
-  'dt', 'fieldset', 'figcaption', 'figure', 'footer', 'form', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header',
-  'hgroup', 'hr', 'li', 'main', 'nav', 'ol', 'p', 'pre', 'section', 'summary', 'table', 'tbody', 'tfoot',
-  'thead', 'tr', 'ul',
+  'address',
+  'article',
+  'aside',
+  'blockquote',
+  'caption',
+  'center',
+  'dd',
+  'details',
+  'dialog',
+  'div',
+  'dl',
+  'dt',
+  'fieldset',
+  'figcaption',
+  'figure',
+  'footer',
+  'form',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'header',
+  'hgroup',
+  'hr',
+  'li',
+  'main',
+  'nav',
+  'ol',
+  'p',
+  'pre',
+  'section',
+  'summary',
+  'table',
+  'tbody',
+  'tfoot',
+  'thead',
+  'tr',
+  'ul',
 ]);
 
 type Role = 'quote' | 'cut' | 'skip' | null;
@@ -214,5 +248,8 @@ export function htmlToReplyText(html: string): string {
       if (child) stack.push({ node: child, exit: false });
     }
   }
-  return out.toString().replace(/[\u200b-\u200f\u2060\ufeff]/g, '').replace(/\u00a0/g, ' ');
+  return out
+    .toString()
+    .replace(/[\u200b-\u200f\u2060\ufeff]/g, '')
+    .replace(/\u00a0/g, ' ');
 }

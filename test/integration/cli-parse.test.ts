@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { corpusPath } from '../../support/corpus';
+import { corpusPath } from '../support/corpus';
 
 const run = promisify(execFile);
-const cli = path.resolve(import.meta.dirname, '../../../bin/sesdesk.js');
+const cli = path.resolve(import.meta.dirname, '../../bin/sesdesk.js');
 
 async function sesdesk(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
@@ -32,7 +32,10 @@ describe('sesdesk parse', () => {
   it('still prints JSON and exits 0 for malformed mail', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'sesdesk-parse-'));
     const file = path.join(dir, 'broken.eml');
-    writeFileSync(file, 'Content-Type: multipart/mixed; boundary=x\r\nSubject: =?utf-8?B?broken\r\n\r\n--x\r\nContent-Transfer-Encoding: base64\r\n\r\n@@@!!\0');
+    writeFileSync(
+      file,
+      'Content-Type: multipart/mixed; boundary=x\r\nSubject: =?utf-8?B?broken\r\n\r\n--x\r\nContent-Transfer-Encoding: base64\r\n\r\n@@@!!\0',
+    );
     const result = await sesdesk('parse', file);
     expect(result.code).toBe(0);
     expect(typeof (JSON.parse(result.stdout) as { subject: string }).subject).toBe('string');

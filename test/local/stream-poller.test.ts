@@ -57,7 +57,10 @@ describe('pollStream', () => {
     await poller.settled();
     await poller.stop();
 
-    expect(events.map(sequencesOf)).toEqual([['1', '2', '3'], ['2', '3']]);
+    expect(events.map(sequencesOf)).toEqual([
+      ['1', '2', '3'],
+      ['2', '3'],
+    ]);
   });
 
   it('retries a batch whose handler threw, and discards it after the last retry', async () => {
