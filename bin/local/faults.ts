@@ -1,9 +1,10 @@
 // local stack: fault injection for the reliability suite: throttled or timed-out AWS calls and crashes at named points
+import { MAIL_PREFIXES } from '../../functions/contracts';
 import type { FinalizeRequestMiddleware, MiddlewareStack } from '@smithy/types';
 import type { DeliveryRepository } from '../../functions/core/notify/notify-ports';
 import type { NotifyDeps } from '../../functions/core/notify/process-delivery';
 import type { ObjectStore, TicketRepository } from '../../functions/core/ports';
-import type { IngestDeps } from '../../functions/core/tickets/ingest-email';
+import type { IngestDeps } from '../../functions/core/ingest/ingest-email';
 
 /** The AWS services whose clients the handlers use. */
 export type FaultService = 'dynamodb' | 's3' | 'ses';
@@ -211,7 +212,7 @@ export function crashingStore(store: ObjectStore, crash: () => void): ObjectStor
   return {
     get: async (bucket, key) => {
       const body = await store.get(bucket, key);
-      if (key.startsWith('inbound/')) crash();
+      if (key.startsWith(MAIL_PREFIXES.inbound)) crash();
       return body;
     },
     put: (bucket, key, body, contentType) => store.put(bucket, key, body, contentType),

@@ -8,7 +8,7 @@ import { createApiHandler, type ApiHandler } from '../../functions/api/create-ha
 import type { Claims } from '../../functions/core/api/auth';
 import { parseDeskConfig } from '../../functions/core/config/desk-config';
 import type { Log } from '../../functions/core/ports';
-import { ingestEmail, type IngestResult } from '../../functions/core/tickets/ingest-email';
+import { ingestEmail, type IngestResult } from '../../functions/core/ingest/ingest-email';
 import { createDynamoClient, createS3Client } from '../support/local-aws';
 import { createLocalRuntime } from '../../bin/local/local-runtime';
 

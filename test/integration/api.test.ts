@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { keys } from '../../functions/adapters/dynamo-items';
+import { keys } from '../../functions/contracts';
 import type { IngestRecord } from '../../functions/core/ports';
 import type { Delivery } from '../../functions/core/notify/notify-ports';
 import { unsubscribeSignature } from '../../functions/core/notify/unsubscribe';

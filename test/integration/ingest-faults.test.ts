@@ -11,6 +11,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
+import { DynamoTable } from '../../functions/adapters/dynamo-table';
 import { DynamoTicketRepository } from '../../functions/adapters/dynamo-ticket-repository';
 import { createDocumentClient } from '../support/local-aws';
 import { composeMail, createIngestFixture, s3Event } from '../support/ingest-fixture';
@@ -47,7 +48,7 @@ async function setup(name: string) {
   const client = faultyClient();
   mocks.push(client.mock);
   const fx = await createIngestFixture(name);
-  const repository = new DynamoTicketRepository(client.faulty, fx.tableName);
+  const repository = new DynamoTicketRepository(new DynamoTable(client.faulty, fx.tableName));
   const deps = { ...fx.deps, tickets: repository };
   const { createIngestHandler } = await import('../../functions/ingest/create-handler');
   const handler = createIngestHandler(async () => deps);

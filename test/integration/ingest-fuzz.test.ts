@@ -2,7 +2,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { keys } from '../../functions/adapters/dynamo-items';
+import { keys } from '../../functions/contracts';
 import type { IngestOutcomeKind } from '../../functions/core/ports';
 import { createIngestFixture, type IngestFixture } from '../support/ingest-fixture';
 import { mimeCase, renderMimeCase } from '../support/mime-arbitraries';

@@ -2,10 +2,10 @@
 import { readFileSync } from 'node:fs';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { keys } from '../../functions/adapters/dynamo-items';
+import { keys } from '../../functions/contracts';
 import { normalizeMessageId } from '../../functions/core/ids';
 import { createReplyToken } from '../../functions/core/threading/reply-token';
-import { replayIngest } from '../../functions/core/tickets/replay-ingest';
+import { replayIngest } from '../../functions/core/ingest/replay-ingest';
 import { corpusPath } from '../support/corpus';
 import { composeMail, createIngestFixture, TEST_TOKEN_KEYS, type IngestFixture } from '../support/ingest-fixture';
 

@@ -7,20 +7,17 @@ import { inject } from 'vitest';
 import { ensureTable } from '../../bin/local/dynamodb-local';
 import { pollStream, type StreamPoller } from '../../bin/local/stream-poller';
 import { readOutbox, type OutboxEmail } from '../../bin/local/ses-local';
-import { DynamoDeliveryRepository } from '../../functions/adapters/dynamo-delivery-repository';
-import { DynamoSettingsRepository } from '../../functions/adapters/dynamo-settings-repository';
-import { DynamoTicketRepository } from '../../functions/adapters/dynamo-ticket-repository';
-import { S3ObjectStore } from '../../functions/adapters/s3-object-store';
-import { SesMailer } from '../../functions/adapters/ses-mailer';
+import { type DynamoDeliveryRepository } from '../../functions/adapters/dynamo-delivery-repository';
+import { type DynamoTicketRepository } from '../../functions/adapters/dynamo-ticket-repository';
 import { parseDeskConfig, type DeskConfig } from '../../functions/core/config/desk-config';
-import { parseEmail } from '../../functions/core/email/parse-email';
 import type { Mailer } from '../../functions/core/notify/notify-ports';
 import type { NotifyDeps } from '../../functions/core/notify/process-delivery';
-import { cachedSettings } from '../../functions/core/notify/settings-cache';
-import { ingestEmail, type IngestResult } from '../../functions/core/tickets/ingest-email';
+import { ingestEmail, type IngestResult } from '../../functions/core/ingest/ingest-email';
 import type { Log } from '../../functions/core/ports';
 import type { TokenKeys } from '../../functions/core/threading/reply-token';
+import { createIngestDeps } from '../../functions/ingest/deps';
 import { createNotifyHandler } from '../../functions/notify/create-handler';
+import { createNotifyDeps } from '../../functions/notify/deps';
 import {
   createDocumentClient,
   createDynamoClient,
@@ -93,33 +90,29 @@ export async function startNotifyHarness(options: { ackLimitPerDay?: number } = 
   });
   const documents = createDocumentClient(dynamoEndpoint);
   const notifyDocuments = createDocumentClient(dynamoEndpoint);
-  const store = new S3ObjectStore(createS3Client(inject('s3Endpoint')));
-  const tickets = new DynamoTicketRepository(documents, tableName);
-  const deliveries = new DynamoDeliveryRepository(notifyDocuments, tableName);
-  const settings = new DynamoSettingsRepository(notifyDocuments, tableName);
-  const ses = new SesMailer(createSesClient(sesEndpoint));
+  const s3 = createS3Client(inject('s3Endpoint'));
+  const ingestDeps = createIngestDeps({ documents, s3, tableName, config, tokenKeys: TOKEN_KEYS, log: quietLog });
+  const tickets = ingestDeps.tickets as DynamoTicketRepository;
+  const real = createNotifyDeps({
+    documents: notifyDocuments,
+    s3,
+    ses: createSesClient(sesEndpoint),
+    tableName,
+    bucket,
+    config,
+    tokenKeys: TOKEN_KEYS,
+    region: LOCAL_REGION,
+    log: quietLog,
+  });
+  const deliveries = real.deliveries as DynamoDeliveryRepository;
   const sent: Uint8Array[] = [];
   const mailer: Mailer = {
     send: async (raw, sendOptions) => {
       sent.push(raw);
-      return ses.send(raw, sendOptions);
+      return real.mailer.send(raw, sendOptions);
     },
   };
-  const deps: NotifyDeps = {
-    deliveries,
-    settings: cachedSettings(
-      (deskId) => settings.getSettings(deskId),
-      () => Date.now(),
-    ),
-    mailer,
-    store,
-    bucket,
-    config,
-    tokenKeys: TOKEN_KEYS,
-    clock: () => new Date(),
-    region: LOCAL_REGION,
-    log: quietLog,
-  };
+  const deps: NotifyDeps = { ...real, mailer };
   const handler = createNotifyHandler(async () => deps);
   const events: DynamoDBStreamEvent[] = [];
   const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
@@ -133,7 +126,6 @@ export async function startNotifyHarness(options: { ackLimitPerDay?: number } = 
     },
   });
 
-  const s3 = createS3Client(inject('s3Endpoint'));
   let received = 0;
   return {
     runId,
@@ -154,10 +146,7 @@ export async function startNotifyHarness(options: { ackLimitPerDay?: number } = 
       received += 1;
       const key = `inbound/${runId}-${received}`;
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: raw }));
-      return ingestEmail(
-        { store, tickets, config, tokenKeys: TOKEN_KEYS, parse: (bytes) => parseEmail(bytes), log: quietLog },
-        { bucket, key, receivedAt: new Date().toISOString() },
-      );
+      return ingestEmail(ingestDeps, { bucket, key, receivedAt: new Date().toISOString() });
     },
     outboxFor: async (address) => {
       const { emails } = await readOutbox(sesEndpoint);

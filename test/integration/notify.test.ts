@@ -3,7 +3,8 @@ import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { SNSEvent } from 'aws-lambda';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliveryToItem, keys, messageToItem } from '../../functions/adapters/dynamo-items';
+import { deliveryToItem, messageToItem } from '../../functions/adapters/dynamo-items';
+import { keys } from '../../functions/contracts';
 import { createBouncesHandler } from '../../functions/bounces/create-handler';
 import { newId, normalizeMessageId } from '../../functions/core/ids';
 import type { Delivery } from '../../functions/core/notify/notify-ports';
@@ -258,6 +259,70 @@ describe('notify on the table stream', () => {
     expect(deliveries.find((d) => d.kind === 'ack')).toMatchObject({ status: 'bounced' });
     expect(deliveries.find((d) => d.kind === 'reply')).toMatchObject({ status: 'suppressed', lastError: 'undeliverable' });
     expect(await h.outboxFor(gone)).toHaveLength(1);
+  });
+
+  it('only counts a transient bounce, by SES notification or by mail: the address stays deliverable, the delivery sent', async () => {
+    // Arrange: two customers whose acknowledgements went out.
+    const [slow, full] = [customer('slow'), customer('full')];
+    const [bySes, byMail] = [await newTicket(slow), await newTicket(full)];
+    await h.poller.settled();
+    const [sesAck] = await deliveriesOf(bySes.id);
+    const [mailAck] = await deliveriesOf(byMail.id);
+    const bounces = createBouncesHandler(async () => ({
+      deliveries: h.deliveries,
+      clock: () => new Date(),
+      region: LOCAL_REGION,
+      log: quietLog,
+    }));
+    const notification = {
+      notificationType: 'Bounce',
+      mail: { messageId: sesAck!.sesMessageId },
+      bounce: { bounceType: 'Transient', bounceSubType: 'MailboxFull', bouncedRecipients: [{ emailAddress: slow, status: '4.2.2' }] },
+    };
+    const delayed = [
+      'From: Mail Delivery System <MAILER-DAEMON@mx.customer.example>',
+      'To: support@desk.localhost',
+      'Subject: Delivery Status Notification (Delay)',
+      `Message-ID: <${newId()}@mx.customer.example>`,
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="b"',
+      '',
+      '--b',
+      'Content-Type: text/plain',
+      '',
+      `Delivery to ${full} has been delayed; we will keep trying.`,
+      '--b',
+      'Content-Type: message/delivery-status',
+      '',
+      'Reporting-MTA: dns; mx.customer.example',
+      '',
+      `Final-Recipient: rfc822; ${full}`,
+      'Action: delayed',
+      'Status: 4.2.2',
+      'Diagnostic-Code: smtp; 452 4.2.2 mailbox full',
+      '',
+      '--b',
+      'Content-Type: text/rfc822-headers',
+      '',
+      `Message-ID: <${mailAck!.id}@${h.config.domain}>`,
+      'Subject: Re: Printer on fire [#1]',
+      '--b--',
+      '',
+    ].join('\r\n');
+
+    // Act
+    await bounces({ Records: [{ Sns: { Message: JSON.stringify(notification), MessageId: 'sns-transient' } }] } as unknown as SNSEvent);
+    const result = await h.receive(delayed);
+
+    // Assert: both counted, neither address undeliverable, both deliveries still sent.
+    expect(result.outcome).toBe('bounce');
+    for (const address of [slow, full]) {
+      const { Item } = await h.documents.send(new GetCommand({ TableName: h.tableName, Key: keys.address(address) }));
+      expect(Item, address).toMatchObject({ transientBounces: 1 });
+      expect(Item?.state, address).toBeUndefined();
+    }
+    expect((await deliveriesOf(bySes.id))[0]).toMatchObject({ status: 'sent' });
+    expect((await deliveriesOf(byMail.id))[0]).toMatchObject({ status: 'sent' });
   });
 
   it('sends nothing more to a participant who unsubscribed from the ticket', async () => {

@@ -6,13 +6,12 @@ import type Mail from 'nodemailer/lib/mailer';
 import { inject } from 'vitest';
 import { ensureTable } from '../../bin/local/dynamodb-local';
 import { objectCreatedEvent } from '../../bin/local/s3-event';
-import { DEFAULT_DESK_CONFIG, type DeskConfig } from '../../functions/core/config/desk-config';
-import { parseEmail } from '../../functions/core/email/parse-email';
-import type { Log } from '../../functions/core/ports';
-import type { IngestDeps } from '../../functions/core/tickets/ingest-email';
-import { DynamoTicketRepository } from '../../functions/adapters/dynamo-ticket-repository';
-import { S3ObjectStore } from '../../functions/adapters/s3-object-store';
+import { DEFAULT_DESK_CONFIG } from '../../functions/core/config/desk-config';
+import type { Log, ObjectStore } from '../../functions/core/ports';
+import type { IngestDeps } from '../../functions/core/ingest/ingest-email';
+import { type DynamoTicketRepository } from '../../functions/adapters/dynamo-ticket-repository';
 import { createIngestHandler } from '../../functions/ingest/create-handler';
+import { createIngestDeps } from '../../functions/ingest/deps';
 import { createDocumentClient, createDynamoClient, createS3Client } from './local-aws';
 
 export const TEST_TOKEN_KEYS = { secrets: ['integration-test-secret-0123456789'] };
@@ -47,7 +46,7 @@ export interface IngestFixture {
   readonly bucket: string;
   readonly documents: DynamoDBDocumentClient;
   readonly repository: DynamoTicketRepository;
-  readonly store: S3ObjectStore;
+  readonly store: ObjectStore;
   readonly deps: IngestDeps;
   readonly log: MemoryLog;
   readonly handler: ReturnType<typeof createIngestHandler>;
@@ -61,27 +60,24 @@ export interface IngestFixture {
 }
 
 /** Creates a fresh table and the real ingest dependencies aimed at the local servers. */
-export async function createIngestFixture(
-  name: string,
-  overrides: Partial<IngestDeps> & { config?: DeskConfig } = {},
-): Promise<IngestFixture> {
+export async function createIngestFixture(name: string, overrides: Partial<IngestDeps> = {}): Promise<IngestFixture> {
   const tableName = `it-${name}-${randomUUID().slice(0, 8)}`;
   const dynamo = createDynamoClient(inject('dynamoEndpoint'));
   await ensureTable(dynamo, tableName);
   const documents = createDocumentClient(inject('dynamoEndpoint'));
   const bucket = inject('mailBucket');
-  const store = new S3ObjectStore(createS3Client(inject('s3Endpoint')));
-  const repository = new DynamoTicketRepository(documents, tableName);
   const log = new MemoryLog();
-  const deps: IngestDeps = {
-    store,
-    tickets: repository,
-    config: DEFAULT_DESK_CONFIG,
+  const base = createIngestDeps({
+    documents,
+    s3: createS3Client(inject('s3Endpoint')),
+    tableName,
+    config: overrides.config ?? DEFAULT_DESK_CONFIG,
     tokenKeys: TEST_TOKEN_KEYS,
-    parse: (raw) => parseEmail(raw),
     log,
-    ...overrides,
-  };
+  });
+  const deps: IngestDeps = { ...base, ...overrides };
+  const { store } = deps;
+  const repository = base.tickets as DynamoTicketRepository;
   const handler = createIngestHandler(async () => deps);
   return {
     tableName,

@@ -4,12 +4,12 @@ import { newId } from '../ids';
 import type { Delivery } from '../notify/notify-ports';
 import type { NewDelivery } from '../ports';
 import type { Participant, Ticket, TicketStatus } from '../types';
-import { agentMessage, deskOf, loadTicket, withActivity } from './agent-messages';
+import { isDeskAddress } from '../config/desk-config';
+import { MAX_PARTICIPANTS } from '../tickets/new-ticket';
+import { ticketAfterMessage } from '../tickets/ticket-activity';
+import { agentMessage, deskOf, loadTicket } from './agent-messages';
 import type { ApiDeps } from './api-ports';
 import type { Agent } from './auth';
-
-/** GitLab's limit for the same reason as ingest's: a ticket is not a mailing list. */
-export const MAX_PARTICIPANTS = 10;
 
 export interface TicketPatch {
   readonly status?: TicketStatus;
@@ -60,7 +60,7 @@ export async function addParticipant(
   const address = person.address.trim().toLowerCase();
   const existing = before.participants.find((p) => p.address.toLowerCase() === address);
   if (existing) return { participant: existing, created: false };
-  if (deps.config.desks.some((d) => d.address === address.replace(/\+[^@]*@/, '@'))) {
+  if (isDeskAddress(deps.config, address)) {
     throw new InvalidInputError(`address: ${address} is a desk address`);
   }
   if (before.participants.length >= MAX_PARTICIPANTS) {
@@ -95,7 +95,10 @@ export async function addParticipant(
     },
     createdAt: now,
   };
-  const after: Ticket = { ...withActivity(before, message), participants: [...before.participants, participant] };
+  const after: Ticket = {
+    ...ticketAfterMessage(before, message, { updatesPreview: false }),
+    participants: [...before.participants, participant],
+  };
   await deps.desk.saveChange({ before, after, message, deliveries: [delivery] });
   deps.log.info('participant added', { ticketId, by: agent.email, deliveryId: delivery.id });
   return { participant, created: true };
@@ -120,7 +123,10 @@ export async function removeParticipant(deps: ApiDeps, agent: Agent, ticketId: s
     attachments: [],
     createdAt: deps.clock().toISOString(),
   });
-  const after: Ticket = { ...withActivity(before, message), participants: before.participants.filter((p) => p !== existing) };
+  const after: Ticket = {
+    ...ticketAfterMessage(before, message, { updatesPreview: false }),
+    participants: before.participants.filter((p) => p !== existing),
+  };
   await deps.desk.saveChange({ before, after, message, deliveries: [] });
   deps.log.info('participant removed', { ticketId, by: agent.email });
 }

@@ -68,6 +68,11 @@ export function parseDeskConfig(input: unknown, source = 'desk configuration'): 
   throw new Error(`Invalid ${source}:\n${lines.join('\n')}`);
 }
 
+/** True for a desk's address and its `+anything` sub-addresses: mail from or to them is the desk's own. */
+export function isDeskAddress(config: DeskConfig, address: string): boolean {
+  return findDesk(config, address) !== undefined;
+}
+
 /** Finds the desk an address belongs to, ignoring a `+token` suffix. */
 export function findDesk(config: DeskConfig, address: string): Desk | undefined {
   const [local = '', domain = ''] = address.toLowerCase().split('@');

@@ -1,7 +1,8 @@
 // unit: SES bounce and complaint notifications become address states and bounced deliveries
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../functions/core/errors';
-import type { AddressFeedback, DeliveryRepository } from '../../../functions/core/notify/notify-ports';
+import type { AddressFeedback } from '../../../functions/core/feedback/address-feedback';
+import type { DeliveryRepository } from '../../../functions/core/notify/notify-ports';
 import { recordSesFeedback } from '../../../functions/core/notify/record-ses-feedback';
 import { memoryLog } from './notify-fixtures';
 

@@ -30,7 +30,7 @@ export async function replayIngest(deps: IngestDeps, input: ReplayInput): Promis
     total += 1;
     let result: IngestResult | { outcome: 'error'; reason: string };
     try {
-      result = await ingestEmail(deps, { bucket: input.bucket, key, receivedAt: new Date().toISOString(), replay: true });
+      result = await ingestEmail(deps, { bucket: input.bucket, key, receivedAt: deps.clock().toISOString(), replay: true });
     } catch (error) {
       // One object that still fails (say, throttling) must not stop the rest; it stays failed and listed.
       result = { outcome: 'error', reason: (error as Error).message };
