@@ -34,6 +34,11 @@ export interface NamedItem {
   readonly write: TableWrite;
 }
 
+/** An item from a stream record's image (DynamoDB JSON), or null when the record has no such image. */
+export function itemFromStreamImage(image: Record<string, unknown> | undefined): Item | null {
+  return image ? unmarshall(image as Parameters<typeof unmarshall>[0]) : null;
+}
+
 /** BatchGetItem takes at most 100 keys per request. */
 const BATCH_GET_LIMIT = 100;
 /** Rounds of re-requesting keys DynamoDB left unprocessed (throttling) before giving up. */

@@ -1,17 +1,11 @@
 // adapter: what a Lambda function reads at cold start besides its clients: the desk configuration and the token key
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { parseDeskConfig, type DeskConfig } from '../core/config/desk-config';
+import { parseDeskConfigJson, type DeskConfig } from '../core/config/desk-config';
 import type { TokenKeys } from '../core/threading/reply-token';
 
 /** The desk configuration the stack passed as JSON in `DESK_CONFIG`. */
 export function deskConfigFromJson(raw: string): DeskConfig {
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch (error) {
-    throw new Error(`DESK_CONFIG is not valid JSON: ${(error as Error).message}`, { cause: error });
-  }
-  return parseDeskConfig(json, 'DESK_CONFIG');
+  return parseDeskConfigJson(raw, 'DESK_CONFIG');
 }
 
 /** A secret value is one key, or a JSON array of keys (newest first) while rotating. */
