@@ -23,6 +23,7 @@ export default defineConfig({
             'test/web/**/*.test.ts',
             'test/infra/**/*.test.ts',
             'test/local/**/*.test.ts',
+            'test/cli/**/*.test.ts',
           ],
           testTimeout: 30_000,
         },

@@ -87,9 +87,10 @@ function sourcesPlugin(esbuild, root, outdir, inputs) {
         const fromOutput = JSON.stringify(path.relative(outdir, args.path).split(path.sep).join('/'));
         const preamble = [
           `import { fileURLToPath as __fileURLToPath } from 'node:url';`,
+          `import { dirname as __pathDirname } from 'node:path';`,
           `const __sourceUrl = new URL(${fromOutput}, import.meta.url).href;`,
           `const __sourceFilename = __fileURLToPath(__sourceUrl);`,
-          `const __sourceDirname = __fileURLToPath(new URL('.', __sourceUrl));`,
+          `const __sourceDirname = __pathDirname(__sourceFilename);`,
         ].join(' ');
         // One line, so the inline source map of the transform stays aligned.
         return { contents: `${preamble}${code}`, loader: 'js' };
