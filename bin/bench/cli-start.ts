@@ -42,23 +42,24 @@ const MAIL = [
 
 interface Variant {
   readonly label: string;
-  /** Arguments to `node`. */
+  /** The program: `node` unless given. */
+  readonly program?: string;
   readonly argv: readonly string[];
   readonly samples: number[];
 }
 
-/** Wall time of one fresh `node` from spawn to exit; a failing command fails the benchmark. */
-function timeRun(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+/** Wall time of one fresh process from spawn to exit; a failing command fails the benchmark. */
+function timeRun({ program = process.execPath, argv }: Variant, env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, argv, { cwd: REPO_ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(program, argv, { cwd: REPO_ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     child.on('error', reject);
     child.on('close', (code) => {
       const elapsed = performance.now() - started;
       if (code === 0) resolve(elapsed);
-      else reject(new Error(`node ${argv.join(' ')} exited with ${code}: ${stderr.trim().slice(0, 500)}`));
+      else reject(new Error(`${program} ${argv.join(' ')} exited with ${code}: ${stderr.trim().slice(0, 500)}`));
     });
   });
 }
@@ -104,14 +105,16 @@ export const benchmark: Benchmark = {
         argv: ['--input-type=module', '-e', THROUGH_TSX, '--', ...args],
         samples: [],
       }));
-      const all = [baseline, ...compiled, ...tsx];
+      // What `npx sesdesk` adds: npm's own start, before it runs bin/sesdesk.js.
+      const npx: Variant = { label: 'npx sesdesk --help', program: 'npx', argv: ['sesdesk', '--help'], samples: [] };
+      const all = [baseline, ...compiled, npx, ...tsx];
       // The first run of each warms the file cache (and tsx's own transform cache) and is not counted.
-      for (const variant of all) await timeRun(variant.argv, env);
+      for (const variant of all) await timeRun(variant, env);
       // Sequential and interleaved, each round in a rotated order, so drift in load spreads over all variants.
       for (let round = 0; round < rounds; round++) {
         for (let i = 0; i < all.length; i++) {
           const variant = all[(i + round) % all.length]!;
-          variant.samples.push(await timeRun(variant.argv, env));
+          variant.samples.push(await timeRun(variant, env));
         }
         progress(`cli-start: round ${round + 1}/${rounds}`);
       }
@@ -128,6 +131,7 @@ export const benchmark: Benchmark = {
           vsNode(tsx[i]!),
           formatRatio(pairedRatio(variant.samples, tsx[i]!.samples)),
         ]),
+        [`\`${npx.label}\``, formatMs(median(npx.samples)), formatMs(p95(npx.samples)), vsNode(npx), '', '', ''],
       ];
       const slowest = compiled.reduce((worst, variant) => (median(variant.samples) > median(worst.samples) ? variant : worst));
       const slowestMs = median(slowest.samples);
@@ -135,6 +139,7 @@ export const benchmark: Benchmark = {
         `Wall time from spawn to exit of a fresh \`node\` per run, median of ${rounds} interleaved rounds (one uncounted warm-up run each; stdout discarded). ` +
           '"Compiled" is `node bin/sesdesk.js …` as shipped: the cached esbuild bundle, after its staleness check. ' +
           '"Through tsx" registers tsx and imports bin/cli/main.ts, as bin/sesdesk.js did before, with tsx\'s transform cache warm. ' +
+          "`npx sesdesk --help` is the same compiled run behind npm's own start. " +
           'The mail parsed is a small text + HTML message. Ratios are medians of per-round ratios.',
         '',
         markdownTable(
