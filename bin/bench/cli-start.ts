@@ -17,6 +17,8 @@ const THROUGH_TSX = [
   "const { main } = await import('./bin/cli/main.ts');",
   'process.exitCode = await main(process.argv.slice(1));',
 ].join(' ');
+/** A checkout of another commit (sharing this node_modules) whose `bin/sesdesk.js` is measured too, for before/after. */
+const BEFORE_VARIABLE = 'SESDESK_BENCH_CLI_BEFORE';
 /** A mail client's usual shape, text and HTML, so `parse` loads the HTML sanitiser and HTML-to-text as real mail does. */
 const MAIL = [
   'From: Ann Customer <ann@example.com>',
@@ -71,6 +73,7 @@ export const benchmark: Benchmark = {
   async run({ quick }) {
     const rounds = quick ? 3 : 11;
     const compiles = quick ? 1 : 3;
+    const before = process.env[BEFORE_VARIABLE] ? path.resolve(process.env[BEFORE_VARIABLE]) : undefined;
     const work = mkdtempSync(path.join(os.tmpdir(), 'sesdesk-bench-cli-'));
     try {
       const mailFile = path.join(work, 'mail.eml');
@@ -98,54 +101,50 @@ export const benchmark: Benchmark = {
         ['sesdesk token', ['token']],
         ['sesdesk parse FILE', ['parse', mailFile]],
       ];
-      const baseline: Variant = { label: 'node -e 0', argv: ['-e', '0'], samples: [] };
-      const compiled = commands.map(([label, args]): Variant => ({ label, argv: [SESDESK, ...args], samples: [] }));
-      const tsx = commands.map(([label, args]): Variant => ({
-        label,
-        argv: ['--input-type=module', '-e', THROUGH_TSX, '--', ...args],
-        samples: [],
+      const variant = (label: string, argv: readonly string[], program?: string): Variant => ({ label, argv, program, samples: [] });
+      const baseline = variant('`node -e 0` (baseline)', ['-e', '0']);
+      const rows = commands.map(([label, args]) => ({
+        compiled: variant(`\`${label}\`, compiled`, [SESDESK, ...args]),
+        tsx: variant(`\`${label}\`, through tsx`, ['--input-type=module', '-e', THROUGH_TSX, '--', ...args]),
+        before: before ? variant(`\`${label}\`, ${path.basename(before)}`, [path.join(before, 'bin/sesdesk.js'), ...args]) : undefined,
       }));
       // What `npx sesdesk` adds: npm's own start, before it runs bin/sesdesk.js.
-      const npx: Variant = { label: 'npx sesdesk --help', program: 'npx', argv: ['sesdesk', '--help'], samples: [] };
-      const all = [baseline, ...compiled, npx, ...tsx];
+      const npx = variant('`npx sesdesk --help`, compiled', ['sesdesk', '--help'], 'npx');
+      const all = [baseline, ...rows.flatMap((row) => [row.compiled, row.tsx, ...(row.before ? [row.before] : [])]), npx];
       // The first run of each warms the file cache (and tsx's own transform cache) and is not counted.
-      for (const variant of all) await timeRun(variant, env);
+      for (const each of all) await timeRun(each, env);
       // Sequential and interleaved, each round in a rotated order, so drift in load spreads over all variants.
       for (let round = 0; round < rounds; round++) {
         for (let i = 0; i < all.length; i++) {
-          const variant = all[(i + round) % all.length]!;
-          variant.samples.push(await timeRun(variant, env));
+          const next = all[(i + round) % all.length]!;
+          next.samples.push(await timeRun(next, env));
         }
         progress(`cli-start: round ${round + 1}/${rounds}`);
       }
 
-      const vsNode = (variant: Variant) => formatRatio(pairedRatio(variant.samples, baseline.samples));
-      const rows = [
-        [`\`${baseline.label}\` (baseline)`, formatMs(median(baseline.samples)), formatMs(p95(baseline.samples)), '1.00×', '', '', ''],
-        ...compiled.map((variant, i) => [
-          `\`${variant.label}\``,
-          formatMs(median(variant.samples)),
-          formatMs(p95(variant.samples)),
-          vsNode(variant),
-          formatMs(median(tsx[i]!.samples)),
-          vsNode(tsx[i]!),
-          formatRatio(pairedRatio(variant.samples, tsx[i]!.samples)),
-        ]),
-        [`\`${npx.label}\``, formatMs(median(npx.samples)), formatMs(p95(npx.samples)), vsNode(npx), '', '', ''],
+      const line = (run: Variant, tsx?: Variant) => [
+        run.label,
+        formatMs(median(run.samples)),
+        formatMs(p95(run.samples)),
+        formatRatio(pairedRatio(run.samples, baseline.samples)),
+        tsx ? formatRatio(pairedRatio(run.samples, tsx.samples)) : '',
       ];
-      const slowest = compiled.reduce((worst, variant) => (median(variant.samples) > median(worst.samples) ? variant : worst));
+      const table = [
+        line(baseline),
+        ...rows.flatMap((row) => [line(row.compiled, row.tsx), line(row.tsx), ...(row.before ? [line(row.before, row.tsx)] : [])]),
+        line(npx),
+      ];
+      const slowest = rows.map((row) => row.compiled).reduce((worst, run) => (median(run.samples) > median(worst.samples) ? run : worst));
       const slowestMs = median(slowest.samples);
       return [
-        `Wall time from spawn to exit of a fresh \`node\` per run, median of ${rounds} interleaved rounds (one uncounted warm-up run each; stdout discarded). ` +
+        `Wall time from spawn to exit of a fresh process per run, median of ${rounds} interleaved rounds (one uncounted warm-up run each; stdout discarded). ` +
           '"Compiled" is `node bin/sesdesk.js …` as shipped: the cached esbuild bundle, after its staleness check. ' +
           '"Through tsx" registers tsx and imports bin/cli/main.ts, as bin/sesdesk.js did before, with tsx\'s transform cache warm. ' +
-          "`npx sesdesk --help` is the same compiled run behind npm's own start. " +
+          (before ? `"${path.basename(before)}" is bin/sesdesk.js of the checkout in ${before} (${BEFORE_VARIABLE}). ` : '') +
+          "`npx sesdesk --help` is the compiled run behind npm's own start. " +
           'The mail parsed is a small text + HTML message. Ratios are medians of per-round ratios.',
         '',
-        markdownTable(
-          ['command', 'compiled, median', 'compiled, p95', '× node -e 0', 'through tsx, median', '× node -e 0', 'compiled / tsx'],
-          rows,
-        ),
+        markdownTable(['run', 'median', 'p95', '× node -e 0', '× through tsx'], table),
         '',
         markdownTable(
           ['one-off and per-call costs of the compiled CLI', 'median'],
@@ -158,7 +157,8 @@ export const benchmark: Benchmark = {
           ],
         ),
         '',
-        `Target, well under a second: the slowest, \`${slowest.label}\`, takes ${formatMs(slowestMs)} (${vsNode(slowest)} \`node -e 0\`): ` +
+        `Target, well under a second: the slowest, ${slowest.label}, takes ${formatMs(slowestMs)} ` +
+          `(${formatRatio(pairedRatio(slowest.samples, baseline.samples))} \`node -e 0\`): ` +
           `${slowestMs < 1000 ? 'within' : '**OVER**'} (bar: median under 1 s; every figure here, the baseline's too, grows with the machine's load).`,
       ].join('\n');
     } finally {
