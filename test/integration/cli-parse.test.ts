@@ -1,9 +1,10 @@
 // `sesdesk parse` as a user runs it: the real CLI in a child process
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { sesdesk } from '../support/cli';
+import { REPO_ROOT, SESDESK, sesdesk } from '../support/cli';
 import { corpusPath } from '../support/corpus';
 
 const parse = (...files: string[]) => sesdesk(['parse', ...files]);
@@ -83,6 +84,32 @@ describe('sesdesk parse', () => {
     expect(ids).toEqual(
       await Promise.all(readable.map(async (file) => (JSON.parse((await parse(file)).stdout) as { messageId: string }).messageId)),
     );
+  });
+
+  it('stops quietly with exit 0 when the reader of its output goes away (`| head -1`)', async () => {
+    // Arrange: enough mail that the reader leaves while most of it is still to be parsed
+    const files = Array.from({ length: 200 }, withReferences);
+    const child = spawn(process.execPath, [SESDESK, 'parse', ...files], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+
+    // Act: read the first line, then close the pipe
+    const firstLine = await new Promise<string>((resolve) => {
+      let seen = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        seen += chunk.toString('utf8');
+        if (seen.includes('\n')) {
+          child.stdout.destroy();
+          resolve(seen.slice(0, seen.indexOf('\n')));
+        }
+      });
+    });
+
+    // Assert
+    expect((JSON.parse(firstLine) as { messageId: string }).messageId).toMatch(/^<CADkmRc/);
+    expect(await exited).toBe(0);
+    expect(stderr).toBe('');
   });
 
   it('prints usage for --help, and usage with exit 2 for no file', async () => {

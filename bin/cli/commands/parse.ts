@@ -37,7 +37,14 @@ export const command: CliCommand = {
     // One file keeps the indented form people read; several give JSON Lines for scripts.
     const indent = args.length === 1 ? 2 : undefined;
     let unreadable = 0;
+    // A reader that stops early (`sesdesk parse *.eml | head`) ends the run quietly instead of with an EPIPE stack.
+    let readerGone = false;
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      readerGone = true;
+    });
     for (const file of args) {
+      if (readerGone) break;
       let raw: Buffer;
       try {
         raw = await readFile(file);
