@@ -7,8 +7,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ENTRY = 'bin/cli/main.ts';
-/** Files that shape the output without being bundled: this build, the TypeScript settings, esbuild's version. */
-const BUILD_INPUTS = ['bin/cli/compiled-cli.js', 'tsconfig.json', 'node_modules/esbuild/package.json'];
+/** Files that shape the output without being bundled: this build, the module type, the TypeScript settings, esbuild's version. */
+const BUILD_INPUTS = ['bin/cli/compiled-cli.js', 'package.json', 'tsconfig.json', 'node_modules/esbuild/package.json'];
 const MANIFEST = 'build.json';
 /** Bumped when the manifest's shape changes, so an older cache is rebuilt instead of misread. */
 const FORMAT = 1;

@@ -26,6 +26,7 @@ function manifestOf(...files: string[]): BuildManifest {
 /** A repository with what a build needs: bin/cli/main.ts, a lazily imported command, and the files the build stats. */
 function writeRepository(): void {
   write('tsconfig.json', '{}');
+  write('package.json', '{"type":"module"}');
   write('bin/cli/compiled-cli.js', '// stands in for the build script');
   write('node_modules/esbuild/package.json', '{"version":"0.0.0"}');
   write('bin/cli/greeting.ts', "export const greeting: string = 'hello';\n");
@@ -128,6 +129,7 @@ describe('compiledCliEntry', () => {
       'bin/cli/greeting.ts',
       'bin/cli/main.ts',
       'node_modules/esbuild/package.json',
+      'package.json',
       'tsconfig.json',
     ]);
 
