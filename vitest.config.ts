@@ -24,6 +24,7 @@ export default defineConfig({
             'test/infra/**/*.test.ts',
             'test/local/**/*.test.ts',
             'test/adapters/**/*.test.ts',
+            'test/cli/**/*.test.ts',
           ],
           testTimeout: 30_000,
         },

@@ -18,7 +18,6 @@ Ports: SESDESK_SMTP_PORT (2525), SESDESK_HTTP_PORT (3000), SESDESK_SES_PORT (800
 SESDESK_DYNAMODB_PORT (8006), SESDESK_S3_PORT (8007). Configuration: sesdesk.config.json (SESDESK_CONFIG).`;
 
 export const command: CliCommand = {
-  summary: 'run the whole desk locally (npm start); --reset starts empty',
   async run(args) {
     let values;
     try {

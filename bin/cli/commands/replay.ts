@@ -23,7 +23,6 @@ processed again with the current code. In AWS, run the same with the deployed fu
 invoking the ingest function with an S3 event for the key (see docs/deploy.md).`;
 
 export const command: CliCommand = {
-  summary: 're-run ingest over stored raw mail (--failed, --all, or keys)',
   async run(args) {
     let parsed;
     try {
