@@ -102,35 +102,39 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** The error a service returns when it throttles, shaped like the SDK's own so its retry strategy classifies it. */
-export function throttlingError(service: FaultService): Error {
-  const [name, message, status] =
-    service === 'dynamodb'
-      ? ['ProvisionedThroughputExceededException', 'The level of configured provisioned throughput for the table was exceeded.', 400]
-      : service === 'ses'
-        ? ['Throttling', 'Maximum sending rate exceeded.', 400]
-        : ['SlowDown', 'Please reduce your request rate.', 503];
+/** Name, message and HTTP status of each service's error for a throttled and for a refused request. */
+const SERVICE_ERRORS: Record<'throttle' | 'reject', Record<FaultService, readonly [string, string, number]>> = {
+  throttle: {
+    dynamodb: ['ProvisionedThroughputExceededException', 'The level of configured provisioned throughput for the table was exceeded.', 400],
+    ses: ['Throttling', 'Maximum sending rate exceeded.', 400],
+    s3: ['SlowDown', 'Please reduce your request rate.', 503],
+  },
+  reject: {
+    dynamodb: ['ValidationException', 'One or more parameter values were invalid.', 400],
+    ses: ['MessageRejected', 'Email address is not verified.', 400],
+    s3: ['AccessDenied', 'Access Denied', 403],
+  },
+};
+
+/** A service error shaped like the SDK's own, so its retry strategy and our adapters classify it as they would the real one. */
+function serviceError(kind: 'throttle' | 'reject', service: FaultService): Error {
+  const [name, message, status] = SERVICE_ERRORS[kind][service];
   return Object.assign(new Error(`${message} (injected)`), {
     name,
     $fault: status >= 500 ? 'server' : 'client',
     $metadata: { httpStatusCode: status, attempts: 1, totalRetryDelay: 0 },
-    $retryable: { throttling: true },
+    ...(kind === 'throttle' ? { $retryable: { throttling: true } } : {}),
   });
 }
 
-/** The error a service returns when it refuses a request for good, shaped like the SDK's own (not retried). */
+/** The error a service returns when it throttles (retried by the SDK as throttling). */
+export function throttlingError(service: FaultService): Error {
+  return serviceError('throttle', service);
+}
+
+/** The error a service returns when it refuses a request for good (not retried). */
 export function rejectionError(service: FaultService): Error {
-  const [name, message, status] =
-    service === 'dynamodb'
-      ? ['ValidationException', 'One or more parameter values were invalid.', 400]
-      : service === 'ses'
-        ? ['MessageRejected', 'Email address is not verified.', 400]
-        : ['AccessDenied', 'Access Denied', 403];
-  return Object.assign(new Error(`${message} (injected)`), {
-    name,
-    $fault: 'client',
-    $metadata: { httpStatusCode: status, attempts: 1, totalRetryDelay: 0 },
-  });
+  return serviceError('reject', service);
 }
 
 /** A request timeout as the SDK's HTTP handler raises it (retried by the SDK as a transient error). */

@@ -1,12 +1,28 @@
 // Reliability: the fault injector itself: its spec, its reproducible choices, and faults the SDK's retries see.
-import { SendRawEmailCommand } from '@aws-sdk/client-ses';
+import { SendRawEmailCommand, type SESClient } from '@aws-sdk/client-ses';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
 import { createFaultInjector, parseFaultSpec, seededRandom } from '../../bin/local/faults';
-import { readOutbox } from '../../bin/local/ses-local';
 import { outboxFor } from '../support/outbox';
 import { createDocumentClient, createDynamoClient, createSesClient } from '../../bin/local/aws-clients';
 import { ensureTable } from '../../bin/local/dynamodb-local';
+
+/** The error a call ended with, or null when it succeeded. */
+const errorOf = (call: Promise<unknown>): Promise<unknown> =>
+  call.then(
+    () => null,
+    (e: unknown) => e,
+  );
+
+/** Sends a minimal raw email to `to` through `ses`. */
+const sendTo = (ses: SESClient, to: string) =>
+  ses.send(
+    new SendRawEmailCommand({
+      RawMessage: { Data: Buffer.from(`From: support@desk.localhost\r\nTo: ${to}\r\nSubject: t\r\n\r\nbody\r\n`) },
+      Destinations: [to],
+      Source: 'support@desk.localhost',
+    }),
+  );
 
 describe('the fault injector', () => {
   it('reads SESDESK_FAULTS and refuses what it does not understand', () => {
@@ -37,10 +53,7 @@ describe('the fault injector', () => {
     const client = createDocumentClient(inject('dynamoEndpoint'));
     faults.instrument('dynamodb', client);
 
-    const error = await client.send(new GetCommand({ TableName: 'nowhere', Key: { pk: 'a', sk: 'b' } })).then(
-      () => null,
-      (e: unknown) => e,
-    );
+    const error = await errorOf(client.send(new GetCommand({ TableName: 'nowhere', Key: { pk: 'a', sk: 'b' } })));
 
     expect(error).toMatchObject({ name: 'ProvisionedThroughputExceededException', $metadata: { attempts: 2 } });
     expect(faults.stats.attempts.get('dynamodb')).toBe(2);
@@ -51,18 +64,12 @@ describe('the fault injector', () => {
     const ses = createSesClient(inject('sesEndpoint'));
     faults.instrument('ses', ses);
     const to = `lost-${Date.now()}@customer.example`;
-    const raw = `From: support@desk.localhost\r\nTo: ${to}\r\nSubject: t\r\n\r\nbody\r\n`;
 
-    const error = await ses
-      .send(new SendRawEmailCommand({ RawMessage: { Data: Buffer.from(raw) }, Destinations: [to], Source: 'support@desk.localhost' }))
-      .then(
-        () => null,
-        (e: unknown) => e,
-      );
+    const error = await errorOf(sendTo(ses, to));
 
     expect(error).toMatchObject({ name: 'TimeoutError' });
     // Both attempts reached SES: the SDK's own retry is what sends twice in this window.
-    expect((await readOutbox(inject('sesEndpoint'))).emails.filter((e) => e.destination.to.some((t) => t.includes(to)))).toHaveLength(2);
+    expect(await outboxFor(inject('sesEndpoint'), to)).toHaveLength(2);
   }, 30_000);
 
   it('fails exactly the scripted calls of the named operation, outside the SDK retry loop, then lets calls through', async () => {
@@ -98,11 +105,7 @@ describe('the fault injector', () => {
     const faults = createFaultInjector({});
     const client = createDocumentClient(inject('dynamoEndpoint'));
     faults.instrument('dynamodb', client);
-    const put = (value: number) =>
-      client.send(new PutCommand({ TableName: tableName, Item: { pk: 'a', sk: 'b', value } })).then(
-        () => null,
-        (e: unknown) => e,
-      );
+    const put = (value: number) => errorOf(client.send(new PutCommand({ TableName: tableName, Item: { pk: 'a', sk: 'b', value } })));
 
     faults.failNext({ service: 'dynamodb', operation: 'PutItem', kind: 'timeout-after', times: 2 });
     const lost = await put(1);
@@ -122,14 +125,8 @@ describe('the fault injector', () => {
     faults.instrument('ses', ses);
     faults.failNext({ service: 'ses', kind: 'reject' });
     const to = `rejected-${Date.now()}@customer.example`;
-    const raw = `From: support@desk.localhost\r\nTo: ${to}\r\nSubject: t\r\n\r\nbody\r\n`;
 
-    const error = await ses
-      .send(new SendRawEmailCommand({ RawMessage: { Data: Buffer.from(raw) }, Destinations: [to], Source: 'support@desk.localhost' }))
-      .then(
-        () => null,
-        (e: unknown) => e,
-      );
+    const error = await errorOf(sendTo(ses, to));
 
     expect(error).toMatchObject({ name: 'MessageRejected', message: 'Email address is not verified. (injected)' });
     expect(faults.stats.attempts.get('ses') ?? 0).toBe(0);
