@@ -1,4 +1,4 @@
-// test support: the two logs tests use: one that keeps every line, one that drops them
+// test support: the one Log tests use: it keeps every line
 import type { Log } from '../../functions/core/ports';
 
 /** One logged line. */
@@ -24,6 +24,3 @@ export class MemoryLog implements Log {
     this.lines.push({ level: 'error', message, extra });
   }
 }
-
-/** A Log that drops every line. */
-export const quietLog: Log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
