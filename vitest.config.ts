@@ -1,10 +1,14 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
- * Three projects, one run: `unit` needs no Java, no server and no browser (seconds); `integration` starts
- * DynamoDB Local, s3rver and the SES stand-in once per run (tests `inject()` their endpoints) or a whole local
- * stack; `browser` drives Debian's chromium through the local stack. `npm test` runs all three.
+ * Four projects, one run: `unit` needs no Java, no server and no browser (seconds); `infra` synthesises the CDK
+ * app (no server either, but aws-cdk-lib and cdk-nag take seconds to load, so it stays out of the unit loop);
+ * `integration` starts DynamoDB Local, s3rver and the SES stand-in once per run (tests `inject()` their
+ * endpoints) or a whole local stack; `browser` drives Debian's chromium through the local stack. `npm test`
+ * runs all four.
  */
+const INFRA_SYNTH = 'test/infra/stack.test.ts';
+
 export default defineConfig({
   test: {
     setupFiles: ['test/setup.ts'],
@@ -26,6 +30,17 @@ export default defineConfig({
             'test/adapters/**/*.test.ts',
             'test/cli/**/*.test.ts',
           ],
+          exclude: [...configDefaults.exclude, INFRA_SYNTH],
+          // One module cache per worker instead of one per file: mailparser, zod and the SDK load once, not 30 times.
+          isolate: false,
+          testTimeout: 30_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'infra',
+          include: [INFRA_SYNTH],
           testTimeout: 30_000,
         },
       },

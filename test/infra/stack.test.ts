@@ -10,7 +10,8 @@ import { AppFunction, functionEntry } from '../../lib/constructs/app-function';
 import { contentSecurityPolicy } from '../../lib/constructs/dashboard';
 import type { SesDeskStack } from '../../lib/sesdesk-stack';
 import { parseConfig } from '../../web/src/config';
-import { buildTestApp, deployedFile, makeWorkspace } from './support/test-app';
+import { buildTestApp, deployedFile } from './support/test-app';
+import { makeWorkspace } from './support/workspace';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 

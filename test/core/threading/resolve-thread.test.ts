@@ -5,8 +5,9 @@ import { resolveThread, type ThreadFacts } from '../../../functions/core/threadi
 import { createReplyToken } from '../../../functions/core/threading/reply-token';
 import { subjectTag, threadCandidates } from '../../../functions/core/threading/thread-candidates';
 import type { ParsedMail, Ticket } from '../../../functions/core/types';
+import { TEST_TOKEN_KEYS } from '../../support/secret';
 
-const keys = { secrets: ['a-secret-of-enough-length'] };
+const keys = TEST_TOKEN_KEYS;
 
 function ticket(overrides: Partial<Ticket> = {}): Ticket {
   return {
