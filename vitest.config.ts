@@ -1,9 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Three projects, one run: `unit` needs no Java, no server and no browser (seconds); `integration` starts
- * DynamoDB Local, s3rver and the SES stand-in once per run (tests `inject()` their endpoints) or a whole local
- * stack; `browser` drives Debian's chromium through the local stack. `npm test` runs all three.
+ * Four projects: `unit` needs no Java, no server and no browser (seconds); `integration` starts DynamoDB Local,
+ * s3rver and the SES stand-in once per run (tests `inject()` their endpoints) or a whole local stack; `browser`
+ * drives Debian's chromium through the local stack. `npm test` runs those three, which need nothing outside the
+ * repository. `corpus` (`npm run test:corpus`) evaluates parsing, classification and reply extraction on the
+ * third-party corpus in `SESDESK_CORPUS` (default ../shared/corpus) and prints a score per source.
  */
 export default defineConfig({
   test: {
@@ -44,6 +46,15 @@ export default defineConfig({
           include: ['test/browser/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'corpus',
+          include: ['test/corpus/**/*.test.ts'],
+          globalSetup: ['test/corpus/support/require-corpus.ts'],
+          testTimeout: 60_000,
         },
       },
     ],

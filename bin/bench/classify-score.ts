@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { simpleParser } from 'mailparser';
 import { classifyEmail } from '../../functions/core/email/classify';
-import { loadSisimaiCases, mismatches } from '../../test/core/classify/sisimai-cases';
+import { loadSisimaiCases, mismatches } from '../../test/corpus/support/sisimai-cases';
 
 const verbose = process.argv.includes('-v');
 const cases = loadSisimaiCases();

@@ -1,32 +1,30 @@
 // `sesdesk parse` as a user runs it: the real CLI in a child process
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { corpusPath } from '../support/corpus';
-
-const run = promisify(execFile);
-const cli = path.resolve(import.meta.dirname, '../../bin/sesdesk.js');
-
-async function sesdesk(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run('node', [cli, ...args], { maxBuffer: 64 * 1024 * 1024 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const failed = err as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+import type { ParsedEmail } from '../../functions/core/types';
+import { fixtureMailPath } from '../support/fixture-mail';
+import { sesdesk } from '../support/run-cli';
 
 describe('sesdesk parse', () => {
-  it('prints exactly one JSON object for a corpus message and exits 0', async () => {
-    const result = await sesdesk('parse', corpusPath('gitlab-spec-fixtures-emails', 'valid_reply_with_references_in_comma.eml'));
+  it('prints exactly one JSON object for a message and exits 0', async () => {
+    const result = await sesdesk('parse', fixtureMailPath('threading/references-quoted-and-comma-joined.eml'));
     expect(result.code).toBe(0);
-    const json = JSON.parse(result.stdout) as { messageId: string; references: string[] };
-    expect(json.messageId).toBe('<CADkmRc+rNGAGGbV2iE5p918UVy4UyJqVcXRO2=otppgzduJSg@mail.gmail.com>');
-    expect(json.references).toHaveLength(3);
+    const json = JSON.parse(result.stdout) as ParsedEmail;
+    expect(json.messageId).toBe('<AM0PR01MB1234ABCD@example.com>');
+    expect(json.references).toEqual(['<ack-50@desk.localhost>', '<answer-50@desk.localhost>', '<AM0PR01MB0000@example.com>']);
+  });
+
+  it('prints one JSON object per line for several files, in order, and still prints the readable ones when one is missing', async () => {
+    const files = ['reply/yahoo-html-quoted.eml', 'bounce/postfix-dsn-user-unknown.eml'].map(fixtureMailPath);
+
+    const result = await sesdesk('parse', files[0]!, '/no/such/file.eml', files[1]!);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe('sesdesk parse: cannot read /no/such/file.eml: no such file');
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines.map((line) => (JSON.parse(line) as ParsedEmail).classification.kind)).toEqual(['normal', 'bounce']);
   });
 
   it('still prints JSON and exits 0 for malformed mail', async () => {

@@ -1,12 +1,11 @@
 // Ingest end to end on real servers: s3rver holds the raw mail, DynamoDB Local the tickets.
-import { readFileSync } from 'node:fs';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../functions/adapters/dynamo-items';
 import { normalizeMessageId } from '../../functions/core/ids';
 import { createReplyToken } from '../../functions/core/threading/reply-token';
 import { replayIngest } from '../../functions/core/tickets/replay-ingest';
-import { corpusPath } from '../support/corpus';
+import { fixtureMail } from '../support/fixture-mail';
 import { composeMail, createIngestFixture, TEST_TOKEN_KEYS, type IngestFixture } from '../support/ingest-fixture';
 
 const DESK = 'support@desk.localhost';
@@ -190,7 +189,7 @@ describe('ingest on DynamoDB Local and s3rver', () => {
   it('records an auto-reply that matches no ticket as ignored, without a ticket or an acknowledgement', async () => {
     const before = (await fx.items()).filter((item) => item.type === 'ticket').length;
 
-    const { key, results } = await fx.deliver(readFileSync(corpusPath('gitlab-spec-fixtures-emails', 'auto_reply.eml')));
+    const { key, results } = await fx.deliver(fixtureMail('auto-reply/x-autoreply-yes.eml'));
 
     expect(results[0]?.outcome).toBe('ignored');
     expect((await fx.items()).filter((item) => item.type === 'ticket')).toHaveLength(before);
@@ -201,7 +200,7 @@ describe('ingest on DynamoDB Local and s3rver', () => {
   it('turns a bounce into an undeliverable address, never into a ticket', async () => {
     const before = (await fx.items()).filter((item) => item.type === 'ticket').length;
 
-    const { results } = await fx.deliver(readFileSync(corpusPath('sisimai-set-of-emails', 'bsd', 'lhost-postfix-01.eml')));
+    const { results } = await fx.deliver(fixtureMail('bounce/postfix-dsn-user-unknown.eml'));
 
     expect(results[0]?.outcome).toBe('bounce');
     const items = await fx.items();

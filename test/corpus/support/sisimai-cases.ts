@@ -1,4 +1,4 @@
-// test support: load the sisimai corpus expectations and score classifyEmail against them
+// corpus support: load the sisimai corpus expectations and score classifyEmail against them
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
