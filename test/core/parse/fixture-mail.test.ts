@@ -50,6 +50,16 @@ describe('charsets', () => {
     expect(mail.text).toBe('お世話になっております。\nプリンターが動きません。\n\n山田\n');
   });
 
+  it('decodes raw 8-bit bytes inside Q-encoded words with the charset each word declares, in subjects and names', async () => {
+    const mail = await parseFixture('charset/raw-8bit-bytes-inside-encoded-words.eml');
+    expect(mail.subject).toBe('Die Hasen und die Frösche');
+    expect(mail.from).toEqual({ address: 'juergen.mueller@example.de', name: 'Jürgen Müller' });
+    expect(mail.to).toEqual([{ address: 'support@desk.localhost', name: '“Support”' }]);
+    expect(mail.cc).toEqual([{ address: 'ivan@example.ru', name: 'Иван' }]);
+    expect(mail.text.trim()).toBe('Die Frösche sind grün.');
+    expect(mail.warnings).toContain('raw 8-bit bytes inside encoded header words were read as iso-8859-1, windows-1252, koi8-r');
+  });
+
   it('reads UTF-8 bytes labelled iso-8859-1 as UTF-8', async () => {
     const mail = await parseFixture('charset/utf-8-bytes-labelled-iso-8859-1.eml');
     expect(mail.subject).toBe('Fatura não recebida');
@@ -169,6 +179,34 @@ describe('MIME structures and attachments', () => {
   });
 });
 
+describe('SES notifications arriving as mail', () => {
+  it('prints an SNS-delivered bounce as a bounce of the recipients in its JSON, with the ids of the mail we sent', async () => {
+    const contract = toContractJson(await parseFixture('bounce/ses-bounce-notification-by-sns-email.eml'));
+    expect(contract.classification).toEqual({
+      kind: 'bounce',
+      reason: 'SES bounce notification by mail (Permanent/General); 1 failed recipient',
+      failedRecipients: ['moved.away@example.org'],
+      permanent: true,
+      originalMessageIds: [
+        '<0102019601a2b3c4-5d6e7f80-9a0b-4c1d-8e2f-3a4b5c6d7e8f-000000@eu-west-1.amazonses.com>',
+        '<answer-90@desk.localhost>',
+      ],
+      sesMessageId: '0102019601a2b3c4-5d6e7f80-9a0b-4c1d-8e2f-3a4b5c6d7e8f-000000',
+    });
+  });
+});
+
+describe('reply confidence', () => {
+  it('is high for a reply cut at a recognised quote header', async () => {
+    expect((await parseFixture('reply/gmail-text-and-html-on-wrote.eml')).replyConfidence).toBe('high');
+  });
+
+  it('is printed with the contract, right after the reply', async () => {
+    const keys = Object.keys(toContractJson(await parseFixture('reply/yahoo-html-quoted.eml')));
+    expect(keys.slice(keys.indexOf('reply'), keys.indexOf('reply') + 2)).toEqual(['reply', 'replyConfidence']);
+  });
+});
+
 describe('threading headers', () => {
   it('splits a quoted, comma-joined References header (Exchange, iOS) into ids', async () => {
     const mail = await parseFixture('threading/references-quoted-and-comma-joined.eml');
@@ -225,14 +263,21 @@ describe('malformed mail', () => {
     expect(mail.text).toBe('Text with a NUL byte in it.\n');
   });
 
-  it('still reads the headers of a multipart without a boundary parameter', async () => {
+  it('reads the body of a multipart without a boundary parameter as plain text, and separates its reply', async () => {
     const mail = await parseFixture('malformed/boundary-parameter-missing.eml');
     expect(mail.subject).toBe('Multipart without a boundary');
-    expect(mail.from.address).toBe('uma.lost@example.com');
+    expect(mail.text).toContain('> Please restart the router.');
+    expect(mail.reply).toBe('Thanks, that fixed it.');
+    expect(mail.warnings).toContain('multipart message without readable parts; the body was read as plain text');
   });
 
-  it('still reads the headers of a multipart whose declared boundary never appears', async () => {
+  it('reads the body of a multipart whose declared boundary never appears as plain text', async () => {
     const mail = await parseFixture('malformed/multipart-declared-boundary-never-used.eml');
-    expect(mail.subject).toBe('Re: Your question [#52]');
+    expect(mail.reply).toBe('The body is plain text although the header promises parts.');
+  });
+
+  it('reads the failed recipient of a delivery report whose parts have no boundary lines', async () => {
+    const mail = await parseFixture('malformed/multipart-report-without-boundary-lines.eml');
+    expect(mail.classification).toMatchObject({ kind: 'bounce', failedRecipients: ['quinn@example.net'], permanent: true });
   });
 });
