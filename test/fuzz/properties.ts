@@ -9,7 +9,8 @@ import { CONTRACT_FIELDS, classificationSchema, parsedMailSchema } from '../supp
 import { BUDGET_MS, timed } from './fuzz-settings';
 
 // Warnings that mean a step of the parser threw and its safety net caught it: a crash, not malformed mail.
-const CAUGHT_CRASH = /^(header repair|HTML to text|HTML sanitising|reply extraction|classification|reading SES verdicts) failed/;
+const CAUGHT_CRASH =
+  /^(header repair|HTML to text|HTML sanitising|reply extraction|classification|reading SES verdicts|reading a multipart without parts) failed/;
 
 /** parseEmail resolves within the budget to a contract-valid object that survives JSON, without reaching a safety net. */
 export async function checkParseCase(c: MimeCase): Promise<void> {

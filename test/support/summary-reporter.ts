@@ -22,8 +22,8 @@ export default class SummaryReporter implements Reporter {
         const score = test.meta().corpusScore;
         if (score) scores.push(score);
       }
-      // A file that failed to load has no tests to count but must still count as a failure.
-      if (module.state() === 'failed' && !module.children.size) failed += 1;
+      // A file that failed to load, or a suite or hook that failed without a failing test, still counts as a failure.
+      if (module.state() === 'failed' && ![...module.children.allTests()].some((test) => test.result().state === 'failed')) failed += 1;
     }
     failed += unhandledErrors.length;
     // The corpus suite's scores (`npm run test:corpus`), printed where a person reading the log looks.

@@ -69,9 +69,9 @@ const TIME = /(\d):(\d)/g;
 
 /** True when text ends like a reply header: "… wrote:", "… schrieb …:", "… a écrit :", "…写道：". */
 export function endsWithWroteVerb(text: string): boolean {
-  const s = unescapeHtmlText(cleanLine(text));
+  const s = cleanLine(text);
   if (!s.endsWith(':') && !s.endsWith('：')) return false;
-  return WROTE_END.test(s.replace(TIME, '$1.$2'));
+  return WROTE_END.test(unescapeHtmlText(s).replace(TIME, '$1.$2'));
 }
 
 // A sender-first header's first line: a name, the bracketed address (maybe HTML-escaped) and the verb that puts
@@ -83,7 +83,7 @@ const SENDER_FIRST = new RegExp(
 
 /** True for the first line of a sender-first header ("Max <max@x> schrieb am Fr., 28."). */
 export function isSenderFirstLine(line: string): boolean {
-  return SENDER_FIRST.test(cleanLine(line));
+  return line.includes('@') && SENDER_FIRST.test(cleanLine(line));
 }
 
 // Zoho writes its header between dashes and without a colon: "---- On <date> <name> wrote ----".
@@ -91,7 +91,9 @@ const DASHED = /^-{2,10}\s*(.{1,500}?)\s*-{2,10}$/u;
 
 /** True for a dashed quote header ("---- On Tue, 22 Dec 2015 14:17:36 +0530 Sam <sam@x> wrote ----"). */
 export function isDashedHeader(line: string): boolean {
-  const inner = DASHED.exec(cleanLine(line))?.[1];
+  const s = cleanLine(line);
+  if (!s.startsWith('--')) return false;
+  const inner = DASHED.exec(s)?.[1];
   return inner !== undefined && endsWithWroteVerb(`${inner}:`);
 }
 
