@@ -73,7 +73,7 @@ describe('ingest on DynamoDB Local and s3rver', () => {
       from: 'carol@example.com',
       to: `support+${token}@desk.localhost`,
       subject: 'Re: Token thread',
-      text: 'More details.',
+      text: 'More details.\n\nOn Thu, 2 Jan 2025 at 10:00, Support <support@desk.localhost> wrote:\n> What happened?',
     });
 
     const { results } = await fx.deliver(reply);
@@ -81,6 +81,8 @@ describe('ingest on DynamoDB Local and s3rver', () => {
     expect(results[0]).toMatchObject({ outcome: 'reply-added', ticketId: ticket.id });
     const messages = await messagesOf(ticket.id);
     expect(messages.map((m) => m.threadedBy).sort()).toEqual(['new-ticket', 'reply-token']);
+    // The stored message says how sure its reply is, so the dashboard knows when to show the full text.
+    expect(messages.find((m) => m.threadedBy === 'reply-token')).toMatchObject({ reply: 'More details.', replyConfidence: 'high' });
   });
 
   it('threads a reply by References alone when Outlook dropped the plus address', async () => {

@@ -6,8 +6,8 @@ import type { CliCommand } from '../main';
 const USAGE = `Usage: sesdesk parse FILE.eml [FILE.eml…]
 
 Parses one raw email (.eml, mbox .box or plain text) and prints one JSON object on stdout:
-messageId, inReplyTo, references, from, replyTo, to, cc, subject, date, text, reply, html,
-attachments and classification. Given several files, prints one JSON object per line, in order.
+messageId, inReplyTo, references, from, replyTo, to, cc, subject, date, text, reply,
+replyConfidence, html, attachments and classification. Given several files, prints one JSON object per line, in order.
 Malformed mail still prints JSON (exit 0); a file that cannot be read prints an error on stderr
 and the others are still printed (exit 1).`;
 
