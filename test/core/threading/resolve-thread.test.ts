@@ -46,6 +46,7 @@ function mail(overrides: Partial<ParsedMail> = {}): ParsedMail {
     date: null,
     text: 'hi',
     reply: 'hi',
+    replyConfidence: 'high',
     html: null,
     attachments: [],
     classification: { kind: 'normal', reason: 'test', failedRecipients: [] },
