@@ -94,6 +94,10 @@ export interface ParsedMail extends ParsedEmail {
 export type TicketStatus = 'open' | 'pending' | 'closed' | 'spam';
 export const TICKET_STATUSES: readonly TicketStatus[] = ['open', 'pending', 'closed', 'spam'];
 
+/** How urgent a ticket is; every ticket starts `normal`. */
+export type TicketPriority = 'low' | 'normal' | 'high' | 'urgent';
+export const TICKET_PRIORITIES: readonly TicketPriority[] = ['low', 'normal', 'high', 'urgent'];
+
 /** Which threading rule put a message on its ticket (DESIGN.md "Threading"). */
 export type ThreadedBy = 'reply-token' | 'message-id' | 'subject-tag' | 'new-ticket' | 'agent';
 
@@ -115,6 +119,7 @@ export interface Ticket {
   readonly participants: Participant[];
   readonly assignee: string | null;
   readonly labels: string[];
+  readonly priority: TicketPriority;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly messageCount: number;

@@ -23,6 +23,7 @@ function ticket(overrides: Partial<Ticket> = {}): Ticket {
     ],
     assignee: null,
     labels: [],
+    priority: 'normal',
     createdAt: '2026-01-01T00:00:00.000Z',
     updatedAt: '2026-01-01T00:00:00.000Z',
     messageCount: 1,
