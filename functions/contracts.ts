@@ -106,18 +106,26 @@ export const TABLE_KEYS = {
   ttlAttribute: 'expiresAt',
 } as const;
 
+export type IndexName = 'byStatus' | 'byAssignee' | 'byRequester' | 'byCreated';
+
 export interface IndexDefinition {
-  readonly indexName: 'byStatus' | 'byAssignee' | 'byRequester';
-  readonly partitionKey: 'gsi1pk' | 'gsi2pk' | 'gsi3pk';
-  readonly sortKey: 'gsi1sk' | 'gsi2sk' | 'gsi3sk';
+  readonly indexName: IndexName;
+  readonly partitionKey: 'gsi1pk' | 'gsi2pk' | 'gsi3pk' | 'gsi4pk';
+  readonly sortKey: 'gsi1sk' | 'gsi2sk' | 'gsi3sk' | 'gsi4sk';
 }
 
-/** The global secondary indexes (all attributes projected). */
+/**
+ * The global secondary indexes. Every one projects keys only: an index entry is rewritten only when its own keys
+ * change (a ticket update that leaves the requester alone writes nothing to byRequester), and each write is one
+ * unit whatever the ticket's size. Readers fetch the items by key after the Query (one BatchGetItem a page).
+ */
 export const TABLE_INDEXES: readonly IndexDefinition[] = [
-  // Tickets by status and ingest records by outcome, newest activity first.
+  // Tickets by status and mail-log records by outcome, newest activity first.
   { indexName: 'byStatus', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
   { indexName: 'byAssignee', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
   { indexName: 'byRequester', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
+  // Tickets by status, newest (or oldest) first by creation: `sort=created`.
+  { indexName: 'byCreated', partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
 ];
 
 /** The CreateTable input DynamoDB Local gets; the CDK construct builds the same table (a test compares them). */
@@ -137,7 +145,7 @@ export function createTableInput(tableName: string) {
         { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
         { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
       ],
-      Projection: { ProjectionType: 'ALL' as const },
+      Projection: { ProjectionType: 'KEYS_ONLY' as const },
     })),
     StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' as const },
   };
@@ -164,7 +172,8 @@ export const keys = {
   counter: (deskId: string): TableKey => ({ pk: `DESK#${deskId}`, sk: 'COUNTER' }),
   settings: (deskId: string): TableKey => ({ pk: `DESK#${deskId}`, sk: 'SETTINGS' }),
   number: (deskId: string, number: number): TableKey => ({ pk: `NUM#${deskId}#${number}`, sk: 'NUM' }),
-  word: (word: string, createdAt: string, ticketId: string): TableKey => ({ pk: `WORD#${word}`, sk: `${createdAt}#${ticketId}` }),
+  /** A search term of a ticket (one item per desk, term and ticket; see core/search/search-terms.ts). */
+  term: (deskId: string, term: string, ticketId: string): TableKey => ({ pk: termPartition(deskId, term), sk: ticketId }),
   address: (address: string): TableKey => ({ pk: `ADDR#${address.toLowerCase()}`, sk: 'ADDR' }),
   rate: (address: string, day: string): TableKey => ({ pk: `RATE#${address.toLowerCase()}#${day}`, sk: 'RATE' }),
 };
@@ -175,9 +184,14 @@ export const KEY_PREFIXES = {
   messageId: 'MSGID#',
   ingest: 'INGEST#',
   number: 'NUM#',
-  word: 'WORD#',
+  term: 'TERM#',
   address: 'ADDR#',
 } as const;
+
+/** The partition holding every ticket of a desk with one search term. */
+export function termPartition(deskId: string, term: string): string {
+  return `${KEY_PREFIXES.term}${deskId}#${term}`;
+}
 
 /** Sort-key prefixes of the items under a ticket's partition. */
 export const TICKET_ITEM_PREFIXES = { message: 'MSG#', delivery: 'OUT#' } as const;
@@ -188,6 +202,9 @@ export const indexPartitions = {
   assignee: (assignee: string | null, status: string) => `ASSIGNEE#${assignee ?? '-none-'}#${status}`,
   requester: (address: string) => `REQUESTER#${address}`,
   ingestOutcome: (outcome: string) => `INGEST#${outcome}`,
+  /** Every mail-log record, whatever its outcome (on byAssignee, which tickets use under another prefix). */
+  mailLog: () => 'MAILLOG',
+  created: (status: string) => `CREATED#${status}`,
 };
 
 /**
@@ -209,6 +226,8 @@ export function ticketIndexKeys(ticket: {
     gsi2sk: `${ticket.updatedAt}#${ticket.id}`,
     gsi3pk: indexPartitions.requester(ticket.requester.address),
     gsi3sk: `${ticket.createdAt}#${ticket.id}`,
+    gsi4pk: indexPartitions.created(ticket.status),
+    gsi4sk: `${ticket.createdAt}#${ticket.id}`,
   };
 }
 

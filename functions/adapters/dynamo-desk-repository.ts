@@ -1,70 +1,71 @@
 // adapter: DeskRepository on the single table: index Queries for the inbox, one transaction per agent change
 import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { KEY_PREFIXES, TICKET_ITEM_PREFIXES, indexPartitions, keys, type TableKey } from '../contracts';
-import type { AddressState, DeskRepository, InboxQuery, TicketChange, TicketPage, TicketThread } from '../core/api/api-ports';
-import { ConcurrentUpdateError, InvalidInputError } from '../core/errors';
+import { KEY_PREFIXES, TICKET_ITEM_PREFIXES, indexPartitions, keys, termPartition, type TableKey } from '../contracts';
+import type {
+  AddressState,
+  DeskRepository,
+  IdList,
+  InboxQuery,
+  IndexPage,
+  IndexWalk,
+  TicketChange,
+  TicketThread,
+} from '../core/api/api-ports';
+import { ConcurrentUpdateError } from '../core/errors';
+import { decodeCursor, encodeCursor } from './dynamo-cursor';
 import type { Delivery } from '../core/notify/notify-ports';
 import type { Ticket } from '../core/types';
 import { deliveryFromItem } from './dynamo-delivery-repository';
-import { deliveryPut, messageFromItem, messageToItem, ticketFromItem, ticketUpdate } from './dynamo-items';
+import { deliveryPut, messageFromItem, messageToItem, termItems, ticketFromItem, ticketUpdate } from './dynamo-items';
 import { ConditionFailedError, putNew, type DynamoTable } from './dynamo-table';
 
-/** Which index serves a view and the partition it reads. */
+/** Which index serves a walk or a count and the partition it reads. */
 interface IndexPartition {
-  readonly indexName: 'byStatus' | 'byAssignee';
-  readonly pkName: 'gsi1pk' | 'gsi2pk';
-  readonly skName: 'gsi1sk' | 'gsi2sk';
+  readonly indexName: 'byStatus' | 'byAssignee' | 'byCreated';
+  readonly pkName: 'gsi1pk' | 'gsi2pk' | 'gsi4pk';
+  readonly skName: 'gsi1sk' | 'gsi2sk' | 'gsi4sk';
   readonly pk: string;
 }
 
-function partitionOf(query: InboxQuery): IndexPartition {
-  return query.kind === 'status'
-    ? { indexName: 'byStatus', pkName: 'gsi1pk', skName: 'gsi1sk', pk: indexPartitions.status(query.status) }
-    : { indexName: 'byAssignee', pkName: 'gsi2pk', skName: 'gsi2sk', pk: indexPartitions.assignee(query.assignee, query.status) };
-}
-
-/**
- * Cursors are the query's LastEvaluatedKey as base64url JSON. On the way back in, a cursor must have exactly
- * the key attributes of this index and point into the same partition, so a cursor cannot steer the Query
- * elsewhere (another view, another item type).
- */
-function encodeCursor(key: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url');
-}
-
-function decodeCursor(cursor: string, partition: IndexPartition): TableKey {
-  const invalid = () => new InvalidInputError('cursor: not a cursor this list gave out (start again without one)');
-  if (cursor.length > 1024 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid();
+function partitionOf(query: InboxQuery | IndexWalk): IndexPartition {
+  if (query.kind === 'assignee') {
+    return { indexName: 'byAssignee', pkName: 'gsi2pk', skName: 'gsi2sk', pk: indexPartitions.assignee(query.assignee, query.status) };
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid();
-  const record = value as Record<string, unknown>;
-  const expected = ['pk', 'sk', partition.pkName, partition.skName].sort();
-  const names = Object.keys(record).sort();
-  if (names.length !== expected.length || names.some((name, i) => name !== expected[i])) throw invalid();
-  if (Object.values(record).some((v) => typeof v !== 'string')) throw invalid();
-  const ticketKey = new RegExp(`^${KEY_PREFIXES.ticket}[a-z0-9]{1,64}$`);
-  if (record[partition.pkName] !== partition.pk || record.sk !== 'META' || !ticketKey.test(record.pk as string)) throw invalid();
-  return record as unknown as TableKey;
+  if (query.kind === 'created') {
+    return { indexName: 'byCreated', pkName: 'gsi4pk', skName: 'gsi4sk', pk: indexPartitions.created(query.status) };
+  }
+  return { indexName: 'byStatus', pkName: 'gsi1pk', skName: 'gsi1sk', pk: indexPartitions.status(query.status) };
+}
+
+const TICKET_KEY = new RegExp(`^${KEY_PREFIXES.ticket}[a-z0-9]{1,64}$`);
+const isTicketKey = (key: TableKey) => key.sk === 'META' && TICKET_KEY.test(key.pk);
+
+/** The id in a ticket item's key. */
+function ticketIdOf(key: Record<string, unknown>): string {
+  return (key.pk as string).slice(KEY_PREFIXES.ticket.length);
 }
 
 /** The DynamoDB implementation of the dashboard's queries and writes. Never Scans. */
 export class DynamoDeskRepository implements DeskRepository {
   constructor(private readonly table: DynamoTable) {}
 
-  async listTickets(query: InboxQuery, limit: number, cursor: string | null): Promise<TicketPage> {
-    const partition = partitionOf(query);
-    const { items, lastKey } = await this.table.queryPage({
+  async walkIndex(walk: IndexWalk, limit: number, cursor: string | null): Promise<IndexPage> {
+    const partition = partitionOf(walk);
+    // The indexes project keys only: one Query for the order, one BatchGetItem for the tickets.
+    const { items: entries, lastKey } = await this.table.queryPage({
       ...partitionQuery(partition),
-      ScanIndexForward: false,
+      ScanIndexForward: walk.ascending,
       Limit: limit,
-      ExclusiveStartKey: cursor === null ? undefined : decodeCursor(cursor, partition),
+      ExclusiveStartKey: cursor === null ? undefined : decodeCursor(cursor, partition, isTicketKey),
     });
-    return { tickets: items.map(ticketFromItem), cursor: lastKey ? encodeCursor(lastKey) : null };
+    const tickets = await this.ticketsById(entries.map(ticketIdOf));
+    return {
+      entries: entries.flatMap((entry) => {
+        const ticket = tickets.get(ticketIdOf(entry));
+        return ticket ? [{ ticket, cursor: encodeCursor(entry) }] : [];
+      }),
+      next: lastKey ? encodeCursor(lastKey) : null,
+    };
   }
 
   countTickets(query: InboxQuery): Promise<number> {
@@ -76,25 +77,49 @@ export class DynamoDeskRepository implements DeskRepository {
     return items.map((item) => item.ticketId as string);
   }
 
-  async ticketIdsByWord(word: string, limit: number): Promise<{ ids: string[]; complete: boolean }> {
-    const { items, lastKey } = await this.table.queryPage({
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': `${KEY_PREFIXES.word}${word}` },
-      ScanIndexForward: false,
-      Limit: limit,
-    });
-    return { ids: items.map((item) => item.ticketId as string), complete: lastKey === null };
+  async ticketIdsByTerm(deskIds: readonly string[], term: string, limit: number): Promise<IdList> {
+    const lists = await Promise.all(
+      deskIds.map((deskId) =>
+        this.idsOf({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': termPartition(deskId, term) } }, 'sk', limit),
+      ),
+    );
+    const ids = lists.flatMap((list) => list.ids);
+    return { ids: ids.slice(0, limit), complete: ids.length <= limit && lists.every((list) => list.complete) };
   }
 
-  async ticketsByRequester(address: string, limit: number): Promise<Ticket[]> {
-    const { items } = await this.table.queryPage({
-      IndexName: 'byRequester',
-      KeyConditionExpression: 'gsi3pk = :pk',
-      ExpressionAttributeValues: { ':pk': indexPartitions.requester(address) },
-      ScanIndexForward: false,
-      Limit: limit,
-    });
-    return items.map(ticketFromItem);
+  async ticketsHoldingTerm(term: string, tickets: readonly Ticket[]): Promise<Set<string>> {
+    const items = await this.table.batchGet(tickets.map((t) => keys.term(t.deskId, term, t.id)));
+    return new Set(items.map((item) => item.sk as string));
+  }
+
+  ticketIdsByRequester(address: string, limit: number): Promise<IdList> {
+    return this.idsOf(
+      {
+        IndexName: 'byRequester',
+        KeyConditionExpression: 'gsi3pk = :pk',
+        ExpressionAttributeValues: { ':pk': indexPartitions.requester(address) },
+        ScanIndexForward: false,
+      },
+      'pk',
+      limit,
+    );
+  }
+
+  /** Ids from a Query's items (a ticket key in `pk`, or a bare id in `sk`), paged up to `limit`. */
+  private async idsOf(query: Omit<QueryCommandInput, 'TableName'>, attribute: 'pk' | 'sk', limit: number): Promise<IdList> {
+    const ids: string[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const { items, lastKey } = await this.table.queryPage({ ...query, Limit: limit + 1 - ids.length, ExclusiveStartKey: start });
+      ids.push(...items.map((item) => (attribute === 'pk' ? ticketIdOf(item) : (item.sk as string))));
+      start = lastKey ?? undefined;
+    } while (start && ids.length <= limit);
+    return { ids: ids.slice(0, limit), complete: ids.length <= limit };
+  }
+
+  private async ticketsById(ids: readonly string[]): Promise<Map<string, Ticket>> {
+    const items = ids.length === 0 ? [] : await this.table.batchGet(ids.map(keys.ticket));
+    return new Map(items.map((item) => [item.id as string, ticketFromItem(item)]));
   }
 
   async getThread(ticketId: string): Promise<TicketThread | null> {
@@ -134,6 +159,8 @@ export class DynamoDeskRepository implements DeskRepository {
 
   async saveChange(change: TicketChange): Promise<void> {
     const update = ticketUpdate(change);
+    // Index entries first: a change that then fails leaves a term that finds the ticket, never a message search misses.
+    await this.table.batchPut(termItems(change.before.deskId, change.before.id, change.terms));
     try {
       if (!change.message && change.deliveries.length === 0) {
         // A lone ticket change needs no transaction (which would cost twice the write units).

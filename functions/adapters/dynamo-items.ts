@@ -2,7 +2,7 @@
 import { indexPartitions, keys, ticketIndexKeys } from '../contracts';
 import type { AddressFeedback } from '../core/feedback/address-feedback';
 import { normalizeMessageId } from '../core/ids';
-import type { IngestRecord, NewDelivery, TicketTransition } from '../core/ports';
+import { MAIL_LOG_OUTCOMES, type IngestRecord, type NewDelivery, type TicketTransition } from '../core/ports';
 import type { Participant, Ticket, TicketMessage } from '../core/types';
 import { putNew, type Item, type NamedItem, type TableWrite } from './dynamo-table';
 
@@ -55,7 +55,7 @@ export function ticketUpdate(change: TicketTransition): NamedItem {
         UpdateExpression:
           'SET #status = :status, assignee = :assignee, labels = :labels, priority = :priority, participants = :participants, updatedAt = :updatedAt, ' +
           'threadMessageIds = :ids, preview = :preview, messageCount = :count, ' +
-          'gsi1pk = :gsi1pk, gsi1sk = :gsi1sk, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk, version = :next',
+          'gsi1pk = :gsi1pk, gsi1sk = :gsi1sk, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk, gsi4pk = :gsi4pk, version = :next',
         ConditionExpression: 'version = :version',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
@@ -72,12 +72,21 @@ export function ticketUpdate(change: TicketTransition): NamedItem {
           ':gsi1sk': index.gsi1sk,
           ':gsi2pk': index.gsi2pk,
           ':gsi2sk': index.gsi2sk,
+          ':gsi4pk': index.gsi4pk,
           ':version': before.version,
           ':next': after.version,
         },
       },
     },
   };
+}
+
+/**
+ * The index items of a ticket's search terms: one per term, keyed by desk, term and ticket and holding nothing
+ * else, so writing one again (a redelivered event, a term two messages share) changes nothing.
+ */
+export function termItems(deskId: string, ticketId: string, terms: readonly string[]): Item[] {
+  return [...new Set(terms)].map((term) => ({ ...keys.term(deskId, term, ticketId), type: 'term' }));
 }
 
 export function messageToItem(message: TicketMessage): Item {
@@ -100,13 +109,18 @@ export function messageIdItem(messageId: string, ticketId: string, deliveryId: s
   return { ...keys.messageId(normalizeMessageId(messageId)), type: 'msgid', ticketId, deliveryId };
 }
 
+/**
+ * An ingest record. Only mail-log outcomes are indexed (by outcome on byStatus, all together on byAssignee): mail
+ * that became a ticket or a reply writes no index entry at all.
+ */
 export function ingestToItem(record: IngestRecord): Item {
+  const logged = (MAIL_LOG_OUTCOMES as readonly string[]).includes(record.outcome);
+  const sk = `${record.at}#${record.key}`;
   return {
     ...keys.ingest(record.key),
     type: 'ingest',
     ...record,
-    gsi1pk: indexPartitions.ingestOutcome(record.outcome),
-    gsi1sk: `${record.at}#${record.key}`,
+    ...(logged ? { gsi1pk: indexPartitions.ingestOutcome(record.outcome), gsi1sk: sk, gsi2pk: indexPartitions.mailLog(), gsi2sk: sk } : {}),
   };
 }
 
@@ -120,6 +134,8 @@ export function ingestFromItem(item: Item): IngestRecord {
     messageId: (item.messageId as string | null | undefined) ?? null,
     at: item.at as string,
     attempts: (item.attempts as number | undefined) ?? 1,
+    from: (item.from as string | null | undefined) ?? null,
+    subject: (item.subject as string | null | undefined) ?? null,
   };
 }
 

@@ -2,6 +2,7 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  BatchWriteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -41,6 +42,8 @@ export function itemFromStreamImage(image: Record<string, unknown> | undefined):
 
 /** BatchGetItem takes at most 100 keys per request. */
 const BATCH_GET_LIMIT = 100;
+/** BatchWriteItem takes at most 25 writes. */
+const BATCH_WRITE_LIMIT = 25;
 /** Rounds of re-requesting keys DynamoDB left unprocessed (throttling) before giving up. */
 const UNPROCESSED_ROUNDS = 8;
 /** Attempts of a transaction cancelled only by conflicts with other transactions in flight. */
@@ -102,6 +105,23 @@ export class DynamoTable {
       }
     }
     return found;
+  }
+
+  /**
+   * Puts items unconditionally, 25 a request, asking again for what DynamoDB leaves unprocessed. Only for items
+   * whose key says everything (index entries): writing one twice changes nothing.
+   * @throws Error when items are still unprocessed after the last round.
+   */
+  async batchPut(items: readonly Item[]): Promise<void> {
+    for (let start = 0; start < items.length; start += BATCH_WRITE_LIMIT) {
+      let pending: Record<string, unknown>[] = items.slice(start, start + BATCH_WRITE_LIMIT).map((Item) => ({ PutRequest: { Item } }));
+      for (let round = 0; pending.length > 0; round += 1) {
+        if (round > UNPROCESSED_ROUNDS) throw new Error(`DynamoDB left ${pending.length} writes unprocessed after retries`);
+        if (round > 0) await sleep(Math.min(1000, 50 * 2 ** round));
+        const result = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
+        pending = (result.UnprocessedItems?.[this.tableName] ?? []);
+      }
+    }
   }
 
   /** Every item of a Query, following pages past 1 MB. */

@@ -6,8 +6,9 @@ import type {
   InboundReplyWrite,
   IngestLookup,
   IngestLookupRequest,
-  IngestOutcomeKind,
   IngestRecord,
+  MailLogOutcome,
+  MailLogPage,
   MessageIdTarget,
   NewTicketWrite,
   ReportWrite,
@@ -26,9 +27,13 @@ import {
   messageToItem,
   ticketFromItem,
   ticketToItem,
+  termItems,
   ticketUpdate,
 } from './dynamo-items';
+import { decodeCursor, encodeCursor } from './dynamo-cursor';
 import { ConditionFailedError, putNew, type DynamoTable, type NamedItem } from './dynamo-table';
+
+const isIngestKey = (key: { pk: string; sk: string }) => key.sk === 'INGEST' && key.pk.startsWith(KEY_PREFIXES.ingest);
 
 /**
  * The DynamoDB implementation of TicketRepository. Reads for one email are a single BatchGetItem; writes for
@@ -88,21 +93,22 @@ export class DynamoTicketRepository implements TicketRepository {
 
   async createTicket(write: NewTicketWrite): Promise<void> {
     const { ticket, message } = write;
+    // Index entries first (idempotent puts): a crash before the transaction leaves entries that a redelivery
+    // writes again, never a ticket search cannot find.
+    await this.table.batchPut(termItems(ticket.deskId, ticket.id, write.terms));
     await this.write(write.ingest, message.messageId, [
       ingestPut(write.ingest),
       putNew('ticket', ticketToItem(ticket)),
       putNew('message', messageToItem(message)),
       putNew('message-id', messageIdItem(message.messageId, ticket.id, null)),
       putNew('number', { ...keys.number(ticket.deskId, ticket.number), type: 'number', ticketId: ticket.id }),
-      ...write.words.map((word) =>
-        putNew(`word ${word}`, { ...keys.word(word, ticket.createdAt, ticket.id), type: 'word', ticketId: ticket.id }),
-      ),
       ...write.deliveries.map(deliveryPut),
     ]);
   }
 
   async addInboundMessage(write: InboundReplyWrite): Promise<void> {
     const { message } = write;
+    await this.table.batchPut(termItems(write.before.deskId, write.before.id, write.terms));
     await this.write(write.ingest, message.messageId, [
       ingestPut(write.ingest),
       ticketUpdate(write),
@@ -130,15 +136,36 @@ export class DynamoTicketRepository implements TicketRepository {
     }
   }
 
-  async listIngests(outcome: IngestOutcomeKind, limit: number): Promise<IngestRecord[]> {
-    const { items } = await this.table.queryPage({
-      IndexName: 'byStatus',
-      KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': indexPartitions.ingestOutcome(outcome) },
+  async listMailLog(outcome: MailLogOutcome | null, limit: number, cursor: string | null): Promise<MailLogPage> {
+    const partition =
+      outcome === null
+        ? { indexName: 'byAssignee', pkName: 'gsi2pk', skName: 'gsi2sk', pk: indexPartitions.mailLog() }
+        : { indexName: 'byStatus', pkName: 'gsi1pk', skName: 'gsi1sk', pk: indexPartitions.ingestOutcome(outcome) };
+    const { items: entries, lastKey } = await this.table.queryPage({
+      IndexName: partition.indexName,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': partition.pkName },
+      ExpressionAttributeValues: { ':pk': partition.pk },
       ScanIndexForward: false,
       Limit: limit,
+      ExclusiveStartKey: cursor === null ? undefined : decodeCursor(cursor, partition, isIngestKey),
     });
-    return items.map(ingestFromItem);
+    // The index holds keys only; the records come in one batch and keep the index's order.
+    const records = new Map(
+      (await this.table.batchGet(entries.map((e) => ({ pk: e.pk as string, sk: e.sk as string })))).map((i) => [i.pk, i]),
+    );
+    return {
+      records: entries.flatMap((entry) => {
+        const item = records.get(entry.pk);
+        return item ? [ingestFromItem(item)] : [];
+      }),
+      cursor: lastKey ? encodeCursor(lastKey) : null,
+    };
+  }
+
+  async getIngest(key: string): Promise<IngestRecord | null> {
+    const item = await this.table.get(keys.ingest(key));
+    return item ? ingestFromItem(item) : null;
   }
 
   /** Runs one email's transaction and turns a failed condition into the core error it means. */

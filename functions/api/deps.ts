@@ -46,6 +46,11 @@ export function createApiDeps(resources: ApiResources): ApiDeps {
       verify: async (ticketId, address, signature) => verifyUnsubscribe(await resources.tokenKeys(), ticketId, address, signature),
       unsubscribe: (ticketId, address) => deliveries.unsubscribeParticipant(ticketId, address),
     },
+    ingest: async () => {
+      // Loaded on first replay only: the mail parser is most of the ingest code and the API rarely needs it.
+      const { createIngestDeps } = await import('../ingest/deps');
+      return createIngestDeps({ ...resources, tokenKeys: await resources.tokenKeys() });
+    },
     clock: resources.clock ?? (() => new Date()),
     log: resources.log,
     ...(resources.localSignIn ? { localSignIn: resources.localSignIn } : {}),

@@ -8,10 +8,13 @@ import { ForbiddenError, UnauthenticatedError } from '../core/api/errors';
 import { MAX_UPLOAD_BYTES, attachmentUrl, createUpload, isUploadKey } from '../core/api/files';
 import { getDeskSettings, saveDeskSettings } from '../core/api/settings';
 import { addParticipant, patchTicket, removeParticipant, retryDelivery } from '../core/api/ticket-changes';
-import { countTickets, failedIngests, listTickets, requesterHistory, searchTickets, ticketDetail } from '../core/api/ticket-queries';
+import { listMailLog, rawMailUrl, replayMail } from '../core/api/mail-log';
+import { countTickets, requesterHistory, ticketDetail } from '../core/api/ticket-queries';
+import { findTickets, type FindTicketsInput } from '../core/api/ticket-search';
 import { followUnsubscribeLink } from '../core/api/unsubscribe-link';
 import '../core/config/zod-messages';
 import { NotFoundError } from '../core/errors';
+import { MAIL_LOG_OUTCOMES } from '../core/ports';
 import { TICKET_PRIORITIES, TICKET_STATUSES } from '../core/types';
 import { deliveryView, htmlPage, messageView, ticketDetailView, ticketView } from './views';
 
@@ -65,13 +68,26 @@ const version = z.number().check(z.int(), z.minimum(0));
 const mimeType = z.string().check(z.regex(/^[\w.+-]+\/[\w.+-]+$/, 'must be a MIME type like text/plain'), z.maxLength(255));
 const filename = z.string().check(z.minLength(1), z.maxLength(255));
 
+const cursor = z.optional(z.string().check(z.minLength(1), z.maxLength(2048)));
+const limit = z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 25);
 const listQuery = z.object({
-  status: z._default(status, 'open'),
+  q: z.optional(z.string().check(z.trim(), z.maxLength(200))),
+  status: z.optional(status),
   view: z._default(z.enum(['all', 'mine', 'unassigned']), 'all'),
-  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
-  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 25),
+  label: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(50))),
+  /** An agent's address, or `none` for unassigned tickets. */
+  assignee: z.optional(z.union([z.literal('none'), email])),
+  desk: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  priority: z.optional(priority),
+  requester: z.optional(email),
+  sort: z._default(z.enum(['updated', 'created']), 'updated'),
+  order: z._default(z.enum(['asc', 'desc']), 'desc'),
+  cursor,
+  limit,
 });
 const searchQuery = z.object({ q: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200)) });
+const mailLogQuery = z.object({ outcome: z.optional(z.enum(MAIL_LOG_OUTCOMES)), cursor, limit });
+const mailKey = z.object({ key: z.string().check(z.minLength(1), z.maxLength(500)) });
 const attachment = z.strictObject({
   key: z.string().check(z.refine(isUploadKey, 'must be a key from POST /api/uploads')),
   filename,
@@ -116,6 +132,32 @@ const unsubscribeQuery = z.object({
   address: z.string().check(z.minLength(3), z.maxLength(254)),
   sig: z.string().check(z.minLength(1), z.maxLength(64)),
 });
+
+/**
+ * The list query as core takes it. `view` (the inbox's first parameter) is an assignee filter: `mine` is the caller,
+ * `unassigned` nobody; an explicit `assignee` wins. Without text or requester the status defaults to open.
+ */
+function findInput(input: z.infer<typeof listQuery>, agent: Agent): FindTicketsInput {
+  const viewAssignee = input.view === 'mine' ? agent.email : input.view === 'unassigned' ? null : undefined;
+  const assignee = input.assignee === undefined ? viewAssignee : input.assignee === 'none' ? null : input.assignee;
+  const searching = Boolean(input.q) || input.requester !== undefined;
+  const status = input.status ?? (searching ? undefined : 'open');
+  return {
+    ...(input.q ? { q: input.q } : {}),
+    filters: {
+      ...(status !== undefined ? { status } : {}),
+      ...(input.label !== undefined ? { label: input.label } : {}),
+      ...(assignee !== undefined ? { assignee } : {}),
+      ...(input.desk !== undefined ? { deskId: input.desk } : {}),
+      ...(input.priority !== undefined ? { priority: input.priority } : {}),
+      ...(input.requester !== undefined ? { requester: input.requester } : {}),
+    },
+    sort: input.sort,
+    order: input.order,
+    limit: input.limit,
+    cursor: input.cursor ?? null,
+  };
+}
 
 /** Ids are lowercase base32: anything else cannot name a stored ticket or delivery. */
 const ID = /^[a-z0-9]{1,64}$/;
@@ -176,9 +218,8 @@ const routes: readonly Route[] = [
     method: 'GET',
     path: '/api/tickets',
     async handle({ deps, agent, query }) {
-      const input = listQuery.parse(query);
-      const page = await listTickets(deps, agent, { ...input, cursor: input.cursor ?? null });
-      return { status: 200, json: { items: page.tickets.map(ticketView), cursor: page.cursor } };
+      const found = await findTickets(deps, findInput(listQuery.parse(query), agent));
+      return { status: 200, json: { items: found.tickets.map(ticketView), cursor: found.cursor, partial: found.partial } };
     },
   },
   { method: 'GET', path: '/api/counts', handle: async ({ deps, agent }) => ({ status: 200, json: await countTickets(deps, agent) }) },
@@ -186,8 +227,10 @@ const routes: readonly Route[] = [
     method: 'GET',
     path: '/api/search',
     async handle({ deps, query }) {
+      // The first search API: any status, newest activity first, one page.
       const { q } = searchQuery.parse(query);
-      return { status: 200, json: { items: (await searchTickets(deps, q)).map(ticketView) } };
+      const found = await findTickets(deps, { q, filters: {}, sort: 'updated', order: 'desc', limit: 50, cursor: null });
+      return { status: 200, json: { items: found.tickets.map(ticketView), partial: found.partial } };
     },
   },
   {
@@ -268,7 +311,33 @@ const routes: readonly Route[] = [
       json: await saveDeskSettings(deps, agent, params.deskId ?? '', body),
     }),
   },
-  { method: 'GET', path: '/api/ingest/failed', handle: async ({ deps }) => ({ status: 200, json: { items: await failedIngests(deps) } }) },
+  {
+    method: 'GET',
+    path: '/api/mail',
+    async handle({ deps, query }) {
+      const input = mailLogQuery.parse(query);
+      return {
+        status: 200,
+        json: await listMailLog(deps, { outcome: input.outcome ?? null, limit: input.limit, cursor: input.cursor ?? null }),
+      };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/mail/:key/replay',
+    handle: async ({ deps, agent, params }) => ({ status: 200, json: await replayMail(deps, agent, mailKey.parse(params).key) }),
+  },
+  {
+    method: 'GET',
+    path: '/api/mail/:key/raw',
+    handle: async ({ deps, params }) => ({ status: 200, json: await rawMailUrl(deps, mailKey.parse(params).key) }),
+  },
+  {
+    // The first name of the failed part of the mail log.
+    method: 'GET',
+    path: '/api/ingest/failed',
+    handle: async ({ deps }) => ({ status: 200, json: await listMailLog(deps, { outcome: 'failed', limit: 100, cursor: null }) }),
+  },
 ];
 
 export type RouteMatch =

@@ -21,6 +21,16 @@ export interface ObjectStore {
 
 export type IngestOutcomeKind = 'ticket-created' | 'reply-added' | 'bounce' | 'complaint' | 'ignored' | 'duplicate' | 'failed';
 
+/** Outcomes of mail that did not become a normal message: what the mail log lists (every other outcome is a ticket's). */
+export const MAIL_LOG_OUTCOMES = ['ignored', 'failed', 'duplicate', 'bounce', 'complaint'] as const satisfies readonly IngestOutcomeKind[];
+export type MailLogOutcome = (typeof MAIL_LOG_OUTCOMES)[number];
+
+/** One page of the mail log, newest first. */
+export interface MailLogPage {
+  readonly records: IngestRecord[];
+  readonly cursor: string | null;
+}
+
 /** What happened to one stored email; kept so every email has a recorded outcome and failures can be replayed. */
 export interface IngestRecord {
   readonly key: string;
@@ -31,6 +41,9 @@ export interface IngestRecord {
   readonly messageId: string | null;
   readonly at: string;
   readonly attempts: number;
+  /** The sender and subject, for the mail log; null when the mail could not be read that far. */
+  readonly from: string | null;
+  readonly subject: string | null;
 }
 
 /** Where a stored Message-ID points. */
@@ -95,8 +108,8 @@ export interface NewTicketWrite {
   readonly message: TicketMessage;
   /** Delivery items created with the ticket (the acknowledgement, when one is due). */
   readonly deliveries: readonly NewDelivery[];
-  /** Subject words for search. */
-  readonly words: readonly string[];
+  /** Search terms of the ticket's first message (see core/search/search-terms.ts). */
+  readonly terms: readonly string[];
 }
 
 /** A ticket before and after a change decided in core; the write is conditional on `before.version`. */
@@ -108,6 +121,8 @@ export interface TicketTransition {
 export interface InboundReplyWrite extends TicketTransition {
   readonly ingest: IngestRecord;
   readonly message: TicketMessage;
+  /** Search terms the message adds to the ticket. */
+  readonly terms: readonly string[];
 }
 
 /** What a bounce or complaint changes, as decided by `decideFeedback`. */
@@ -138,8 +153,10 @@ export interface TicketRepository {
   recordReport(write: ReportWrite): Promise<void>;
   /** Records an outcome without other changes (ignored, duplicate, failed). A failed record can be overwritten. */
   recordIngest(record: IngestRecord): Promise<void>;
-  /** Ingest records with a given outcome, newest first. */
-  listIngests(outcome: IngestOutcomeKind, limit: number): Promise<IngestRecord[]>;
+  /** The mail log, newest first: records of one outcome, or of every mail-log outcome. @throws InvalidInputError for a foreign cursor. */
+  listMailLog(outcome: MailLogOutcome | null, limit: number, cursor: string | null): Promise<MailLogPage>;
+  /** One ingest record by its S3 key; null when the mail was never ingested. */
+  getIngest(key: string): Promise<IngestRecord | null>;
 }
 
 export type { Participant, StoredAttachment };

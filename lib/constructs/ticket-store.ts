@@ -34,7 +34,7 @@ export class TicketStore extends Construct {
         indexName: index.indexName,
         partitionKey: key(index.partitionKey),
         sortKey: key(index.sortKey),
-        projectionType: dynamodb.ProjectionType.ALL,
+        projectionType: dynamodb.ProjectionType.KEYS_ONLY,
       })),
       // The notify function reads both images to tell a new delivery from a status change.
       dynamoStream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,

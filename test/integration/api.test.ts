@@ -126,11 +126,13 @@ describe('inbox views', () => {
               messageId: null,
               at: ticket.createdAt,
               attempts: 1,
+              from: null,
+              subject: null,
             },
             ticket,
             message: seedMessage(ticket),
             deliveries: [],
-            words: [],
+            terms: [],
           }),
         ),
       );
@@ -577,6 +579,8 @@ describe('settings, failed ingests and unsubscribe', () => {
       messageId: null,
       at: new Date().toISOString(),
       attempts: 1,
+      from: null,
+      subject: null,
     });
     const { json } = await h.call<{ items: IngestRecord[] }>('GET', '/api/ingest/failed');
     expect(json.items.map((r) => r.key)).toContain(key);

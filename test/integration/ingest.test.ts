@@ -257,13 +257,13 @@ describe('ingest on DynamoDB Local and s3rver', () => {
     const results = await createIngestHandler(async () => deps)(flaky.event(key));
     expect(results[0]).toMatchObject({ outcome: 'failed', reason: 'could not parse: parser exploded' });
     expect(await deps.store.get(flaky.bucket, key)).toEqual(new Uint8Array(raw));
-    expect((await deps.tickets.listIngests('failed', 10)).map((r) => r.key)).toContain(key);
+    expect((await deps.tickets.listMailLog('failed', 10, null)).records.map((r) => r.key)).toContain(key);
 
     broken = false;
     const summary = await replayIngest(deps, { bucket: flaky.bucket, selection: { kind: 'failed' } });
 
     expect(summary).toEqual({ total: 1, byOutcome: { 'ticket-created': 1 } });
-    expect(await deps.tickets.listIngests('failed', 10)).toEqual([]);
+    expect((await deps.tickets.listMailLog('failed', 10, null)).records).toEqual([]);
     const again = await replayIngest(deps, { bucket: flaky.bucket, selection: { kind: 'keys', keys: [key] } });
     expect(again.byOutcome).toEqual({ duplicate: 1 });
   });

@@ -2,6 +2,7 @@
 import { isDeskAddress, type Desk, type DeskConfig } from '../config/desk-config';
 import { ConcurrentUpdateError, NotFoundError } from '../errors';
 import { newId } from '../ids';
+import { agentMessageTerms } from '../search/search-terms';
 import type { DeliveryContent, NewDelivery } from '../ports';
 import { ticketAfterMessage } from '../tickets/ticket-activity';
 import type { Mailbox, StoredAttachment, Ticket, TicketMessage, TicketStatus } from '../types';
@@ -75,7 +76,7 @@ export async function postMessage(deps: ApiDeps, agent: Agent, input: PostMessag
   }));
   const status = input.status ?? (input.internal ? ticket.status : 'pending');
   const after = ticketAfterMessage(ticket, message, { status });
-  await deps.desk.saveChange({ before: ticket, after, message, deliveries });
+  await deps.desk.saveChange({ before: ticket, after, message, deliveries, terms: agentMessageTerms(input.body) });
   deps.log.info(input.internal ? 'note added' : 'reply added', {
     ticketId: ticket.id,
     messageId: message.id,

@@ -1,6 +1,7 @@
 // core: the ports and dependency bag of the dashboard API use cases
 import type { DeskConfig, TeamMember } from '../config/desk-config';
 import type { Delivery, DeliveryRepository, SettingsRepository } from '../notify/notify-ports';
+import type { IngestDeps } from '../ingest/ingest-step';
 import type { Log, NewDelivery, ObjectStore, TicketRepository } from '../ports';
 import type { Ticket, TicketMessage, TicketStatus } from '../types';
 
@@ -8,6 +9,18 @@ import type { Ticket, TicketMessage, TicketStatus } from '../types';
 export type InboxQuery =
   | { readonly kind: 'status'; readonly status: TicketStatus }
   | { readonly kind: 'assignee'; readonly status: TicketStatus; readonly assignee: string | null };
+
+/** An index a list walks in order: tickets of a status by last activity or by creation, or of an assignee by activity. */
+export type IndexWalk =
+  | { readonly kind: 'status' | 'created'; readonly status: TicketStatus; readonly ascending: boolean }
+  | { readonly kind: 'assignee'; readonly status: TicketStatus; readonly assignee: string | null; readonly ascending: boolean };
+
+/** One page of an index walk: each ticket with the cursor that continues after it. */
+export interface IndexPage {
+  readonly entries: readonly { readonly ticket: Ticket; readonly cursor: string }[];
+  /** Continues after the last entry; null at the end of the index. */
+  readonly next: string | null;
+}
 
 /** One page of an inbox view; `cursor` is opaque to everyone but the repository that made it. */
 export interface TicketPage {
@@ -38,19 +51,29 @@ export interface TicketChange {
   readonly after: Ticket;
   readonly message: TicketMessage | null;
   readonly deliveries: readonly NewDelivery[];
+  /** Search terms the change adds to the ticket (see core/search/search-terms.ts). */
+  readonly terms: readonly string[];
+}
+
+/** Ticket ids from an index; `complete` is false when a limit cut the list. */
+export interface IdList {
+  readonly ids: string[];
+  readonly complete: boolean;
 }
 
 /** Queries and agent writes of the dashboard; the DynamoDB adapter implements it without Scans. */
 export interface DeskRepository {
-  /** @throws InvalidInputError when the cursor was not made by this query. */
-  listTickets(query: InboxQuery, limit: number, cursor: string | null): Promise<TicketPage>;
+  /** Up to `limit` index entries after the cursor, with their tickets. @throws InvalidInputError for a cursor of another walk. */
+  walkIndex(walk: IndexWalk, limit: number, cursor: string | null): Promise<IndexPage>;
   countTickets(query: InboxQuery): Promise<number>;
   /** Ids of the tickets numbered `number` in any of the desks. */
   ticketIdsByNumber(deskIds: readonly string[], number: number): Promise<string[]>;
-  /** Ids of tickets whose subject has the word, newest first; `complete` is false when `limit` cut the list. */
-  ticketIdsByWord(word: string, limit: number): Promise<{ ids: string[]; complete: boolean }>;
-  /** A requester's tickets, newest first. */
-  ticketsByRequester(address: string, limit: number): Promise<Ticket[]>;
+  /** Ids of the tickets of these desks that hold the search term; `complete` is false when `limit` cut the list. */
+  ticketIdsByTerm(deskIds: readonly string[], term: string, limit: number): Promise<IdList>;
+  /** Which of these tickets hold the search term. */
+  ticketsHoldingTerm(term: string, tickets: readonly Ticket[]): Promise<Set<string>>;
+  /** Ids of a requester's tickets, newest first. */
+  ticketIdsByRequester(address: string, limit: number): Promise<IdList>;
   getThread(ticketId: string): Promise<TicketThread | null>;
   /** States of the addresses that have one; others are absent. */
   getAddressStates(addresses: readonly string[]): Promise<Map<string, AddressState>>;
@@ -83,7 +106,9 @@ export interface LocalSignIn {
 
 export interface ApiDeps {
   readonly config: DeskConfig;
-  readonly tickets: Pick<TicketRepository, 'getTicket' | 'getTickets' | 'listIngests'>;
+  readonly tickets: Pick<TicketRepository, 'getTicket' | 'getTickets' | 'listMailLog' | 'getIngest'>;
+  /** The ingest use case's dependencies, built on first use: replaying mail runs ingest in the API. */
+  readonly ingest: () => Promise<IngestDeps>;
   readonly desk: DeskRepository;
   readonly store: Pick<ObjectStore, 'get'>;
   /** The mail bucket (bodies, attachments, uploads). */

@@ -1,6 +1,7 @@
 // core: use cases that change a ticket's state: status/assignee/labels, participants, retrying a delivery
 import { ConcurrentUpdateError, InvalidInputError, NotFoundError } from '../errors';
 import { newId } from '../ids';
+import { personTerms } from '../search/search-terms';
 import type { Delivery } from '../notify/notify-ports';
 import type { NewDelivery } from '../ports';
 import type { Participant, Ticket, TicketPriority, TicketStatus } from '../types';
@@ -41,7 +42,7 @@ export async function patchTicket(deps: ApiDeps, agent: Agent, ticketId: string,
     after.priority === before.priority &&
     sameList(after.labels, before.labels);
   if (unchanged) return before;
-  await deps.desk.saveChange({ before, after, message: null, deliveries: [] });
+  await deps.desk.saveChange({ before, after, message: null, deliveries: [], terms: [] });
   deps.log.info('ticket changed', { ticketId, by: agent.email, status: after.status, assignee: after.assignee, priority: after.priority });
   return after;
 }
@@ -106,7 +107,7 @@ export async function addParticipant(
     ...ticketAfterMessage(before, message, { updatesPreview: false }),
     participants: [...before.participants, participant],
   };
-  await deps.desk.saveChange({ before, after, message, deliveries: [delivery] });
+  await deps.desk.saveChange({ before, after, message, deliveries: [delivery], terms: personTerms(participant) });
   deps.log.info('participant added', { ticketId, by: agent.email, deliveryId: delivery.id });
   return { participant, created: true };
 }
@@ -134,7 +135,7 @@ export async function removeParticipant(deps: ApiDeps, agent: Agent, ticketId: s
     ...ticketAfterMessage(before, message, { updatesPreview: false }),
     participants: before.participants.filter((p) => p !== existing),
   };
-  await deps.desk.saveChange({ before, after, message, deliveries: [] });
+  await deps.desk.saveChange({ before, after, message, deliveries: [], terms: [] });
   deps.log.info('participant removed', { ticketId, by: agent.email });
 }
 

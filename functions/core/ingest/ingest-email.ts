@@ -68,7 +68,7 @@ async function ingestParsed(deps: IngestDeps, input: IngestInput, mail: ParsedMa
   if (candidates.rejectedTokens.length > 0) stepLog(step, 'warn', 'reply token rejected: signature does not verify');
 
   if (isDeskAddress(deps.config, mail.from.address)) {
-    return recordOutcome(deps, input, 'ignored', `from the desk's own address ${mail.from.address}`, step.attempts, mail.messageId);
+    return recordOutcome(deps, input, 'ignored', `from the desk's own address ${mail.from.address}`, step.attempts, mail.messageId, mail);
   }
   if (isReport) return recordReport(step);
   if (verdictFailed(mail.verdicts.spam) || verdictFailed(mail.verdicts.virus)) return openTicket(step, true);
@@ -77,7 +77,7 @@ async function ingestParsed(deps: IngestDeps, input: IngestInput, mail: ParsedMa
   if (decision.ticketId !== null) return addReply(step, { ...decision, ticketId: decision.ticketId }, tickets);
   if (mail.classification.kind === 'auto-reply') {
     const reason = `auto-reply that matches no ticket (${mail.classification.reason})`;
-    return recordOutcome(deps, input, 'ignored', reason, step.attempts, mail.messageId);
+    return recordOutcome(deps, input, 'ignored', reason, step.attempts, mail.messageId, mail);
   }
   return openTicket(step, false);
 }

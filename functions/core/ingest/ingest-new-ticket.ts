@@ -1,7 +1,7 @@
 // core: ingest step: an email that belongs to no ticket opens one (in spam when SES says so) with its acknowledgement
 import { idForIngest } from '../ids';
 import { acknowledgement, newTicketFromMail } from '../tickets/new-ticket';
-import { subjectWords } from '../tickets/subject-words';
+import { newTicketTerms } from '../search/search-terms';
 import { storeInboundMessage } from './inbound-message';
 import { ingestRecord, outcomeOfWriteError } from './ingest-outcome';
 import { stepLog, type IngestResult, type IngestStep } from './ingest-step';
@@ -21,11 +21,11 @@ export async function openTicket(step: IngestStep, spam: boolean): Promise<Inges
   const ack = spam ? null : acknowledgement(ticket, message, mail, input.receivedAt);
   try {
     await deps.tickets.createTicket({
-      ingest: ingestRecord(deps, input, 'ticket-created', reason, ticketId, mail.messageId, step.attempts),
+      ingest: ingestRecord(deps, input, 'ticket-created', reason, ticketId, mail.messageId, step.attempts, mail),
       ticket,
       message,
       deliveries: ack ? [ack] : [],
-      words: subjectWords(ticket.subject),
+      terms: newTicketTerms(ticket, mail),
     });
   } catch (error) {
     return outcomeOfWriteError(deps, input, step.attempts, error);

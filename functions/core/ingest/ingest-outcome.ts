@@ -1,6 +1,7 @@
 // core: the recorded outcome of one stored email (every email gets one), and the duplicates a write can reveal
 import { DuplicateIngestError, DuplicateMessageIdError } from '../errors';
 import type { IngestOutcomeKind, IngestRecord } from '../ports';
+import type { ParsedMail } from '../types';
 import type { IngestDeps, IngestInput, IngestResult } from './ingest-step';
 
 /** The ingest record of an email, stamped with the deps' clock. */
@@ -12,8 +13,20 @@ export function ingestRecord(
   ticketId: string | null,
   messageId: string | null,
   attempts: number,
+  mail: Pick<ParsedMail, 'from' | 'subject'> | null = null,
 ): IngestRecord {
-  return { key: input.key, bucket: input.bucket, outcome, reason, ticketId, messageId, at: deps.clock().toISOString(), attempts };
+  return {
+    key: input.key,
+    bucket: input.bucket,
+    outcome,
+    reason,
+    ticketId,
+    messageId,
+    at: deps.clock().toISOString(),
+    attempts,
+    from: mail?.from.address || null,
+    subject: mail?.subject ?? null,
+  };
 }
 
 /** Records an outcome that changes nothing else (ignored, duplicate, failed) and logs it. */
@@ -24,8 +37,9 @@ export async function recordOutcome(
   reason: string,
   attempts = 1,
   messageId: string | null = null,
+  mail: Pick<ParsedMail, 'from' | 'subject'> | null = null,
 ): Promise<IngestResult> {
-  await deps.tickets.recordIngest(ingestRecord(deps, input, outcome, reason, null, messageId, attempts));
+  await deps.tickets.recordIngest(ingestRecord(deps, input, outcome, reason, null, messageId, attempts, mail));
   const level = outcome === 'failed' ? 'error' : 'info';
   deps.log[level](`mail ${outcome}`, { key: input.key, messageId, reason });
   return { outcome, reason, ticketId: null, messageId };

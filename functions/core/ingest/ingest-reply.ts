@@ -1,5 +1,6 @@
 // core: ingest step: an email that threads into an existing ticket becomes its next message
 import { NotFoundError } from '../errors';
+import { inboundReplyTerms } from '../search/search-terms';
 import type { ThreadDecision } from '../threading/resolve-thread';
 import type { Ticket } from '../types';
 import { statusAfterInbound, ticketAfterMessage } from '../tickets/ticket-activity';
@@ -18,9 +19,9 @@ export async function addReply(
   if (!before) throw new NotFoundError(`ticket ${decision.ticketId} vanished while threading`);
   const message = await storeInboundMessage(deps, input, mail, before.id, decision.rule);
   const after = ticketAfterMessage(before, message, { status: statusAfterInbound(before.status, mail.classification) });
-  const ingest = ingestRecord(deps, input, 'reply-added', `threaded by ${decision.rule}`, before.id, mail.messageId, step.attempts);
+  const ingest = ingestRecord(deps, input, 'reply-added', `threaded by ${decision.rule}`, before.id, mail.messageId, step.attempts, mail);
   try {
-    await deps.tickets.addInboundMessage({ ingest, before, after, message });
+    await deps.tickets.addInboundMessage({ ingest, before, after, message, terms: inboundReplyTerms(mail, deps.config) });
   } catch (error) {
     return outcomeOfWriteError(deps, input, step.attempts, error);
   }

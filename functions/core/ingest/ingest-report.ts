@@ -36,7 +36,7 @@ export async function recordReport(step: IngestStep): Promise<IngestResult> {
     reason: classification.reason,
   });
   const outcome = classification.kind === 'complaint' ? 'complaint' : 'bounce';
-  const ingest = ingestRecord(deps, input, outcome, classification.reason, before?.id ?? null, mail.messageId, step.attempts);
+  const ingest = ingestRecord(deps, input, outcome, classification.reason, before?.id ?? null, mail.messageId, step.attempts, mail);
   const message = before ? await storeInboundMessage(deps, input, mail, before.id, 'message-id') : null;
   const bouncedDeliveries = feedback.deliveriesBounced
     ? targets.flatMap((t) => (t.deliveryId ? [{ ticketId: t.ticketId, deliveryId: t.deliveryId }] : [])).slice(0, MAX_REPORTED_DELIVERIES)

@@ -51,7 +51,9 @@ async function* selectedKeys(deps: IngestDeps, input: ReplayInput): AsyncIterabl
     // Re-list after each page: replayed records leave the failed index, so paging by cursor would skip some.
     const seen = new Set<string>();
     for (;;) {
-      const page = (await deps.tickets.listIngests('failed', 100)).filter((r) => r.bucket === input.bucket && !seen.has(r.key));
+      const page = (await deps.tickets.listMailLog('failed', 100, null)).records.filter(
+        (r) => r.bucket === input.bucket && !seen.has(r.key),
+      );
       if (page.length === 0) return;
       for (const record of page) {
         seen.add(record.key);
