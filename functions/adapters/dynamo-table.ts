@@ -119,7 +119,7 @@ export class DynamoTable {
         if (round > UNPROCESSED_ROUNDS) throw new Error(`DynamoDB left ${pending.length} writes unprocessed after retries`);
         if (round > 0) await sleep(Math.min(1000, 50 * 2 ** round));
         const result = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
-        pending = (result.UnprocessedItems?.[this.tableName] ?? []);
+        pending = result.UnprocessedItems?.[this.tableName] ?? [];
       }
     }
   }

@@ -145,7 +145,11 @@ export class Dashboard extends Construct {
     this.apiHandler.useTokenSecret(props.tokenSecret);
     this.apiHandler.setEnv(ENV.deskConfig, props.deskConfigJson);
     this.apiHandler.setEnv(ENV.authMode, 'cognito');
-    props.inbound.connectMailBucket(this.apiHandler, { read: ['attachments', 'bodies', 'uploads'], write: ['uploads'] });
+    // Raw mail: the mail log's download and Replay, which runs ingest and stores the parts it extracts.
+    props.inbound.connectMailBucket(this.apiHandler, {
+      read: ['inbound', 'attachments', 'bodies', 'uploads'],
+      write: ['attachments', 'bodies', 'uploads'],
+    });
 
     // No CORS: browsers reach the API through the dashboard's own CloudFront address (same origin).
     this.api = new apigwv2.HttpApi(this, 'Api', {

@@ -44,7 +44,12 @@ describe('DynamoDB Local', () => {
     const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
     expect(Table?.TableStatus).toBe('ACTIVE');
     expect(Table?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
-    expect(Table?.GlobalSecondaryIndexes?.map((index) => index.IndexName).sort()).toEqual(['byAssignee', 'byRequester', 'byStatus']);
+    expect(Table?.GlobalSecondaryIndexes?.map((index) => index.IndexName).sort()).toEqual([
+      'byAssignee',
+      'byCreated',
+      'byRequester',
+      'byStatus',
+    ]);
   });
 
   it('returns an item it stored, without the undefined attributes', async () => {
