@@ -14,6 +14,7 @@ import type {
 import { ConcurrentUpdateError } from '../core/errors';
 import { decodeCursor, encodeCursor } from './dynamo-cursor';
 import type { Delivery } from '../core/notify/notify-ports';
+import type { MergeWrite } from '../core/api/merge-tickets';
 import type { Ticket } from '../core/types';
 import { deliveryFromItem } from './dynamo-delivery-repository';
 import { deliveryPut, messageFromItem, messageToItem, termItems, ticketFromItem, ticketUpdate } from './dynamo-items';
@@ -175,6 +176,29 @@ export class DynamoDeskRepository implements DeskRepository {
     } catch (error) {
       if (error instanceof ConditionFailedError) {
         throw new ConcurrentUpdateError(`ticket ${change.before.id} changed since version ${change.before.version}: reload it`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+
+  async mergeTickets(write: MergeWrite): Promise<void> {
+    const target = write.target.before;
+    // Index entries may go first (a term that finds a ticket too many is harmless); the messages move in the
+    // transaction, so a merge that fails leaves the target's thread as it was.
+    await this.table.batchPut(termItems(target.deskId, target.id, write.terms));
+    try {
+      await this.table.transact([
+        { ...ticketUpdate(write.source), name: 'source' },
+        { ...ticketUpdate(write.target), name: 'target' },
+        putNew('source note', messageToItem(write.notes.source)),
+        putNew('target note', messageToItem(write.notes.target)),
+        ...write.moved.map((m) => ({ name: `message ${m.id}`, write: { Put: { Item: messageToItem(m) } } })),
+      ]);
+    } catch (error) {
+      if (error instanceof ConditionFailedError) {
+        throw new ConcurrentUpdateError(`${error.names.join(' and ')} ticket changed during the merge: reload and try again`, {
           cause: error,
         });
       }

@@ -34,6 +34,7 @@ export function ticketFromItem(item: Item): Ticket {
     threadMessageIds: (item.threadMessageIds as string[] | undefined) ?? [],
     preview: (item.preview as string | undefined) ?? '',
     version: (item.version as number | undefined) ?? 0,
+    ...(typeof item.mergedInto === 'string' ? { mergedInto: item.mergedInto } : {}),
   };
 }
 
@@ -55,7 +56,8 @@ export function ticketUpdate(change: TicketTransition): NamedItem {
         UpdateExpression:
           'SET #status = :status, assignee = :assignee, labels = :labels, priority = :priority, participants = :participants, updatedAt = :updatedAt, ' +
           'threadMessageIds = :ids, preview = :preview, messageCount = :count, ' +
-          'gsi1pk = :gsi1pk, gsi1sk = :gsi1sk, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk, gsi4pk = :gsi4pk, version = :next',
+          'gsi1pk = :gsi1pk, gsi1sk = :gsi1sk, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk, gsi4pk = :gsi4pk, version = :next' +
+          (after.mergedInto ? ', mergedInto = :mergedInto' : ''),
         ConditionExpression: 'version = :version',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
@@ -75,6 +77,7 @@ export function ticketUpdate(change: TicketTransition): NamedItem {
           ':gsi4pk': index.gsi4pk,
           ':version': before.version,
           ':next': after.version,
+          ...(after.mergedInto ? { ':mergedInto': after.mergedInto } : {}),
         },
       },
     },

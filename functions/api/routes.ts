@@ -9,6 +9,7 @@ import { MAX_UPLOAD_BYTES, attachmentUrl, createUpload, isUploadKey } from '../c
 import { getDeskSettings, saveDeskSettings } from '../core/api/settings';
 import { addParticipant, patchTicket, removeParticipant, retryDelivery } from '../core/api/ticket-changes';
 import { listMailLog, rawMailUrl, replayMail } from '../core/api/mail-log';
+import { mergeTickets } from '../core/api/merge-tickets';
 import { countTickets, requesterHistory, ticketDetail } from '../core/api/ticket-queries';
 import { findTickets, type FindTicketsInput } from '../core/api/ticket-search';
 import { followUnsubscribeLink } from '../core/api/unsubscribe-link';
@@ -118,6 +119,7 @@ const patchBody = z
       'give at least one of status, assignee, labels, priority',
     ),
   );
+const mergeBody = z.strictObject({ into: z.string().check(z.regex(/^[a-z0-9]{1,64}$/, 'must be a ticket id')) });
 const participantBody = z.strictObject({ address: email, name: z.optional(z.string().check(z.trim(), z.maxLength(255))) });
 const uploadBody = z.strictObject({
   filename,
@@ -261,6 +263,14 @@ const routes: readonly Route[] = [
       const input = messageBody.parse(context.body);
       const result = await postMessage(context.deps, context.agent, { ...input, ticketId: id(context, 'id') });
       return { status: 201, json: messageView(result.message) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/tickets/:id/merge',
+    async handle(context) {
+      const { into } = mergeBody.parse(context.body);
+      return { status: 200, json: ticketView(await mergeTickets(context.deps, context.agent, id(context, 'id'), into)) };
     },
   },
   {

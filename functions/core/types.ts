@@ -129,6 +129,8 @@ export interface Ticket {
   readonly preview: string;
   /** Optimistic lock: every write to the ticket item checks and bumps it. */
   readonly version: number;
+  /** Set when the ticket was merged into another: threading, search and the API follow it there. */
+  readonly mergedInto?: string;
 }
 
 export type MessageDirection = 'inbound' | 'outbound' | 'note';

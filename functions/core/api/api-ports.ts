@@ -2,6 +2,7 @@
 import type { DeskConfig, TeamMember } from '../config/desk-config';
 import type { Delivery, DeliveryRepository, SettingsRepository } from '../notify/notify-ports';
 import type { IngestDeps } from '../ingest/ingest-step';
+import type { MergeWrite } from './merge-tickets';
 import type { Log, NewDelivery, ObjectStore, TicketRepository } from '../ports';
 import type { Ticket, TicketMessage, TicketStatus } from '../types';
 
@@ -80,6 +81,8 @@ export interface DeskRepository {
   getDelivery(ticketId: string, deliveryId: string): Promise<Delivery | null>;
   /** @throws ConcurrentUpdateError when the ticket's version moved since `before` was read. */
   saveChange(change: TicketChange): Promise<void>;
+  /** Writes a merge core decided: moved messages and terms first, then both tickets and their notes at once. @throws ConcurrentUpdateError */
+  mergeTickets(write: MergeWrite): Promise<void>;
   /** `failed → pending`. @throws ConcurrentUpdateError when the delivery is no longer failed. */
   retryDelivery(ticketId: string, deliveryId: string, at: string): Promise<Delivery>;
 }

@@ -1,6 +1,7 @@
 // core: read use cases of the dashboard: inbox views, counts, search, requester history, ticket detail
 import { NotFoundError } from '../errors';
 import type { Delivery } from '../notify/notify-ports';
+import { MAX_MERGE_HOPS } from '../tickets/merge-pointer';
 import type { Ticket, TicketMessage, TicketStatus } from '../types';
 import type { AddressState, ApiDeps, InboxQuery } from './api-ports';
 import type { Agent } from './auth';
@@ -56,8 +57,14 @@ export async function requesterHistory(deps: ApiDeps, address: string): Promise<
  * @throws NotFoundError for an unknown ticket.
  */
 export async function ticketDetail(deps: ApiDeps, ticketId: string): Promise<TicketDetail> {
-  const thread = await deps.desk.getThread(ticketId);
+  let thread = await deps.desk.getThread(ticketId);
   if (!thread) throw new NotFoundError(`ticket ${ticketId} does not exist`);
+  // A merged ticket answers with the ticket it was merged into (its id tells the caller where it went).
+  for (let hop = 0; thread.ticket.mergedInto && hop < MAX_MERGE_HOPS; hop += 1) {
+    const target = await deps.desk.getThread(thread.ticket.mergedInto);
+    if (!target) break;
+    thread = target;
+  }
   const { ticket } = thread;
   const addresses = [...new Set([ticket.requester.address, ...ticket.participants.map((p) => p.address)].map((a) => a.toLowerCase()))];
   const [messages, states] = await Promise.all([

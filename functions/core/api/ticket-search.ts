@@ -64,7 +64,8 @@ export async function findTickets(deps: ApiDeps, input: FindTicketsInput): Promi
   const { tickets, partial } = await candidates(deps, q, input.filters);
   return {
     ...keysetPage(
-      tickets.filter((t) => matchesFilters(t, input.filters)),
+      // A merged ticket's words live on in the ticket it was merged into, which is the one to find.
+      tickets.filter((t) => !t.mergedInto && matchesFilters(t, input.filters)),
       input,
     ),
     partial,

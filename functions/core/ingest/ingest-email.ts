@@ -3,6 +3,7 @@ import { SES_SETUP_NOTIFICATION } from '../../contracts';
 import { findDesk, isDeskAddress, type Desk, type DeskConfig } from '../config/desk-config';
 import { NotFoundError } from '../errors';
 import type { IngestLookup, IngestOutcomeKind } from '../ports';
+import { followMerges } from '../tickets/merge-pointer';
 import { resolveThread } from '../threading/resolve-thread';
 import { threadCandidates, type ThreadCandidates } from '../threading/thread-candidates';
 import type { ParsedMail } from '../types';
@@ -92,8 +93,14 @@ async function decideThread(step: IngestStep) {
   const missing = [firstHit, taggedTicketId].filter((id): id is string => Boolean(id) && !lookup.tickets.has(id!));
   const tickets = new Map(lookup.tickets);
   if (missing.length > 0) for (const [id, ticket] of await deps.tickets.getTickets(missing)) tickets.set(id, ticket);
-  const decision = resolveThread({ candidates, tickets, messageIdTickets, taggedTicketId, sender: mail.from.address, deskId: desk.id });
-  return { decision, tickets };
+  const found = resolveThread({ candidates, tickets, messageIdTickets, taggedTicketId, sender: mail.from.address, deskId: desk.id });
+  const picked = found.ticketId === null ? undefined : tickets.get(found.ticketId);
+  if (found.ticketId === null || !picked?.mergedInto) return { decision: found, tickets };
+  // A merged ticket is a pointer: its token, Message-IDs and tag thread into the ticket it was merged into.
+  const target = await followMerges(async (id) => (await deps.tickets.getTickets([id])).get(id) ?? null, picked);
+  tickets.set(target.id, target);
+  stepLog(step, 'info', 'followed a merged ticket', { ticketId: picked.id, into: target.id });
+  return { decision: { ...found, ticketId: target.id }, tickets };
 }
 
 function taggedTicket(lookup: IngestLookup, desk: Desk, candidates: ThreadCandidates): string | null {
