@@ -19,7 +19,7 @@ const MODULES: readonly (readonly [string, BenchmarkModule])[] = [
   ['reply-clients', () => import('./reply-clients')],
 ];
 /** Plain scripts that print their own report; each runs in a child process (they measure at import). */
-const SCRIPTS = ['reply-score', 'reply-speed', 'classify-score', 'inbox-latency', 'web-size'];
+const SCRIPTS = ['reply-score', 'reply-speed', 'classify-score', 'inbox-latency', 'search', 'web-size'];
 
 /** A module that fails to load fails as its own benchmark instead of taking the whole run down. */
 async function importBenchmark(name: string, load: BenchmarkModule): Promise<Benchmark> {

@@ -9,6 +9,7 @@ import type { AppConfig } from './config';
 import { parseRoute, routeHref, type Route } from './lib/route';
 import { useShortcuts } from './lib/shortcuts';
 import { InboxPage } from './pages/inbox';
+import { MailLogPage } from './pages/mail-log';
 import { SignInPage } from './pages/sign-in';
 import { TicketPage } from './pages/ticket';
 
@@ -91,7 +92,7 @@ function SignedIn({ api, session, onSignOut }: { api: AppContextValue['api']; se
     location.hash = routeHref(q ? { page: 'search', q } : { page: 'inbox', view: 'open' });
   };
 
-  const section = route.page === 'settings' ? 'settings' : 'inbox';
+  const section = route.page === 'settings' || route.page === 'mail' ? route.page : 'inbox';
   return (
     <AppContext.Provider value={context}>
       <a class="skip-link" href="#main">
@@ -105,6 +106,9 @@ function SignedIn({ api, session, onSignOut }: { api: AppContextValue['api']; se
           <a href={routeHref({ page: 'inbox', view: 'open' })} aria-current={section === 'inbox' ? 'page' : undefined}>
             Inbox
           </a>
+          <a href={routeHref({ page: 'mail' })} aria-current={section === 'mail' ? 'page' : undefined}>
+            Mail log
+          </a>
           <a href={routeHref({ page: 'settings', deskId: null })} aria-current={section === 'settings' ? 'page' : undefined}>
             Settings
           </a>
@@ -117,7 +121,7 @@ function SignedIn({ api, session, onSignOut }: { api: AppContextValue['api']; se
             id="search"
             ref={searchRef}
             type="search"
-            placeholder="Search #42, address, words"
+            placeholder="Search #42, address, name, any words"
             value={query}
             onInput={(event) => setQuery(event.currentTarget.value)}
           />
@@ -154,5 +158,7 @@ function Page({ route }: { route: Route }) {
       return <TicketPage key={route.id} id={route.id} />;
     case 'settings':
       return <LazySettings deskId={route.deskId} />;
+    case 'mail':
+      return <MailLogPage />;
   }
 }

@@ -5,9 +5,12 @@ import type {
   Desk,
   DeskSettings,
   InboxView,
+  ListFilters,
+  MailLogEntry,
   Message,
   Page,
   Participant,
+  ReplayReport,
   Ticket,
   TicketDetail,
   TicketPatch,
@@ -40,6 +43,9 @@ export interface ListQuery {
   readonly view: InboxView;
   readonly cursor?: string | null;
   readonly limit?: number;
+  readonly filters?: ListFilters;
+  /** Search text: the list then spans every status unless a view narrows it. */
+  readonly q?: string;
 }
 
 /** Query string of `GET /api/tickets` for an inbox view: mine/unassigned are open tickets filtered by assignee. */
@@ -51,6 +57,11 @@ export function listParams(query: ListQuery): URLSearchParams {
   } else {
     params.set('status', query.view);
   }
+  if (query.q) {
+    params.set('q', query.q);
+    params.delete('status');
+  }
+  for (const [name, value] of Object.entries(query.filters ?? {})) if (value) params.set(name, String(value));
   if (query.cursor) params.set('cursor', query.cursor);
   if (query.limit) params.set('limit', String(query.limit));
   return params;
@@ -94,7 +105,12 @@ export function createApiClient(options: ApiClientOptions) {
     desks: () => call<{ items: Desk[] }>('GET', '/desks'),
     tickets: (query: ListQuery) => call<Page<Ticket>>('GET', `/tickets?${listParams(query)}`),
     counts: () => call<Counts>('GET', '/counts'),
-    search: (q: string) => call<{ items: Ticket[] }>('GET', `/search?q=${enc(q)}`),
+    history: (address: string) => call<{ items: Ticket[] }>('GET', `/requesters/${enc(address)}/tickets`),
+    mailLog: (outcome: string, cursor: string | null) =>
+      call<Page<MailLogEntry>>('GET', `/mail?${new URLSearchParams({ ...(outcome ? { outcome } : {}), ...(cursor ? { cursor } : {}) })}`),
+    replayMail: (key: string) => call<ReplayReport>('POST', `/mail/${enc(key)}/replay`),
+    rawMail: (key: string) => call<{ url: string; filename: string }>('GET', `/mail/${enc(key)}/raw`),
+    merge: (id: string, into: string) => call<Ticket>('POST', `/tickets/${enc(id)}/merge`, { into }),
     ticket: (id: string) => call<TicketDetail>('GET', `/tickets/${enc(id)}`),
     postMessage: (id: string, input: { body: string; internal: boolean; attachments?: UploadedFile[] }) =>
       call<Message>('POST', `/tickets/${enc(id)}/messages`, input),

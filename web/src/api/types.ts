@@ -28,6 +28,7 @@ export type Ticket = Pick<
   | 'updatedAt'
   | 'messageCount'
   | 'preview'
+  | 'mergedInto'
   | 'version'
 >;
 
@@ -135,3 +136,33 @@ export interface TicketPatch {
 
 /** `status` plus the two assignee views the inbox offers. */
 export type InboxView = TicketStatus | 'mine' | 'unassigned';
+
+/** Narrowing and order of an inbox list (`GET /api/tickets`). */
+export interface ListFilters {
+  readonly label?: string;
+  readonly priority?: TicketPriority;
+  readonly desk?: string;
+  readonly sort?: 'updated' | 'created';
+  readonly order?: 'asc' | 'desc';
+}
+
+/** One line of the mail log: a stored mail that did not become a normal message. */
+export interface MailLogEntry {
+  readonly key: string;
+  readonly outcome: string;
+  readonly reason: string;
+  readonly from: string | null;
+  readonly subject: string | null;
+  readonly at: string;
+  readonly ticketId?: string;
+  readonly attempts: number;
+}
+
+/** What a replay did. */
+export interface ReplayReport {
+  readonly key: string;
+  readonly outcome: string;
+  readonly reason: string;
+  readonly ticketId: string | null;
+  readonly alreadyDone: boolean;
+}

@@ -1,11 +1,12 @@
-// web: hash routes (#/inbox/open, #/search/<q>, #/tickets/<id>, #/settings/<deskId>): work on any static host without rewrites
+// web: hash routes (#/inbox/open, #/search/<q>, #/tickets/<id>, #/settings/<deskId>, #/mail): work on any static host without rewrites
 import type { InboxView } from '../api/types';
 
 export type Route =
   | { readonly page: 'inbox'; readonly view: InboxView }
   | { readonly page: 'search'; readonly q: string }
   | { readonly page: 'ticket'; readonly id: string }
-  | { readonly page: 'settings'; readonly deskId: string | null };
+  | { readonly page: 'settings'; readonly deskId: string | null }
+  | { readonly page: 'mail' };
 
 export const INBOX_VIEWS: readonly InboxView[] = ['open', 'mine', 'unassigned', 'pending', 'closed', 'spam'];
 
@@ -16,6 +17,7 @@ export function parseRoute(hash: string): Route {
   if (page === 'tickets' && arg) return { page: 'ticket', id: arg };
   if (page === 'search' && arg) return { page: 'search', q: arg };
   if (page === 'settings') return { page: 'settings', deskId: arg ?? null };
+  if (page === 'mail') return { page: 'mail' };
   const view = INBOX_VIEWS.find((v) => v === arg);
   return { page: 'inbox', view: view ?? 'open' };
 }
@@ -31,5 +33,7 @@ export function routeHref(route: Route): string {
       return `#/tickets/${encodeURIComponent(route.id)}`;
     case 'settings':
       return route.deskId ? `#/settings/${encodeURIComponent(route.deskId)}` : '#/settings';
+    case 'mail':
+      return '#/mail';
   }
 }

@@ -1,6 +1,6 @@
 // web: the inbox: views with counts, tickets by last activity with "load more", search results, auto-refresh
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import type { Counts, InboxView, Ticket } from '../api/types';
+import type { Counts, InboxView, ListFilters, Ticket, TicketPriority } from '../api/types';
 import { errorMessage, useApp } from '../app-context';
 import { TicketList } from '../components/ticket-list';
 import { refreshLimit, PAGE_SIZE } from '../lib/page-size';
@@ -23,9 +23,25 @@ interface ListState {
   readonly loaded: boolean;
 }
 
+const PRIORITIES: readonly TicketPriority[] = ['urgent', 'high', 'normal', 'low'];
+
+/** The filters an agent last used, kept per agent in this browser (their saved view). */
+function savedFilters(email: string): ListFilters {
+  try {
+    return JSON.parse(localStorage.getItem(`sesdesk.filters.${email}`) ?? '{}') as ListFilters;
+  } catch {
+    return {};
+  }
+}
+
 /** The inbox for one view, or search results when `search` is set. */
 export function InboxPage({ view, search }: { view: InboxView; search: string | null }) {
-  const { api, announce } = useApp();
+  const { api, announce, session } = useApp();
+  const [filters, setFilters] = useState<ListFilters>(() => savedFilters(session.email));
+  const changeFilters = (next: ListFilters) => {
+    localStorage.setItem(`sesdesk.filters.${session.email}`, JSON.stringify(next));
+    setFilters(next);
+  };
   const [counts, setCounts] = useState<Counts | null>(null);
   const [list, setList] = useState<ListState>({ tickets: [], cursor: null, loaded: false });
   const [selected, setSelected] = useState(-1);
@@ -39,9 +55,7 @@ export function InboxPage({ view, search }: { view: InboxView; search: string | 
     try {
       const [nextCounts, page] = await Promise.all([
         api.counts(),
-        search !== null
-          ? api.search(search).then((r) => ({ items: r.items, cursor: null }))
-          : api.tickets({ view, limit: refreshLimit(shown.current) }),
+        api.tickets({ view, limit: refreshLimit(shown.current), filters, ...(search !== null ? { q: search } : {}) }),
       ]);
       setCounts(nextCounts);
       setList({ tickets: page.items, cursor: page.cursor, loaded: true });
@@ -50,7 +64,7 @@ export function InboxPage({ view, search }: { view: InboxView; search: string | 
     } catch (failure) {
       setError(errorMessage(failure));
     }
-  }, [api, view, search]);
+  }, [api, view, search, filters]);
 
   useEffect(() => {
     shown.current = 0;
@@ -64,7 +78,7 @@ export function InboxPage({ view, search }: { view: InboxView; search: string | 
     if (!list.cursor) return;
     setLoadingMore(true);
     try {
-      const page = await api.tickets({ view, cursor: list.cursor, limit: PAGE_SIZE });
+      const page = await api.tickets({ view, cursor: list.cursor, limit: PAGE_SIZE, filters, ...(search !== null ? { q: search } : {}) });
       const known = new Set(list.tickets.map((t) => t.id));
       setList({ tickets: [...list.tickets, ...page.items.filter((t) => !known.has(t.id))], cursor: page.cursor, loaded: true });
     } catch (failure) {
@@ -113,6 +127,53 @@ export function InboxPage({ view, search }: { view: InboxView; search: string | 
       </nav>
       <section class="list" aria-labelledby="list-title">
         <h1 id="list-title">{title}</h1>
+        <form class="filters" aria-label="Filters" onSubmit={(event) => event.preventDefault()}>
+          <label>
+            Label{' '}
+            <input
+              type="text"
+              size={10}
+              value={filters.label ?? ''}
+              onChange={(event) => changeFilters({ ...filters, label: event.currentTarget.value.trim() || undefined })}
+            />
+          </label>
+          <label>
+            Priority{' '}
+            <select
+              value={filters.priority ?? ''}
+              onChange={(event) =>
+                changeFilters({ ...filters, priority: (event.currentTarget.value || undefined) as TicketPriority | undefined })
+              }
+            >
+              <option value="">any</option>
+              {PRIORITIES.map((p) => (
+                <option key={p} value={p}>
+                  {p}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Sort{' '}
+            <select
+              value={`${filters.sort ?? 'updated'}-${filters.order ?? 'desc'}`}
+              onChange={(event) => {
+                const [sort, order] = event.currentTarget.value.split('-') as ['updated' | 'created', 'asc' | 'desc'];
+                changeFilters({ ...filters, sort, order });
+              }}
+            >
+              <option value="updated-desc">latest activity</option>
+              <option value="updated-asc">oldest activity</option>
+              <option value="created-desc">newest</option>
+              <option value="created-asc">oldest</option>
+            </select>
+          </label>
+          {(filters.label || filters.priority) && (
+            <button type="button" class="link-button" onClick={() => changeFilters({ sort: filters.sort, order: filters.order })}>
+              Clear filters
+            </button>
+          )}
+        </form>
         {error && (
           <p class="error" role="alert">
             {error}

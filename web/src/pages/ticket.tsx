@@ -5,6 +5,7 @@ import type { Delivery, StoredAttachment, TicketDetail, TicketPatch } from '../a
 import { errorMessage, useApp } from '../app-context';
 import { DeliveryRow, MessageView } from '../components/message-view';
 import { ReplyBox } from '../components/reply-box';
+import { RequesterHistory } from '../components/requester-history';
 import { TicketControls } from '../components/ticket-controls';
 import { mailboxLabel } from '../lib/format';
 import { routeHref } from '../lib/route';
@@ -167,6 +168,12 @@ export function TicketPage({ id }: { id: string }) {
           }
           onRemoveParticipant={async (address) => {
             await change(() => api.removeParticipant(id, address), `${address} removed.`);
+          }}
+        />
+        <RequesterHistory
+          ticket={ticket}
+          onMerged={(target) => {
+            location.hash = routeHref({ page: 'ticket', id: target.id });
           }}
         />
       </div>
