@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { DynamoDeskRepository } from '../../functions/adapters/dynamo-desk-repository';
 import { ticketToItem } from '../../functions/adapters/dynamo-items';
 import { DynamoTable, type Item } from '../../functions/adapters/dynamo-table';
@@ -14,6 +13,7 @@ import { DEFAULT_DESK_CONFIG } from '../../functions/core/config/desk-config';
 import type { Ticket, TicketStatus } from '../../functions/core/types';
 import { ensureTable, startDynamoDbLocal } from '../local/dynamodb-local';
 import { findFreePort } from '../local/ports';
+import { ticketsEvent } from './api-event';
 
 const SIZES = [100, 10_000];
 const WARM_UP = 100;
@@ -59,35 +59,10 @@ async function seed(documents: DynamoDBDocumentClient, tableName: string, count:
   await Promise.all(Array.from({ length: 4 }, worker));
 }
 
-function event(): APIGatewayProxyEventV2WithJWTAuthorizer {
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: '/api/tickets',
-    rawQueryString: 'status=open&limit=25',
-    headers: {},
-    queryStringParameters: { status: 'open', limit: '25' },
-    requestContext: {
-      accountId: 'bench',
-      apiId: 'bench',
-      authorizer: { principalId: '', integrationLatency: 0, jwt: { claims: { email: 'agent@desk.localhost' }, scopes: [] } },
-      domainName: 'bench',
-      domainPrefix: 'bench',
-      http: { method: 'GET', path: '/api/tickets', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' },
-      requestId: 'bench',
-      routeKey: '$default',
-      stage: '$default',
-      time: new Date().toUTCString(),
-      timeEpoch: Date.now(),
-    },
-    isBase64Encoded: false,
-  };
-}
-
 /** One timed request; throws unless the page came back full. */
 async function timeOnce(handler: ApiHandler): Promise<number> {
   const start = performance.now();
-  const result = await handler(event());
+  const result = await handler(ticketsEvent({ status: 'open', limit: '25' }));
   const elapsed = performance.now() - start;
   if (result.statusCode !== 200) throw new Error(`inbox answered ${result.statusCode}: ${result.body}`);
   const items = (JSON.parse(result.body ?? '{}') as { items: unknown[] }).items.length;

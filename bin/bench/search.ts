@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { DynamoDeskRepository } from '../../functions/adapters/dynamo-desk-repository';
 import { termItems, ticketToItem } from '../../functions/adapters/dynamo-items';
 import { DynamoTable, type Item } from '../../functions/adapters/dynamo-table';
@@ -17,6 +16,7 @@ import type { Ticket, TicketStatus } from '../../functions/core/types';
 import { FIXTURE_MAIL } from '../../test/support/fixture-mail';
 import { ensureTable, startDynamoDbLocal } from '../local/dynamodb-local';
 import { findFreePort } from '../local/ports';
+import { ticketsEvent } from './api-event';
 import { describeMachine } from './machine';
 
 /** Table sizes; `SESDESK_BENCH_SEARCH_SIZES=1000,100000` for others (100,000 × 3 messages takes long on DynamoDB Local). */
@@ -95,35 +95,9 @@ async function seed(table: DynamoTable, count: number): Promise<{ items: number 
   return { items };
 }
 
-function event(query: Record<string, string>): APIGatewayProxyEventV2WithJWTAuthorizer {
-  const rawQueryString = new URLSearchParams(query).toString();
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: '/api/tickets',
-    rawQueryString,
-    headers: {},
-    queryStringParameters: query,
-    requestContext: {
-      accountId: 'bench',
-      apiId: 'bench',
-      authorizer: { principalId: '', integrationLatency: 0, jwt: { claims: { email: 'agent@desk.localhost' }, scopes: [] } },
-      domainName: 'bench',
-      domainPrefix: 'bench',
-      http: { method: 'GET', path: '/api/tickets', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' },
-      requestId: 'bench',
-      routeKey: '$default',
-      stage: '$default',
-      time: new Date().toUTCString(),
-      timeEpoch: Date.now(),
-    },
-    isBase64Encoded: false,
-  };
-}
-
 async function timeOnce(handler: ApiHandler, query: Record<string, string>): Promise<{ ms: number; hits: number }> {
   const start = performance.now();
-  const result = await handler(event(query));
+  const result = await handler(ticketsEvent(query));
   const ms = performance.now() - start;
   if (result.statusCode !== 200) throw new Error(`${JSON.stringify(query)} answered ${result.statusCode}: ${result.body}`);
   return { ms, hits: (JSON.parse(result.body ?? '{}') as { items: unknown[] }).items.length };
