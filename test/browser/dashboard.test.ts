@@ -252,4 +252,26 @@ describe('the dashboard in a real browser', () => {
     expect(settings.templates.ack.subject).toBe(`[#{{ticket.number}}] We got it: {{ticket.subject}} ${runId}`);
     await page.context().close();
   }, 60_000);
+  it('lists an ignored auto-reply in the mail log with its reason, and a search finds a word of the body', async () => {
+    await desk.send({
+      from: 'Away <away@customer.example>',
+      subject: `Out of office ${runId}`,
+      text: 'I am away until Monday.',
+      headers: { 'Auto-Submitted': 'auto-replied' },
+    });
+    await desk.send({ from: 'Fay <fay@customer.example>', subject: `Scanner ${runId}`, text: `The serial is QX${runId}.` });
+    await desk.stack.settled();
+    const page = await signIn();
+    await page.getByRole('link', { name: 'Mail log' }).click();
+    const row = page.locator('.mail-table tr', { hasText: `Out of office ${runId}` });
+    await expect.poll(() => row.textContent(), { timeout: ARRIVAL_MS }).toContain('auto-reply that matches no ticket');
+    await expect.poll(() => row.getByRole('button', { name: 'Replay' }).count()).toBe(1);
+    await page.screenshot({ path: `${ARTIFACTS}/dashboard-mail-log.png` });
+
+    await page.getByRole('searchbox').fill(`qx${runId}`);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect.poll(() => page.locator('.tickets li').first().textContent(), { timeout: ARRIVAL_MS }).toContain(`Scanner ${runId}`);
+    await page.screenshot({ path: `${ARTIFACTS}/dashboard-search.png` });
+    await page.context().close();
+  }, 90_000);
 });
