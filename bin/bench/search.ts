@@ -1,5 +1,4 @@
 // bench: search p95 and the inbox's first page at two table sizes, and the search index's write units per message (`npx tsx bin/bench/search.ts`)
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -13,7 +12,7 @@ import { DEFAULT_DESK_CONFIG } from '../../functions/core/config/desk-config';
 import { parseEmail } from '../../functions/core/email/parse-email';
 import { agentMessageTerms, inboundReplyTerms, messageTerms } from '../../functions/core/search/search-terms';
 import type { Ticket, TicketStatus } from '../../functions/core/types';
-import { FIXTURE_MAIL } from '../../test/support/fixture-mail';
+import { FIXTURE_MAIL, fixtureMail } from '../../test/support/fixture-mail';
 import { ensureTable, startDynamoDbLocal } from '../local/dynamodb-local';
 import { findFreePort } from '../local/ports';
 import { ticketsEvent } from './api-event';
@@ -113,7 +112,7 @@ async function termsPerFixtureMail(): Promise<{ first: number[]; reply: number[]
   const first: number[] = [];
   const reply: number[] = [];
   for (const file of FIXTURE_MAIL) {
-    const mail = await parseEmail(readFileSync(file));
+    const mail = await parseEmail(fixtureMail(file));
     first.push(messageTerms({ subject: mail.subject, body: mail.text, people: [mail.from, ...mail.to, ...mail.cc] }).length);
     reply.push(inboundReplyTerms(mail, DEFAULT_DESK_CONFIG).length);
   }
