@@ -121,10 +121,13 @@ function id(context: RouteContext, name: string): string {
   return value;
 }
 
+/** The local stack's sign-in route; the local server limits wrong codes on it. */
+export const LOCAL_SIGN_IN_PATH = '/api/auth/local';
+
 const routes: readonly Route[] = [
   {
     method: 'POST',
-    path: '/api/auth/local',
+    path: LOCAL_SIGN_IN_PATH,
     public: true,
     async handle({ deps, body }) {
       // In AWS there is no local sign-in at all: the route does not exist there.

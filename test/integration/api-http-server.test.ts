@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '../../bin/local/ports';
 import { startHttpServer } from '../../bin/local/http-server';
 import type { LocalServer } from '../../bin/local/local-server';
+import { SignInThrottle } from '../../bin/local/sign-in-throttle';
 import { LOCAL_ISSUER, issueLocalToken, verifyLocalToken } from '../../functions/core/api/local-auth';
 import { AGENT, createApiHarness } from './api-harness';
 
@@ -16,6 +17,7 @@ const signInCode = '424242';
 let server: LocalServer;
 let parentDir: string;
 let staticDir: string;
+let harness: Awaited<ReturnType<typeof createApiHarness>>;
 
 beforeAll(async () => {
   parentDir = await mkdtemp(path.join(tmpdir(), 'sesdesk-web-'));
@@ -23,7 +25,7 @@ beforeAll(async () => {
   await mkdir(path.join(staticDir, 'assets'), { recursive: true });
   await writeFile(path.join(staticDir, 'index.html'), '<!doctype html><title>sesdesk</title><div id="app"></div>');
   await writeFile(path.join(staticDir, 'assets', 'app-1234.js'), 'console.log("app")');
-  const harness = await createApiHarness({ secret, signInCode });
+  harness = await createApiHarness({ secret, signInCode });
   server = await startHttpServer({
     port: await findFreePort(),
     staticDir,
@@ -50,6 +52,13 @@ function rawGet(rawPath: string): Promise<{ status: number; body: string }> {
 }
 
 describe('local HTTP server: static files', () => {
+  it('answers /config.json with the local sign-in when the build has none, so the dashboard logs no 404', async () => {
+    const response = await fetch(`${server.endpoint}/config.json`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(await response.json()).toEqual({ auth: 'local', apiUrl: '' });
+  });
+
   it('serves index.html at / with the security headers', async () => {
     const response = await fetch(`${server.endpoint}/`);
     expect(response.status).toBe(200);
@@ -149,5 +158,70 @@ describe('local HTTP server: API', () => {
     const tickets = await fetch(`${server.endpoint}/api/tickets?status=open&limit=5`, { headers: { authorization: `Bearer ${token}` } });
     expect(tickets.status).toBe(200);
     expect(await tickets.json()).toEqual({ items: [], cursor: null });
+  });
+});
+
+describe('local HTTP server: the local sign-in', () => {
+  const signIn = (endpoint: string, email: string, code: string) =>
+    fetch(`${endpoint}/api/auth/local`, {
+      method: 'POST',
+      body: JSON.stringify({ email, code }),
+      headers: { 'content-type': 'application/json' },
+    });
+
+  it('locks after five wrong codes in a minute, refuses even the right code while locked, and opens again after a minute', async () => {
+    // Arrange: a server of its own with a clock the test moves.
+    let now = Date.parse('2026-01-01T10:00:00Z');
+    const throttled = await startHttpServer({
+      port: await findFreePort(),
+      staticDir,
+      apiHandler: harness.handler,
+      verifyToken: (token) => verifyLocalToken(secret, token),
+      signInThrottle: new SignInThrottle({ now: () => now }),
+    });
+    try {
+      // Act: a right code with an outsider's address (403) and a malformed body (400) guess nothing, so they do not count.
+      expect((await signIn(throttled.endpoint, 'mallory@example.com', signInCode)).status).toBe(403);
+      expect((await signIn(throttled.endpoint, 'not an address', '1')).status).toBe(400);
+      for (let i = 0; i < 5; i += 1) {
+        now += 1_000;
+        expect((await signIn(throttled.endpoint, AGENT.email, String(100000 + i))).status).toBe(401);
+      }
+
+      // Assert: locked, with the wait in Retry-After and the message.
+      const locked = await signIn(throttled.endpoint, AGENT.email, signInCode);
+      expect(locked.status).toBe(429);
+      expect(locked.headers.get('retry-after')).toBe('60');
+      expect(((await locked.json()) as { error: { message: string } }).error.message).toBe(
+        'too many wrong sign-in codes: try again in 60 s',
+      );
+      now += 59_000;
+      expect((await signIn(throttled.endpoint, AGENT.email, signInCode)).status).toBe(429);
+      now += 1_000;
+      expect((await signIn(throttled.endpoint, AGENT.email, signInCode)).status).toBe(200);
+    } finally {
+      await throttled.stop();
+    }
+  });
+
+  it('forgets wrong codes after a right one, and counts only those within the last minute', async () => {
+    let now = Date.parse('2026-01-01T10:00:00Z');
+    const throttled = await startHttpServer({
+      port: await findFreePort(),
+      staticDir,
+      apiHandler: harness.handler,
+      verifyToken: (token) => verifyLocalToken(secret, token),
+      signInThrottle: new SignInThrottle({ now: () => now }),
+    });
+    try {
+      for (let i = 0; i < 4; i += 1) expect((await signIn(throttled.endpoint, AGENT.email, '000000')).status).toBe(401);
+      expect((await signIn(throttled.endpoint, AGENT.email, signInCode)).status).toBe(200);
+      for (let i = 0; i < 4; i += 1) expect((await signIn(throttled.endpoint, AGENT.email, '000000')).status).toBe(401);
+      now += 61_000;
+      expect((await signIn(throttled.endpoint, AGENT.email, '000000')).status).toBe(401);
+      expect((await signIn(throttled.endpoint, AGENT.email, signInCode)).status).toBe(200);
+    } finally {
+      await throttled.stop();
+    }
   });
 });
