@@ -5,7 +5,7 @@ import type { Benchmark } from './benchmark';
 import { scriptBenchmark } from './script-benchmark';
 
 /** Modules exporting `benchmark: Benchmark`. */
-const MODULES = ['parse-throughput', 'bundles', 'ingest-requests', 'load'];
+const MODULES = ['parse-throughput', 'bundles', 'ingest-requests', 'startup', 'load'];
 /**
  * Benchmarks owned elsewhere, some still being written: those missing are left out, a module exporting
  * `benchmark` is imported, and a plain script that prints its own report is run in a child process.

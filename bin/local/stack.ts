@@ -1,5 +1,4 @@
 // local stack: starts every stand-in and wires the real handlers to them with the events Lambda would get
-import { randomInt } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,12 +12,12 @@ import { createNotifyHandler } from '../../functions/notify/create-handler';
 import { createAsyncInvoker } from './async-invoker';
 import { faultInjectorFromEnv, type FaultInjector } from './faults';
 import { createDynamoClient, createStreamsClient } from './aws-clients';
-import { ensureTable, startDynamoDbLocal } from './dynamodb-local';
+import { ensureTable, startLocalDynamo } from './dynamodb-local';
 import { startHttpServer } from './http-server';
 import type { LocalEnv } from './local-env';
 import { LocalLog } from './local-log';
 import { createLocalRuntime, type LocalRuntime } from './local-runtime';
-import { readLocalSecret } from './local-secret';
+import { readLocalSecret, readLocalSignInCode } from './local-secret';
 import { objectCreatedEvent } from './s3-event';
 import type { LocalServer } from './local-server';
 import { startS3Local } from './s3-local';
@@ -45,10 +44,16 @@ export interface LocalStackOptions {
   readonly retryDelayMs?: (attempt: number) => number;
   /** Injected faults (reliability tests, `sesdesk load`); without it, `SESDESK_FAULTS` if set, else none. */
   readonly faults?: FaultInjector;
+  /**
+   * DynamoDB Local already starting on `env.dynamoPort` over the data directory (see {@link startLocalDynamo}):
+   * `sesdesk dev` starts the JVM before it loads the handlers, so the two overlap. The stack owns and stops it.
+   */
+  readonly dynamo?: Promise<LocalServer>;
 }
 
 export interface LocalStack {
   readonly urls: { dashboard: string; outbox: string; smtp: string; dynamo: string; s3: string };
+  /** The dashboard's sign-in code, kept in the data directory so it stays the same across restarts. */
   readonly signInCode: string;
   readonly runtime: LocalRuntime;
   /** Resolves when every stored email has been ingested and the stream has nothing left to send. */
@@ -71,48 +76,47 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ? { ...options.config, dashboardUrl: `http://localhost:${env.httpPort}` }
       : options.config;
   const started: LocalServer[] = [];
+  const launches: Promise<unknown>[] = [];
+  /** Keeps each server as it comes up, so a failure elsewhere still stops it. */
+  const launch = <T extends LocalServer>(starting: Promise<T>, line: (server: T) => string): Promise<T> => {
+    const up = starting.then((server) => {
+      started.push(server);
+      progress(line(server));
+      return server;
+    });
+    launches.push(up.catch(() => undefined));
+    return up;
+  };
   const stopAll = async () => {
+    await Promise.all(launches);
     for (const server of started.reverse()) await server.stop().catch(() => undefined);
   };
+  const dynamoLine = (server: LocalServer) => `DynamoDB Local    ${server.endpoint}`;
+  const given = options.dynamo ? launch(options.dynamo, dynamoLine) : null;
 
   try {
     if (options.reset && existsSync(env.dataDir)) {
       await rm(env.dataDir, { recursive: true, force: true });
       progress(`reset: removed ${env.dataDir}`);
     }
-    const secret = await readLocalSecret(env.dataDir);
-
     const [dynamo, s3, ses] = await Promise.all([
-      startDynamoDbLocal({ port: env.dynamoPort, dataDir: path.join(env.dataDir, 'dynamodb'), portHint: 'set SESDESK_DYNAMODB_PORT' }).then(
-        (server) => {
-          started.push(server);
-          progress(`DynamoDB Local    ${server.endpoint}`);
-          return server;
-        },
+      given ?? launch(startLocalDynamo(env), dynamoLine),
+      launch(
+        startS3Local({ port: env.s3Port, directory: path.join(env.dataDir, 's3'), buckets: [env.bucket], portHint: 'set SESDESK_S3_PORT' }),
+        (server) => `S3 (s3rver)       ${server.endpoint}  bucket ${env.bucket}`,
       ),
-      startS3Local({
-        port: env.s3Port,
-        directory: path.join(env.dataDir, 's3'),
-        buckets: [env.bucket],
-        portHint: 'set SESDESK_S3_PORT',
-      }).then((server) => {
-        started.push(server);
-        progress(`S3 (s3rver)       ${server.endpoint}  bucket ${env.bucket}`);
-        return server;
-      }),
-      startSesLocal({ port: env.sesPort, portHint: 'set SESDESK_SES_PORT' }).then((server) => {
-        started.push(server);
-        progress(`SES (outbox)      ${server.endpoint}`);
-        return server;
-      }),
+      launch(
+        startSesLocal({ port: env.sesPort, portHint: 'set SESDESK_SES_PORT', directory: path.join(env.dataDir, 'outbox') }),
+        (server) => `SES (outbox)      ${server.endpoint}  kept in ${path.join(env.dataDir, 'outbox')}`,
+      ),
     ]);
+    const [secret, signInCode] = await Promise.all([readLocalSecret(env.dataDir), readLocalSignInCode(env.dataDir)]);
 
     const dynamoClient = createDynamoClient(dynamo.endpoint);
     await ensureTable(dynamoClient, env.tableName);
     const { Table } = await dynamoClient.send(new DescribeTableCommand({ TableName: env.tableName }));
     progress(`table ${env.tableName} ready (stream on)`);
 
-    const signInCode = String(randomInt(100000, 1000000));
     const faults = options.faults ?? faultInjectorFromEnv();
     if (faults) progress(`fault injection   ${faults.describe()}`);
     const log = (service: string) => new LocalLog(service, env.dataDir, options.console === undefined ? console : options.console);
