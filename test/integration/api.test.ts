@@ -388,7 +388,7 @@ describe('ticket changes', () => {
     expect(badAssignee.json.error.message).toMatch(/^assignee: /);
   });
 
-  it('adds a participant once, with a notice delivery, and removes them again', async () => {
+  it('adds a participant once, with a notice delivery, and removes them again; the thread records both as events', async () => {
     const { id } = await newTicket('Participants');
     const added = await call<Participant>(h.handler, 'POST', `/api/tickets/${id}/participants`, {
       body: { address: 'Cy@Example.com', name: 'Cy' },
@@ -403,11 +403,18 @@ describe('ticket changes', () => {
     expect(detail.deliveries.filter((d) => d.kind === 'participant-added')).toMatchObject([
       { recipient: { address: 'cy@example.com' }, status: 'pending' },
     ]);
+    const addedEvent = detail.messages.find((m) => m.id === detail.deliveries.find((d) => d.kind === 'participant-added')!.messageItemId);
+    expect(addedEvent).toMatchObject({
+      direction: 'note',
+      event: 'participant-added',
+      text: 'Ada Agent added cy@example.com to the ticket.',
+    });
 
     const removed = await call(h.handler, 'DELETE', `/api/tickets/${id}/participants/${encodeURIComponent('cy@example.com')}`);
     expect(removed.status).toBe(204);
     detail = (await call<Detail>(h.handler, 'GET', `/api/tickets/${id}`)).json;
     expect(detail.participants.map((p) => p.address)).not.toContain('cy@example.com');
+    expect(detail.messages.map((m) => m.event ?? null)).toEqual([null, 'participant-added', 'participant-removed']);
     expect((await call(h.handler, 'DELETE', `/api/tickets/${id}/participants/${encodeURIComponent('cy@example.com')}`)).status).toBe(404);
   });
 

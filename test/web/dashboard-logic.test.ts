@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { TEMPLATE_PLACEHOLDERS as CORE_PLACEHOLDERS } from '../../functions/core/settings/desk-settings';
 import { listParams } from '../../web/src/api/client';
 import { jwtClaims, jwtExpiry } from '../../web/src/auth/auth';
+import { sessionFromLink } from '../../web/src/auth/local-auth';
 import { parseConfig } from '../../web/src/config';
 import { emailCsp, frameDocument } from '../../web/src/lib/email-frame';
 import { fileSize, mailboxLabel, parseLabels, relativeTime, threadedByLabel } from '../../web/src/lib/format';
@@ -146,6 +147,24 @@ describe('tokens', () => {
   it('assumes an hour when a token is unreadable or carries no expiry', () => {
     expect(jwtClaims('garbage')).toEqual({});
     expect(jwtExpiry('a.%%%.c', 1000)).toBe(1000 + 3_600_000);
+  });
+
+  it('signs in from a `sesdesk open` link, and from nothing else', () => {
+    const now = 1_700_000_000_000;
+    const linked = token({ email: 'ada@desk.localhost', name: 'Ada Agent', exp: now / 1000 + 3600 });
+    expect(sessionFromLink(`#sign-in=${linked}`, now)).toEqual({
+      email: 'ada@desk.localhost',
+      name: 'Ada Agent',
+      token: linked,
+      expiresAt: now + 3_600_000,
+    });
+    // Expired (or about to), without an expiry or an email, malformed, or another hash: no session.
+    expect(sessionFromLink(`#sign-in=${token({ email: 'ada@desk.localhost', exp: now / 1000 + 30 })}`, now)).toBeNull();
+    expect(sessionFromLink(`#sign-in=${token({ email: 'ada@desk.localhost' })}`, now)).toBeNull();
+    expect(sessionFromLink(`#sign-in=${token({ name: 'Ada', exp: now / 1000 + 3600 })}`, now)).toBeNull();
+    expect(sessionFromLink(`#sign-in=${linked}<script>`, now)).toBeNull();
+    expect(sessionFromLink(`#/tickets/${linked}`, now)).toBeNull();
+    expect(sessionFromLink('', now)).toBeNull();
   });
 });
 

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { createApiClient } from './api/client';
 import { AppContext, type AppContextValue } from './app-context';
 import type { Auth, Session } from './auth/auth';
+import { watchSession } from './auth/session-store';
 import { HelpDialog } from './components/help-dialog';
 import type { AppConfig } from './config';
 import { parseRoute, routeHref, type Route } from './lib/route';
@@ -42,12 +43,16 @@ function useRoute(): Route {
 }
 
 /** The whole dashboard. */
+/** The stored session if it can still be used: an expired local token cannot be refreshed, a Cognito one can. */
+function usableSession(auth: Auth): Session | null {
+  const stored = auth.current();
+  return stored && (stored.expiresAt > Date.now() || stored.refreshToken) ? stored : null;
+}
+
 export function App({ config, auth }: { config: AppConfig; auth: Auth }) {
-  const [session, setSession] = useState<Session | null>(() => {
-    const stored = auth.current();
-    // An expired local token cannot be refreshed; a Cognito one refreshes on the first request.
-    return stored && (stored.expiresAt > Date.now() || stored.refreshToken) ? stored : null;
-  });
+  const [session, setSession] = useState<Session | null>(() => usableSession(auth));
+  // Tabs share the session: signing in or out in one signs every other tab in or out too.
+  useEffect(() => watchSession(() => setSession(usableSession(auth))), [auth]);
   const signOut = useCallback(() => {
     auth.signOut();
     setSession(null);
@@ -66,6 +71,8 @@ function SignedIn({ api, session, onSignOut }: { api: AppContextValue['api']; se
   const [status, setStatus] = useState<Status | null>(null);
   const [helpOpen, setHelpOpen] = useState(false);
   const [query, setQuery] = useState('');
+  // The box shows the search on screen: it empties when the agent navigates anywhere else.
+  useEffect(() => setQuery(route.page === 'search' ? route.q : ''), [route]);
   const searchRef = useRef<HTMLInputElement>(null);
   const statusTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 

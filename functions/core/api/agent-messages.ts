@@ -131,7 +131,7 @@ export function agentMessage(
   desk: Desk,
   config: DeskConfig,
   agent: Agent,
-  fields: Pick<TicketMessage, 'direction' | 'text' | 'to' | 'attachments' | 'createdAt'>,
+  fields: Pick<TicketMessage, 'direction' | 'text' | 'to' | 'attachments' | 'createdAt' | 'event'>,
 ): TicketMessage {
   const id = newId();
   const from: Mailbox =
@@ -156,5 +156,6 @@ export function agentMessage(
     createdAt: fields.createdAt,
     rawKey: null,
     author: agent.email,
+    ...(fields.event ? { event: fields.event } : {}),
   };
 }

@@ -69,9 +69,11 @@ export async function addParticipant(
   const participant: Participant = { address, name: person.name?.trim() ?? '', role: 'added', unsubscribed: false };
   const now = deps.clock().toISOString();
   const desk = deskOf(deps.config, before);
-  // The notice is recorded as a note so the thread shows who added whom, and the delivery has a message to point at.
+  // The change is recorded as a note marked as an event, so the thread shows who added whom (and not as an unsent
+  // note: the notice is emailed), and the delivery has a message to point at.
   const message = agentMessage(before, desk, deps.config, agent, {
     direction: 'note',
+    event: 'participant-added',
     text: `${agent.name} added ${address} to the ticket.`,
     to: [],
     attachments: [],
@@ -115,6 +117,7 @@ export async function removeParticipant(deps: ApiDeps, agent: Agent, ticketId: s
   }
   const message = agentMessage(before, deskOf(deps.config, before), deps.config, agent, {
     direction: 'note',
+    event: 'participant-removed',
     text: `${agent.name} removed ${address} from the ticket.`,
     to: [],
     attachments: [],

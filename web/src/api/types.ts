@@ -46,6 +46,7 @@ export type Message = Pick<
   | 'attachments'
   | 'createdAt'
   | 'author'
+  | 'event'
 >;
 
 export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'bounced' | 'suppressed';

@@ -9,6 +9,12 @@ const DIRECTION_LABEL: Record<Message['direction'], string> = {
   note: 'Internal note: not sent',
 };
 
+/** Entries the desk wrote about a change: labelled for the change, whatever was emailed shows in its deliveries. */
+const EVENT_LABEL: Record<NonNullable<Message['event']>, string> = {
+  'participant-added': 'Participant added',
+  'participant-removed': 'Participant removed',
+};
+
 const DELIVERY_KIND: Record<Delivery['kind'], string> = {
   ack: 'Acknowledgement',
   reply: 'Reply',
@@ -23,17 +29,18 @@ export interface MessageViewProps {
   readonly onRetry: (delivery: Delivery) => void;
 }
 
-/** Renders a message as an article; inbound, outbound and notes are styled apart. */
+/** Renders a message as an article; inbound, outbound, notes and the desk's events are styled apart. */
 export function MessageView({ message, deliveries, now, onDownload, onRetry }: MessageViewProps) {
   const headingId = `msg-${message.id}`;
   const sender = message.direction === 'inbound' ? mailboxLabel(message.from) : (message.author ?? mailboxLabel(message.from));
   const kind = message.classification?.kind;
+  const style = message.event ? 'event' : message.direction;
   return (
-    <article class={`message ${message.direction}`} aria-labelledby={headingId}>
+    <article class={`message ${style}`} aria-labelledby={headingId}>
       <header>
         <h3 id={headingId}>
           <span class="who">{sender}</span>
-          <span class={`chip direction-${message.direction}`}>{DIRECTION_LABEL[message.direction]}</span>
+          <span class={`chip direction-${style}`}>{message.event ? EVENT_LABEL[message.event] : DIRECTION_LABEL[message.direction]}</span>
         </h3>
         <p class="meta">
           <time dateTime={message.createdAt} title={fullTime(message.createdAt)}>
