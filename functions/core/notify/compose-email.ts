@@ -6,11 +6,14 @@ import type { Desk } from '../config/desk-config';
 import type { DeskSettings, TemplateName } from '../settings/desk-settings';
 import type { StoredAttachment } from '../types';
 import type { Delivery } from './notify-ports';
+import { withoutReplyMarks } from './subject-line';
 import { renderTemplate, type TemplateValues } from './templates';
 
 /** References keeps the thread's first id and its latest ones; long headers get cut by some servers. */
 const MAX_REFERENCES = 10;
 const MAX_SUBJECT_CHARS = 200;
+/** A rendered subject: the ticket's subject plus whatever the template adds around it. */
+const MAX_RENDERED_SUBJECT_CHARS = 250;
 const MAX_NAME_CHARS = 100;
 
 /** Tags Markdown produces; anything else (raw HTML typed into a template or reply) is dropped. */
@@ -109,7 +112,7 @@ export interface ComposedEmail {
  * Builds the email for one delivery from the desk's template.
  *
  * Headers: From `"<Agent> via <Desk>" <desk>` (the desk name alone for automatic mail), Reply-To with the
- * token, Subject `Re: <subject> [#n]`, our Message-ID, In-Reply-To/References from the thread,
+ * token, the template's Subject as written (by default `Re: <subject> [#n]`), our Message-ID, In-Reply-To/References from the thread,
  * `X-Auto-Response-Suppress: All` always, `Auto-Submitted: auto-replied` on automatic mail, and
  * `List-Unsubscribe` when there is a link. Everything from customers is stripped of line breaks and
  * encoded by nodemailer (RFC 2047), so no header can be injected.
@@ -121,7 +124,7 @@ export async function composeEmail(input: ComposeInput): Promise<ComposedEmail> 
   const content = delivery.content;
   const values: TemplateValues = {
     'ticket.number': { text: String(content.ticketNumber) },
-    'ticket.subject': { text: oneLine(content.subject, MAX_SUBJECT_CHARS) },
+    'ticket.subject': { text: bareSubject(content.subject, content.ticketNumber) },
     // An acknowledgement quotes the customer: their words are text. A reply is the agent's own Markdown.
     'note.text': delivery.kind === 'ack' ? { text: content.body } : { markdown: content.body },
     'agent.name': { text: content.authorName ?? desk.name },
@@ -136,7 +139,8 @@ export async function composeEmail(input: ComposeInput): Promise<ComposedEmail> 
   const { MailComposer, sanitizeHtml } = await loadMimeLibraries();
   const html = sanitizeHtml(marked.parse(markdown, { async: false, gfm: true }), HTML_OPTIONS);
 
-  const subject = replySubject(rendered.subject, content.ticketNumber);
+  // The template's subject is used as written (the defaults make it a reply); one with nothing in it still names the ticket.
+  const subject = oneLine(rendered.subject, MAX_RENDERED_SUBJECT_CHARS) || `[#${content.ticketNumber}]`;
   const automatic = delivery.kind !== 'reply';
   const senderName = oneLine(content.authorName ? `${content.authorName} via ${desk.name}` : desk.name, MAX_NAME_CHARS);
   const headers: Record<string, string> = { 'X-Auto-Response-Suppress': 'All' };
@@ -167,15 +171,12 @@ export async function composeEmail(input: ComposeInput): Promise<ComposedEmail> 
 }
 
 /**
- * `Re: <subject> [#n]`: one "Re:" and one tag however often the subject went back and forth, on one line,
- * at most 200 characters of the customer's subject.
+ * The ticket's subject as `{{ticket.subject}}` gives it: one line, without the reply prefixes (`Re:`, `AW:`,
+ * `SV:`) and the ticket's own tag that replies piled onto it, so a template can add its own once.
+ * @example bareSubject('RE: Re: Printer on fire [#42]', 42) // 'Printer on fire'
  */
-export function replySubject(subject: string, ticketNumber: number): string {
-  const tag = `[#${ticketNumber}]`;
-  let clean = oneLine(subject, MAX_SUBJECT_CHARS);
-  while (/^(re|aw|sv)\s*:\s*/i.test(clean)) clean = clean.replace(/^(re|aw|sv)\s*:\s*/i, '');
-  clean = clean.split(tag).join(' ').replace(/\s+/g, ' ').trim();
-  return clean ? `Re: ${clean} ${tag}` : `Re: ${tag}`;
+export function bareSubject(subject: string, ticketNumber: number): string {
+  return withoutReplyMarks(oneLine(subject, MAX_SUBJECT_CHARS), `[#${ticketNumber}]`);
 }
 
 /** Control characters (CR, LF, tabs, NUL, Unicode line separators) become spaces; long text is cut. */

@@ -2,10 +2,18 @@
 import * as z from 'zod/mini';
 import '../config/zod-messages';
 import type { Desk } from '../config/desk-config';
+import { withoutReplyMarks } from '../notify/subject-line';
 
 /** Keeps a template small enough for the settings item and readable in an email. */
 const MAX_SUBJECT = 500;
 const MAX_BODY = 20_000;
+/**
+ * 2: subjects are sent as written. Settings saved before (without a version) had `Re: ` put in front of their
+ * subjects and the ticket tag after them; they are read with both written in, so they keep sending what they sent.
+ */
+export const TEMPLATE_VERSION = 2;
+/** The reply subject every default template uses: the customer's subject as a reply, tagged with the ticket. */
+const REPLY_SUBJECT = 'Re: {{ticket.subject}} [#{{ticket.number}}]';
 
 const templateSchema = z.object({
   /** Markdown-free subject line with placeholders, e.g. `{{ticket.subject}}`. */
@@ -27,6 +35,7 @@ export const deskSettingsSchema = z.object({
   }),
   /** False turns acknowledgements off for the desk (they are then recorded as suppressed). */
   ackEnabled: z._default(z.boolean(), true),
+  templateVersion: z._default(z.number().check(z.int()), TEMPLATE_VERSION),
   updatedAt: z._default(z.nullable(z.string()), null),
 });
 
@@ -55,7 +64,7 @@ export function defaultDeskSettings(desk: Pick<Desk, 'id'>): DeskSettings {
     deskId: desk.id,
     templates: {
       ack: {
-        subject: '{{ticket.subject}}',
+        subject: REPLY_SUBJECT,
         body: [
           'Hello,',
           '',
@@ -67,13 +76,13 @@ export function defaultDeskSettings(desk: Pick<Desk, 'id'>): DeskSettings {
         ].join('\n'),
       },
       reply: {
-        subject: '{{ticket.subject}}',
+        subject: REPLY_SUBJECT,
         body: ['{{note.text}}', '', '---', '', 'Reply to this email to answer. [Unsubscribe from this ticket]({{unsubscribe.url}})'].join(
           '\n',
         ),
       },
       participantAdded: {
-        subject: '{{ticket.subject}}',
+        subject: REPLY_SUBJECT,
         body: [
           'Hello,',
           '',
@@ -86,23 +95,51 @@ export function defaultDeskSettings(desk: Pick<Desk, 'id'>): DeskSettings {
       },
     },
     ackEnabled: true,
+    templateVersion: TEMPLATE_VERSION,
     updatedAt: null,
   };
 }
 
+/** A subject saved before {@link TEMPLATE_VERSION} 2, with the `Re: ` and ticket tag the desk used to add written in. */
+function asWrittenSubject(legacy: unknown): unknown {
+  if (typeof legacy !== 'string') return legacy;
+  const bare = withoutReplyMarks(legacy, '[#{{ticket.number}}]');
+  return bare ? `Re: ${bare} [#{{ticket.number}}]` : 'Re: [#{{ticket.number}}]';
+}
+
 /**
- * Reads a stored or submitted settings object, falling back to the defaults for anything missing, so a
- * settings item written by an older version still works.
+ * Reads a stored settings object, falling back to the defaults for anything missing, so a settings item written
+ * by an older version still works (and one saved before {@link TEMPLATE_VERSION} 2 keeps its subjects' wording).
  * @throws zod's `$ZodError` when a present field is invalid.
  */
 export function parseDeskSettings(desk: Pick<Desk, 'id'>, input: unknown): DeskSettings {
   const defaults = defaultDeskSettings(desk);
   const given = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
-  const templates = (typeof given.templates === 'object' && given.templates !== null ? given.templates : {}) as Record<string, unknown>;
+  let templates = (typeof given.templates === 'object' && given.templates !== null ? given.templates : {}) as Record<string, unknown>;
+  if (typeof given.templateVersion !== 'number' || given.templateVersion < TEMPLATE_VERSION) {
+    templates = Object.fromEntries(
+      Object.entries(templates).map(([name, template]) => [
+        name,
+        typeof template === 'object' && template !== null
+          ? { ...template, subject: asWrittenSubject((template as { subject?: unknown }).subject) }
+          : template,
+      ]),
+    );
+  }
   return deskSettingsSchema.parse({
     ...defaults,
     ...given,
     deskId: desk.id,
     templates: { ...defaults.templates, ...templates },
+    templateVersion: TEMPLATE_VERSION,
   });
+}
+
+/**
+ * Reads settings a person submitted: their subjects are taken as written, whatever version the request names.
+ * @throws zod's `$ZodError` when a present field is invalid.
+ */
+export function parseSubmittedDeskSettings(desk: Pick<Desk, 'id'>, input: unknown): DeskSettings {
+  const given = typeof input === 'object' && input !== null ? input : {};
+  return parseDeskSettings(desk, { ...given, templateVersion: TEMPLATE_VERSION });
 }

@@ -1,8 +1,8 @@
 // unit: composeEmail builds MIME whose headers are safe and thread, whatever the customer wrote
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { composeEmail, replySubject, type ComposeInput } from '../../../functions/core/notify/compose-email';
-import { defaultDeskSettings } from '../../../functions/core/settings/desk-settings';
+import { bareSubject, composeEmail, type ComposeInput } from '../../../functions/core/notify/compose-email';
+import { defaultDeskSettings, parseDeskSettings, parseSubmittedDeskSettings } from '../../../functions/core/settings/desk-settings';
 import { createReplyToken, replyAddress, verifyReplyToken } from '../../../functions/core/threading/reply-token';
 import { CONFIG, TICKET_ID, TOKEN_KEYS, delivery } from './notify-fixtures';
 
@@ -171,20 +171,66 @@ describe('composeEmail', () => {
   });
 });
 
-describe('replySubject', () => {
-  it('adds one "Re:" and one tag', () => {
-    expect(replySubject('Printer on fire', 42)).toBe('Re: Printer on fire [#42]');
+describe('subjects', () => {
+  const subjectOf = async (subject: string, settings = defaultDeskSettings(desk), kind: 'ack' | 'reply' = 'reply') =>
+    (await parsed({ settings, delivery: delivery({ kind, content: { ...delivery().content, subject } }) })).mail.subject;
+
+  it('makes the default subject a reply tagged with the ticket: one "Re:" and one tag', async () => {
+    expect(await subjectOf('Printer on fire')).toBe('Re: Printer on fire [#42]');
+    expect(await subjectOf('Printer on fire', undefined, 'ack')).toBe('Re: Printer on fire [#42]');
   });
 
-  it('does not double "Re:" or the tag on a subject that already has them', () => {
-    expect(replySubject('RE: Re: Printer on fire [#42]', 42)).toBe('Re: Printer on fire [#42]');
+  it('does not double "Re:" or the tag on a subject that already has them', async () => {
+    expect(await subjectOf('RE: Re: Printer on fire [#42]')).toBe('Re: Printer on fire [#42]');
   });
 
-  it('keeps another ticket number a customer typed', () => {
-    expect(replySubject('Same as [#7]', 42)).toBe('Re: Same as [#7] [#42]');
+  it('keeps another ticket number a customer typed', async () => {
+    expect(await subjectOf('Same as [#7]')).toBe('Re: Same as [#7] [#42]');
   });
 
-  it('gives an empty subject just the tag', () => {
-    expect(replySubject(' \r\n ', 42)).toBe('Re: [#42]');
+  it('gives an empty subject just the tag', async () => {
+    expect(await subjectOf(' \r\n ')).toBe('Re: [#42]');
+    const bare = defaultDeskSettings(desk);
+    bare.templates.reply.subject = '{{ticket.subject}}';
+    expect(await subjectOf('', bare)).toBe('[#42]');
+  });
+
+  it('uses a customised acknowledgement subject as written, with no "Re:" in front', async () => {
+    const settings = defaultDeskSettings(desk);
+    settings.templates.ack.subject = '[#{{ticket.number}}] We got it: {{ticket.subject}}';
+
+    expect(await subjectOf('Re: Printer on fire', settings, 'ack')).toBe('[#42] We got it: Printer on fire');
+  });
+
+  it('gives templates the subject without reply prefixes and the ticket tag', () => {
+    expect(bareSubject('AW: sv: Printer\r\non fire [#42] [#42]', 42)).toBe('Printer on fire');
+  });
+});
+
+describe('settings saved before subjects were used as written', () => {
+  it('keep sending the subjects they sent: "Re:" and the tag are written into them when read', () => {
+    const stored = {
+      deskId: 'support',
+      templates: {
+        ack: { subject: '{{ticket.subject}}', body: 'Thanks' },
+        reply: { subject: 'Re: Update on {{ticket.subject}} [#{{ticket.number}}]', body: '{{note.text}}' },
+      },
+      updatedAt: '2026-01-01T00:00:00.000Z',
+    };
+
+    const settings = parseDeskSettings(desk, stored);
+
+    expect(settings.templates.ack.subject).toBe('Re: {{ticket.subject}} [#{{ticket.number}}]');
+    expect(settings.templates.reply.subject).toBe('Re: Update on {{ticket.subject}} [#{{ticket.number}}]');
+    expect(settings.templates.participantAdded.subject).toBe(defaultDeskSettings(desk).templates.participantAdded.subject);
+    expect(settings.templateVersion).toBe(2);
+    // Read again (as saved now), nothing changes.
+    expect(parseDeskSettings(desk, settings)).toEqual(settings);
+  });
+
+  it('leave what a person submits now as written, whatever version the request names', () => {
+    const submitted = { templates: { ack: { subject: '{{ticket.subject}}', body: 'Thanks' } }, templateVersion: 1 };
+
+    expect(parseSubmittedDeskSettings(desk, submitted).templates.ack.subject).toBe('{{ticket.subject}}');
   });
 });

@@ -77,7 +77,10 @@ describe('desk settings', () => {
   });
 
   it('fills a partial stored object with the defaults', () => {
-    const settings = parseDeskSettings({ id: 'support' }, { templates: { ack: { subject: 'Got it', body: 'Thanks' } } });
+    const settings = parseDeskSettings(
+      { id: 'support' },
+      { templates: { ack: { subject: 'Got it', body: 'Thanks' } }, templateVersion: 2 },
+    );
 
     expect(settings.templates.ack).toEqual({ subject: 'Got it', body: 'Thanks' });
     expect(settings.templates.reply).toEqual(defaultDeskSettings({ id: 'support' }).templates.reply);
