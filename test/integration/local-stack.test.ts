@@ -11,6 +11,7 @@ import { DEFAULT_DESK_CONFIG } from '../../functions/core/config/desk-config';
 import { localEnvOnFreePorts, type LocalEnv } from '../../bin/local/local-env';
 import { readLocalSecret } from '../../bin/local/local-secret';
 import { readOutbox, type OutboxEmail } from '../../bin/local/ses-local';
+import { outboxHeader } from '../../bin/local/ses-outbox';
 import { startLocalStack, type LocalStack } from '../../bin/local/stack';
 
 const run = promisify(execFile);
@@ -75,7 +76,14 @@ describe('the local stack', () => {
     const customerAddress = `ann-${Date.now()}@example.com`;
 
     // Act: a customer writes in
-    await smtp.sendMail({ from: `"Ann" <${customerAddress}>`, to: DESK, subject: 'Printer on fire', text: 'It is on fire. Please help.' });
+    const customerMessageId = `<first-${Date.now()}@example.com>`;
+    await smtp.sendMail({
+      from: `"Ann" <${customerAddress}>`,
+      to: DESK,
+      subject: 'Printer on fire',
+      text: 'It is on fire. Please help.',
+      messageId: customerMessageId,
+    });
 
     // Assert: a ticket in the API, an acknowledgement in the outbox
     const ticket = await until('the ticket', async () => {
@@ -90,6 +98,11 @@ describe('the local stack', () => {
       return emails.length > 0 ? emails : undefined;
     });
     expect(ack!.subject).toBe(`Re: Printer on fire [#${ticket.number}]`);
+    // The outbox shows the threading headers as sent: the acknowledgement answers the customer's mail, automatically.
+    expect(outboxHeader(ack!, 'In-Reply-To')).toBe(customerMessageId);
+    expect(outboxHeader(ack!, 'References')).toBe(customerMessageId);
+    expect(outboxHeader(ack!, 'Auto-Submitted')).toBe('auto-replied');
+    expect(outboxHeader(ack!, 'Message-ID')).toMatch(/@desk\.localhost>$/);
     const replyTo = ack!.replyTo[0]!.replace(/^.*</, '').replace(/>.*$/, '');
     expect(replyTo).toMatch(/^support\+[0-9a-z]{48}@desk\.localhost$/);
 
@@ -113,8 +126,35 @@ describe('the local stack', () => {
     const emails = await outboxTo(customerAddress);
     expect(emails).toHaveLength(2);
     expect(emails[1]!.body.text).toContain('technician');
+    expect(outboxHeader(emails[1]!, 'Auto-Submitted')).toBeNull();
+    expect(outboxHeader(emails[1]!, 'References')).toContain(customerMessageId);
     expect(emails.some((email) => `${email.body.text}${email.body.html}`.includes('Internal'))).toBe(false);
     smtp.close();
+  }, 180_000);
+
+  it('keeps the sign-in code and the SES outbox, raw mail included, across a restart', async () => {
+    // Arrange: what the first run shows (the test above left mail in the outbox).
+    const code = stack.signInCode;
+    const before = await readOutbox(stack.urls.outbox);
+    expect(before.emails.length).toBeGreaterThan(0);
+    const raw = await (await fetch(new URL(before.emails[0]!.rawUrl, stack.urls.outbox))).text();
+
+    // Act
+    await stack.stop();
+    stack = await startLocalStack({ env, config, console: null, retryDelayMs: () => 100 });
+
+    // Assert: the same code signs in, the outbox lists the same mail, and its raw messages are still served.
+    expect(stack.signInCode).toBe(code);
+    expect(stack.signInCode).toMatch(/^\d{6}$/);
+    const signIn = await fetch(`${stack.urls.dashboard}/api/auth/local`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: config.team[0]!.email, code }),
+    });
+    expect(signIn.status).toBe(200);
+    expect((await readOutbox(stack.urls.outbox)).emails).toEqual(before.emails);
+    expect(await (await fetch(new URL(before.emails[0]!.rawUrl, stack.urls.outbox))).text()).toBe(raw);
+    expect(raw).toMatch(/^Message-ID: </m);
   }, 180_000);
 
   it('replays stored mail with `sesdesk replay`, which finds every email already ingested', async () => {
@@ -178,10 +218,10 @@ describe('the local stack', () => {
     expect(new Set(tickets.map((t) => t.subject)).size).toBe(100);
     expect(tickets, 'tickets for the burst').toHaveLength(100);
 
-    // Each acknowledgement was sent once. aws-ses-v2-local keeps its outbox per Node process, so a restart in the
-    // same process may or may not keep what was sent before: merge both reads by SES message id.
-    const sent = new Map([...sentBefore, ...(await burstMail())].map((email) => [email.messageId, email]));
-    const recipients = [...sent.values()].map((email) => email.destination.to[0]);
+    // Each acknowledgement was sent once; the outbox kept what was sent before the restart.
+    const sent = await burstMail();
+    expect(sent.map((email) => email.messageId)).toEqual(expect.arrayContaining(sentBefore.map((email) => email.messageId)));
+    const recipients = sent.map((email) => email.destination.to[0]);
     expect(recipients, 'acknowledgements for the burst').toHaveLength(100);
     expect(new Set(recipients).size).toBe(100);
   }, 300_000);
