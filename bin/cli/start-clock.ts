@@ -3,8 +3,6 @@ import { readFileSync } from 'node:fs';
 
 /** Linux reports process start times in clock ticks of 1/100 s (USER_HZ, fixed by the kernel ABI). */
 const TICK_MS = 10;
-/** npm, the shell it runs the script in, then node: a few levels up at most. */
-const MAX_ANCESTORS = 4;
 
 /** What the elapsed time is measured from. */
 export interface CommandClock {
@@ -32,37 +30,43 @@ function procStat(pid: number | 'self'): ProcStat | null {
   }
 }
 
-function isNpm(pid: number): boolean {
+function commandLine(pid: number): string[] {
   try {
-    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    return argv.slice(0, 2).some((arg) => /(^|\/)(npm|npx)(-cli\.js)?(\s|$)/.test(arg));
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
   } catch {
-    return false;
+    return [];
   }
 }
 
+function isNpm(pid: number): boolean {
+  // npm renames its process to `npm start`; run through node it is `node …/npm-cli.js start`.
+  return commandLine(pid)
+    .slice(0, 2)
+    .some((arg) => /(^|\/)(npm|npx)(-cli\.js)?(\s|$)/.test(arg));
+}
+
 /**
- * A clock that starts when the command did. Run by npm on Linux, it finds the npm process among this process's
- * ancestors and counts from its start, so npm's own start-up is included; elsewhere it counts from this
+ * A clock that starts when the command did. Run by an npm script on Linux, it finds the npm process that ran it
+ * and counts from its start, so npm's own start-up is included; elsewhere it counts from this
  * process's start. Either way everything before the first line this process prints is included.
  * @example const clock = commandClock(); … console.log(`ready in ${clock.elapsedMs()} ms from ${clock.command}`);
  */
 export function commandClock(env: NodeJS.ProcessEnv = process.env): CommandClock {
   const own = { command: 'sesdesk', elapsedMs: () => performance.now() };
-  if (process.platform !== 'linux' || !env.npm_lifecycle_event) return own;
+  const script = env.npm_lifecycle_script;
+  if (process.platform !== 'linux' || !env.npm_lifecycle_event || !script) return own;
   const self = procStat('self');
   if (!self) return own;
+  // npm runs a script in a shell, which runs this process: only that chain counts (not, say, a test runner npm started).
   let pid = self.ppid;
-  for (let level = 0; level < MAX_ANCESTORS && pid > 1; level += 1) {
-    const stat = procStat(pid);
-    if (!stat) break;
-    if (isNpm(pid)) {
-      const leadMs = (self.startTicks - stat.startTicks) * TICK_MS;
-      if (leadMs < 0 || leadMs > 60_000) break;
-      const script = env.npm_lifecycle_event === 'npx' ? 'npx' : `npm ${env.npm_lifecycle_event}`;
-      return { command: script, elapsedMs: () => performance.now() + leadMs };
-    }
-    pid = stat.ppid;
+  let parent = procStat(pid);
+  if (parent && commandLine(pid).some((arg) => arg.includes(script))) {
+    pid = parent.ppid;
+    parent = procStat(pid);
   }
-  return own;
+  if (!parent || !isNpm(pid)) return own;
+  const leadMs = (self.startTicks - parent.startTicks) * TICK_MS;
+  if (leadMs < 0 || leadMs > 60_000) return own;
+  const command = env.npm_lifecycle_event === 'npx' ? 'npx' : `npm ${env.npm_lifecycle_event}`;
+  return { command, elapsedMs: () => performance.now() + leadMs };
 }

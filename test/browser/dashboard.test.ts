@@ -238,6 +238,31 @@ describe('the dashboard in a real browser', () => {
     await page.context().close();
   }, 120_000);
 
+  it('shows a participant added to the ticket as an event, not as an internal note, with its notice as sent', async () => {
+    const subject = `Add my colleague ${runId}`;
+    await desk.send({ from: 'Fay <fay@example.com>', subject, text: 'Please copy my colleague in.' });
+    await desk.stack.settled();
+    const page = await signIn();
+    await page.locator('.tickets li', { hasText: subject }).click();
+    await page.getByRole('heading', { level: 1, name: subject }).waitFor();
+
+    await page.getByLabel('Add participant').fill('gus@example.com');
+    await page.getByRole('button', { name: 'Add and notify' }).click();
+
+    const event = page.locator('.message.event');
+    await event.waitFor();
+    expect(await event.locator('.chip.direction-event').textContent()).toBe('Participant added');
+    expect(await page.getByText('Internal note: not sent').count()).toBe(0);
+    await expect.poll(() => event.locator('.delivery').getAttribute('data-status'), { timeout: ARRIVAL_MS }).toBe('sent');
+    expect(await event.locator('.delivery').textContent()).toContain('"You were added" notice to gus@example.com');
+
+    await page.getByRole('button', { name: 'Remove gus@example.com' }).click();
+    await expect
+      .poll(() => page.locator('.message.event .chip.direction-event').allTextContents())
+      .toEqual(['Participant added', 'Participant removed']);
+    await page.context().close();
+  }, 120_000);
+
   it('edits a desk template on the settings page, loaded on demand', async () => {
     const page = await signIn();
     await page.getByRole('link', { name: 'Settings' }).click();
