@@ -169,16 +169,20 @@ describe('local HTTP server: the local sign-in', () => {
       headers: { 'content-type': 'application/json' },
     });
 
-  it('locks after five wrong codes in a minute, refuses even the right code while locked, and opens again after a minute', async () => {
-    // Arrange: a server of its own with a clock the test moves.
-    let now = Date.parse('2026-01-01T10:00:00Z');
-    const throttled = await startHttpServer({
+  /** A server of its own whose throttle reads the test's clock. */
+  const startThrottled = async (now: () => number) =>
+    startHttpServer({
       port: await findFreePort(),
       staticDir,
       apiHandler: harness.handler,
       verifyToken: (token) => verifyLocalToken(secret, token),
-      signInThrottle: new SignInThrottle({ now: () => now }),
+      signInThrottle: new SignInThrottle({ now }),
     });
+
+  it('locks after five wrong codes in a minute, refuses even the right code while locked, and opens again after a minute', async () => {
+    // Arrange
+    let now = Date.parse('2026-01-01T10:00:00Z');
+    const throttled = await startThrottled(() => now);
     try {
       // Act: a right code with an outsider's address (403) and a malformed body (400) guess nothing, so they do not count.
       expect((await signIn(throttled.endpoint, 'mallory@example.com', signInCode)).status).toBe(403);
@@ -206,13 +210,7 @@ describe('local HTTP server: the local sign-in', () => {
 
   it('forgets wrong codes after a right one, and counts only those within the last minute', async () => {
     let now = Date.parse('2026-01-01T10:00:00Z');
-    const throttled = await startHttpServer({
-      port: await findFreePort(),
-      staticDir,
-      apiHandler: harness.handler,
-      verifyToken: (token) => verifyLocalToken(secret, token),
-      signInThrottle: new SignInThrottle({ now: () => now }),
-    });
+    const throttled = await startThrottled(() => now);
     try {
       for (let i = 0; i < 4; i += 1) expect((await signIn(throttled.endpoint, AGENT.email, '000000')).status).toBe(401);
       expect((await signIn(throttled.endpoint, AGENT.email, signInCode)).status).toBe(200);

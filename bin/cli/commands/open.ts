@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { issueLocalToken, LOCAL_TOKEN_LIFETIME_SECONDS } from '../../../functions/core/api/local-auth';
+import { teamMember } from '../../../functions/core/config/desk-config';
 import { localEnv, loadDeskConfig } from '../../local/local-env';
 import { readLocalSecret } from '../../local/local-secret';
 import type { CliCommand } from '../main';
@@ -59,12 +60,7 @@ export const command: CliCommand = {
     try {
       const env = localEnv();
       const config = loadDeskConfig(env.configFile);
-      const email = values.email?.trim().toLowerCase();
-      const member = email ? config.team.find((m) => m.email === email) : config.team[0];
-      if (!member) {
-        console.error(`sesdesk open: ${email} is not in the team (${config.team.map((m) => m.email).join(', ')})`);
-        return 1;
-      }
+      const member = teamMember(config, values.email);
       const dashboard = `http://localhost:${env.httpPort}`;
       const token = await issueLocalToken(await readLocalSecret(env.dataDir), member);
       // The desk must be up and sign with the same secret, or the link would only lead to the sign-in page.

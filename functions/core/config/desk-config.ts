@@ -68,6 +68,17 @@ export function parseDeskConfig(input: unknown, source = 'desk configuration'): 
   throw new Error(`Invalid ${source}:\n${lines.join('\n')}`);
 }
 
+/**
+ * The team member with this address (any case), or the first one when no address is given.
+ * @throws Error naming the team when the address is not in it
+ */
+export function teamMember(config: DeskConfig, email?: string): TeamMember {
+  const wanted = email?.trim().toLowerCase();
+  const member = wanted ? config.team.find((m) => m.email === wanted) : config.team[0];
+  if (!member) throw new Error(`${wanted} is not in the team (${config.team.map((m) => m.email).join(', ')})`);
+  return member;
+}
+
 /** Finds the desk an address belongs to, ignoring a `+token` suffix. */
 export function findDesk(config: DeskConfig, address: string): Desk | undefined {
   const [local = '', domain = ''] = address.toLowerCase().split('@');
