@@ -45,13 +45,16 @@ export const command: CliCommand = {
     const progress = (line: string) => console.log(`  ${seconds(clock.elapsedMs()).padStart(7)}  ${line}`);
     // The SDK's Node 20 notice says nothing a person starting the desk can act on.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-    // Stopped while starting: exiting fires DynamoDB Local's exit hook, which kills the JVM, and nothing else runs yet.
-    const abort = (signal: string) => {
+    // One listener for the whole run: swapping listeners would leave a moment in which a signal is lost, and Ctrl-C
+    // reaches DynamoDB Local (same process group) whatever happens here. While starting, or on a second signal,
+    // exiting fires DynamoDB Local's exit hook, which kills the JVM; once ready, the stack stops in order.
+    let onSignal = (signal: NodeJS.Signals): void => {
       console.log(`\nsesdesk: ${signal} while starting, stopped`);
       process.exit(130);
     };
-    process.once('SIGINT', abort);
-    process.once('SIGTERM', abort);
+    const relay = (signal: NodeJS.Signals) => onSignal(signal);
+    process.on('SIGINT', relay);
+    process.on('SIGTERM', relay);
     try {
       const env = localEnv();
       const config = loadDeskConfig(env.configFile);
@@ -109,24 +112,24 @@ export const command: CliCommand = {
           'sesdesk ready',
         ].join('\n'),
       );
-      process.removeListener('SIGINT', abort);
-      process.removeListener('SIGTERM', abort);
       await new Promise<void>((resolve) => {
-        const shutdown = (signal: string) => {
-          console.log(`\nsesdesk: ${signal}, stopping…`);
+        onSignal = (signal) => {
+          console.log(`\nsesdesk: ${signal}, stopping… (again to stop at once)`);
+          onSignal = () => process.exit(130);
           stack.stop().then(resolve, (error: unknown) => {
             console.error(`sesdesk: error while stopping: ${(error as Error).message}`);
             resolve();
           });
         };
-        process.once('SIGINT', () => shutdown('SIGINT'));
-        process.once('SIGTERM', () => shutdown('SIGTERM'));
       });
       console.log('sesdesk: stopped');
       return 0;
     } catch (error) {
       console.error(`sesdesk dev: ${(error as Error).message}`);
       return 1;
+    } finally {
+      process.removeListener('SIGINT', relay);
+      process.removeListener('SIGTERM', relay);
     }
   },
 };
