@@ -1,6 +1,6 @@
 // local stack: builds the dashboard (web/) with Vite into a directory the HTTP server serves, again only when its sources change
 import { createHash } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -9,8 +9,14 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 /** web/dist, where `npm run build:web` writes and the local stack serves from. */
 export const WEB_DIST = path.join(ROOT, 'web', 'dist');
 
-/** Written next to a build: the files it was built from and their digest. */
-const STAMP_FILE = '.sesdesk-build.json';
+/**
+ * Where the files a build into `outDir` read, and their digest, are kept (JSON `{inputs, digest}`): node_modules'
+ * cache, not next to the build, so it is never deployed with web/dist.
+ */
+export function stampFile(outDir: string): string {
+  const name = createHash('sha256').update(outDir).digest('hex').slice(0, 16);
+  return path.join(ROOT, 'node_modules', '.cache', 'sesdesk', `web-build-${name}.json`);
+}
 /** Read by every build besides the modules it bundles; the lock file stands for every package in node_modules. */
 const BUILD_INPUTS = ['web/vite.config.ts', 'package-lock.json'];
 
@@ -49,9 +55,8 @@ async function digestOf(inputs: readonly string[]): Promise<string | null> {
 async function readStamp(file: string): Promise<BuildStamp | null> {
   try {
     const stamp = JSON.parse(await readFile(file, 'utf8')) as Partial<BuildStamp>;
-    return Array.isArray(stamp.inputs) && typeof stamp.digest === 'string'
-      ? { inputs: stamp.inputs.map(String), digest: stamp.digest }
-      : null;
+    if (!Array.isArray(stamp.inputs) || typeof stamp.digest !== 'string') return null;
+    return { inputs: stamp.inputs.map(String), digest: stamp.digest };
   } catch {
     return null;
   }
@@ -65,9 +70,8 @@ async function readStamp(file: string): Promise<BuildStamp | null> {
  * @example if ((await ensureDashboard()) === 'built') console.log('dashboard rebuilt');
  */
 export async function ensureDashboard(options: { outDir?: string; force?: boolean } = {}): Promise<'reused' | 'built'> {
-  const outDir = options.outDir ?? WEB_DIST;
-  const stampFile = path.join(outDir, STAMP_FILE);
-  const stamp = options.force ? null : await readStamp(stampFile);
+  const outDir = path.resolve(options.outDir ?? WEB_DIST);
+  const stamp = options.force ? null : await readStamp(stampFile(outDir));
   const hasIndex = await readFile(path.join(outDir, 'index.html')).then(
     () => true,
     () => false,
@@ -75,7 +79,11 @@ export async function ensureDashboard(options: { outDir?: string; force?: boolea
   if (stamp && hasIndex && (await digestOf(stamp.inputs)) === stamp.digest) return 'reused';
   const modules = await buildDashboard(outDir);
   const inputs = [...new Set([...BUILD_INPUTS, ...modules.map((file) => path.relative(ROOT, file))])];
+  // Read after the build: a file edited while it ran makes the next start build again rather than serve stale code.
   const digest = await digestOf(inputs);
-  if (digest !== null) await writeFile(stampFile, `${JSON.stringify({ inputs, digest } satisfies BuildStamp)}\n`);
+  if (digest !== null) {
+    await mkdir(path.dirname(stampFile(outDir)), { recursive: true });
+    await writeFile(stampFile(outDir), `${JSON.stringify({ inputs, digest } satisfies BuildStamp)}\n`);
+  }
   return 'built';
 }
