@@ -1,7 +1,7 @@
 // infra: reads CDK context and the desk configuration file into typed stack settings, or fails with a clear message
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseDeskConfig, type DeskConfig } from '../functions/core/config/desk-config';
+import { parseDeskConfigJson, type DeskConfig } from '../functions/core/config/desk-config';
 
 /** Everything the stack is configured with; built once in `bin/app.ts` (constructs read no context). */
 export interface DeploySettings {
@@ -76,13 +76,7 @@ export function readDeploySettings(context: ContextReader, cwd: string): DeployS
 
 function loadDeskConfig(file: string): DeskConfig {
   if (!existsSync(file)) throw new Error(`Desk configuration ${file} not found. Create it or point context "configFile" at it.`);
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new Error(`Desk configuration ${file} is not valid JSON: ${(error as Error).message}`, { cause: error });
-  }
-  return parseDeskConfig(json, `desk configuration ${file}`);
+  return parseDeskConfigJson(readFileSync(file, 'utf8'), `desk configuration ${file}`);
 }
 
 function optionalString(context: ContextReader, key: string): string | undefined {

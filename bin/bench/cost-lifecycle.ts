@@ -11,20 +11,14 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, DynamoDBRecord } from 'aws-lambda';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type Mail from 'nodemailer/lib/mailer';
-import { DynamoDeliveryRepository } from '../../functions/adapters/dynamo-delivery-repository';
-import { DynamoDeskRepository } from '../../functions/adapters/dynamo-desk-repository';
-import { DynamoSettingsRepository } from '../../functions/adapters/dynamo-settings-repository';
-import { DynamoTicketRepository } from '../../functions/adapters/dynamo-ticket-repository';
-import { S3ObjectStore } from '../../functions/adapters/s3-object-store';
-import { S3Presigner } from '../../functions/adapters/s3-presigner';
-import { SesMailer } from '../../functions/adapters/ses-mailer';
 import { createApiHandler } from '../../functions/api/create-handler';
+import { createApiDeps } from '../../functions/api/deps';
 import { DEFAULT_DESK_CONFIG } from '../../functions/core/config/desk-config';
-import { parseEmail } from '../../functions/core/email/parse-email';
-import { cachedSettings } from '../../functions/core/notify/settings-cache';
 import type { Log } from '../../functions/core/ports';
 import { createIngestHandler } from '../../functions/ingest/create-handler';
+import { createIngestDeps } from '../../functions/ingest/deps';
 import { createNotifyHandler } from '../../functions/notify/create-handler';
+import { createNotifyDeps } from '../../functions/notify/deps';
 import {
   createDocumentClient,
   createDynamoClient,
@@ -173,56 +167,31 @@ export async function measureLifecycles(runs: number): Promise<LifecycleMeasurem
     const tokenKeys = { secrets: [SECRET] };
     const clock = () => new Date();
 
-    const ingestClients = clientsFor();
     const ingestLog = new CountingLog();
-    const ingest = createIngestHandler(async () => ({
-      store: new S3ObjectStore(ingestClients.s3),
-      tickets: new DynamoTicketRepository(ingestClients.documents, tableName),
-      config,
-      tokenKeys,
-      parse: (raw: Uint8Array) => parseEmail(raw),
-      log: ingestLog,
-    }));
+    const ingest = createIngestHandler(async () =>
+      createIngestDeps({ ...clientsFor(), tableName, config, tokenKeys, clock, log: ingestLog }),
+    );
 
-    const notifyClients = clientsFor();
     const sesClient = createSesClient(servers.ses.endpoint);
     meterSes(sesClient, meter);
     const notifyLog = new CountingLog();
-    const notifySettings = new DynamoSettingsRepository(notifyClients.documents, tableName);
-    const notify = createNotifyHandler(async () => ({
-      deliveries: new DynamoDeliveryRepository(notifyClients.documents, tableName),
-      settings: cachedSettings(
-        (deskId) => notifySettings.getSettings(deskId),
-        () => Date.now(),
-      ),
-      mailer: new SesMailer(sesClient),
-      store: new S3ObjectStore(notifyClients.s3),
+    const notifyDeps = createNotifyDeps({
+      ...clientsFor(),
+      ses: sesClient,
+      tableName,
       bucket: BUCKET,
       config,
       tokenKeys,
-      clock,
       region: LOCAL_REGION,
-      log: notifyLog,
-    }));
-
-    const apiClients = clientsFor();
-    const apiLog = new CountingLog();
-    const apiDeliveries = new DynamoDeliveryRepository(apiClients.documents, tableName);
-    const api = createApiHandler({
-      config,
-      tickets: new DynamoTicketRepository(apiClients.documents, tableName),
-      desk: new DynamoDeskRepository(apiClients.documents, tableName),
-      store: new S3ObjectStore(apiClients.s3),
-      bucket: BUCKET,
-      files: new S3Presigner(apiClients.s3, BUCKET),
-      settings: new DynamoSettingsRepository(apiClients.documents, tableName),
-      unsubscriber: {
-        verify: async () => false,
-        unsubscribe: (ticketId, address) => apiDeliveries.unsubscribeParticipant(ticketId, address),
-      },
       clock,
-      log: apiLog,
+      log: notifyLog,
     });
+    const notify = createNotifyHandler(async () => notifyDeps);
+
+    const apiLog = new CountingLog();
+    const api = createApiHandler(
+      createApiDeps({ ...clientsFor(), tableName, bucket: BUCKET, config, tokenKeys: async () => tokenKeys, clock, log: apiLog }),
+    );
 
     // SES's own PUT of the raw mail: an S3 request in our bucket, not made by any function.
     const sesReceiptUsage = emptyUsage();

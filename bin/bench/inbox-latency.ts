@@ -5,7 +5,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { DynamoDeskRepository } from '../../functions/adapters/dynamo-desk-repository';
-import { ticketToItem, type Item } from '../../functions/adapters/dynamo-items';
+import { ticketToItem } from '../../functions/adapters/dynamo-items';
+import { DynamoTable, type Item } from '../../functions/adapters/dynamo-table';
 import { DynamoTicketRepository } from '../../functions/adapters/dynamo-ticket-repository';
 import { createApiHandler, type ApiHandler } from '../../functions/api/create-handler';
 import type { ApiDeps } from '../../functions/core/api/api-ports';
@@ -31,6 +32,7 @@ function ticket(i: number): Ticket {
     participants: [{ address: `customer${i % 500}@example.com`, name: `Customer ${i % 500}`, role: 'requester', unsubscribed: false }],
     assignee: i % 4 === 0 ? 'agent@desk.localhost' : null,
     labels: i % 7 === 0 ? ['billing'] : [],
+    priority: 'normal',
     createdAt: at,
     updatedAt: at,
     messageCount: 1 + (i % 5),
@@ -116,10 +118,11 @@ try {
     await seed(documents, tableName, size);
     seedSeconds.set(size, (performance.now() - seeded) / 1000);
     // Only the routes this benchmark calls are wired; the others would fail loudly if reached.
+    const table = new DynamoTable(documents, tableName);
     const deps = {
       config: DEFAULT_DESK_CONFIG,
-      tickets: new DynamoTicketRepository(documents, tableName),
-      desk: new DynamoDeskRepository(documents, tableName),
+      tickets: new DynamoTicketRepository(table),
+      desk: new DynamoDeskRepository(table),
       clock: () => new Date(),
       log: quiet,
     };

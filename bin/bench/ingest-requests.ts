@@ -6,14 +6,14 @@ import { ensureTable, startDynamoDbLocal } from '../local/dynamodb-local';
 import type { LocalServer } from '../local/local-server';
 import { findFreePort } from '../local/ports';
 import { startS3Local } from '../local/s3-local';
-import { DynamoTicketRepository } from '../../functions/adapters/dynamo-ticket-repository';
-import { S3ObjectStore } from '../../functions/adapters/s3-object-store';
 import { DEFAULT_DESK_CONFIG } from '../../functions/core/config/desk-config';
-import { parseEmail } from '../../functions/core/email/parse-email';
 import { createReplyToken } from '../../functions/core/threading/reply-token';
-import { ingestEmail, type IngestDeps, type IngestResult } from '../../functions/core/tickets/ingest-email';
-import { composeMail, MemoryLog, TEST_TOKEN_KEYS } from '../../test/support/ingest-fixture';
-import { createDocumentClient, createDynamoClient, createS3Client } from '../../test/support/local-aws';
+import { ingestEmail, type IngestResult } from '../../functions/core/ingest/ingest-email';
+import { createIngestDeps } from '../../functions/ingest/deps';
+import { MemoryLog } from '../../test/support/logs';
+import { composeMail } from '../../test/support/mail';
+import { TEST_TOKEN_KEYS } from '../../test/support/secret';
+import { createDocumentClient, createDynamoClient, createS3Client } from '../local/aws-clients';
 import { progress, type Benchmark } from './benchmark';
 import { markdownTable, median } from './stats';
 
@@ -103,15 +103,15 @@ export const benchmark: Benchmark = {
         },
         COUNTER_STEP,
       );
-      const store = new S3ObjectStore(s3);
-      const deps: IngestDeps = {
-        store,
-        tickets: new DynamoTicketRepository(documents, tableName),
+      const deps = createIngestDeps({
+        documents,
+        s3,
+        tableName,
         config: DEFAULT_DESK_CONFIG,
         tokenKeys: TEST_TOKEN_KEYS,
-        parse: (raw) => parseEmail(raw),
         log: new MemoryLog(),
-      };
+      });
+      const { store } = deps;
       let sequence = 0;
       const put = async (raw: Buffer): Promise<string> => {
         const key = `inbound/bench-${Date.now()}-${(sequence += 1)}`;

@@ -1,25 +1,31 @@
 // bench: every benchmark `sesdesk bench` knows, in the order a full run goes through them
-import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Benchmark } from './benchmark';
 import { scriptBenchmark } from './script-benchmark';
 
-/** Modules exporting `benchmark: Benchmark`. */
-const MODULES = ['parse-throughput', 'bundles', 'ingest-requests', 'startup', 'load'];
-/**
- * Benchmarks owned elsewhere, some still being written: those missing are left out, a module exporting
- * `benchmark` is imported, and a plain script that prints its own report is run in a child process.
- */
-const OTHERS = ['cost', 'reply-score', 'reply-speed', 'classify-score', 'inbox-latency', 'web-size'];
+type BenchmarkModule = () => Promise<{ benchmark: Benchmark }>;
 
-async function importBenchmark(file: string): Promise<Benchmark> {
-  return ((await import(file)) as { benchmark: Benchmark }).benchmark;
-}
+/**
+ * Modules exporting `benchmark: Benchmark`. Literal imports, so the compiled CLI bundles each one as its own
+ * chunk, loaded only when the registry is.
+ */
+const MODULES: readonly (readonly [string, BenchmarkModule])[] = [
+  ['parse-throughput', () => import('./parse-throughput')],
+  ['bundles', () => import('./bundles')],
+  ['ingest-requests', () => import('./ingest-requests')],
+  ['startup', () => import('./startup')],
+  ['cli-start', () => import('./cli-start')],
+  ['load', () => import('./load')],
+  ['cost', () => import('./cost')],
+  ['reply-clients', () => import('./reply-clients')],
+];
+/** Plain scripts that print their own report; each runs in a child process (they measure at import). */
+const SCRIPTS = ['reply-score', 'reply-speed', 'classify-score', 'inbox-latency', 'web-size'];
 
 /** A module that fails to load fails as its own benchmark instead of taking the whole run down. */
-async function importOther(name: string, file: string): Promise<Benchmark> {
+async function importBenchmark(name: string, load: BenchmarkModule): Promise<Benchmark> {
   try {
-    return await importBenchmark(file);
+    return (await load()).benchmark;
   } catch (error) {
     return {
       name,
@@ -32,12 +38,7 @@ async function importOther(name: string, file: string): Promise<Benchmark> {
 /** Loads the registry. */
 export async function loadBenchmarks(): Promise<Benchmark[]> {
   const benchmarks: Benchmark[] = [];
-  for (const name of MODULES) benchmarks.push(await importBenchmark(fileURLToPath(new URL(`./${name}.ts`, import.meta.url))));
-  for (const name of OTHERS) {
-    const file = fileURLToPath(new URL(`./${name}.ts`, import.meta.url));
-    if (!existsSync(file)) continue;
-    const isModule = /export const benchmark\b/.test(readFileSync(file, 'utf8'));
-    benchmarks.push(isModule ? await importOther(name, file) : scriptBenchmark(name, file));
-  }
+  for (const [name, load] of MODULES) benchmarks.push(await importBenchmark(name, load));
+  for (const name of SCRIPTS) benchmarks.push(scriptBenchmark(name, fileURLToPath(new URL(`./${name}.ts`, import.meta.url))));
   return benchmarks;
 }

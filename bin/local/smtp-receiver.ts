@@ -1,4 +1,5 @@
 // local stack: an SMTP server standing in for SES receiving: accepts desk mail, stores it in S3 the way SES does
+import { MAIL_PREFIXES } from '../../functions/contracts';
 import { randomBytes } from 'node:crypto';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import { findDesk, type DeskConfig } from '../../functions/core/config/desk-config';
@@ -80,7 +81,7 @@ async function readAll(stream: SMTPServerDataStream): Promise<Buffer> {
  * SES's headers prepended, under `inbound/<ses id>`.
  */
 export async function startSmtpReceiver(options: SmtpReceiverOptions): Promise<LocalServer> {
-  const { port, config, prefix = 'inbound/', region = 'us-east-1', portHint = 'set SESDESK_SMTP_PORT' } = options;
+  const { port, config, prefix = MAIL_PREFIXES.inbound, region = 'us-east-1', portHint = 'set SESDESK_SMTP_PORT' } = options;
   await assertPortFree(port, portHint);
 
   const server = new SMTPServer({

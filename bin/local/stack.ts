@@ -5,6 +5,7 @@ import path from 'node:path';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import type { S3Event, S3EventRecord } from 'aws-lambda';
 import { DEFAULT_DESK_CONFIG, type DeskConfig } from '../../functions/core/config/desk-config';
+import { MAIL_PREFIXES, NOTIFY_STREAM_FILTER } from '../../functions/contracts';
 import { verifyLocalToken } from '../../functions/core/api/local-auth';
 import { createApiHandler } from '../../functions/api/create-handler';
 import { createIngestHandler, decodeS3Key } from '../../functions/ingest/create-handler';
@@ -25,7 +26,6 @@ import { startSesLocal } from './ses-local';
 import { startSmtpReceiver } from './smtp-receiver';
 import { pollStream, type StreamPoller } from './stream-poller';
 
-export const INBOUND_PREFIX = 'inbound/';
 /** The notify "function timeout" the local stack gives each batch; it sets the claim lease. */
 const NOTIFY_TIMEOUT_MS = 10_000;
 
@@ -145,7 +145,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     // Like the bucket notification's prefix filter: attachments and bodies written by ingest never re-trigger it.
     const unsubscribe = s3.onObjectCreated((record: S3EventRecord) => {
-      if (decodeS3Key(record.s3.object.key).startsWith(INBOUND_PREFIX)) invoker.invoke({ Records: [record] });
+      if (decodeS3Key(record.s3.object.key).startsWith(MAIL_PREFIXES.inbound)) invoker.invoke({ Records: [record] });
     });
 
     const notify = createNotifyHandler(async () => runtime.notify);
@@ -154,6 +154,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       streamArn: Table!.LatestStreamArn!,
       // Like a Lambda with a 10 s timeout: a claim left by a batch that died is free again after ~12 s, well
       // before the retries below (about 40 s in all) give up on its record.
+      filter: NOTIFY_STREAM_FILTER,
       onBatch: (event) => notify(event, { getRemainingTimeInMillis: () => NOTIFY_TIMEOUT_MS }),
       maxRetries: 10,
       retryDelayMs: (attempt) => Math.min(8_000, 250 * 2 ** (attempt - 1)),
@@ -228,7 +229,7 @@ async function catchUp(runtime: LocalRuntime, bucket: string, invoke: (event: S3
       if (!ingest) invoke(objectCreatedEvent(bucket, key));
     }
   };
-  for await (const key of store.list(bucket, INBOUND_PREFIX)) {
+  for await (const key of store.list(bucket, MAIL_PREFIXES.inbound)) {
     batch.push(key);
     if (batch.length >= 50) await flush();
   }

@@ -9,6 +9,7 @@ import {
   type _Record,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { matchesPattern, type EventPattern } from './event-filter';
 
 export interface PollStreamOptions {
   readonly client: DynamoDBStreamsClient;
@@ -31,6 +32,8 @@ export interface PollStreamOptions {
   readonly onError?: (error: unknown) => void;
   /** Region put on the records when the stream leaves it out. @default 'us-east-1' */
   readonly region?: string;
+  /** Lambda's event filter: records that do not match are skipped, never handed to `onBatch`. @default every record */
+  readonly filter?: EventPattern;
 }
 
 export interface StreamPoller {
@@ -124,10 +127,9 @@ export function pollStream(options: PollStreamOptions): StreamPoller {
       return 0;
     }
     const records = (result.Records ?? []).map((r) => toLambdaRecord(r, streamArn, region));
-    if (records.length > 0) {
-      await deliver(records);
-      state.lastSequence = records[records.length - 1]?.dynamodb?.SequenceNumber ?? state.lastSequence;
-    }
+    const wanted = options.filter ? records.filter((record) => matchesPattern(options.filter!, record)) : records;
+    if (wanted.length > 0) await deliver(wanted);
+    state.lastSequence = records.at(-1)?.dynamodb?.SequenceNumber ?? state.lastSequence;
     // A closed shard has no next iterator once it is read to its end.
     state.iterator = result.NextShardIterator ?? null;
     return records.length;

@@ -1,10 +1,8 @@
-// adapter: DeliveryRepository on the DynamoDB table: conditional claims, sent records, bounces, unsubscribes
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+// adapter: DeliveryRepository on the single table: conditional claims, sent records, bounces, unsubscribes
+import { keys } from '../contracts';
 import { NotFoundError } from '../core/errors';
+import type { AddressFeedback } from '../core/feedback/address-feedback';
 import type {
-  AddressFeedback,
   ClaimRequest,
   ClaimResult,
   Delivery,
@@ -13,13 +11,14 @@ import type {
   SentRecord,
   SuppressionReason,
 } from '../core/notify/notify-ports';
-import { addressFeedbackUpdate, deliveryBouncedUpdate, itemFields, keys, type Item, type TransactItem } from './dynamo-items';
+import { addressFeedbackUpdate, deliveryBouncedUpdate, itemFields } from './dynamo-items';
+import { ConditionFailedError, type DynamoTable, type Item, type NamedItem } from './dynamo-table';
 
 /** A claim can be taken from a waiting delivery, or from a `sending` one whose holder stopped renewing (crashed). */
 const CLAIMABLE = '(#status = :pending OR (#status = :sending AND leaseUntil < :now))';
 const CLAIMABLE_VALUES = { ':pending': 'pending', ':sending': 'sending' };
-/** The position of each check in the claim transaction, to tell which one failed. */
-const BLOCKED_BY: Record<number, SuppressionReason> = { 1: 'undeliverable', 2: 'unsubscribed', 3: 'rate-limited' };
+/** What each check of the claim transaction guards. */
+const BLOCKED_BY: Record<string, SuppressionReason> = { address: 'undeliverable', ticket: 'unsubscribed', rate: 'rate-limited' };
 
 /** Reads a delivery item (a stream image or a GetItem result) back into a Delivery. */
 export function deliveryFromItem(item: Item): Delivery {
@@ -33,81 +32,83 @@ export function deliveryFromItem(item: Item): Delivery {
  * invocation that lost its lease cannot overwrite the one that took over.
  */
 export class DynamoDeliveryRepository implements DeliveryRepository {
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
+  constructor(private readonly table: DynamoTable) {}
 
   async claim(request: ClaimRequest): Promise<ClaimResult> {
     const { delivery } = request;
     const address = delivery.recipient.address.toLowerCase();
-    const items: TransactItem[] = [
+    const items: NamedItem[] = [
       {
-        Update: {
-          TableName: this.tableName,
-          Key: keys.delivery(delivery.ticketId, delivery.id),
-          UpdateExpression: 'SET #status = :sending, leaseUntil = :lease, claimId = :claim, updatedAt = :now ADD attempts :one',
-          ConditionExpression: CLAIMABLE,
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ...CLAIMABLE_VALUES,
-            ':now': request.now,
-            ':lease': request.leaseUntil,
-            ':claim': request.claimId,
-            ':one': 1,
+        name: 'delivery',
+        write: {
+          Update: {
+            Key: keys.delivery(delivery.ticketId, delivery.id),
+            UpdateExpression: 'SET #status = :sending, leaseUntil = :lease, claimId = :claim, updatedAt = :now ADD attempts :one',
+            ConditionExpression: CLAIMABLE,
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ...CLAIMABLE_VALUES,
+              ':now': request.now,
+              ':lease': request.leaseUntil,
+              ':claim': request.claimId,
+              ':one': 1,
+            },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       },
       {
         // A missing address item is deliverable; a transient bounce leaves `state` unset.
-        ConditionCheck: {
-          TableName: this.tableName,
-          Key: keys.address(address),
-          ConditionExpression: 'attribute_not_exists(#state) OR NOT (#state IN (:undeliverable, :complained))',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':undeliverable': 'undeliverable', ':complained': 'complained' },
+        name: 'address',
+        write: {
+          ConditionCheck: {
+            Key: keys.address(address),
+            ConditionExpression: 'attribute_not_exists(#state) OR NOT (#state IN (:undeliverable, :complained))',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: { ':undeliverable': 'undeliverable', ':complained': 'complained' },
+          },
         },
       },
       {
-        ConditionCheck: {
-          TableName: this.tableName,
-          Key: keys.ticket(delivery.ticketId),
-          ConditionExpression: 'attribute_exists(pk) AND NOT contains(unsubscribed, :address)',
-          ExpressionAttributeValues: { ':address': address },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        name: 'ticket',
+        write: {
+          ConditionCheck: {
+            Key: keys.ticket(delivery.ticketId),
+            ConditionExpression: 'attribute_exists(pk) AND NOT contains(unsubscribed, :address)',
+            ExpressionAttributeValues: { ':address': address },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
         },
       },
     ];
     if (request.rate) {
       items.push({
         // One counter per address and day; the condition is what stops two auto-responders ping-ponging.
-        Update: {
-          TableName: this.tableName,
-          Key: keys.rate(address, request.rate.day),
-          UpdateExpression: 'SET #type = :type, address = :address, expiresAt = :ttl ADD #count :one',
-          ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
-          ExpressionAttributeNames: { '#type': 'type', '#count': 'count' },
-          ExpressionAttributeValues: {
-            ':type': 'rate',
-            ':address': address,
-            ':ttl': request.rate.expiresAt,
-            ':one': 1,
-            ':limit': request.rate.limit,
+        name: 'rate',
+        write: {
+          Update: {
+            Key: keys.rate(address, request.rate.day),
+            UpdateExpression: 'SET #type = :type, address = :address, expiresAt = :ttl ADD #count :one',
+            ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
+            ExpressionAttributeNames: { '#type': 'type', '#count': 'count' },
+            ExpressionAttributeValues: {
+              ':type': 'rate',
+              ':address': address,
+              ':ttl': request.rate.expiresAt,
+              ':one': 1,
+              ':limit': request.rate.limit,
+            },
           },
         },
       });
     }
     try {
-      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+      await this.table.transact(items);
       return { kind: 'claimed' };
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const reasons = error.CancellationReasons ?? [];
-      const failed = reasons.findIndex((r) => r.Code === 'ConditionalCheckFailed');
-      if (failed < 0) throw error;
-      if (failed === 0) {
-        const old = reasons[0]?.Item ? unmarshall(reasons[0].Item) : null;
+      if (!(error instanceof ConditionFailedError)) throw error;
+      if (error.failed('delivery')) {
+        const old = error.oldItems.get('delivery');
         return {
           kind: 'taken',
           status: (old?.status as DeliveryStatus | undefined) ?? null,
@@ -115,121 +116,94 @@ export class DynamoDeliveryRepository implements DeliveryRepository {
         };
       }
       // The ticket is gone: nothing to send, and nothing to record it on.
-      if (failed === 2 && !reasons[2]?.Item) return { kind: 'taken', status: null, leaseUntil: null };
-      return { kind: 'blocked', reason: BLOCKED_BY[failed] ?? 'undeliverable' };
+      if (error.failed('ticket') && !error.oldItems.has('ticket')) return { kind: 'taken', status: null, leaseUntil: null };
+      return { kind: 'blocked', reason: BLOCKED_BY[error.names[0]!] ?? 'undeliverable' };
     }
   }
 
   async isClaimedBy(ticketId: string, deliveryId: string, claimId: string): Promise<boolean> {
-    const { Item: item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: keys.delivery(ticketId, deliveryId), ConsistentRead: true }),
-    );
+    const item = await this.table.get(keys.delivery(ticketId, deliveryId));
     return item?.status === 'sending' && item.claimId === claimId;
   }
 
   async markSent(record: SentRecord): Promise<boolean> {
-    const messageIdPuts: TransactItem[] = record.messageIds.map((id) => ({
+    const messageIdPuts: NamedItem[] = record.messageIds.map((id) => ({
       // Unconditional: the ids are ours and unique, and writing the same target twice changes nothing.
-      Put: {
-        TableName: this.tableName,
-        Item: { ...keys.messageId(id), type: 'msgid', ticketId: record.ticketId, deliveryId: record.deliveryId },
-      },
+      name: `message-id ${id}`,
+      write: { Put: { Item: { ...keys.messageId(id), type: 'msgid', ticketId: record.ticketId, deliveryId: record.deliveryId } } },
     }));
     try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: keys.delivery(record.ticketId, record.deliveryId),
-                UpdateExpression:
-                  'SET #status = :sent, sesMessageId = :ses, messageIds = :ids, sentAt = :at, updatedAt = :at, lastError = :null REMOVE leaseUntil',
-                ConditionExpression: 'claimId = :claim',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: {
-                  ':sent': 'sent',
-                  ':ses': record.sesMessageId,
-                  ':ids': record.messageIds,
-                  ':at': record.at,
-                  ':null': null,
-                  ':claim': record.claimId,
-                },
+      await this.table.transact([
+        {
+          name: 'delivery',
+          write: {
+            Update: {
+              Key: keys.delivery(record.ticketId, record.deliveryId),
+              UpdateExpression:
+                'SET #status = :sent, sesMessageId = :ses, messageIds = :ids, sentAt = :at, updatedAt = :at, lastError = :null REMOVE leaseUntil',
+              ConditionExpression: 'claimId = :claim',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: {
+                ':sent': 'sent',
+                ':ses': record.sesMessageId,
+                ':ids': record.messageIds,
+                ':at': record.at,
+                ':null': null,
+                ':claim': record.claimId,
               },
             },
-            ...messageIdPuts,
-          ],
-        }),
-      );
+          },
+        },
+        ...messageIdPuts,
+      ]);
       return true;
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException) || error.CancellationReasons?.[0]?.Code !== 'ConditionalCheckFailed')
-        throw error;
+      if (!(error instanceof ConditionFailedError) || !error.failed('delivery')) throw error;
       // The claim was taken over, but this email did go out: replies to it must still find the ticket.
-      await this.client.send(new TransactWriteCommand({ TransactItems: messageIdPuts }));
+      await this.table.transact(messageIdPuts);
       return false;
     }
   }
 
-  async release(delivery: Delivery, claimId: string, error: string, at: string, maxAttempts: number): Promise<'released' | 'exhausted'> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.delivery(delivery.ticketId, delivery.id),
-          UpdateExpression: 'SET #status = :pending, lastError = :error, updatedAt = :at REMOVE leaseUntil',
-          ConditionExpression: 'claimId = :claim AND attempts < :max',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':pending': 'pending', ':error': error, ':at': at, ':claim': claimId, ':max': maxAttempts },
-        }),
-      );
-      return 'released';
-    } catch (failure) {
-      if (!(failure instanceof ConditionalCheckFailedException)) throw failure;
-      await this.markFailed(delivery, claimId, `${error} (gave up after ${maxAttempts} attempts)`, at);
-      return 'exhausted';
-    }
+  async release(delivery: Delivery, claimId: string, error: string, at: string, maxAttempts: number): Promise<boolean> {
+    return this.ifStillClaimed(() =>
+      this.table.update('delivery', {
+        Key: keys.delivery(delivery.ticketId, delivery.id),
+        UpdateExpression: 'SET #status = :pending, lastError = :error, updatedAt = :at REMOVE leaseUntil',
+        ConditionExpression: 'claimId = :claim AND attempts < :max',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':pending': 'pending', ':error': error, ':at': at, ':claim': claimId, ':max': maxAttempts },
+      }),
+    );
   }
 
   async markFailed(delivery: Delivery, claimId: string, error: string, at: string): Promise<void> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.delivery(delivery.ticketId, delivery.id),
-          UpdateExpression: 'SET #status = :failed, lastError = :error, updatedAt = :at REMOVE leaseUntil',
-          ConditionExpression: 'claimId = :claim',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':failed': 'failed', ':error': error, ':at': at, ':claim': claimId },
-        }),
-      );
-    } catch (failure) {
-      // Another invocation took the claim over; its outcome stands.
-      if (!(failure instanceof ConditionalCheckFailedException)) throw failure;
-    }
+    // Another invocation that took the claim over decides the outcome then.
+    await this.ifStillClaimed(() =>
+      this.table.update('delivery', {
+        Key: keys.delivery(delivery.ticketId, delivery.id),
+        UpdateExpression: 'SET #status = :failed, lastError = :error, updatedAt = :at REMOVE leaseUntil',
+        ConditionExpression: 'claimId = :claim',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':failed': 'failed', ':error': error, ':at': at, ':claim': claimId },
+      }),
+    );
   }
 
   async markSuppressed(delivery: Delivery, reason: SuppressionReason, at: string): Promise<boolean> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.delivery(delivery.ticketId, delivery.id),
-          UpdateExpression: 'SET #status = :suppressed, lastError = :reason, updatedAt = :at',
-          ConditionExpression: CLAIMABLE,
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ...CLAIMABLE_VALUES, ':suppressed': 'suppressed', ':reason': reason, ':at': at, ':now': at },
-        }),
-      );
-      return true;
-    } catch (failure) {
-      if (!(failure instanceof ConditionalCheckFailedException)) throw failure;
-      return false;
-    }
+    return this.ifStillClaimed(() =>
+      this.table.update('delivery', {
+        Key: keys.delivery(delivery.ticketId, delivery.id),
+        UpdateExpression: 'SET #status = :suppressed, lastError = :reason, updatedAt = :at',
+        ConditionExpression: CLAIMABLE,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ...CLAIMABLE_VALUES, ':suppressed': 'suppressed', ':reason': reason, ':at': at, ':now': at },
+      }),
+    );
   }
 
   async findByMessageId(normalizedId: string): Promise<{ ticketId: string; deliveryId: string | null } | null> {
-    const { Item: item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.messageId(normalizedId) }));
+    const item = await this.table.get(keys.messageId(normalizedId));
     if (!item) return null;
     return { ticketId: item.ticketId as string, deliveryId: (item.deliveryId as string | null | undefined) ?? null };
   }
@@ -240,26 +214,35 @@ export class DynamoDeliveryRepository implements DeliveryRepository {
     at: string,
     reason: string,
   ): Promise<void> {
-    const items = feedback.slice(0, 50).map((entry) => addressFeedbackUpdate(this.tableName, entry, at));
-    if (delivery) items.push(deliveryBouncedUpdate(this.tableName, delivery, reason, at));
-    if (items.length > 0) await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+    await this.table.transact([
+      ...feedback.map((entry) => addressFeedbackUpdate(entry, at)),
+      ...(delivery ? [deliveryBouncedUpdate(delivery, reason, at)] : []),
+    ]);
   }
 
   async unsubscribeParticipant(ticketId: string, address: string): Promise<void> {
     try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.ticket(ticketId),
-          // A string set: adding an address twice is a no-op, so a second click changes nothing.
-          UpdateExpression: 'ADD unsubscribed :address',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':address': new Set([address.trim().toLowerCase()]) },
-        }),
-      );
+      await this.table.update('ticket', {
+        Key: keys.ticket(ticketId),
+        // A string set: adding an address twice is a no-op, so a second click changes nothing.
+        UpdateExpression: 'ADD unsubscribed :address',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':address': new Set([address.trim().toLowerCase()]) },
+      });
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new NotFoundError(`ticket ${ticketId} does not exist`, { cause: error });
+      if (error instanceof ConditionFailedError) throw new NotFoundError(`ticket ${ticketId} does not exist`, { cause: error });
       throw error;
+    }
+  }
+
+  /** True when the conditional write went through; false when its condition (our claim, the state) no longer held. */
+  private async ifStillClaimed(write: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await write();
+      return true;
+    } catch (error) {
+      if (!(error instanceof ConditionFailedError)) throw error;
+      return false;
     }
   }
 }

@@ -1,44 +1,10 @@
-// adapter: how core objects map to DynamoDB items (keys per functions/adapters/table-schema.ts)
-import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { IngestRecord, NewDelivery } from '../core/ports';
+// adapter: how core objects map to DynamoDB items and writes (keys from functions/contracts.ts)
+import { indexPartitions, keys, ticketIndexKeys } from '../contracts';
+import type { AddressFeedback } from '../core/feedback/address-feedback';
+import { normalizeMessageId } from '../core/ids';
+import type { IngestRecord, NewDelivery, TicketTransition } from '../core/ports';
 import type { Participant, Ticket, TicketMessage } from '../core/types';
-
-export type Item = Record<string, unknown>;
-/** One element of a TransactWriteItems request. */
-export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
-export interface Key {
-  pk: string;
-  sk: string;
-  [attribute: string]: unknown;
-}
-
-export const keys = {
-  ticket: (ticketId: string): Key => ({ pk: `TICKET#${ticketId}`, sk: 'META' }),
-  message: (message: Pick<TicketMessage, 'ticketId' | 'createdAt' | 'id'>): Key => ({
-    pk: `TICKET#${message.ticketId}`,
-    sk: `MSG#${message.createdAt}#${message.id}`,
-  }),
-  delivery: (ticketId: string, deliveryId: string): Key => ({ pk: `TICKET#${ticketId}`, sk: `OUT#${deliveryId}` }),
-  messageId: (normalizedId: string): Key => ({ pk: `MSGID#${normalizedId}`, sk: 'MSGID' }),
-  ingest: (key: string): Key => ({ pk: `INGEST#${key}`, sk: 'INGEST' }),
-  counter: (deskId: string): Key => ({ pk: `DESK#${deskId}`, sk: 'COUNTER' }),
-  settings: (deskId: string): Key => ({ pk: `DESK#${deskId}`, sk: 'SETTINGS' }),
-  number: (deskId: string, number: number): Key => ({ pk: `NUM#${deskId}#${number}`, sk: 'NUM' }),
-  address: (address: string): Key => ({ pk: `ADDR#${address.toLowerCase()}`, sk: 'ADDR' }),
-  rate: (address: string, day: string): Key => ({ pk: `RATE#${address.toLowerCase()}#${day}`, sk: 'RATE' }),
-};
-
-/** Index keys that place a ticket in the inbox views; rewritten on every ticket write. */
-export function ticketIndexKeys(ticket: Pick<Ticket, 'id' | 'status' | 'assignee' | 'updatedAt' | 'createdAt' | 'requester'>) {
-  return {
-    gsi1pk: `STATUS#${ticket.status}`,
-    gsi1sk: `${ticket.updatedAt}#${ticket.id}`,
-    gsi2pk: `ASSIGNEE#${ticket.assignee ?? '-none-'}#${ticket.status}`,
-    gsi2sk: `${ticket.updatedAt}#${ticket.id}`,
-    gsi3pk: `REQUESTER#${ticket.requester.address}`,
-    gsi3sk: `${ticket.createdAt}#${ticket.id}`,
-  };
-}
+import { putNew, type Item, type NamedItem, type TableWrite } from './dynamo-table';
 
 export function ticketToItem(ticket: Ticket): Item {
   return { ...keys.ticket(ticket.id), type: 'ticket', ...ticket, ...ticketIndexKeys(ticket) };
@@ -60,12 +26,57 @@ export function ticketFromItem(item: Item): Ticket {
     participants,
     assignee: (item.assignee as string | null | undefined) ?? null,
     labels: (item.labels as string[] | undefined) ?? [],
+    // Tickets stored before priorities existed are normal ones.
+    priority: (item.priority as Ticket['priority'] | undefined) ?? 'normal',
     createdAt: item.createdAt as string,
     updatedAt: item.updatedAt as string,
     messageCount: (item.messageCount as number | undefined) ?? 0,
     threadMessageIds: (item.threadMessageIds as string[] | undefined) ?? [],
     preview: (item.preview as string | undefined) ?? '',
     version: (item.version as number | undefined) ?? 0,
+  };
+}
+
+/**
+ * Writes a ticket change core decided: every field that can change, and the index keys, guarded by the version
+ * read before (optimistic locking: a concurrent change makes the condition fail).
+ */
+export function ticketUpdate(change: TicketTransition): NamedItem {
+  const { before, after } = change;
+  // Core bumps the version with every decided change; anything else would let two writers pass the same check.
+  if (after.version !== before.version + 1)
+    throw new Error(`ticket ${before.id}: a change must move version ${before.version} to ${before.version + 1}`);
+  const index = ticketIndexKeys(after);
+  return {
+    name: 'ticket',
+    write: {
+      Update: {
+        Key: keys.ticket(before.id),
+        UpdateExpression:
+          'SET #status = :status, assignee = :assignee, labels = :labels, priority = :priority, participants = :participants, updatedAt = :updatedAt, ' +
+          'threadMessageIds = :ids, preview = :preview, messageCount = :count, ' +
+          'gsi1pk = :gsi1pk, gsi1sk = :gsi1sk, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk, version = :next',
+        ConditionExpression: 'version = :version',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':status': after.status,
+          ':assignee': after.assignee,
+          ':labels': after.labels,
+          ':priority': after.priority,
+          ':participants': after.participants,
+          ':updatedAt': after.updatedAt,
+          ':ids': after.threadMessageIds,
+          ':preview': after.preview,
+          ':count': after.messageCount,
+          ':gsi1pk': index.gsi1pk,
+          ':gsi1sk': index.gsi1sk,
+          ':gsi2pk': index.gsi2pk,
+          ':gsi2sk': index.gsi2sk,
+          ':version': before.version,
+          ':next': after.version,
+        },
+      },
+    },
   };
 }
 
@@ -76,9 +87,6 @@ export function messageToItem(message: TicketMessage): Item {
 /** An item's own attributes, without the table's key and type attributes. */
 export function itemFields(item: Item): Item {
   const { pk: _pk, sk: _sk, type: _type, ...rest } = item;
-  void _pk;
-  void _sk;
-  void _type;
   return rest;
 }
 
@@ -87,12 +95,17 @@ export function messageFromItem(item: Item): TicketMessage {
   return { ...message, bodyKey: message.bodyKey ?? null };
 }
 
+/** The index item of a Message-ID: which ticket (and, for our outgoing mail, which delivery) it belongs to. */
+export function messageIdItem(messageId: string, ticketId: string, deliveryId: string | null): Item {
+  return { ...keys.messageId(normalizeMessageId(messageId)), type: 'msgid', ticketId, deliveryId };
+}
+
 export function ingestToItem(record: IngestRecord): Item {
   return {
     ...keys.ingest(record.key),
     type: 'ingest',
     ...record,
-    gsi1pk: `INGEST#${record.outcome}`,
+    gsi1pk: indexPartitions.ingestOutcome(record.outcome),
     gsi1sk: `${record.at}#${record.key}`,
   };
 }
@@ -110,6 +123,17 @@ export function ingestFromItem(item: Item): IngestRecord {
   };
 }
 
+/** An ingest record can be written over only when it recorded a failure or an ignored mail (a replay). */
+export const INGEST_CONDITION = {
+  ConditionExpression: 'attribute_not_exists(pk) OR outcome IN (:failed, :ignored)',
+  ExpressionAttributeValues: { ':failed': 'failed', ':ignored': 'ignored' },
+} as const;
+
+/** The ingest record as the first item of an email's transaction: its condition is what makes ingest idempotent. */
+export function ingestPut(record: IngestRecord): NamedItem {
+  return { name: 'ingest', write: { Put: { Item: ingestToItem(record), ...INGEST_CONDITION } } };
+}
+
 /** A delivery item starts `pending`; the notify function moves it through sending → sent | failed. */
 export function deliveryToItem(delivery: NewDelivery): Item {
   return {
@@ -123,19 +147,19 @@ export function deliveryToItem(delivery: NewDelivery): Item {
   };
 }
 
+/** Creates a delivery item; it is new by construction (fresh id). */
+export function deliveryPut(delivery: NewDelivery): NamedItem {
+  return putNew(`delivery ${delivery.id}`, deliveryToItem(delivery));
+}
+
 /**
- * Records bounce or complaint feedback on an address (from an inbound DSN or an SES notification): a permanent
- * bounce or a complaint sets its state, which stops mail to it; a transient bounce is only counted.
+ * Writes what core decided about an address: a state (undeliverable, complained) stops mail to it; `state: null`
+ * only counts a transient bounce.
  */
-export function addressFeedbackUpdate(
-  tableName: string,
-  feedback: { address: string; state: 'undeliverable' | 'complained' | null; reason: string },
-  at: string,
-): TransactItem {
+export function addressFeedbackUpdate(feedback: AddressFeedback, at: string): NamedItem {
   const { address, state, reason } = feedback;
-  return {
+  const write: TableWrite = {
     Update: {
-      TableName: tableName,
       Key: keys.address(address),
       UpdateExpression: state
         ? 'SET #type = :type, address = :address, #state = :state, reason = :reason, updatedAt = :at ADD bounces :one'
@@ -151,23 +175,21 @@ export function addressFeedbackUpdate(
       },
     },
   };
+  return { name: `address ${address}`, write };
 }
 
 /** Marks one of our outgoing deliveries as bounced, with the reason agents see. */
-export function deliveryBouncedUpdate(
-  tableName: string,
-  delivery: { ticketId: string; deliveryId: string },
-  reason: string,
-  at: string,
-): TransactItem {
+export function deliveryBouncedUpdate(delivery: { ticketId: string; deliveryId: string }, reason: string, at: string): NamedItem {
   return {
-    Update: {
-      TableName: tableName,
-      Key: keys.delivery(delivery.ticketId, delivery.deliveryId),
-      UpdateExpression: 'SET #status = :bounced, lastError = :reason, updatedAt = :at',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':bounced': 'bounced', ':reason': reason, ':at': at },
+    name: `delivery ${delivery.deliveryId}`,
+    write: {
+      Update: {
+        Key: keys.delivery(delivery.ticketId, delivery.deliveryId),
+        UpdateExpression: 'SET #status = :bounced, lastError = :reason, updatedAt = :at',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':bounced': 'bounced', ':reason': reason, ':at': at },
+      },
     },
   };
 }

@@ -1,25 +1,11 @@
-// adapter: reads and validates a function's environment once per cold start
+// adapter: what a Lambda function reads at cold start besides its clients: the desk configuration and the token key
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { parseDeskConfig, type DeskConfig } from '../core/config/desk-config';
+import { parseDeskConfigJson, type DeskConfig } from '../core/config/desk-config';
 import type { TokenKeys } from '../core/threading/reply-token';
 
-/** Reads a required environment variable, failing with a message that names it. */
-export function requireEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
-  const value = env[name];
-  if (!value) throw new Error(`Environment variable ${name} is not set; the deployment must provide it.`);
-  return value;
-}
-
 /** The desk configuration the stack passed as JSON in `DESK_CONFIG`. */
-export function deskConfigFromEnv(env: NodeJS.ProcessEnv = process.env): DeskConfig {
-  const raw = requireEnv('DESK_CONFIG', env);
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch (error) {
-    throw new Error(`DESK_CONFIG is not valid JSON: ${(error as Error).message}`, { cause: error });
-  }
-  return parseDeskConfig(json, 'DESK_CONFIG');
+export function deskConfigFromJson(raw: string): DeskConfig {
+  return parseDeskConfigJson(raw, 'DESK_CONFIG');
 }
 
 /** A secret value is one key, or a JSON array of keys (newest first) while rotating. */
@@ -32,15 +18,10 @@ export function tokenKeysFromSecret(value: string): TokenKeys {
   return { secrets };
 }
 
-/**
- * The reply-token HMAC keys: from Secrets Manager (`TOKEN_SECRET_ARN`, in AWS) or `TOKEN_SECRET` (local stack
- * and tests only). Fetched on first use, not at import, so cold import stays cheap.
- */
-export async function loadTokenKeys(env: NodeJS.ProcessEnv = process.env): Promise<TokenKeys> {
-  if (env.TOKEN_SECRET) return tokenKeysFromSecret(env.TOKEN_SECRET);
-  const arn = requireEnv('TOKEN_SECRET_ARN', env);
-  const { SecretString } = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: arn }));
-  if (!SecretString) throw new Error(`Secret ${arn} has no string value.`);
+/** The reply-token HMAC keys from Secrets Manager, fetched on first use (not at import, so cold import stays cheap). */
+export async function loadTokenKeys(secretArn: string): Promise<TokenKeys> {
+  const { SecretString } = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: secretArn }));
+  if (!SecretString) throw new Error(`Secret ${secretArn} has no string value.`);
   return tokenKeysFromSecret(SecretString);
 }
 

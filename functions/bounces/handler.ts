@@ -1,19 +1,20 @@
-// Lambda entry: composition root for the bounces function (SNS topic of SES bounce and complaint notifications)
+// Lambda entry of the bounces function (SNS topic of SES bounce and complaint notifications)
+import { documentClient } from '../adapters/aws-clients';
 import { powertoolsLog } from '../adapters/powertools-log';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoDeliveryRepository } from '../adapters/dynamo-delivery-repository';
-import { once, requireEnv } from '../adapters/runtime-env';
+import { once } from '../adapters/runtime-env';
+import { LAMBDA_RUNTIME_ENV, readFunctionEnv } from '../contracts';
 import { createBouncesHandler } from './create-handler';
+import { createBouncesDeps } from './deps';
 
 const log = powertoolsLog('sesdesk-bounces');
-const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
 
 export const handler = createBouncesHandler(
-  once(async () => ({
-    deliveries: new DynamoDeliveryRepository(documents, requireEnv('TABLE_NAME')),
-    clock: () => new Date(),
-    region: requireEnv('AWS_REGION'),
-    log,
-  })),
+  once(async () =>
+    createBouncesDeps({
+      documents: documentClient(),
+      tableName: readFunctionEnv('bounces', process.env).TABLE_NAME,
+      region: process.env[LAMBDA_RUNTIME_ENV.region]!,
+      log,
+    }),
+  ),
 );

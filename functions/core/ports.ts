@@ -1,5 +1,6 @@
 // core: the ports the use cases need; adapters in functions/adapters implement them
-import type { Classification, Mailbox, Participant, StoredAttachment, Ticket, TicketMessage, TicketStatus } from './types';
+import type { AddressFeedback } from './feedback/address-feedback';
+import type { Mailbox, Participant, StoredAttachment, Ticket, TicketMessage } from './types';
 
 /** Structured logging; Powertools' Logger satisfies it. */
 export interface Log {
@@ -98,22 +99,27 @@ export interface NewTicketWrite {
   readonly words: readonly string[];
 }
 
-export interface InboundReplyWrite {
-  readonly ingest: IngestRecord;
-  readonly ticket: Ticket;
-  readonly message: TicketMessage;
-  /** The ticket's status after this mail (a customer reply reopens a closed ticket; an auto-reply never does). */
-  readonly newStatus: TicketStatus;
+/** A ticket before and after a change decided in core; the write is conditional on `before.version`. */
+export interface TicketTransition {
+  readonly before: Ticket;
+  readonly after: Ticket;
 }
 
-export interface BounceWrite {
+export interface InboundReplyWrite extends TicketTransition {
   readonly ingest: IngestRecord;
-  readonly classification: Classification;
-  /** The ticket the bounce refers to, when known, and the message recording it there. */
-  readonly ticket: Ticket | null;
-  readonly message: TicketMessage | null;
-  /** Our outgoing deliveries the bounce names (marked bounced). */
-  readonly deliveries: readonly { ticketId: string; deliveryId: string }[];
+  readonly message: TicketMessage;
+}
+
+/** What a bounce or complaint changes, as decided by `decideFeedback`. */
+export interface ReportWrite {
+  readonly ingest: IngestRecord;
+  readonly addresses: readonly AddressFeedback[];
+  /** Our outgoing deliveries the report names that end `bounced` (only for permanent failures). */
+  readonly bouncedDeliveries: readonly { ticketId: string; deliveryId: string }[];
+  /** The reason agents see on the bounced deliveries. */
+  readonly reason: string;
+  /** The ticket the report refers to, with the message recording it there. */
+  readonly onTicket: (TicketTransition & { readonly message: TicketMessage }) | null;
 }
 
 /** Ticket storage, as ingest needs it. The API and notify extend it with their own ports. */
@@ -128,8 +134,8 @@ export interface TicketRepository {
   createTicket(write: NewTicketWrite): Promise<void>;
   /** @throws DuplicateIngestError, DuplicateMessageIdError, ConcurrentUpdateError */
   addInboundMessage(write: InboundReplyWrite): Promise<void>;
-  /** Records a bounce or complaint: marks addresses, notes it on the ticket. @throws DuplicateIngestError */
-  recordBounce(write: BounceWrite): Promise<void>;
+  /** Records a bounce or complaint: marks addresses and deliveries, notes it on the ticket. @throws DuplicateIngestError, ConcurrentUpdateError */
+  recordReport(write: ReportWrite): Promise<void>;
   /** Records an outcome without other changes (ignored, duplicate, failed). A failed record can be overwritten. */
   recordIngest(record: IngestRecord): Promise<void>;
   /** Ingest records with a given outcome, newest first. */

@@ -1,6 +1,6 @@
 // adapter: S3 ObjectCreated event → ingestEmail, one record at a time
 import type { S3Event } from 'aws-lambda';
-import { ingestEmail, type IngestDeps, type IngestResult } from '../core/tickets/ingest-email';
+import { ingestEmail, type IngestDeps, type IngestResult } from '../core/ingest/ingest-email';
 
 /** S3 event keys are URL-encoded form-style: `+` is a space, a real `+` arrives as `%2B`. */
 export function decodeS3Key(key: string): string {

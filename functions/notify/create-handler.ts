@@ -1,8 +1,8 @@
 // adapter: DynamoDB stream batch → processDelivery per delivery record, with a partial batch response
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { deliveryFromItem } from '../adapters/dynamo-delivery-repository';
+import { itemFromStreamImage } from '../adapters/dynamo-table';
+import { DELIVERY_ITEM } from '../contracts';
 import type { Delivery } from '../core/notify/notify-ports';
 import { processDelivery, type NotifyDeps } from '../core/notify/process-delivery';
 
@@ -18,16 +18,13 @@ export interface InvocationContext {
 
 /**
  * The delivery a stream record asks us to send, or null. Only two changes do: a new `pending` delivery, and
- * an agent's retry (`failed → pending`, or a delivery stuck in `sending` after its lease). Everything else on the table, including this function's own status
- * updates and TTL deletions, is ignored.
+ * an agent's retry (`failed → pending`, or a delivery stuck in `sending` after its lease). Everything else on the
+ * table, including this function's own status updates and TTL deletions, is ignored.
  */
 export function deliveryToSend(record: DynamoDBRecord): Delivery | null {
-  const image = (which: 'NewImage' | 'OldImage') => {
-    const raw = record.dynamodb?.[which];
-    return raw ? unmarshall(raw as Record<string, AttributeValue>) : null;
-  };
+  const image = (which: 'NewImage' | 'OldImage') => itemFromStreamImage(record.dynamodb?.[which]);
   const next = image('NewImage');
-  if (!next || next.type !== 'delivery' || next.status !== 'pending') return null;
+  if (!next || next.type !== DELIVERY_ITEM.type || next.status !== DELIVERY_ITEM.sendableStatus) return null;
   if (record.eventName === 'INSERT') return deliveryFromItem(next);
   const previous = image('OldImage');
   const agentRetry =

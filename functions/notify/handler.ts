@@ -1,38 +1,29 @@
-// Lambda entry: composition root for the notify function (the table's stream, delivery items only)
-import { powertoolsLog } from '../adapters/powertools-log';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+// Lambda entry of the notify function (the table's stream, pending delivery items only): clients once per container
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESClient } from '@aws-sdk/client-ses';
-import { DynamoDeliveryRepository } from '../adapters/dynamo-delivery-repository';
-import { DynamoSettingsRepository } from '../adapters/dynamo-settings-repository';
-import { S3ObjectStore } from '../adapters/s3-object-store';
-import { SesMailer } from '../adapters/ses-mailer';
-import { deskConfigFromEnv, loadTokenKeys, once, requireEnv } from '../adapters/runtime-env';
-import { cachedSettings } from '../core/notify/settings-cache';
+import { documentClient } from '../adapters/aws-clients';
+import { powertoolsLog } from '../adapters/powertools-log';
+import { deskConfigFromJson, loadTokenKeys, once } from '../adapters/runtime-env';
+import { LAMBDA_RUNTIME_ENV, readFunctionEnv } from '../contracts';
 import { createNotifyHandler } from './create-handler';
+import { createNotifyDeps } from './deps';
 
 const log = powertoolsLog('sesdesk-notify');
-const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
 
 export const handler = createNotifyHandler(
   once(async () => {
-    const tableName = requireEnv('TABLE_NAME');
-    const settings = new DynamoSettingsRepository(documents, tableName);
-    return {
-      deliveries: new DynamoDeliveryRepository(documents, tableName),
-      settings: cachedSettings(
-        (deskId) => settings.getSettings(deskId),
-        () => Date.now(),
-      ),
-      mailer: new SesMailer(new SESClient({}), { configurationSetName: process.env.SES_CONFIGURATION_SET || undefined }),
-      store: new S3ObjectStore(new S3Client({})),
-      bucket: requireEnv('MAIL_BUCKET'),
-      config: deskConfigFromEnv(),
-      tokenKeys: await loadTokenKeys(),
-      clock: () => new Date(),
-      region: requireEnv('AWS_REGION'),
+    const env = readFunctionEnv('notify', process.env);
+    return createNotifyDeps({
+      documents: documentClient(),
+      s3: new S3Client({}),
+      ses: new SESClient({}),
+      tableName: env.TABLE_NAME,
+      bucket: env.MAIL_BUCKET,
+      config: deskConfigFromJson(env.DESK_CONFIG),
+      tokenKeys: await loadTokenKeys(env.TOKEN_SECRET_ARN),
+      region: process.env[LAMBDA_RUNTIME_ENV.region]!,
+      sesConfigurationSet: env.SES_CONFIGURATION_SET,
       log,
-    };
+    });
   }),
 );

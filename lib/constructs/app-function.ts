@@ -5,7 +5,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { ENV, FUNCTION_ENV, type EnvName, type FunctionName } from '../../functions/contracts';
 
 /** The repository root: esbuild resolves `node_modules` and the lock file from here. */
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -57,8 +59,11 @@ export interface AppFunctionProps {
   readonly memorySize?: number;
   /** @default 30 seconds */
   readonly timeout?: Duration;
-  /** Variables added to the shared ones (`POWERTOOLS_*`, `NODE_OPTIONS`). */
-  readonly environment?: Record<string, string>;
+  /**
+   * The contract this function keeps (`functions/contracts.ts`): synthesis fails unless exactly the variables
+   * `FUNCTION_ENV` lists for it were set with {@link AppFunction.setEnv}. @default - none (a CDK-internal function)
+   */
+  readonly contract?: FunctionName;
   /** @default - no reservation (shares the account's unreserved concurrency) */
   readonly reservedConcurrentExecutions?: number;
   /** Where failed asynchronous invocations go after their retries. @default - dropped */
@@ -79,6 +84,7 @@ export class AppFunction extends Construct {
   public readonly fn: nodejs.NodejsFunction;
   public readonly role: iam.Role;
   public readonly logGroup: logs.LogGroup;
+  private readonly contractEnv = new Set<EnvName>();
 
   constructor(scope: Construct, id: string, props: AppFunctionProps) {
     super(scope, id);
@@ -112,7 +118,6 @@ export class AppFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
-        ...props.environment,
       },
       bundling: {
         format: nodejs.OutputFormat.ESM,
@@ -132,5 +137,32 @@ export class AppFunction extends Construct {
       reason:
         'Node.js 22 is pinned on purpose (supported to 2027-04; Powertools supports it); moving to 24 is a tested change, not a CDK upgrade side effect.',
     });
+
+    const { contract } = props;
+    if (contract) {
+      this.node.addValidation({
+        validate: () => {
+          const wanted: readonly EnvName[] = FUNCTION_ENV[contract];
+          const missing = wanted.filter((name) => !this.contractEnv.has(name));
+          const extra = [...this.contractEnv].filter((name) => !wanted.includes(name));
+          return [
+            ...(missing.length > 0 ? [`the ${contract} function reads ${missing.join(', ')}, which the stack does not set`] : []),
+            ...(extra.length > 0 ? [`the ${contract} function is given ${extra.join(', ')}, which it never reads`] : []),
+          ];
+        },
+      });
+    }
+  }
+
+  /** Sets one of the variables named in `functions/contracts.ts`; the construct that calls it grants the access it implies. */
+  setEnv(name: EnvName, value: string): void {
+    this.fn.addEnvironment(name, value);
+    this.contractEnv.add(name);
+  }
+
+  /** Gives the function the reply-token key: its ARN in `TOKEN_SECRET_ARN` and the right to read it. */
+  useTokenSecret(secret: secretsmanager.ISecret): void {
+    this.setEnv(ENV.tokenSecretArn, secret.secretArn);
+    secret.grantRead(this.fn);
   }
 }

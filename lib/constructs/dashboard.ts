@@ -13,6 +13,7 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { TEAM_GROUP } from '../../functions/core/api/auth';
+import { ENV } from '../../functions/contracts';
 import { AppFunction, functionEntry } from './app-function';
 import type { InboundMail } from './inbound-mail';
 import type { TicketStore } from './ticket-store';
@@ -138,18 +139,13 @@ export class Dashboard extends Construct {
       memorySize: 512,
       // API Gateway gives up after 30 s anyway.
       timeout: Duration.seconds(29),
-      environment: {
-        TABLE_NAME: props.store.table.tableName,
-        MAIL_BUCKET: props.inbound.mailBucket.bucketName,
-        DESK_CONFIG: props.deskConfigJson,
-        AUTH_MODE: 'cognito',
-        TOKEN_SECRET_ARN: props.tokenSecret.secretArn,
-      },
+      contract: 'api',
     });
-    props.store.grantData(this.apiHandler.fn);
-    props.tokenSecret.grantRead(this.apiHandler.fn);
-    props.inbound.grantMailObjects(this.apiHandler, ['s3:GetObject'], ['attachments', 'bodies', 'uploads']);
-    props.inbound.grantMailObjects(this.apiHandler, ['s3:PutObject'], ['uploads']);
+    props.store.connect(this.apiHandler);
+    this.apiHandler.useTokenSecret(props.tokenSecret);
+    this.apiHandler.setEnv(ENV.deskConfig, props.deskConfigJson);
+    this.apiHandler.setEnv(ENV.authMode, 'cognito');
+    props.inbound.connectMailBucket(this.apiHandler, { read: ['attachments', 'bodies', 'uploads'], write: ['uploads'] });
 
     // No CORS: browsers reach the API through the dashboard's own CloudFront address (same origin).
     this.api = new apigwv2.HttpApi(this, 'Api', {

@@ -10,23 +10,10 @@ import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sesActions from 'aws-cdk-lib/aws-ses-actions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ENV, MAIL_PREFIXES, type MailPrefix } from '../../functions/contracts';
 import { AppFunction, functionEntry } from './app-function';
 import { RuleSetActivation } from './rule-set-activation';
 import type { TicketStore } from './ticket-store';
-
-/** Key prefixes in the mail bucket; only `inbound/` triggers the ingest function. */
-export const MAIL_PREFIXES = {
-  /** Raw MIME as SES stored it, keyed by the SES message id. */
-  inbound: 'inbound/',
-  /** Attachments the ingest function extracted. */
-  attachments: 'attachments/',
-  /** Message bodies too large for a table item. */
-  bodies: 'bodies/',
-  /** Files agents attach to replies from the dashboard. */
-  uploads: 'uploads/',
-} as const;
-
-export type MailPrefix = keyof typeof MAIL_PREFIXES;
 
 export interface InboundMailProps {
   /** The mail domain SES receives for and sends from, e.g. `help.example.com`. */
@@ -141,15 +128,12 @@ export class InboundMail extends Construct {
       onFailure: new lambdaDestinations.SqsDestination(this.ingestFailures),
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),
-      environment: {
-        TABLE_NAME: props.store.table.tableName,
-        MAIL_BUCKET: this.mailBucket.bucketName,
-        DESK_CONFIG: props.deskConfigJson,
-        TOKEN_SECRET_ARN: props.tokenSecret.secretArn,
-      },
+      contract: 'ingest',
     });
-    props.store.grantData(this.ingest.fn);
-    props.tokenSecret.grantRead(this.ingest.fn);
+    props.store.connect(this.ingest);
+    this.ingest.useTokenSecret(props.tokenSecret);
+    this.ingest.setEnv(ENV.deskConfig, props.deskConfigJson);
+    // The bucket of each stored mail comes with its S3 event, so ingest is granted the prefixes but given no name.
     this.grantMailObjects(this.ingest, ['s3:GetObject'], ['inbound']);
     this.grantMailObjects(this.ingest, ['s3:PutObject'], ['attachments', 'bodies']);
     this.mailBucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(this.ingest.fn), {
@@ -160,6 +144,13 @@ export class InboundMail extends Construct {
       this.activation = new RuleSetActivation(this, 'Activation', { ruleSet: this.ruleSet });
       for (const rule of this.rules) this.activation.node.addDependency(rule);
     }
+  }
+
+  /** Gives a function the mail bucket: its name in `MAIL_BUCKET`, and reads and writes on the given prefixes only. */
+  connectMailBucket(fn: AppFunction, access: { readonly read: MailPrefix[]; readonly write?: MailPrefix[] }): void {
+    fn.setEnv(ENV.mailBucket, this.mailBucket.bucketName);
+    this.grantMailObjects(fn, ['s3:GetObject'], access.read);
+    if (access.write) this.grantMailObjects(fn, ['s3:PutObject'], access.write);
   }
 
   /**

@@ -10,6 +10,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ENV, NOTIFY_STREAM_FILTER } from '../../functions/contracts';
 import { AppFunction, functionEntry } from './app-function';
 import type { InboundMail } from './inbound-mail';
 import type { TicketStore } from './ticket-store';
@@ -89,18 +90,14 @@ export class OutboundMail extends Construct {
       memorySize: 512,
       timeout: Duration.minutes(1),
       reservedConcurrentExecutions: props.notifyConcurrency === 'unreserved' ? undefined : (props.notifyConcurrency ?? 2),
-      environment: {
-        TABLE_NAME: props.store.table.tableName,
-        MAIL_BUCKET: props.inbound.mailBucket.bucketName,
-        DESK_CONFIG: props.deskConfigJson,
-        TOKEN_SECRET_ARN: props.tokenSecret.secretArn,
-        SES_CONFIGURATION_SET: this.configurationSet.configurationSetName,
-      },
+      contract: 'notify',
     });
-    props.store.grantData(this.notify.fn);
-    props.tokenSecret.grantRead(this.notify.fn);
+    props.store.connect(this.notify);
+    this.notify.useTokenSecret(props.tokenSecret);
+    this.notify.setEnv(ENV.deskConfig, props.deskConfigJson);
     // A reply carries stored attachments and agents' uploads; its text travels inside the delivery item.
-    props.inbound.grantMailObjects(this.notify, ['s3:GetObject'], ['attachments', 'uploads']);
+    props.inbound.connectMailBucket(this.notify, { read: ['attachments', 'uploads'] });
+    this.notify.setEnv(ENV.sesConfigurationSet, this.configurationSet.configurationSetName);
     this.notify.fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['ses:SendRawEmail'],
@@ -122,19 +119,9 @@ export class OutboundMail extends Construct {
         retryAttempts: 5,
         maxRecordAge: Duration.hours(1),
         onFailure: new sources.SqsDlq(this.notifyFailures),
-        // Only delivery items that are pending: new ones and agents' retries. The function's own
-        // updates (sending, sent, failed) never invoke it again; the handler checks the old image too.
-        filters: [
-          lambda.FilterCriteria.filter({
-            eventName: lambda.FilterRule.or('INSERT', 'MODIFY'),
-            dynamodb: {
-              NewImage: {
-                type: { S: lambda.FilterRule.isEqual('delivery') as unknown },
-                status: { S: lambda.FilterRule.isEqual('pending') as unknown },
-              },
-            },
-          }),
-        ],
+        // Only delivery items that are pending: new ones and agents' retries (the pattern the local stream
+        // poller applies too). The function's own updates never match; the handler checks the old image too.
+        filters: [{ pattern: JSON.stringify(NOTIFY_STREAM_FILTER) }],
       }),
     );
 
@@ -143,12 +130,9 @@ export class OutboundMail extends Construct {
       serviceName: 'sesdesk-bounces',
       description: 'Marks recipients undeliverable from SES bounce and complaint notifications',
       memorySize: 256,
-      environment: {
-        TABLE_NAME: props.store.table.tableName,
-        DESK_CONFIG: props.deskConfigJson,
-      },
+      contract: 'bounces',
     });
-    props.store.grantData(this.bounces.fn);
+    props.store.connect(this.bounces);
     this.feedbackTopic.addSubscription(new subscriptions.LambdaSubscription(this.bounces.fn));
   }
 }

@@ -3,7 +3,8 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { TABLE_INDEXES, TABLE_KEYS } from '../../functions/adapters/table-schema';
+import { ENV, TABLE_INDEXES, TABLE_KEYS } from '../../functions/contracts';
+import type { AppFunction } from './app-function';
 
 /** The item-level actions the functions use; no Scan of the whole table, no table management. */
 const DATA_ACTIONS = [
@@ -42,6 +43,12 @@ export class TicketStore extends Construct {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+  }
+
+  /** Gives a function the table: its name in `TABLE_NAME` and item reads and writes ({@link grantData}). */
+  connect(fn: AppFunction): void {
+    fn.setEnv(ENV.tableName, this.table.tableName);
+    this.grantData(fn.fn);
   }
 
   /**

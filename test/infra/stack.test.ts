@@ -1,17 +1,17 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { App } from 'aws-cdk-lib';
+import { App as CdkApp, Stack, type App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createTableInput, TABLE_KEYS } from '../../functions/adapters/table-schema';
+import { createTableInput, ENV, FUNCTION_ENV, TABLE_KEYS, type FunctionName } from '../../functions/contracts';
 import { TEAM_GROUP } from '../../functions/core/api/auth';
-import { AppFunction } from '../../lib/constructs/app-function';
+import { AppFunction, functionEntry } from '../../lib/constructs/app-function';
 import { contentSecurityPolicy } from '../../lib/constructs/dashboard';
 import type { SesDeskStack } from '../../lib/sesdesk-stack';
 import { parseConfig } from '../../web/src/config';
-import { handlerEnvironmentReads, LAMBDA_RUNTIME_VARIABLES } from './support/handler-env';
-import { buildTestApp, deployedFile, makeWorkspace } from './support/test-app';
+import { buildTestApp, deployedFile } from './support/test-app';
+import { makeWorkspace } from './support/workspace';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 
@@ -24,6 +24,9 @@ function statementsOfRole(template: Template, roleLogicalId: string): { Action: 
 }
 
 const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/** What every function gets besides its contract: Powertools' settings and source maps. */
+const SHARED_VARIABLES = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_LOG_LEVEL', 'NODE_OPTIONS'];
 
 describe('the sesdesk stack with a hosted zone, activation and an alarm email', () => {
   let stack: SesDeskStack;
@@ -47,36 +50,52 @@ describe('the sesdesk stack with a hosted zone, activation and an alarm email', 
       unknown
     >;
 
-  it('sets every environment variable each handler reads, and grants the table and secret to those that read them', () => {
+  it('sets exactly the variables each function contract names, and grants the table and secret with them', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function') as Resources);
     const tableId = stack.getLogicalId(stack.store.table.node.defaultChild as never);
     const secretId = stack.getLogicalId(stack.tokenSecret.node.defaultChild as never);
-    const missing: string[] = [];
+    const problems: string[] = [];
 
-    for (const [handler, names] of handlerEnvironmentReads()) {
+    for (const [name, wanted] of Object.entries(FUNCTION_ENV) as [FunctionName, readonly string[]][]) {
       const fn = functions.find((f) =>
-        JSON.stringify(f.Properties.Environment ?? {}).includes(`"POWERTOOLS_SERVICE_NAME":"sesdesk-${handler}"`),
+        JSON.stringify(f.Properties.Environment ?? {}).includes(`"POWERTOOLS_SERVICE_NAME":"sesdesk-${name}"`),
       );
-      expect(fn, `no function for functions/${handler}/handler.ts`).toBeDefined();
-      const set = (fn!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-      for (const name of names) if (!(name in set) && !LAMBDA_RUNTIME_VARIABLES.has(name)) missing.push(`${handler}: ${name} is not set`);
+      expect(fn, `no function for functions/${name}/handler.ts`).toBeDefined();
+      const set = Object.keys((fn!.Properties.Environment as { Variables: Record<string, unknown> }).Variables);
+      expect(set.filter((v) => !SHARED_VARIABLES.includes(v)).sort(), name).toEqual([...wanted].sort());
 
       const roleId = (fn!.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
       const granted = statementsOfRole(template, roleId).flatMap((st) =>
         asArray(st.Action).map((action) => `${action} ${JSON.stringify(st.Resource)}`),
       );
       const has = (action: string, resource: string) => granted.some((g) => g.startsWith(`${action} `) && g.includes(resource));
-      if (names.has('TABLE_NAME')) {
+      if (wanted.includes(ENV.tableName)) {
         for (const action of ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem']) {
-          if (!has(action, `"${tableId}"`)) missing.push(`${handler}: ${action} on the table is not granted`);
+          if (!has(action, `"${tableId}"`)) problems.push(`${name}: ${action} on the table is not granted`);
         }
       }
-      if (names.has('TOKEN_SECRET_ARN') && !has('secretsmanager:GetSecretValue', `{"Ref":"${secretId}"}`)) {
-        missing.push(`${handler}: secretsmanager:GetSecretValue on the token secret is not granted`);
+      if (wanted.includes(ENV.tokenSecretArn) && !has('secretsmanager:GetSecretValue', `{"Ref":"${secretId}"}`)) {
+        problems.push(`${name}: secretsmanager:GetSecretValue on the token secret is not granted`);
       }
     }
 
-    expect(missing).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+
+  it('fails synthesis when a function is given a variable its contract does not name, or misses one', () => {
+    // No bundling: the validation under test runs before any asset is built.
+    const scratch = new Stack(new CdkApp({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Scratch');
+    const fn = new AppFunction(scratch, 'Bounces', {
+      entry: functionEntry('bounces'),
+      serviceName: 'sesdesk-bounces',
+      description: 'test',
+      contract: 'bounces',
+    });
+    fn.setEnv(ENV.mailBucket, 'a-bucket');
+    // The same validations `cdk synth` runs on every construct, and fails on.
+    expect(fn.node.validate().join('\n')).toMatch(
+      /reads TABLE_NAME, which the stack does not set[\s\S]*given MAIL_BUCKET, which it never reads/,
+    );
   });
 
   it('reports no unacknowledged cdk-nag AwsSolutions finding', () => {
@@ -288,14 +307,7 @@ describe('the sesdesk stack with a hosted zone, activation and an alarm email', 
 
   it('gives the functions the environment they read, with the secret by ARN only', () => {
     expect(Object.keys(variables(stack.inbound.ingest))).toEqual(
-      expect.arrayContaining([
-        'TABLE_NAME',
-        'MAIL_BUCKET',
-        'DESK_CONFIG',
-        'TOKEN_SECRET_ARN',
-        'POWERTOOLS_SERVICE_NAME',
-        'POWERTOOLS_LOG_LEVEL',
-      ]),
+      expect.arrayContaining(['TABLE_NAME', 'DESK_CONFIG', 'TOKEN_SECRET_ARN', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_LOG_LEVEL']),
     );
     expect(Object.keys(variables(stack.outbound.notify))).toEqual(
       expect.arrayContaining(['TABLE_NAME', 'DESK_CONFIG', 'TOKEN_SECRET_ARN', 'SES_CONFIGURATION_SET']),

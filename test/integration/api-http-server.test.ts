@@ -10,14 +10,17 @@ import { startHttpServer } from '../../bin/local/http-server';
 import type { LocalServer } from '../../bin/local/local-server';
 import { SignInThrottle } from '../../bin/local/sign-in-throttle';
 import { LOCAL_ISSUER, issueLocalToken, verifyLocalToken } from '../../functions/core/api/local-auth';
-import { AGENT, createApiHarness } from './api-harness';
+import { DEFAULT_DESK_CONFIG } from '../../functions/core/config/desk-config';
+import { startRuntimeHarness, type RuntimeHarness } from '../support/runtime-harness';
+import { TEST_SECRET } from '../support/secret';
 
-const secret = 'c'.repeat(64);
+const secret = TEST_SECRET;
+const AGENT = DEFAULT_DESK_CONFIG.team[0]!;
 const signInCode = '424242';
 let server: LocalServer;
 let parentDir: string;
 let staticDir: string;
-let harness: Awaited<ReturnType<typeof createApiHarness>>;
+let harness: RuntimeHarness;
 
 beforeAll(async () => {
   parentDir = await mkdtemp(path.join(tmpdir(), 'sesdesk-web-'));
@@ -25,11 +28,11 @@ beforeAll(async () => {
   await mkdir(path.join(staticDir, 'assets'), { recursive: true });
   await writeFile(path.join(staticDir, 'index.html'), '<!doctype html><title>sesdesk</title><div id="app"></div>');
   await writeFile(path.join(staticDir, 'assets', 'app-1234.js'), 'console.log("app")');
-  harness = await createApiHarness({ secret, signInCode });
+  harness = await startRuntimeHarness({ name: 'api-http', signInCode, pollStream: false });
   server = await startHttpServer({
     port: await findFreePort(),
     staticDir,
-    apiHandler: harness.handler,
+    apiHandler: harness.api,
     verifyToken: (token) => verifyLocalToken(secret, token),
   });
 });
@@ -174,7 +177,7 @@ describe('local HTTP server: the local sign-in', () => {
     startHttpServer({
       port: await findFreePort(),
       staticDir,
-      apiHandler: harness.handler,
+      apiHandler: harness.api,
       verifyToken: (token) => verifyLocalToken(secret, token),
       signInThrottle: new SignInThrottle({ now }),
     });

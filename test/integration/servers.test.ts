@@ -18,7 +18,13 @@ import { LOOPBACK, PortInUseError, assertPortFree, findFreePort } from '../../bi
 import { encodeS3EventKey, startS3Local } from '../../bin/local/s3-local';
 import { clearOutbox, readOutbox, startSesLocal } from '../../bin/local/ses-local';
 import { outboxHeader } from '../../bin/local/ses-outbox';
-import { createDocumentClient, createDynamoClient, createS3Client, createSesClient, createStreamsClient } from '../support/local-aws';
+import {
+  createDocumentClient,
+  createDynamoClient,
+  createS3Client,
+  createSesClient,
+  createStreamsClient,
+} from '../../bin/local/aws-clients';
 
 const runId = randomUUID().slice(0, 8);
 

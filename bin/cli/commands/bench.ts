@@ -17,7 +17,6 @@ function rerunCommand(name: string, options: BenchOptions): string {
 }
 
 export const command: CliCommand = {
-  summary: 'run the benchmarks (all or named) and print markdown tables',
   async run(args) {
     if (args.includes('--help') || args.includes('-h')) {
       console.log(USAGE);

@@ -24,7 +24,6 @@ function seconds(ms: number): string {
 }
 
 export const command: CliCommand = {
-  summary: 'run the whole desk locally (npm start); --reset starts empty',
   async run(args) {
     const clock = commandClock();
     let values;

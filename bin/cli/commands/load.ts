@@ -28,7 +28,6 @@ function positive(value: string | undefined, fallback: number, name: string): nu
 }
 
 export const command: CliCommand = {
-  summary: 'send a mix of mail to the local desk and check nothing was lost or doubled',
   async run(args) {
     let values;
     try {

@@ -41,7 +41,6 @@ function startBrowser(url: string): Promise<boolean> {
 }
 
 export const command: CliCommand = {
-  summary: 'open the local dashboard signed in as a team member (--print for the link only)',
   async run(args) {
     let values: { email?: string; print?: boolean; help?: boolean };
     try {

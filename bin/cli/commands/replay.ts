@@ -5,8 +5,8 @@ import { localEnv, loadDeskConfig } from '../../local/local-env';
 import { createLocalRuntime } from '../../local/local-runtime';
 import { LocalLog } from '../../local/local-log';
 import { readLocalSecret } from '../../local/local-secret';
-import { INBOUND_PREFIX } from '../../local/stack';
-import { replayIngest, type ReplaySelection } from '../../../functions/core/tickets/replay-ingest';
+import { MAIL_PREFIXES } from '../../../functions/contracts';
+import { replayIngest, type ReplaySelection } from '../../../functions/core/ingest/replay-ingest';
 import type { S3Event } from 'aws-lambda';
 import path from 'node:path';
 import { decodeS3Key } from '../../../functions/ingest/create-handler';
@@ -16,14 +16,13 @@ const USAGE = `Usage: sesdesk replay [--failed | --all | KEY...]
 
 Re-runs ingest over raw mail stored in the local desk's bucket (the local stack must be running: \`npm start\`).
   --failed  mail whose ingest was recorded as failed, and events that failed every retry (the default)
-  --all     everything under ${INBOUND_PREFIX}
+  --all     everything under ${MAIL_PREFIXES.inbound}
   KEY...    the given object keys, e.g. inbound/q041v1u3p6g5bust1o2se9of7vf685mtivi7ci01
 Safe to repeat: mail already ingested is reported as a duplicate and left alone; failed and ignored mail is
 processed again with the current code. In AWS, run the same with the deployed function's code path by
 invoking the ingest function with an S3 event for the key (see docs/deploy.md).`;
 
 export const command: CliCommand = {
-  summary: 're-run ingest over stored raw mail (--failed, --all, or keys)',
   async run(args) {
     let parsed;
     try {
@@ -49,7 +48,7 @@ export const command: CliCommand = {
     const failureFile = path.join(env.dataDir, 'failed-events.jsonl');
     const deadLetters = await readFailedInvocations<S3Event>(failureFile);
     const selection: ReplaySelection = values.all
-      ? { kind: 'all', prefix: INBOUND_PREFIX }
+      ? { kind: 'all', prefix: MAIL_PREFIXES.inbound }
       : positionals.length > 0
         ? { kind: 'keys', keys: positionals }
         : { kind: 'failed' };

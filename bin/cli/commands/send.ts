@@ -13,7 +13,6 @@ Defaults: from customer@example.com, to the first desk address, a subject and bo
 With --eml, the file is sent as it is (envelope from/to taken from the options or the defaults).`;
 
 export const command: CliCommand = {
-  summary: 'send a test email into the local desk (from, subject, body, or an .eml file)',
   async run(args) {
     let values;
     try {

@@ -24,7 +24,6 @@ function loadConfig(file: string | undefined): DeskConfig {
 }
 
 export const command: CliCommand = {
-  summary: 'print a local dashboard API token (--email for another team member)',
   async run(args) {
     let values: { email?: string; config?: string; help?: boolean };
     try {

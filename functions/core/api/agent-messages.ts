@@ -1,9 +1,9 @@
 // core: use case: an agent answers a ticket publicly (emailed to its people) or writes an internal note
-import type { Desk, DeskConfig } from '../config/desk-config';
+import { isDeskAddress, type Desk, type DeskConfig } from '../config/desk-config';
 import { ConcurrentUpdateError, NotFoundError } from '../errors';
 import { newId } from '../ids';
 import type { DeliveryContent, NewDelivery } from '../ports';
-import { previewOf } from '../tickets/preview';
+import { ticketAfterMessage } from '../tickets/ticket-activity';
 import type { Mailbox, StoredAttachment, Ticket, TicketMessage, TicketStatus } from '../types';
 import type { ApiDeps } from './api-ports';
 import type { Agent } from './auth';
@@ -74,7 +74,7 @@ export async function postMessage(deps: ApiDeps, agent: Agent, input: PostMessag
     createdAt: now,
   }));
   const status = input.status ?? (input.internal ? ticket.status : 'pending');
-  const after = { ...withActivity(ticket, message), status, preview: previewOf(message) };
+  const after = ticketAfterMessage(ticket, message, { status });
   await deps.desk.saveChange({ before: ticket, after, message, deliveries });
   deps.log.info(input.internal ? 'note added' : 'reply added', {
     ticketId: ticket.id,
@@ -89,7 +89,6 @@ export async function postMessage(deps: ApiDeps, agent: Agent, input: PostMessag
  * those who unsubscribed from the ticket and without any desk address (which would mail the desk itself).
  */
 export function replyRecipients(ticket: Ticket, config: DeskConfig): Mailbox[] {
-  const deskAddresses = new Set(config.desks.map((d) => d.address));
   const requesterEntry = ticket.participants.find((p) => p.address.toLowerCase() === ticket.requester.address.toLowerCase());
   const people = [{ ...ticket.requester, unsubscribed: requesterEntry?.unsubscribed ?? false }, ...ticket.participants];
   const seen = new Set<string>();
@@ -98,7 +97,7 @@ export function replyRecipients(ticket: Ticket, config: DeskConfig): Mailbox[] {
     const address = person.address.trim().toLowerCase();
     if (!address.includes('@') || seen.has(address)) continue;
     seen.add(address);
-    if (person.unsubscribed || deskAddresses.has(address.replace(/\+[^@]*@/, '@'))) continue;
+    if (person.unsubscribed || isDeskAddress(config, address)) continue;
     recipients.push({ address, name: person.name });
   }
   return recipients;
@@ -117,12 +116,6 @@ export async function loadTicket(deps: ApiDeps, ticketId: string, version: numbe
 /** The desk a ticket belongs to; a desk removed from the configuration falls back to the first one. */
 export function deskOf(config: DeskConfig, ticket: Ticket): Desk {
   return config.desks.find((d) => d.id === ticket.deskId) ?? config.desks[0]!;
-}
-
-/** The ticket after one more message: newer activity, one more message, next version. */
-export function withActivity(ticket: Ticket, message: TicketMessage): Ticket {
-  const updatedAt = message.createdAt > ticket.updatedAt ? message.createdAt : ticket.updatedAt;
-  return { ...ticket, updatedAt, messageCount: ticket.messageCount + 1, version: ticket.version + 1 };
 }
 
 /** A message written by an agent: a note is from them; a reply is from the desk, in their name. */

@@ -1,14 +1,11 @@
 // core: use cases for files: presigned uploads for agent attachments, presigned downloads of stored ones
+import { DOWNLOADABLE_KEY, MAIL_PREFIXES, mailKeys, UPLOAD_KEY } from '../../contracts';
 import { InvalidInputError } from '../errors';
 import { newId } from '../ids';
 import type { ApiDeps } from './api-ports';
 
 /** SES refuses messages over 10 MB in its v1 API; one attachment must leave room for the rest. */
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
-
-/** Keys a download may name: what ingest stored and what agents uploaded; never raw mail or bodies. */
-const DOWNLOADABLE = /^(attachments\/[a-z0-9]+\/[a-z0-9]+\/\d+-|uploads\/[a-z0-9]{26}\/)[\w.-]{1,100}$/;
-const UPLOAD_KEY = /^uploads\/[a-z0-9]{26}\/[\w.-]{1,100}$/;
 
 /** True for a key `createUpload` could have made. */
 export function isUploadKey(key: string): boolean {
@@ -23,7 +20,7 @@ export async function createUpload(
   deps: ApiDeps,
   file: { filename: string; contentType: string; size: number },
 ): Promise<{ key: string; url: string }> {
-  const key = `uploads/${newId()}/${safeFilename(file.filename)}`;
+  const key = mailKeys.upload(newId(), file.filename);
   const url = await deps.files.uploadUrl(key, file.contentType, file.size);
   deps.log.info('upload url issued', { key, size: file.size });
   return { key, url };
@@ -35,19 +32,9 @@ export async function createUpload(
  * @throws InvalidInputError for any other key.
  */
 export async function attachmentUrl(deps: ApiDeps, key: string): Promise<{ url: string }> {
-  if (!DOWNLOADABLE.test(key)) throw new InvalidInputError('key: not an attachment or upload key');
+  if (!DOWNLOADABLE_KEY.test(key)) throw new InvalidInputError('key: not an attachment or upload key');
   const last = key.slice(key.lastIndexOf('/') + 1);
   // Ingest prefixes the part's index to keep names unique within a message; the download drops it.
-  const name = key.startsWith('attachments/') ? last.replace(/^\d+-/, '') : last;
+  const name = key.startsWith(MAIL_PREFIXES.attachments) ? last.replace(/^\d+-/, '') : last;
   return { url: await deps.files.downloadUrl(key, name) };
-}
-
-/** A name safe in an S3 key and a header: word characters, dots and dashes, at most 100. */
-export function safeFilename(filename: string): string {
-  return (
-    filename
-      .replace(/[^\w.-]+/g, '_')
-      .replace(/^\.+/, '')
-      .slice(-100) || 'attachment'
-  );
 }

@@ -3,24 +3,25 @@ import { ConcurrentUpdateError, InvalidInputError, NotFoundError } from '../erro
 import { newId } from '../ids';
 import type { Delivery } from '../notify/notify-ports';
 import type { NewDelivery } from '../ports';
-import type { Participant, Ticket, TicketStatus } from '../types';
-import { agentMessage, deskOf, loadTicket, withActivity } from './agent-messages';
+import type { Participant, Ticket, TicketPriority, TicketStatus } from '../types';
+import { isDeskAddress } from '../config/desk-config';
+import { MAX_PARTICIPANTS } from '../tickets/new-ticket';
+import { ticketAfterMessage } from '../tickets/ticket-activity';
+import { agentMessage, deskOf, loadTicket } from './agent-messages';
 import type { ApiDeps } from './api-ports';
 import type { Agent } from './auth';
-
-/** GitLab's limit for the same reason as ingest's: a ticket is not a mailing list. */
-export const MAX_PARTICIPANTS = 10;
 
 export interface TicketPatch {
   readonly status?: TicketStatus;
   /** An email, or null to unassign. */
   readonly assignee?: string | null;
   readonly labels?: readonly string[];
+  readonly priority?: TicketPriority;
   readonly version?: number;
 }
 
 /**
- * Changes status, assignee and labels. `updatedAt` stays: the inbox orders by conversation activity, and
+ * Changes status, assignee, labels and priority. `updatedAt` stays: the inbox orders by conversation activity, and
  * a triage click should not push a ticket above ones with newer mail.
  * @throws NotFoundError, ConcurrentUpdateError
  */
@@ -31,11 +32,17 @@ export async function patchTicket(deps: ApiDeps, agent: Agent, ticketId: string,
     status: patch.status ?? before.status,
     assignee: patch.assignee === undefined ? before.assignee : patch.assignee === null ? null : patch.assignee.toLowerCase(),
     labels: patch.labels === undefined ? before.labels : [...new Set(patch.labels)],
+    priority: patch.priority ?? before.priority,
     version: before.version + 1,
   };
-  if (after.status === before.status && after.assignee === before.assignee && sameList(after.labels, before.labels)) return before;
+  const unchanged =
+    after.status === before.status &&
+    after.assignee === before.assignee &&
+    after.priority === before.priority &&
+    sameList(after.labels, before.labels);
+  if (unchanged) return before;
   await deps.desk.saveChange({ before, after, message: null, deliveries: [] });
-  deps.log.info('ticket changed', { ticketId, by: agent.email, status: after.status, assignee: after.assignee });
+  deps.log.info('ticket changed', { ticketId, by: agent.email, status: after.status, assignee: after.assignee, priority: after.priority });
   return after;
 }
 
@@ -60,7 +67,7 @@ export async function addParticipant(
   const address = person.address.trim().toLowerCase();
   const existing = before.participants.find((p) => p.address.toLowerCase() === address);
   if (existing) return { participant: existing, created: false };
-  if (deps.config.desks.some((d) => d.address === address.replace(/\+[^@]*@/, '@'))) {
+  if (isDeskAddress(deps.config, address)) {
     throw new InvalidInputError(`address: ${address} is a desk address`);
   }
   if (before.participants.length >= MAX_PARTICIPANTS) {
@@ -97,7 +104,10 @@ export async function addParticipant(
     },
     createdAt: now,
   };
-  const after: Ticket = { ...withActivity(before, message), participants: [...before.participants, participant] };
+  const after: Ticket = {
+    ...ticketAfterMessage(before, message, { updatesPreview: false }),
+    participants: [...before.participants, participant],
+  };
   await deps.desk.saveChange({ before, after, message, deliveries: [delivery] });
   deps.log.info('participant added', { ticketId, by: agent.email, deliveryId: delivery.id });
   return { participant, created: true };
@@ -123,7 +133,10 @@ export async function removeParticipant(deps: ApiDeps, agent: Agent, ticketId: s
     attachments: [],
     createdAt: deps.clock().toISOString(),
   });
-  const after: Ticket = { ...withActivity(before, message), participants: before.participants.filter((p) => p !== existing) };
+  const after: Ticket = {
+    ...ticketAfterMessage(before, message, { updatesPreview: false }),
+    participants: before.participants.filter((p) => p !== existing),
+  };
   await deps.desk.saveChange({ before, after, message, deliveries: [] });
   deps.log.info('participant removed', { ticketId, by: agent.email });
 }

@@ -79,6 +79,25 @@ export function teamMember(config: DeskConfig, email?: string): TeamMember {
   return member;
 }
 
+/**
+ * Reads a configuration from JSON text (a file's content or `DESK_CONFIG`), naming `source` in every error.
+ * @throws Error when the text is not JSON, or listing every invalid field.
+ */
+export function parseDeskConfigJson(text: string, source: string): DeskConfig {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${source} is not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+  return parseDeskConfig(json, source);
+}
+
+/** True for a desk's address and its `+anything` sub-addresses: mail from or to them is the desk's own. */
+export function isDeskAddress(config: DeskConfig, address: string): boolean {
+  return findDesk(config, address) !== undefined;
+}
+
 /** Finds the desk an address belongs to, ignoring a `+token` suffix. */
 export function findDesk(config: DeskConfig, address: string): Desk | undefined {
   const [local = '', domain = ''] = address.toLowerCase().split('@');

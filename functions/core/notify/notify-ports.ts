@@ -1,5 +1,6 @@
 // core: the ports the notify and bounce use cases need (delivery storage, the mail sender, settings)
 import { HelpdeskError } from '../errors';
+import type { AddressFeedback } from '../feedback/address-feedback';
 import type { NewDelivery } from '../ports';
 import type { DeskSettings } from '../settings/desk-settings';
 
@@ -49,13 +50,6 @@ export interface SentRecord {
   readonly messageIds: readonly string[];
 }
 
-/** One address's new state from a bounce or complaint; `state: null` only counts a transient bounce. */
-export interface AddressFeedback {
-  readonly address: string;
-  readonly state: 'undeliverable' | 'complained' | null;
-  readonly reason: string;
-}
-
 /** Delivery storage for the notify and bounces functions; every write is conditional on the claim it follows. */
 export interface DeliveryRepository {
   /**
@@ -69,10 +63,10 @@ export interface DeliveryRepository {
   /** Records the sent email and its Message-IDs together; false when the claim was lost meanwhile. */
   markSent(record: SentRecord): Promise<boolean>;
   /**
-   * Gives the claim back (`sending → pending`) after an error a retry can cure, or, once `maxAttempts`
-   * claims were made, ends the delivery `failed`.
+   * Gives the claim back (`sending → pending`) after an error a retry can cure, while fewer than `maxAttempts`
+   * claims were made; false when it was not given back (the attempts are used up, or the claim was lost).
    */
-  release(delivery: Delivery, claimId: string, error: string, at: string, maxAttempts: number): Promise<'released' | 'exhausted'>;
+  release(delivery: Delivery, claimId: string, error: string, at: string, maxAttempts: number): Promise<boolean>;
   /** Ends a claimed delivery as `failed` with the reason agents see. */
   markFailed(delivery: Delivery, claimId: string, error: string, at: string): Promise<void>;
   /** Ends an unclaimed delivery as `suppressed`; false when it was no longer waiting. */

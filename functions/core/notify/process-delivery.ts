@@ -141,8 +141,9 @@ export async function processDelivery(deps: NotifyDeps, input: ProcessDeliveryIn
       log.warn('delivery failed for good', { reason });
       return 'failed';
     }
-    const released = await deps.deliveries.release(delivery, claimId, reason, at, MAX_ATTEMPTS);
-    if (released === 'exhausted') {
+    // Given back for another try while attempts remain; after the last one the delivery ends failed for an agent.
+    if (!(await deps.deliveries.release(delivery, claimId, reason, at, MAX_ATTEMPTS))) {
+      await deps.deliveries.markFailed(delivery, claimId, `${reason} (gave up after ${MAX_ATTEMPTS} attempts)`, at);
       log.warn('delivery failed after the last attempt', { reason, attempts: MAX_ATTEMPTS });
       return 'failed';
     }

@@ -1,30 +1,11 @@
 // core: use case: an SES bounce or complaint notification → address state and the delivery it concerns
-import * as z from 'zod/mini';
-import '../config/zod-messages';
 import { InvalidInputError } from '../errors';
 import { normalizeMessageId } from '../ids';
 import type { Log } from '../ports';
-import type { AddressFeedback, DeliveryRepository } from './notify-ports';
+import { decideFeedback, type AddressFeedback, type FeedbackReport } from '../feedback/address-feedback';
+import { sesNotificationSchema, sesNotificationType, type SesNotification } from '../ses-notification';
+import type { DeliveryRepository } from './notify-ports';
 import { sesHeaderMessageId } from './ses-message-id';
-
-const recipient = z.object({
-  emailAddress: z.string().check(z.minLength(3)),
-  diagnosticCode: z.optional(z.string()),
-  status: z.optional(z.string()),
-});
-
-/** The fields we use of SES's notification (`notificationType`) or event-publishing (`eventType`) JSON. */
-const notificationSchema = z.object({
-  notificationType: z.optional(z.string()),
-  eventType: z.optional(z.string()),
-  mail: z.object({ messageId: z.string().check(z.minLength(1)) }),
-  bounce: z.optional(
-    z.object({ bounceType: z.string(), bounceSubType: z.optional(z.string()), bouncedRecipients: z._default(z.array(recipient), []) }),
-  ),
-  complaint: z.optional(
-    z.object({ complaintFeedbackType: z.optional(z.string()), complainedRecipients: z._default(z.array(recipient), []) }),
-  ),
-});
 
 export interface FeedbackDeps {
   readonly deliveries: DeliveryRepository;
@@ -41,6 +22,33 @@ export interface FeedbackResult {
   readonly deliveryId: string | null;
 }
 
+/** The bounce or complaint an SES notification reports; null for the other types (Delivery, Send, Open…). */
+function feedbackReport(notification: SesNotification, type: string): FeedbackReport | null {
+  if (type === 'bounce' && notification.bounce) {
+    const { bounceType, bounceSubType, bouncedRecipients } = notification.bounce;
+    return {
+      kind: 'bounce',
+      // `Undetermined` bounces may still deliver later: only `Permanent` is a permanent failure.
+      permanent: bounceType === 'Permanent',
+      recipients: bouncedRecipients.map((r) => ({
+        address: r.emailAddress,
+        detail: [r.status, r.diagnosticCode].filter(Boolean).join(': '),
+      })),
+      reason: `${bounceType} bounce${bounceSubType ? ` (${bounceSubType})` : ''}`,
+    };
+  }
+  if (type === 'complaint' && notification.complaint) {
+    const { complaintFeedbackType, complainedRecipients } = notification.complaint;
+    return {
+      kind: 'complaint',
+      permanent: null,
+      recipients: complainedRecipients.map((r) => ({ address: r.emailAddress })),
+      reason: `complaint${complaintFeedbackType ? ` (${complaintFeedbackType})` : ''}`,
+    };
+  }
+  return null;
+}
+
 /**
  * Records what SES reports about mail we sent: a permanent bounce makes the address `undeliverable` and the
  * delivery `bounced`; a complaint makes it `complained` (no more mail to it); a transient bounce is only
@@ -49,39 +57,19 @@ export interface FeedbackResult {
  * @example await recordSesFeedback(deps, JSON.parse(snsRecord.Sns.Message))
  */
 export async function recordSesFeedback(deps: FeedbackDeps, message: unknown): Promise<FeedbackResult> {
-  const parsed = notificationSchema.safeParse(message);
+  const parsed = sesNotificationSchema.safeParse(message);
   if (!parsed.success) throw new InvalidInputError(`not an SES notification: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   const notification = parsed.data;
-  const type = (notification.notificationType ?? notification.eventType ?? '').toLowerCase();
+  const type = sesNotificationType(notification);
 
-  let kind: FeedbackResult['kind'] = 'ignored';
-  let addresses: AddressFeedback[] = [];
-  let reason = '';
-  if (type === 'bounce' && notification.bounce) {
-    kind = 'bounce';
-    const permanent = notification.bounce.bounceType === 'Permanent';
-    const what = `${notification.bounce.bounceType} bounce${notification.bounce.bounceSubType ? ` (${notification.bounce.bounceSubType})` : ''}`;
-    reason = what;
-    addresses = notification.bounce.bouncedRecipients.map((r) => ({
-      address: r.emailAddress.toLowerCase(),
-      state: permanent ? 'undeliverable' : null,
-      reason: [what, r.status, r.diagnosticCode].filter(Boolean).join(': ').slice(0, 500),
-    }));
-  } else if (type === 'complaint' && notification.complaint) {
-    kind = 'complaint';
-    reason = `complaint${notification.complaint.complaintFeedbackType ? ` (${notification.complaint.complaintFeedbackType})` : ''}`;
-    addresses = notification.complaint.complainedRecipients.map((r) => ({
-      address: r.emailAddress.toLowerCase(),
-      state: 'complained',
-      reason,
-    }));
-  }
-  if (kind === 'ignored') return { kind, addresses: [], ticketId: null, deliveryId: null };
+  const report = feedbackReport(notification, type);
+  if (!report) return { kind: 'ignored', addresses: [], ticketId: null, deliveryId: null };
+  const { addresses, deliveriesBounced } = decideFeedback(report);
+  const kind = report.kind;
+  const reason = report.reason;
 
   const target = await deps.deliveries.findByMessageId(normalizeMessageId(sesHeaderMessageId(notification.mail.messageId, deps.region)));
-  // Only a permanent failure ends the delivery; a complaint means it arrived, a transient bounce may still.
-  const marksDelivery = addresses.some((a) => a.state === 'undeliverable');
-  const delivery = target?.deliveryId && marksDelivery ? { ticketId: target.ticketId, deliveryId: target.deliveryId } : null;
+  const delivery = target?.deliveryId && deliveriesBounced ? { ticketId: target.ticketId, deliveryId: target.deliveryId } : null;
   await deps.deliveries.recordFeedback(addresses, delivery, deps.clock().toISOString(), reason);
   deps.log.info(`SES ${kind} recorded`, {
     ticketId: target?.ticketId ?? null,

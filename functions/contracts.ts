@@ -1,0 +1,226 @@
+// contracts: what the Lambda functions, the CDK app and the local stack must agree on. Imports nothing, so
+// `lib/`, `functions/` and `bin/local/` can all share it; renaming anything here renames it everywhere.
+
+/** The functions the stack deploys, named after their folders under `functions/`. */
+export type FunctionName = 'ingest' | 'notify' | 'api' | 'bounces';
+
+/** Environment variables the stack sets and the functions read. */
+export const ENV = {
+  /** The single DynamoDB table. */
+  tableName: 'TABLE_NAME',
+  /** The bucket SES stores raw mail in; attachments, large bodies and uploads live there too. */
+  mailBucket: 'MAIL_BUCKET',
+  /** The validated desk configuration, as JSON. */
+  deskConfig: 'DESK_CONFIG',
+  /** Secrets Manager ARN of the reply-token HMAC key (one key, or a JSON array of keys while rotating). */
+  tokenSecretArn: 'TOKEN_SECRET_ARN',
+  /** The SES configuration set that publishes bounces and complaints to the bounces function. */
+  sesConfigurationSet: 'SES_CONFIGURATION_SET',
+  /** Must be `cognito` in AWS: the API then trusts only API Gateway's verified claims. */
+  authMode: 'AUTH_MODE',
+} as const;
+
+export type EnvName = (typeof ENV)[keyof typeof ENV];
+
+/**
+ * Exactly the variables each function reads. The stack sets these and no others (synthesis fails otherwise),
+ * and a function refuses to start with one missing, naming it.
+ */
+export const FUNCTION_ENV = {
+  // The raw mail's bucket comes with each S3 event, so ingest needs no MAIL_BUCKET.
+  ingest: [ENV.tableName, ENV.deskConfig, ENV.tokenSecretArn],
+  notify: [ENV.tableName, ENV.mailBucket, ENV.deskConfig, ENV.tokenSecretArn, ENV.sesConfigurationSet],
+  api: [ENV.tableName, ENV.mailBucket, ENV.deskConfig, ENV.tokenSecretArn, ENV.authMode],
+  bounces: [ENV.tableName],
+} as const satisfies Record<FunctionName, readonly EnvName[]>;
+
+/** Variables Lambda itself sets in every execution environment; a stack may not set them. */
+export const LAMBDA_RUNTIME_ENV = { region: 'AWS_REGION' } as const;
+
+/** The values of a function's variables, by name. */
+export type FunctionEnv<F extends FunctionName> = Record<(typeof FUNCTION_ENV)[F][number], string>;
+
+/**
+ * Reads a function's variables from its environment.
+ * @throws Error naming every variable that is missing or empty.
+ * @example const env = readFunctionEnv('ingest', process.env); env.TABLE_NAME
+ */
+export function readFunctionEnv<F extends FunctionName>(fn: F, env: Readonly<Record<string, string | undefined>>): FunctionEnv<F> {
+  const names: readonly EnvName[] = FUNCTION_ENV[fn];
+  const missing = names.filter((name) => !env[name]);
+  if (missing.length > 0) {
+    throw new Error(`The ${fn} function is missing environment variable(s) ${missing.join(', ')}; the deployment must set them.`);
+  }
+  return Object.fromEntries(names.map((name) => [name, env[name]!])) as FunctionEnv<F>;
+}
+
+/** Key prefixes in the mail bucket. Only `inbound/` triggers the ingest function; IAM grants are per prefix. */
+export const MAIL_PREFIXES = {
+  /** Raw MIME as SES stored it, keyed by the SES message id. */
+  inbound: 'inbound/',
+  /** Attachments the ingest function extracted. */
+  attachments: 'attachments/',
+  /** Message bodies too large for a table item. */
+  bodies: 'bodies/',
+  /** Files agents attach to replies from the dashboard. */
+  uploads: 'uploads/',
+} as const;
+
+export type MailPrefix = keyof typeof MAIL_PREFIXES;
+
+/** A file name safe in an S3 key and a header: word characters, dots and dashes, at most 100, no leading dot. */
+export function safeFilename(filename: string): string {
+  return (
+    filename
+      .replace(/[^\w.-]+/g, '_')
+      .replace(/^\.+/, '')
+      .slice(-100) || 'attachment'
+  );
+}
+
+/**
+ * Object keys in the mail bucket, each under its prefix. An attachment's name is prefixed with its part index,
+ * which keeps names unique within a message (a download drops it again).
+ */
+export const mailKeys = {
+  attachment: (ticketId: string, messageId: string, index: number, filename: string) =>
+    `${MAIL_PREFIXES.attachments}${ticketId}/${messageId}/${index}-${safeFilename(filename)}`,
+  body: (ticketId: string, messageId: string) => `${MAIL_PREFIXES.bodies}${ticketId}/${messageId}.json`,
+  upload: (uploadId: string, filename: string) => `${MAIL_PREFIXES.uploads}${uploadId}/${safeFilename(filename)}`,
+};
+
+/** Keys a download may name: what ingest stored and what agents uploaded; never raw mail or bodies. */
+export const DOWNLOADABLE_KEY = new RegExp(
+  `^(${MAIL_PREFIXES.attachments}[a-z0-9]+/[a-z0-9]+/\\d+-|${MAIL_PREFIXES.uploads}[a-z0-9]{26}/)[\\w.-]{1,100}$`,
+);
+/** Keys {@link mailKeys.upload} makes with a fresh id. */
+export const UPLOAD_KEY = new RegExp(`^${MAIL_PREFIXES.uploads}[a-z0-9]{26}/[\\w.-]{1,100}$`);
+
+/** SES writes an object with this name when a receipt rule is created; it is not mail. */
+export const SES_SETUP_NOTIFICATION = 'AMAZON_SES_SETUP_NOTIFICATION';
+
+/** The table's key attributes (generic, single-table design) and its TTL attribute. */
+export const TABLE_KEYS = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  ttlAttribute: 'expiresAt',
+} as const;
+
+export interface IndexDefinition {
+  readonly indexName: 'byStatus' | 'byAssignee' | 'byRequester';
+  readonly partitionKey: 'gsi1pk' | 'gsi2pk' | 'gsi3pk';
+  readonly sortKey: 'gsi1sk' | 'gsi2sk' | 'gsi3sk';
+}
+
+/** The global secondary indexes (all attributes projected). */
+export const TABLE_INDEXES: readonly IndexDefinition[] = [
+  // Tickets by status and ingest records by outcome, newest activity first.
+  { indexName: 'byStatus', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+  { indexName: 'byAssignee', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+  { indexName: 'byRequester', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
+];
+
+/** The CreateTable input DynamoDB Local gets; the CDK construct builds the same table (a test compares them). */
+export function createTableInput(tableName: string) {
+  const attributes = [TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey, ...TABLE_INDEXES.flatMap((i) => [i.partitionKey, i.sortKey])];
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST' as const,
+    AttributeDefinitions: attributes.map((name) => ({ AttributeName: name, AttributeType: 'S' as const })),
+    KeySchema: [
+      { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' as const },
+      { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' as const },
+    ],
+    GlobalSecondaryIndexes: TABLE_INDEXES.map((index) => ({
+      IndexName: index.indexName,
+      KeySchema: [
+        { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+        { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
+      ],
+      Projection: { ProjectionType: 'ALL' as const },
+    })),
+    StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' as const },
+  };
+}
+
+export interface TableKey {
+  pk: string;
+  sk: string;
+}
+
+/**
+ * Key of every item kind. Items of one ticket share its partition (`TICKET#<id>`), so one Query reads the
+ * whole ticket; lookups by Message-ID, number, address and S3 key are single-item partitions.
+ */
+export const keys = {
+  ticket: (ticketId: string): TableKey => ({ pk: `TICKET#${ticketId}`, sk: 'META' }),
+  message: (message: { ticketId: string; createdAt: string; id: string }): TableKey => ({
+    pk: `TICKET#${message.ticketId}`,
+    sk: `MSG#${message.createdAt}#${message.id}`,
+  }),
+  delivery: (ticketId: string, deliveryId: string): TableKey => ({ pk: `TICKET#${ticketId}`, sk: `OUT#${deliveryId}` }),
+  messageId: (normalizedId: string): TableKey => ({ pk: `MSGID#${normalizedId}`, sk: 'MSGID' }),
+  ingest: (s3Key: string): TableKey => ({ pk: `INGEST#${s3Key}`, sk: 'INGEST' }),
+  counter: (deskId: string): TableKey => ({ pk: `DESK#${deskId}`, sk: 'COUNTER' }),
+  settings: (deskId: string): TableKey => ({ pk: `DESK#${deskId}`, sk: 'SETTINGS' }),
+  number: (deskId: string, number: number): TableKey => ({ pk: `NUM#${deskId}#${number}`, sk: 'NUM' }),
+  word: (word: string, createdAt: string, ticketId: string): TableKey => ({ pk: `WORD#${word}`, sk: `${createdAt}#${ticketId}` }),
+  address: (address: string): TableKey => ({ pk: `ADDR#${address.toLowerCase()}`, sk: 'ADDR' }),
+  rate: (address: string, day: string): TableKey => ({ pk: `RATE#${address.toLowerCase()}#${day}`, sk: 'RATE' }),
+};
+
+/** The partition-key prefix of each item kind, for telling items apart in a mixed read. */
+export const KEY_PREFIXES = {
+  ticket: 'TICKET#',
+  messageId: 'MSGID#',
+  ingest: 'INGEST#',
+  number: 'NUM#',
+  word: 'WORD#',
+  address: 'ADDR#',
+} as const;
+
+/** Sort-key prefixes of the items under a ticket's partition. */
+export const TICKET_ITEM_PREFIXES = { message: 'MSG#', delivery: 'OUT#' } as const;
+
+/** The index partitions an inbox view or an ingest listing reads. */
+export const indexPartitions = {
+  status: (status: string) => `STATUS#${status}`,
+  assignee: (assignee: string | null, status: string) => `ASSIGNEE#${assignee ?? '-none-'}#${status}`,
+  requester: (address: string) => `REQUESTER#${address}`,
+  ingestOutcome: (outcome: string) => `INGEST#${outcome}`,
+};
+
+/**
+ * Index keys that place a ticket in the inbox views. Views sort by last activity because gsi1sk/gsi2sk start
+ * with `updatedAt`; a status change moves the ticket to another gsi1 partition.
+ */
+export function ticketIndexKeys(ticket: {
+  id: string;
+  status: string;
+  assignee: string | null;
+  updatedAt: string;
+  createdAt: string;
+  requester: { address: string };
+}) {
+  return {
+    gsi1pk: indexPartitions.status(ticket.status),
+    gsi1sk: `${ticket.updatedAt}#${ticket.id}`,
+    gsi2pk: indexPartitions.assignee(ticket.assignee, ticket.status),
+    gsi2sk: `${ticket.updatedAt}#${ticket.id}`,
+    gsi3pk: indexPartitions.requester(ticket.requester.address),
+    gsi3sk: `${ticket.createdAt}#${ticket.id}`,
+  };
+}
+
+/** The `type` attribute of delivery items and the status that asks the notify function to send one. */
+export const DELIVERY_ITEM = { type: 'delivery', sendableStatus: 'pending' } as const;
+
+/**
+ * The Lambda event filter of the notify function's stream mapping (the pattern `FilterCriteria.filter` takes):
+ * only inserts and modifications of delivery items that are pending. The local stack's stream poller applies
+ * the same pattern; the handler still checks the old image to tell a retry from its own status writes.
+ */
+export const NOTIFY_STREAM_FILTER = {
+  eventName: ['INSERT', 'MODIFY'],
+  dynamodb: { NewImage: { type: { S: [DELIVERY_ITEM.type] }, status: { S: [DELIVERY_ITEM.sendableStatus] } } },
+} as const;

@@ -1,0 +1,35 @@
+// core: ingest step: an email that belongs to no ticket opens one (in spam when SES says so) with its acknowledgement
+import { idForIngest } from '../ids';
+import { acknowledgement, newTicketFromMail } from '../tickets/new-ticket';
+import { subjectWords } from '../tickets/subject-words';
+import { storeInboundMessage } from './inbound-message';
+import { ingestRecord, outcomeOfWriteError } from './ingest-outcome';
+import { stepLog, type IngestResult, type IngestStep } from './ingest-step';
+
+/**
+ * Opens a ticket. Its id derives from the S3 key, so a redelivery builds the same ticket; the number comes from
+ * the desk's counter (a crash before the write skips a number, never repeats one). Spam gets no acknowledgement.
+ */
+export async function openTicket(step: IngestStep, spam: boolean): Promise<IngestResult> {
+  const { deps, input, mail, desk } = step;
+  const ticketId = idForIngest(deps.tokenKeys, input.key, 'ticket');
+  const number = await deps.tickets.nextTicketNumber(desk.id);
+  const message = await storeInboundMessage(deps, input, mail, ticketId, 'new-ticket');
+  const status = spam ? 'spam' : 'open';
+  const ticket = newTicketFromMail({ mail, desk, config: deps.config, id: ticketId, number, status, at: input.receivedAt, message });
+  const reason = spam ? `SES verdict spam=${mail.verdicts.spam ?? '-'} virus=${mail.verdicts.virus ?? '-'}` : 'new ticket';
+  const ack = spam ? null : acknowledgement(ticket, message, mail, input.receivedAt);
+  try {
+    await deps.tickets.createTicket({
+      ingest: ingestRecord(deps, input, 'ticket-created', reason, ticketId, mail.messageId, step.attempts),
+      ticket,
+      message,
+      deliveries: ack ? [ack] : [],
+      words: subjectWords(ticket.subject),
+    });
+  } catch (error) {
+    return outcomeOfWriteError(deps, input, step.attempts, error);
+  }
+  stepLog(step, 'info', 'ticket created', { ticketId, number, status, deskId: desk.id });
+  return { outcome: 'ticket-created', reason, ticketId, messageId: mail.messageId };
+}

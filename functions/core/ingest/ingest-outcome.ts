@@ -1,0 +1,54 @@
+// core: the recorded outcome of one stored email (every email gets one), and the duplicates a write can reveal
+import { DuplicateIngestError, DuplicateMessageIdError } from '../errors';
+import type { IngestOutcomeKind, IngestRecord } from '../ports';
+import type { IngestDeps, IngestInput, IngestResult } from './ingest-step';
+
+/** The ingest record of an email, stamped with the deps' clock. */
+export function ingestRecord(
+  deps: Pick<IngestDeps, 'clock'>,
+  input: IngestInput,
+  outcome: IngestOutcomeKind,
+  reason: string,
+  ticketId: string | null,
+  messageId: string | null,
+  attempts: number,
+): IngestRecord {
+  return { key: input.key, bucket: input.bucket, outcome, reason, ticketId, messageId, at: deps.clock().toISOString(), attempts };
+}
+
+/** Records an outcome that changes nothing else (ignored, duplicate, failed) and logs it. */
+export async function recordOutcome(
+  deps: IngestDeps,
+  input: IngestInput,
+  outcome: IngestOutcomeKind,
+  reason: string,
+  attempts = 1,
+  messageId: string | null = null,
+): Promise<IngestResult> {
+  await deps.tickets.recordIngest(ingestRecord(deps, input, outcome, reason, null, messageId, attempts));
+  const level = outcome === 'failed' ? 'error' : 'info';
+  deps.log[level](`mail ${outcome}`, { key: input.key, messageId, reason });
+  return { outcome, reason, ticketId: null, messageId };
+}
+
+/**
+ * What a failed write means: a lost race with a concurrent delivery of the same object changes nothing; the
+ * same Message-ID stored before under another key (SES delivered one mail twice) is recorded as a duplicate, so
+ * it is not retried. Anything else is rethrown for the event to be retried.
+ */
+export async function outcomeOfWriteError(deps: IngestDeps, input: IngestInput, attempts: number, error: unknown): Promise<IngestResult> {
+  if (error instanceof DuplicateIngestError) {
+    return { outcome: 'duplicate', reason: 'already ingested (concurrent delivery)', ticketId: null, messageId: null };
+  }
+  if (error instanceof DuplicateMessageIdError) {
+    return recordOutcome(
+      deps,
+      input,
+      'duplicate',
+      `Message-ID ${error.messageId} was already stored from another object`,
+      attempts,
+      error.messageId,
+    );
+  }
+  throw error;
+}
