@@ -92,9 +92,23 @@ export function messageFromItem(item: Item): TicketMessage {
   return { ...message, bodyKey: message.bodyKey ?? null };
 }
 
-/** The index item of a Message-ID: which ticket (and, for our outgoing mail, which delivery) it belongs to. */
-export function messageIdItem(messageId: string, ticketId: string, deliveryId: string | null): Item {
-  return { ...keys.messageId(normalizeMessageId(messageId)), type: 'msgid', ticketId, deliveryId };
+/**
+ * The index item of a Message-ID: which ticket (and, for our outgoing mail, which delivery to whom) it belongs to. The
+ * recipient lets a bounce prove it is about that email's recipient without reading the delivery.
+ */
+export function messageIdItem(messageId: string, ticketId: string, deliveryId: string | null, recipient: string | null = null): Item {
+  return {
+    ...keys.messageId(normalizeMessageId(messageId)),
+    type: 'msgid',
+    ticketId,
+    deliveryId,
+    ...(recipient ? { recipient: recipient.toLowerCase() } : {}),
+  };
+}
+
+/** Claims an email content for the object that brought it first: a second object with it is a duplicate. */
+export function contentPut(fingerprint: string, s3Key: string, ticketId: string | null): NamedItem {
+  return putNew('content', { ...keys.content(fingerprint), type: 'content', key: s3Key, ticketId });
 }
 
 export function ingestToItem(record: IngestRecord): Item {
@@ -120,10 +134,10 @@ export function ingestFromItem(item: Item): IngestRecord {
   };
 }
 
-/** An ingest record can be written over only when it recorded a failure or an ignored mail (a replay). */
+/** An ingest record can be written over only when it recorded a failure, an ignored mail or a duplicate (a replay). */
 export const INGEST_CONDITION = {
-  ConditionExpression: 'attribute_not_exists(pk) OR outcome IN (:failed, :ignored)',
-  ExpressionAttributeValues: { ':failed': 'failed', ':ignored': 'ignored' },
+  ConditionExpression: 'attribute_not_exists(pk) OR outcome IN (:failed, :ignored, :duplicate)',
+  ExpressionAttributeValues: { ':failed': 'failed', ':ignored': 'ignored', ':duplicate': 'duplicate' },
 } as const;
 
 /** The ingest record as the first item of an email's transaction: its condition is what makes ingest idempotent. */

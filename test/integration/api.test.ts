@@ -126,6 +126,7 @@ describe('inbox views', () => {
               at: ticket.createdAt,
               attempts: 1,
             },
+            claims: { fingerprint: null, messageId: null },
             ticket,
             message: seedMessage(ticket),
             deliveries: [],

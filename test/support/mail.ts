@@ -48,3 +48,16 @@ export function plainMail(fields: PlainMailFields): string {
 export async function composeMail(options: Mail.Options): Promise<Buffer> {
   return new MailComposer({ date: new Date('2026-11-20T10:00:00Z'), ...options }).compile().build();
 }
+
+/** A multipart/mixed mail with its text first, then `count` tiny attachments: for the parser's parts limit. */
+export function manyPartsMail(count: number, fields: { from?: string; subject?: string } = {}): Buffer {
+  const parts = ['--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nThe important text of the mail.\r\n'];
+  for (let i = 0; i < count; i++) {
+    parts.push(`--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename="f${i}.bin"\r\n\r\nxx${i}\r\n`);
+  }
+  return Buffer.from(
+    `From: ${fields.from ?? 'a@example.com'}\r\nTo: support@desk.localhost\r\nSubject: ${fields.subject ?? 'many parts'}\r\n` +
+      `Message-ID: <${randomUUID()}@example.com>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n` +
+      `${parts.join('')}--b--\r\n`,
+  );
+}

@@ -27,6 +27,11 @@ export const deskSettingsSchema = z.object({
   }),
   /** False turns acknowledgements off for the desk (they are then recorded as suppressed). */
   ackEnabled: z._default(z.boolean(), true),
+  /**
+   * Mail that matches a ticket only by Message-ID or subject tag from someone not on it (or spoofed): `hold` it on that
+   * ticket for an agent to accept or move, or open a `new-ticket` for it.
+   */
+  strangers: z._default(z.enum(['hold', 'new-ticket']), 'hold'),
   updatedAt: z._default(z.nullable(z.string()), null),
 });
 
@@ -86,6 +91,7 @@ export function defaultDeskSettings(desk: Pick<Desk, 'id'>): DeskSettings {
       },
     },
     ackEnabled: true,
+    strangers: 'hold',
     updatedAt: null,
   };
 }

@@ -27,7 +27,7 @@ export interface NewTicketFacts {
  */
 export function newTicketFromMail(facts: NewTicketFacts): Ticket {
   const { mail, desk, config, message } = facts;
-  const requester = requesterOf(mail);
+  const requester = requesterOf(mail, config);
   const participants: Participant[] = [{ ...requester, role: 'requester', unsubscribed: false }];
   for (const cc of [...mail.cc, ...mail.to]) {
     const address = cc.address.toLowerCase();
@@ -54,9 +54,12 @@ export function newTicketFromMail(facts: NewTicketFacts): Ticket {
   };
 }
 
-/** Who the desk answers: Reply-To when the sender set one (lists, web forms), else From. */
-export function requesterOf(mail: ParsedMail): Mailbox {
-  const replyTo = mail.replyTo.find((m) => m.address.includes('@'));
+/**
+ * Who the desk answers: Reply-To when the sender set one (lists, web forms), else From. A Reply-To naming the desk
+ * itself (any `+sub-address` of it) is passed over: the desk must never become its own customer.
+ */
+export function requesterOf(mail: ParsedMail, config: DeskConfig): Mailbox {
+  const replyTo = mail.replyTo.find((m) => m.address.includes('@') && !isDeskAddress(config, m.address));
   const who = replyTo ?? mail.from;
   return { address: who.address.toLowerCase(), name: who.name || mail.from.name };
 }

@@ -33,6 +33,7 @@ function expectValidContract(json: ParsedEmail): void {
     'html',
     'attachments',
     'classification',
+    'authentication',
   ]);
   expect(json.messageId).toMatch(/^<[^<>\s]+>$/);
   expect(json.inReplyTo === null || /^<[^<>\s]+>$/.test(json.inReplyTo)).toBe(true);
