@@ -1,9 +1,10 @@
 // adapter: how core objects map to DynamoDB items and writes (keys from functions/contracts.ts)
 import { indexPartitions, keys, ticketIndexKeys } from '../contracts';
+import type { ClearedState } from '../core/feedback/address-clearing';
 import type { AddressFeedback } from '../core/feedback/address-feedback';
 import { normalizeMessageId } from '../core/ids';
 import type { IngestRecord, NewDelivery, TicketTransition } from '../core/ports';
-import type { Participant, Ticket, TicketMessage } from '../core/types';
+import type { HeldResolution, Participant, Ticket, TicketMessage } from '../core/types';
 import { putNew, type Item, type NamedItem, type TableWrite } from './dynamo-table';
 
 export function ticketToItem(ticket: Ticket): Item {
@@ -89,7 +90,38 @@ export function itemFields(item: Item): Item {
 
 export function messageFromItem(item: Item): TicketMessage {
   const message = itemFields(item) as unknown as TicketMessage;
-  return { ...message, bodyKey: message.bodyKey ?? null };
+  return { ...message, bodyKey: message.bodyKey ?? null, held: message.held === true };
+}
+
+/** Settles a held message (accepted or moved), only while it is still held: two agents cannot settle it twice. */
+export function heldSettledUpdate(message: TicketMessage, resolution: HeldResolution): NamedItem {
+  return {
+    name: 'held message',
+    write: {
+      Update: {
+        Key: keys.message(message),
+        UpdateExpression: 'SET held = :false, heldResolution = :resolution',
+        ConditionExpression: 'held = :true',
+        ExpressionAttributeValues: { ':false': false, ':true': true, ':resolution': resolution },
+      },
+    },
+  };
+}
+
+/** Clears an address's blocking state, appending what was cleared to its history; only while it is still in that state. */
+export function addressClearedUpdate(address: string, cleared: ClearedState): NamedItem {
+  return {
+    name: `address ${address}`,
+    write: {
+      Update: {
+        Key: keys.address(address),
+        UpdateExpression: 'REMOVE #state, reason SET history = list_append(if_not_exists(history, :empty), :entry), updatedAt = :at',
+        ConditionExpression: '#state = :state',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':empty': [], ':entry': [cleared], ':at': cleared.clearedAt, ':state': cleared.state },
+      },
+    },
+  };
 }
 
 /**

@@ -186,6 +186,8 @@ export interface TicketMessage {
   readonly authenticity?: Authenticity;
   /** Inbound mail: what agents should know about how it was stored (parts a limit dropped, a reused Message-ID). */
   readonly notices?: string[];
+  /** True when another email already held this Message-ID: the index keeps pointing at that one, not at this message. */
+  readonly messageIdTaken?: boolean;
   /** For a message an agent moved out of a held state into a new ticket: where it came from. */
   readonly movedFrom?: { readonly ticketId: string; readonly number: number };
 }

@@ -9,6 +9,8 @@ import type { IngestDeps, IngestInput } from './ingest-step';
 /** Above this the bodies go to S3 and the item keeps a preview (DynamoDB items stop at 400 KB). */
 const INLINE_BODY_LIMIT = 100_000;
 const PREVIEW_LENGTH = 2_000;
+/** Attachment uploads in flight at once: a mail with hundreds of parts must not take one round trip each in turn. */
+const PUT_CONCURRENCY = 8;
 
 /** How the message sits on its ticket beyond its threading rule. */
 export interface InboundPlacement {
@@ -16,6 +18,8 @@ export interface InboundPlacement {
   readonly held?: string | null;
   /** Further notices for agents (a reused Message-ID). */
   readonly notices?: readonly string[];
+  /** Another email already holds this Message-ID. */
+  readonly idTaken?: boolean;
 }
 
 /** True when SES found a virus in the mail: its parts go to quarantine. */
@@ -38,20 +42,23 @@ export async function storeInboundMessage(
 ): Promise<TicketMessage> {
   const id = idForIngest(deps.tokenKeys, input.key, 'message');
   const quarantined = virusFound(mail);
-  const attachments: StoredAttachment[] = [];
-  for (const [index, part] of mail.attachmentContents.entries()) {
-    const key = (quarantined ? mailKeys.quarantined : mailKeys.attachment)(ticketId, id, index, part.filename);
-    await deps.store.put(input.bucket, key, part.content, part.contentType);
-    attachments.push({
-      filename: neutralizeBidi(part.filename),
-      contentType: part.contentType,
-      size: part.size,
-      inline: part.inline,
-      cid: part.cid,
-      key,
-      ...(quarantined ? { quarantined: true } : {}),
-    });
-  }
+  const attachments: StoredAttachment[] = mail.attachmentContents.map((part, index) => ({
+    filename: neutralizeBidi(part.filename),
+    contentType: part.contentType,
+    size: part.size,
+    inline: part.inline,
+    cid: part.cid,
+    key: (quarantined ? mailKeys.quarantined : mailKeys.attachment)(ticketId, id, index, part.filename),
+    ...(quarantined ? { quarantined: true } : {}),
+  }));
+  let next = 0;
+  const upload = async (): Promise<void> => {
+    for (let i = next++; i < attachments.length; i = next++) {
+      const part = mail.attachmentContents[i]!;
+      await deps.store.put(input.bucket, attachments[i]!.key, part.content, part.contentType);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PUT_CONCURRENCY, attachments.length) }, upload));
   const body = { text: mail.text, reply: mail.reply, html: mail.html };
   let bodyKey: string | null = null;
   if (JSON.stringify(body).length > INLINE_BODY_LIMIT) {
@@ -81,6 +88,7 @@ export async function storeInboundMessage(
     authentication: mail.authentication,
     authenticity: senderAuthenticity(mail.authentication),
     ...(placement.held ? { held: true, heldReason: placement.held } : {}),
+    ...(placement.idTaken ? { messageIdTaken: true } : {}),
     ...(notices.length > 0 ? { notices } : {}),
   };
 }

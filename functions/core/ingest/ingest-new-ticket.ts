@@ -16,7 +16,10 @@ export async function openTicket(step: IngestStep, options: { spam: boolean }): 
   const { spam } = options;
   const ticketId = idForIngest(deps.tokenKeys, input.key, 'ticket');
   const number = await deps.tickets.nextTicketNumber(desk.id);
-  const message = await storeInboundMessage(deps, input, mail, ticketId, 'new-ticket', { notices: step.notices });
+  const message = await storeInboundMessage(deps, input, mail, ticketId, 'new-ticket', {
+    notices: step.notices,
+    idTaken: step.claims.messageId === null,
+  });
   const status = spam ? 'spam' : 'open';
   const ticket = newTicketFromMail({ mail, desk, config: deps.config, id: ticketId, number, status, at: input.receivedAt, message });
   const reason = spam

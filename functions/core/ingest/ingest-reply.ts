@@ -14,7 +14,11 @@ import { stepLog, type IngestResult, type IngestStep } from './ingest-step';
 export async function addReply(step: IngestStep, decision: ThreadDecision & { ticketId: string }, before: Ticket): Promise<IngestResult> {
   const { deps, input, mail } = step;
   const held = decision.held;
-  const message = await storeInboundMessage(deps, input, mail, before.id, decision.rule, { held, notices: step.notices });
+  const message = await storeInboundMessage(deps, input, mail, before.id, decision.rule, {
+    held,
+    notices: step.notices,
+    idTaken: step.claims.messageId === null,
+  });
   const after = held
     ? ticketAfterMessage(before, message, { updatesPreview: false, threads: false })
     : ticketAfterMessage(before, message, { status: statusAfterInbound(before.status, mail.classification) });
