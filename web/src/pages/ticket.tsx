@@ -1,8 +1,9 @@
 // web: the ticket page: thread, deliveries, address warnings, composer and controls; refreshes by itself
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api/client';
-import type { Delivery, StoredAttachment, TicketDetail, TicketPatch } from '../api/types';
+import type { Delivery, Message, StoredAttachment, TicketDetail, TicketPatch } from '../api/types';
 import { errorMessage, useApp } from '../app-context';
+import { AddressWarnings } from '../components/address-warnings';
 import { DeliveryRow, MessageView } from '../components/message-view';
 import { ReplyBox } from '../components/reply-box';
 import { TicketControls } from '../components/ticket-controls';
@@ -72,10 +73,20 @@ export function TicketPage({ id }: { id: string }) {
   });
 
   const download = (attachment: StoredAttachment): void => {
-    api.attachmentUrl(attachment.key).then(
+    // A quarantined part is only ever requested after the agent confirmed in the message view.
+    (attachment.quarantined ? api.quarantinedAttachmentUrl(attachment.key) : api.attachmentUrl(attachment.key)).then(
       ({ url }) => location.assign(url),
       (failure: unknown) => announce(errorMessage(failure), 'error'),
     );
+  };
+  const accept = (message: Message): void => {
+    void change(() => api.acceptHeld(id, message.id), `The message from ${message.from.address} is now part of the ticket.`);
+  };
+  const move = (message: Message): void => {
+    void change(async () => {
+      const moved = await api.moveHeld(id, message.id);
+      announce(`Moved to the new ticket #${moved.number}.`);
+    }, 'Message moved.');
   };
   const retry = (delivery: Delivery): void => {
     void change(() => api.retryDelivery(id, delivery.id), 'Delivery queued again.');
@@ -94,7 +105,6 @@ export function TicketPage({ id }: { id: string }) {
     );
   }
 
-  const undeliverable = Object.entries(ticket.addressStates);
   const messageIds = new Set(ticket.messages.map((m) => m.id));
   // E.g. "you were added" notices, which belong to no message of the thread.
   const otherDeliveries = ticket.deliveries.filter((d) => !messageIds.has(d.messageItemId));
@@ -116,19 +126,10 @@ export function TicketPage({ id }: { id: string }) {
           </p>
         )}
       </div>
-      {undeliverable.length > 0 && (
-        <div class="callout warn" role="note" aria-label="Address warnings">
-          <strong>Email cannot reach:</strong>
-          <ul>
-            {undeliverable.map(([address, state]) => (
-              <li key={address}>
-                {address}: {state.state}
-                {state.reason ? ` (${state.reason})` : ''}
-              </li>
-            ))}
-          </ul>
-        </div>
-      )}
+      <AddressWarnings
+        states={ticket.addressStates}
+        onClear={(address, reason) => change(() => api.clearAddress(id, address, reason), `${address} can get mail again.`)}
+      />
       <div class="ticket-layout">
         <section class="thread" aria-label="Conversation">
           {ticket.messages.map((message) => (
@@ -139,6 +140,9 @@ export function TicketPage({ id }: { id: string }) {
               now={now}
               onDownload={download}
               onRetry={retry}
+              onAccept={accept}
+              onMove={move}
+              ticketHref={(ticketId) => routeHref({ page: 'ticket', id: ticketId })}
             />
           ))}
           {otherDeliveries.length > 0 && (
