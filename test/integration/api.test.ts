@@ -104,6 +104,7 @@ describe('inbox views', () => {
         participants: [],
         assignee: i % 3 === 0 ? AGENT.email : null,
         labels: [],
+        priority: 'normal',
         createdAt: at,
         updatedAt: at,
         messageCount: 1,
@@ -383,6 +384,19 @@ describe('ticket changes', () => {
 
     const unassign = await h.call<TicketJson>('PATCH', `/api/tickets/${id}`, { body: { assignee: null } });
     expect(unassign.json.assignee).toBeNull();
+  });
+
+  it('starts every ticket at normal priority and changes it by PATCH, refusing an unknown priority', async () => {
+    const { id } = await newTicket('Prioritise me');
+    expect((await h.call<TicketJson>('GET', `/api/tickets/${id}`)).json.priority).toBe('normal');
+
+    const urgent = await h.call<TicketJson>('PATCH', `/api/tickets/${id}`, { body: { priority: 'urgent' } });
+    expect(urgent.json).toMatchObject({ priority: 'urgent', status: 'open' });
+    expect((await h.call<TicketJson>('GET', `/api/tickets/${id}`)).json.priority).toBe('urgent');
+
+    const bad = await h.call('PATCH', `/api/tickets/${id}`, { body: { priority: 'asap' } });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.message).toMatch(/^priority: /);
   });
 
   it('answers 400 for an empty or unknown patch', async () => {

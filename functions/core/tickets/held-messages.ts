@@ -102,6 +102,7 @@ export function moveHeld(facts: {
     participants: [{ ...requester, role: 'requester', unsubscribed: false }],
     assignee: null,
     labels: [],
+    priority: 'normal',
     createdAt: facts.at,
     updatedAt: facts.at,
     messageCount: 1,

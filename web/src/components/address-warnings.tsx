@@ -46,7 +46,12 @@ export function AddressWarnings({ states, onClear }: AddressWarningsProps) {
                 </button>
               </form>
             ) : (
-              <button type="button" class="small" onClick={() => setClearing(address)} aria-label={`Clear the ${state.state} state of ${address}`}>
+              <button
+                type="button"
+                class="small"
+                onClick={() => setClearing(address)}
+                aria-label={`Clear the ${state.state} state of ${address}`}
+              >
                 Clear…
               </button>
             )}

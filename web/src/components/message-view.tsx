@@ -66,7 +66,8 @@ export function MessageView({ message, deliveries, now, onDownload, onRetry, onA
       {message.held && (
         <div class="callout held-callout" role="note" aria-label="Held message">
           <p>
-            <strong>Held for review.</strong> This email matched the ticket by {threadedByLabel(message.threadedBy).replace(/^threaded by /, '')}, but{' '}
+            <strong>Held for review.</strong> This email matched the ticket by{' '}
+            {threadedByLabel(message.threadedBy).replace(/^threaded by /, '')}, but{' '}
             {message.heldReason ?? 'its sender is not trusted on this ticket'}. It reopened nothing and nobody was emailed.
           </p>
           <div class="held-actions">
