@@ -64,6 +64,8 @@ export const MAIL_PREFIXES = {
   bodies: 'bodies/',
   /** Files agents attach to replies from the dashboard. */
   uploads: 'uploads/',
+  /** Attachments of mail SES found a virus in: downloaded only after an agent confirms, never sent on. */
+  quarantine: 'quarantine/',
 } as const;
 
 export type MailPrefix = keyof typeof MAIL_PREFIXES;
@@ -87,12 +89,16 @@ export const mailKeys = {
     `${MAIL_PREFIXES.attachments}${ticketId}/${messageId}/${index}-${safeFilename(filename)}`,
   body: (ticketId: string, messageId: string) => `${MAIL_PREFIXES.bodies}${ticketId}/${messageId}.json`,
   upload: (uploadId: string, filename: string) => `${MAIL_PREFIXES.uploads}${uploadId}/${safeFilename(filename)}`,
+  quarantined: (ticketId: string, messageId: string, index: number, filename: string) =>
+    `${MAIL_PREFIXES.quarantine}${ticketId}/${messageId}/${index}-${safeFilename(filename)}`,
 };
 
 /** Keys a download may name: what ingest stored and what agents uploaded; never raw mail or bodies. */
 export const DOWNLOADABLE_KEY = new RegExp(
   `^(${MAIL_PREFIXES.attachments}[a-z0-9]+/[a-z0-9]+/\\d+-|${MAIL_PREFIXES.uploads}[a-z0-9]{26}/)[\\w.-]{1,100}$`,
 );
+/** Keys of quarantined attachments: downloadable only through the confirming route. */
+export const QUARANTINED_KEY = new RegExp(`^${MAIL_PREFIXES.quarantine}[a-z0-9]+/[a-z0-9]+/\\d+-[\\w.-]{1,100}$`);
 /** Keys {@link mailKeys.upload} makes with a fresh id. */
 export const UPLOAD_KEY = new RegExp(`^${MAIL_PREFIXES.uploads}[a-z0-9]{26}/[\\w.-]{1,100}$`);
 
@@ -167,6 +173,8 @@ export const keys = {
   word: (word: string, createdAt: string, ticketId: string): TableKey => ({ pk: `WORD#${word}`, sk: `${createdAt}#${ticketId}` }),
   address: (address: string): TableKey => ({ pk: `ADDR#${address.toLowerCase()}`, sk: 'ADDR' }),
   rate: (address: string, day: string): TableKey => ({ pk: `RATE#${address.toLowerCase()}#${day}`, sk: 'RATE' }),
+  /** One per stored email content (SHA-256 below SES's block): the same mail stored twice is a duplicate. */
+  content: (fingerprint: string): TableKey => ({ pk: `CONTENT#${fingerprint}`, sk: 'CONTENT' }),
 };
 
 /** The partition-key prefix of each item kind, for telling items apart in a mixed read. */
@@ -177,6 +185,7 @@ export const KEY_PREFIXES = {
   number: 'NUM#',
   word: 'WORD#',
   address: 'ADDR#',
+  content: 'CONTENT#',
 } as const;
 
 /** Sort-key prefixes of the items under a ticket's partition. */

@@ -225,7 +225,7 @@ async function catchUp(runtime: LocalRuntime, bucket: string, invoke: (event: S3
   const batch: string[] = [];
   const flush = async () => {
     for (const key of batch.splice(0)) {
-      const { ingest } = await tickets.lookupForIngest({ ingestKey: key, messageIds: [], ticketIds: [], numbers: [] });
+      const { ingest } = await tickets.lookupForIngest({ ingestKey: key, fingerprint: null, messageIds: [], ticketIds: [], numbers: [] });
       if (!ingest) invoke(objectCreatedEvent(bucket, key));
     }
   };

@@ -1,13 +1,33 @@
 // adapter: DeskRepository on the single table: index Queries for the inbox, one transaction per agent change
 import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { KEY_PREFIXES, TICKET_ITEM_PREFIXES, indexPartitions, keys, type TableKey } from '../contracts';
-import type { AddressState, DeskRepository, InboxQuery, TicketChange, TicketPage, TicketThread } from '../core/api/api-ports';
+import type {
+  AddressState,
+  ClearAddressWrite,
+  DeskRepository,
+  InboxQuery,
+  MoveWrite,
+  TicketChange,
+  TicketPage,
+  TicketThread,
+} from '../core/api/api-ports';
+import type { ClearedState } from '../core/feedback/address-clearing';
 import { ConcurrentUpdateError, InvalidInputError } from '../core/errors';
 import type { Delivery } from '../core/notify/notify-ports';
 import type { Ticket } from '../core/types';
 import { deliveryFromItem } from './dynamo-delivery-repository';
-import { deliveryPut, messageFromItem, messageToItem, ticketFromItem, ticketUpdate } from './dynamo-items';
-import { ConditionFailedError, putNew, type DynamoTable } from './dynamo-table';
+import {
+  addressClearedUpdate,
+  deliveryPut,
+  heldSettledUpdate,
+  messageFromItem,
+  messageIdItem,
+  messageToItem,
+  ticketFromItem,
+  ticketToItem,
+  ticketUpdate,
+} from './dynamo-items';
+import { ConditionFailedError, putNew, type DynamoTable, type NamedItem } from './dynamo-table';
 
 /** Which index serves a view and the partition it reads. */
 interface IndexPartition {
@@ -119,9 +139,11 @@ export class DynamoDeskRepository implements DeskRepository {
     const states = new Map<string, AddressState>();
     for (const item of items) {
       if (typeof item.state !== 'string') continue;
+      const history = (item.history as ClearedState[] | undefined) ?? [];
       states.set((item.pk as string).slice(KEY_PREFIXES.address.length), {
         state: item.state,
         reason: (item.reason as string | undefined) ?? '',
+        ...(history.length > 0 ? { history } : {}),
       });
     }
     return states;
@@ -134,17 +156,45 @@ export class DynamoDeskRepository implements DeskRepository {
 
   async saveChange(change: TicketChange): Promise<void> {
     const update = ticketUpdate(change);
-    try {
-      if (!change.message && change.deliveries.length === 0) {
+    await this.changing(change, async () => {
+      if (!change.message && change.deliveries.length === 0 && !change.settles) {
         // A lone ticket change needs no transaction (which would cost twice the write units).
         if ('Update' in update.write) await this.table.update(update.name, update.write.Update);
         return;
       }
-      await this.table.transact([
-        update,
-        ...(change.message ? [putNew('message', messageToItem(change.message))] : []),
-        ...change.deliveries.map(deliveryPut),
-      ]);
+      await this.table.transact(changeItems(change));
+    });
+  }
+
+  async moveMessage(write: MoveWrite): Promise<void> {
+    const { ticket, message } = write;
+    await this.changing(write.from, () =>
+      this.table.transact([
+        ...changeItems(write.from),
+        putNew('new ticket', ticketToItem(ticket)),
+        putNew('new message', messageToItem(message)),
+        putNew('number', { ...keys.number(ticket.deskId, ticket.number), type: 'number', ticketId: ticket.id }),
+        ...write.words.map((word) =>
+          putNew(`word ${word}`, { ...keys.word(word, ticket.createdAt, ticket.id), type: 'word', ticketId: ticket.id }),
+        ),
+        // The sender's later replies by Message-ID then reach their own ticket, where they are the requester.
+        ...(write.reindexMessageId
+          ? [{ name: 'message-id', write: { Put: { Item: messageIdItem(message.messageId, ticket.id, null) } } }]
+          : []),
+      ]),
+    );
+  }
+
+  async clearAddressState(write: ClearAddressWrite): Promise<void> {
+    await this.changing(write.change, () =>
+      this.table.transact([...changeItems(write.change), addressClearedUpdate(write.address, write.cleared)]),
+    );
+  }
+
+  /** Runs a ticket change's write; any failed condition (the ticket's version, a held message, an address state) is a conflict. */
+  private async changing(change: TicketChange, write: () => Promise<void>): Promise<void> {
+    try {
+      await write();
     } catch (error) {
       if (error instanceof ConditionFailedError) {
         throw new ConcurrentUpdateError(`ticket ${change.before.id} changed since version ${change.before.version}: reload it`, {
@@ -176,6 +226,16 @@ export class DynamoDeskRepository implements DeskRepository {
       throw error;
     }
   }
+}
+
+/** The items of one agent change: the ticket (version-checked), its new message and deliveries, a held message settled. */
+function changeItems(change: TicketChange): NamedItem[] {
+  return [
+    ticketUpdate(change),
+    ...(change.message ? [putNew('message', messageToItem(change.message))] : []),
+    ...change.deliveries.map(deliveryPut),
+    ...(change.settles ? [heldSettledUpdate(change.settles.message, change.settles.resolution)] : []),
+  ];
 }
 
 function partitionQuery(partition: IndexPartition): Omit<QueryCommandInput, 'TableName'> {

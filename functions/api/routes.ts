@@ -5,11 +5,13 @@ import { postMessage } from '../core/api/agent-messages';
 import type { ApiDeps } from '../core/api/api-ports';
 import type { Agent } from '../core/api/auth';
 import { ForbiddenError, UnauthenticatedError } from '../core/api/errors';
-import { MAX_UPLOAD_BYTES, attachmentUrl, createUpload, isUploadKey } from '../core/api/files';
+import { clearAddressState } from '../core/api/address-states';
+import { MAX_UPLOAD_BYTES, attachmentUrl, createUpload, isUploadKey, quarantinedAttachmentUrl } from '../core/api/files';
+import { acceptHeldMessage, moveHeldMessage } from '../core/api/held-messages';
 import { getDeskSettings, saveDeskSettings } from '../core/api/settings';
 import { addParticipant, patchTicket, removeParticipant, retryDelivery } from '../core/api/ticket-changes';
 import { countTickets, failedIngests, listTickets, requesterHistory, searchTickets, ticketDetail } from '../core/api/ticket-queries';
-import { followUnsubscribeLink } from '../core/api/unsubscribe-link';
+import { checkUnsubscribeLink, followUnsubscribeLink, type UnsubscribeLink } from '../core/api/unsubscribe-link';
 import '../core/config/zod-messages';
 import { NotFoundError } from '../core/errors';
 import { TICKET_PRIORITIES, TICKET_STATUSES } from '../core/types';
@@ -33,6 +35,8 @@ interface RouteBase {
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Segments; `:name` captures one. */
   readonly path: string;
+  /** True when the route reads no body, whatever its type (a one-click unsubscribe POSTs a form). */
+  readonly ignoresBody?: true;
 }
 
 /** A route for team members: the handler has verified the caller before it runs. */
@@ -110,6 +114,11 @@ const uploadBody = z.strictObject({
 });
 const addressParam = z.object({ address: email });
 const keyQuery = z.object({ key: z.string().check(z.minLength(1), z.maxLength(500)) });
+const quarantinedBody = z.strictObject({
+  key: z.string().check(z.minLength(1), z.maxLength(500)),
+  confirm: z.boolean(),
+});
+const clearBody = z.strictObject({ reason: z.string().check(z.trim(), z.minLength(1, 'say why'), z.maxLength(500)) });
 const signInBody = z.strictObject({ email, code: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)) });
 const unsubscribeQuery = z.object({
   ticket: z.string().check(z.minLength(1), z.maxLength(64)),
@@ -148,22 +157,36 @@ const routes: readonly Route[] = [
     },
   },
   {
+    // Opening the link (a person, or a mail gateway scanning links) only shows a page asking to confirm.
     method: 'GET',
     path: '/api/unsubscribe',
     public: true,
     async handle({ deps, query }) {
-      const parsed = unsubscribeQuery.safeParse(query);
-      const outcome = parsed.success
-        ? await followUnsubscribeLink(deps, { ticketId: parsed.data.ticket, address: parsed.data.address, signature: parsed.data.sig })
-        : 'invalid-link';
+      const link = unsubscribeLink(query);
+      if (!link || !(await checkUnsubscribeLink(deps, link))) return invalidUnsubscribeLink();
+      return {
+        status: 200,
+        html: htmlPage('Unsubscribe from this ticket?', `${link.address} will get no more email about this ticket.`, {
+          action: `/api/unsubscribe?${new URLSearchParams({ ticket: link.ticketId, address: link.address, sig: link.signature })}`,
+          button: 'Unsubscribe',
+        }),
+      };
+    },
+  },
+  {
+    // The confirmation page's form, and RFC 8058 one-click (`List-Unsubscribe-Post`): the signed link is the only proof.
+    method: 'POST',
+    path: '/api/unsubscribe',
+    public: true,
+    ignoresBody: true,
+    async handle({ deps, query }) {
+      const link = unsubscribeLink(query);
+      const outcome = link ? await followUnsubscribeLink(deps, link) : 'invalid-link';
       if (outcome === 'unsubscribed') {
-        return { status: 200, html: htmlPage('Unsubscribed', `${parsed.data!.address} will get no more email about this ticket.`) };
+        return { status: 200, html: htmlPage('Unsubscribed', `${link!.address} will get no more email about this ticket.`) };
       }
       if (outcome === 'unknown-ticket') return { status: 404, html: htmlPage('Not found', 'This ticket no longer exists.') };
-      return {
-        status: 400,
-        html: htmlPage('Invalid link', 'This unsubscribe link is incomplete or damaged. Copy the whole link from the email.'),
-      };
+      return invalidUnsubscribeLink();
     },
   },
   { method: 'GET', path: '/api/me', handle: async ({ agent }) => ({ status: 200, json: { email: agent.email, name: agent.name } }) },
@@ -242,6 +265,31 @@ const routes: readonly Route[] = [
   },
   {
     method: 'POST',
+    path: '/api/tickets/:id/messages/:messageId/accept',
+    async handle(context) {
+      const ticket = await acceptHeldMessage(context.deps, context.agent, id(context, 'id'), id(context, 'messageId'));
+      return { status: 200, json: ticketView(ticket) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/tickets/:id/messages/:messageId/move',
+    async handle(context) {
+      const ticket = await moveHeldMessage(context.deps, context.agent, id(context, 'id'), id(context, 'messageId'));
+      return { status: 201, json: ticketView(ticket) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/tickets/:id/addresses/:address/clear',
+    async handle(context) {
+      const { address } = addressParam.parse(context.params);
+      const { reason } = clearBody.parse(context.body);
+      return { status: 200, json: await clearAddressState(context.deps, context.agent, id(context, 'id'), address, reason) };
+    },
+  },
+  {
+    method: 'POST',
     path: '/api/tickets/:id/deliveries/:deliveryId/retry',
     async handle(context) {
       const delivery = await retryDelivery(context.deps, context.agent, id(context, 'id'), id(context, 'deliveryId'));
@@ -259,6 +307,15 @@ const routes: readonly Route[] = [
     handle: async ({ deps, query }) => ({ status: 200, json: await attachmentUrl(deps, keyQuery.parse(query).key) }),
   },
   {
+    // A POST with an explicit confirmation: a link or a prefetch can never release a quarantined file.
+    method: 'POST',
+    path: '/api/attachments/quarantined/url',
+    handle: async ({ deps, agent, body }) => ({
+      status: 200,
+      json: await quarantinedAttachmentUrl(deps, agent, quarantinedBody.parse(body)),
+    }),
+  },
+  {
     method: 'GET',
     path: '/api/settings/:deskId',
     handle: async ({ deps, params }) => ({ status: 200, json: await getDeskSettings(deps, params.deskId ?? '') }),
@@ -273,6 +330,21 @@ const routes: readonly Route[] = [
   },
   { method: 'GET', path: '/api/ingest/failed', handle: async ({ deps }) => ({ status: 200, json: { items: await failedIngests(deps) } }) },
 ];
+
+/** The signed link's parts from the query string, or null when one is missing or malformed. */
+function unsubscribeLink(query: Readonly<Record<string, string>>): UnsubscribeLink | null {
+  const parsed = unsubscribeQuery.safeParse(query);
+  return parsed.success
+    ? { ticketId: parsed.data.ticket, address: parsed.data.address.trim().toLowerCase(), signature: parsed.data.sig }
+    : null;
+}
+
+function invalidUnsubscribeLink(): RouteResult {
+  return {
+    status: 400,
+    html: htmlPage('Invalid link', 'This unsubscribe link is incomplete or damaged. Copy the whole link from the email.'),
+  };
+}
 
 export type RouteMatch =
   | { readonly kind: 'route'; readonly route: Route; readonly params: Record<string, string>; readonly name: string }

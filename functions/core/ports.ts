@@ -19,7 +19,7 @@ export interface ObjectStore {
   list(bucket: string, prefix: string): AsyncIterable<string>;
 }
 
-export type IngestOutcomeKind = 'ticket-created' | 'reply-added' | 'bounce' | 'complaint' | 'ignored' | 'duplicate' | 'failed';
+export type IngestOutcomeKind = 'ticket-created' | 'reply-added' | 'held' | 'bounce' | 'complaint' | 'ignored' | 'duplicate' | 'failed';
 
 /** What happened to one stored email; kept so every email has a recorded outcome and failures can be replayed. */
 export interface IngestRecord {
@@ -38,6 +38,14 @@ export interface MessageIdTarget {
   readonly ticketId: string;
   /** For our own outgoing mail: the delivery item it came from (so a bounce can mark it). */
   readonly deliveryId: string | null;
+  /** For our own outgoing mail: whom the delivery went to (absent on items written before it was recorded). */
+  readonly recipient: string | null;
+}
+
+/** An email content already stored (see contentFingerprint): the object it came in, and its ticket. */
+export interface StoredContent {
+  readonly key: string;
+  readonly ticketId: string | null;
 }
 
 /** Everything ingest reads before deciding, fetched in one round trip. */
@@ -48,10 +56,14 @@ export interface IngestLookup {
   readonly messageIds: ReadonlyMap<string, MessageIdTarget>;
   /** Keyed by `<deskId>#<number>`. */
   readonly numbers: ReadonlyMap<string, string>;
+  /** The same content stored before, when the request gave a fingerprint. */
+  readonly content: StoredContent | null;
 }
 
 export interface IngestLookupRequest {
   readonly ingestKey: string;
+  /** The email's content fingerprint; null reads no content item. */
+  readonly fingerprint: string | null;
   readonly messageIds: readonly string[];
   readonly ticketIds: readonly string[];
   readonly numbers: readonly { deskId: string; number: number }[];
@@ -89,8 +101,20 @@ export interface NewDelivery {
   readonly createdAt: string;
 }
 
+/**
+ * What one email's write claims besides its ingest record: its content (so the same mail stored again is a duplicate)
+ * and its Message-ID (so replies find the ticket), each only when given.
+ */
+export interface EmailClaims {
+  /** The content fingerprint; the write fails as a duplicate when it is taken. */
+  readonly fingerprint: string | null;
+  /** The Message-ID to index for the ticket; null when another email already holds it (it keeps pointing there). */
+  readonly messageId: string | null;
+}
+
 export interface NewTicketWrite {
   readonly ingest: IngestRecord;
+  readonly claims: EmailClaims;
   readonly ticket: Ticket;
   readonly message: TicketMessage;
   /** Delivery items created with the ticket (the acknowledgement, when one is due). */
@@ -107,12 +131,14 @@ export interface TicketTransition {
 
 export interface InboundReplyWrite extends TicketTransition {
   readonly ingest: IngestRecord;
+  readonly claims: EmailClaims;
   readonly message: TicketMessage;
 }
 
 /** What a bounce or complaint changes, as decided by `decideFeedback`. */
 export interface ReportWrite {
   readonly ingest: IngestRecord;
+  readonly fingerprint: string | null;
   readonly addresses: readonly AddressFeedback[];
   /** Our outgoing deliveries the report names that end `bounced` (only for permanent failures). */
   readonly bouncedDeliveries: readonly { ticketId: string; deliveryId: string }[];
@@ -130,12 +156,14 @@ export interface TicketRepository {
   getTickets(ticketIds: readonly string[]): Promise<Map<string, Ticket>>;
   /** Atomically takes the next number of a desk (numbers may skip after a crash; never repeat). */
   nextTicketNumber(deskId: string): Promise<number>;
-  /** @throws DuplicateIngestError, DuplicateMessageIdError */
+  /** @throws DuplicateIngestError, DuplicateContentError, ConcurrentUpdateError (the Message-ID was taken meanwhile) */
   createTicket(write: NewTicketWrite): Promise<void>;
-  /** @throws DuplicateIngestError, DuplicateMessageIdError, ConcurrentUpdateError */
+  /** @throws DuplicateIngestError, DuplicateContentError, ConcurrentUpdateError */
   addInboundMessage(write: InboundReplyWrite): Promise<void>;
-  /** Records a bounce or complaint: marks addresses and deliveries, notes it on the ticket. @throws DuplicateIngestError, ConcurrentUpdateError */
+  /** Records a bounce or complaint: marks addresses and deliveries, notes it on the ticket. @throws DuplicateIngestError, DuplicateContentError, ConcurrentUpdateError */
   recordReport(write: ReportWrite): Promise<void>;
+  /** Whom each of our deliveries went to, by delivery id (for Message-ID items older than their `recipient`). */
+  deliveryRecipients(deliveries: readonly { ticketId: string; deliveryId: string }[]): Promise<Map<string, string>>;
   /** Records an outcome without other changes (ignored, duplicate, failed). A failed record can be overwritten. */
   recordIngest(record: IngestRecord): Promise<void>;
   /** Ingest records with a given outcome, newest first. */

@@ -145,7 +145,8 @@ export class Dashboard extends Construct {
     this.apiHandler.useTokenSecret(props.tokenSecret);
     this.apiHandler.setEnv(ENV.deskConfig, props.deskConfigJson);
     this.apiHandler.setEnv(ENV.authMode, 'cognito');
-    props.inbound.connectMailBucket(this.apiHandler, { read: ['attachments', 'bodies', 'uploads'], write: ['uploads'] });
+    // Quarantined parts are readable so that an agent who confirms can download one; notify never reads them.
+    props.inbound.connectMailBucket(this.apiHandler, { read: ['attachments', 'bodies', 'uploads', 'quarantine'], write: ['uploads'] });
 
     // No CORS: browsers reach the API through the dashboard's own CloudFront address (same origin).
     this.api = new apigwv2.HttpApi(this, 'Api', {
@@ -156,18 +157,22 @@ export class Dashboard extends Construct {
     const integration = new HttpLambdaIntegration('ApiHandler', this.apiHandler.fn);
     this.api.addRoutes({ path: '/api/{proxy+}', methods: [apigwv2.HttpMethod.ANY], integration });
     // The unsubscribe link in customer mail: no sign-in possible, so no authorizer; more specific than the proxy route.
-    const [unsubscribe] = this.api.addRoutes({
+    // GET shows a confirmation page and changes nothing; POST (the page's button, or RFC 8058 one-click from a mail
+    // client) unsubscribes.
+    const unsubscribeRoutes = this.api.addRoutes({
       path: '/api/unsubscribe',
-      methods: [apigwv2.HttpMethod.GET],
+      methods: [apigwv2.HttpMethod.GET, apigwv2.HttpMethod.POST],
       integration,
       authorizer: new apigwv2.HttpNoneAuthorizer(),
     });
-    Validations.of(unsubscribe!).acknowledge({
-      id: 'AwsSolutions-APIG4',
-      reason:
-        'GET /api/unsubscribe is the link in customer mail, followed without an account: the handler accepts only an ' +
-        'HMAC-signed (ticket, address) pair and returns a confirmation page, no ticket data.',
-    });
+    for (const route of unsubscribeRoutes) {
+      Validations.of(route).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          '/api/unsubscribe is the link in customer mail, followed without an account: GET only checks the HMAC-signed ' +
+          '(ticket, address) pair and shows a confirmation page; POST with the same signed link unsubscribes. No ticket data.',
+      });
+    }
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logs.RetentionDays.THREE_MONTHS });
     this.stage = this.api.addStage('DefaultStage', {
       stageName: '$default',

@@ -135,7 +135,7 @@ export class InboundMail extends Construct {
     this.ingest.setEnv(ENV.deskConfig, props.deskConfigJson);
     // The bucket of each stored mail comes with its S3 event, so ingest is granted the prefixes but given no name.
     this.grantMailObjects(this.ingest, ['s3:GetObject'], ['inbound']);
-    this.grantMailObjects(this.ingest, ['s3:PutObject'], ['attachments', 'bodies']);
+    this.grantMailObjects(this.ingest, ['s3:PutObject'], ['attachments', 'bodies', 'quarantine']);
     this.mailBucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(this.ingest.fn), {
       prefix: MAIL_PREFIXES.inbound,
     });

@@ -347,32 +347,36 @@ describe('the sesdesk stack with a hosted zone, activation and an alarm email', 
       [
         'ApiHandler s3:GetObject attachments',
         'ApiHandler s3:GetObject bodies',
+        'ApiHandler s3:GetObject quarantine',
         'ApiHandler s3:GetObject uploads',
         'ApiHandler s3:PutObject uploads',
         'Handler ses:DescribeActiveReceiptRuleSet,ses:SetActiveReceiptRuleSet *',
         'Ingest s3:GetObject inbound',
         'Ingest s3:PutObject attachments',
         'Ingest s3:PutObject bodies',
+        'Ingest s3:PutObject quarantine',
         'Notify s3:GetObject attachments',
         'Notify s3:GetObject uploads',
       ].sort(),
     );
   });
 
-  it('protects every API route but the unsubscribe link with the Cognito JWT authorizer of the web app client', () => {
+  it('protects every API route but the unsubscribe link (GET to confirm, POST to act) with the Cognito JWT authorizer', () => {
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route') as Resources);
     const byKey = new Map(routes.map((r) => [r.Properties.RouteKey as string, r.Properties]));
     const clientId = stack.getLogicalId(stack.dashboard.userPoolClient.node.defaultChild as never);
 
-    expect([...byKey.keys()].sort()).toEqual(['ANY /api/{proxy+}', 'GET /api/unsubscribe']);
+    expect([...byKey.keys()].sort()).toEqual(['ANY /api/{proxy+}', 'GET /api/unsubscribe', 'POST /api/unsubscribe']);
     expect(byKey.get('ANY /api/{proxy+}')).toMatchObject({
       AuthorizationType: 'JWT',
       AuthorizerId: { Ref: expect.stringMatching(/TeamMember/) },
     });
-    expect(byKey.get('GET /api/unsubscribe')).toMatchObject({ AuthorizationType: 'NONE' });
-    expect(byKey.get('GET /api/unsubscribe')!.AuthorizerId).toBeUndefined();
-    // Both routes reach the same function: the handler decides which routes are public (isPublicRoute).
-    expect(byKey.get('GET /api/unsubscribe')!.Target).toEqual(byKey.get('ANY /api/{proxy+}')!.Target);
+    for (const key of ['GET /api/unsubscribe', 'POST /api/unsubscribe']) {
+      expect(byKey.get(key)).toMatchObject({ AuthorizationType: 'NONE' });
+      expect(byKey.get(key)!.AuthorizerId).toBeUndefined();
+      // Every route reaches the same function: the handler decides which routes are public (isPublicRoute).
+      expect(byKey.get(key)!.Target).toEqual(byKey.get('ANY /api/{proxy+}')!.Target);
+    }
     // The web app sends the ID token, whose audience is the app client id.
     template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'JWT',

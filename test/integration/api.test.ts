@@ -127,6 +127,7 @@ describe('inbox views', () => {
               at: ticket.createdAt,
               attempts: 1,
             },
+            claims: { fingerprint: null, messageId: null },
             ticket,
             message: seedMessage(ticket),
             deliveries: [],
@@ -594,12 +595,12 @@ describe('settings, failed ingests and unsubscribe', () => {
     const { id } = await newTicket('Unsubscribe', { cc: bob });
     const sig = unsubscribeSignature(h.runtime.tokenKeys, id, bob);
 
-    const forged = await h.call('GET', '/api/unsubscribe', {
+    const forged = await h.call('POST', '/api/unsubscribe', {
       claims: null,
       query: { ticket: id, address: bob, sig: 'a'.repeat(26) },
     });
     expect(forged.status).toBe(400);
-    const page = await h.call('GET', '/api/unsubscribe', { claims: null, query: { ticket: id, address: bob, sig } });
+    const page = await h.call('POST', '/api/unsubscribe', { claims: null, query: { ticket: id, address: bob, sig } });
     expect(page.status).toBe(200);
     expect(page.headers['content-type']).toContain('text/html');
     expect(page.text).toContain(`${bob} will get no more email`);

@@ -1,5 +1,5 @@
 // core: the recorded outcome of one stored email (every email gets one), and the duplicates a write can reveal
-import { DuplicateIngestError, DuplicateMessageIdError } from '../errors';
+import { DuplicateContentError, DuplicateIngestError } from '../errors';
 import type { IngestOutcomeKind, IngestRecord } from '../ports';
 import type { IngestDeps, IngestInput, IngestResult } from './ingest-step';
 
@@ -24,31 +24,26 @@ export async function recordOutcome(
   reason: string,
   attempts = 1,
   messageId: string | null = null,
+  ticketId: string | null = null,
 ): Promise<IngestResult> {
-  await deps.tickets.recordIngest(ingestRecord(deps, input, outcome, reason, null, messageId, attempts));
+  await deps.tickets.recordIngest(ingestRecord(deps, input, outcome, reason, ticketId, messageId, attempts));
   const level = outcome === 'failed' ? 'error' : 'info';
-  deps.log[level](`mail ${outcome}`, { key: input.key, messageId, reason });
-  return { outcome, reason, ticketId: null, messageId };
+  deps.log[level](`mail ${outcome}`, { key: input.key, messageId, ticketId, reason });
+  return { outcome, reason, ticketId, messageId };
 }
 
 /**
  * What a failed write means: a lost race with a concurrent delivery of the same object changes nothing; the
- * same Message-ID stored before under another key (SES delivered one mail twice) is recorded as a duplicate, so
- * it is not retried. Anything else is rethrown for the event to be retried.
+ * same content stored before under another key (SES delivered one mail twice) is recorded as a duplicate, so
+ * it is not retried. Anything else is rethrown for the event to be retried (a Message-ID taken meanwhile is seen
+ * by the next attempt's read).
  */
 export async function outcomeOfWriteError(deps: IngestDeps, input: IngestInput, attempts: number, error: unknown): Promise<IngestResult> {
   if (error instanceof DuplicateIngestError) {
     return { outcome: 'duplicate', reason: 'already ingested (concurrent delivery)', ticketId: null, messageId: null };
   }
-  if (error instanceof DuplicateMessageIdError) {
-    return recordOutcome(
-      deps,
-      input,
-      'duplicate',
-      `Message-ID ${error.messageId} was already stored from another object`,
-      attempts,
-      error.messageId,
-    );
+  if (error instanceof DuplicateContentError) {
+    return recordOutcome(deps, input, 'duplicate', 'the same email was already stored under another key (stored concurrently)', attempts);
   }
   throw error;
 }

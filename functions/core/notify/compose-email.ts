@@ -114,8 +114,9 @@ export interface ComposedEmail {
  * Headers: From `"<Agent> via <Desk>" <desk>` (the desk name alone for automatic mail), Reply-To with the
  * token, the template's Subject as written (by default `Re: <subject> [#n]`), our Message-ID, In-Reply-To/References from the thread,
  * `X-Auto-Response-Suppress: All` always, `Auto-Submitted: auto-replied` on automatic mail, and
- * `List-Unsubscribe` when there is a link. Everything from customers is stripped of line breaks and
- * encoded by nodemailer (RFC 2047), so no header can be injected.
+ * `List-Unsubscribe` with `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058) when there is a
+ * link. Everything from customers is stripped of line breaks and encoded by nodemailer (RFC 2047), so no
+ * header can be injected.
  *
  * @example const { raw } = await composeEmail({ delivery, desk, settings, messageId, replyTo, ... })
  */
@@ -145,7 +146,11 @@ export async function composeEmail(input: ComposeInput): Promise<ComposedEmail> 
   const senderName = oneLine(content.authorName ? `${content.authorName} via ${desk.name}` : desk.name, MAX_NAME_CHARS);
   const headers: Record<string, string> = { 'X-Auto-Response-Suppress': 'All' };
   if (automatic) headers['Auto-Submitted'] = 'auto-replied';
-  if (input.unsubscribeUrl) headers['List-Unsubscribe'] = `<${input.unsubscribeUrl}>`;
+  if (input.unsubscribeUrl) {
+    headers['List-Unsubscribe'] = `<${input.unsubscribeUrl}>`;
+    // RFC 8058: mail clients POST to the link to unsubscribe in one click; a GET only asks to confirm.
+    headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
+  }
 
   const composer = new MailComposer({
     from: { name: senderName, address: desk.address },

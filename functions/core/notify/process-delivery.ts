@@ -1,5 +1,5 @@
 // core: use case: one delivery item → at most one email through SES, its outcome recorded on the item
-import type { DeskConfig } from '../config/desk-config';
+import { isDeskAddress, type DeskConfig } from '../config/desk-config';
 import { HelpdeskError, NotFoundError } from '../errors';
 import { newId, normalizeMessageId } from '../ids';
 import type { Log, ObjectStore } from '../ports';
@@ -79,6 +79,11 @@ export async function processDelivery(deps: NotifyDeps, input: ProcessDeliveryIn
   const now = deps.clock();
   const at = now.toISOString();
 
+  // The desk never mails itself (any +sub-address included): that is how loops start.
+  if (isDeskAddress(deps.config, delivery.recipient.address)) {
+    if (await deps.deliveries.markSuppressed(delivery, 'desk-address', at)) log.info('delivery suppressed', { reason: 'desk-address' });
+    return 'suppressed';
+  }
   if (delivery.kind === 'ack' && (!settings.ackEnabled || deps.config.ackLimitPerDay === 0)) {
     const reason = settings.ackEnabled ? 'rate-limited' : 'acknowledgements-disabled';
     if (await deps.deliveries.markSuppressed(delivery, reason, at)) log.info('delivery suppressed', { reason });
@@ -158,6 +163,7 @@ export async function processDelivery(deps: NotifyDeps, input: ProcessDeliveryIn
     at: deps.clock().toISOString(),
     sesMessageId,
     messageIds: [sesHeaderMessageId(sesMessageId, deps.region), ourMessageId].map(normalizeMessageId),
+    recipient: delivery.recipient.address.toLowerCase(),
   };
   // The email is out: giving up here would leave the delivery `sending` (and replies unthreaded) long after
   // the stream stops retrying, so the record is retried in place. It is conditional on our claim: safe to repeat.

@@ -36,6 +36,11 @@ export const deskSettingsSchema = z.object({
   /** False turns acknowledgements off for the desk (they are then recorded as suppressed). */
   ackEnabled: z._default(z.boolean(), true),
   templateVersion: z._default(z.number().check(z.int()), TEMPLATE_VERSION),
+  /**
+   * Mail that matches a ticket only by Message-ID or subject tag from someone not on it (or spoofed): `hold` it on that
+   * ticket for an agent to accept or move, or open a `new-ticket` for it.
+   */
+  strangers: z._default(z.enum(['hold', 'new-ticket']), 'hold'),
   updatedAt: z._default(z.nullable(z.string()), null),
 });
 
@@ -96,6 +101,7 @@ export function defaultDeskSettings(desk: Pick<Desk, 'id'>): DeskSettings {
     },
     ackEnabled: true,
     templateVersion: TEMPLATE_VERSION,
+    strangers: 'hold',
     updatedAt: null,
   };
 }

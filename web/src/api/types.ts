@@ -31,9 +31,15 @@ export type Ticket = Pick<
   | 'version'
 >;
 
-/** One message of a ticket's thread. */
+/** One message of a ticket's thread; `held` is always present in API answers. */
 export type Message = Pick<
   TicketMessage,
+  | 'heldReason'
+  | 'heldResolution'
+  | 'authentication'
+  | 'authenticity'
+  | 'notices'
+  | 'movedFrom'
   | 'id'
   | 'direction'
   | 'from'
@@ -49,7 +55,7 @@ export type Message = Pick<
   | 'createdAt'
   | 'author'
   | 'event'
->;
+> & { readonly held: boolean };
 
 export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'bounced' | 'suppressed';
 
@@ -71,6 +77,8 @@ export interface Delivery {
 export interface AddressState {
   readonly state: string;
   readonly reason: string;
+  /** States agents cleared before, oldest first. */
+  readonly history?: readonly { state: string; reason: string; clearedBy: string; clearedAt: string; why: string }[];
 }
 
 /** `GET /api/tickets/{id}`. */
@@ -115,6 +123,8 @@ export interface DeskSettings {
   deskId: string;
   templates: { ack: Template; reply: Template; participantAdded: Template };
   ackEnabled: boolean;
+  /** Mail that matches a ticket only by Message-ID or subject tag from someone not on it: hold it, or open a new ticket. */
+  strangers: 'hold' | 'new-ticket';
   updatedAt: string | null;
 }
 
