@@ -1,4 +1,5 @@
 // core: the recorded outcome of one stored email (every email gets one), and the duplicates a write can reveal
+import { LOGGED_METRICS, METRIC_LOG_FIELD } from '../../contracts';
 import { DuplicateIngestError, DuplicateMessageIdError } from '../errors';
 import type { IngestOutcomeKind, IngestRecord } from '../ports';
 import type { IngestDeps, IngestInput, IngestResult } from './ingest-step';
@@ -26,8 +27,10 @@ export async function recordOutcome(
   messageId: string | null = null,
 ): Promise<IngestResult> {
   await deps.tickets.recordIngest(ingestRecord(deps, input, outcome, reason, null, messageId, attempts));
-  const level = outcome === 'failed' ? 'error' : 'info';
-  deps.log[level](`mail ${outcome}`, { key: input.key, messageId, reason });
+  if (outcome === 'failed') {
+    // The metric field makes the stack count it (and alarm): a failed mail waits for an agent or `sesdesk replay`.
+    deps.log.error('mail failed', { key: input.key, messageId, reason, [METRIC_LOG_FIELD]: LOGGED_METRICS.ingestFailed });
+  } else deps.log.info(`mail ${outcome}`, { key: input.key, messageId, reason });
   return { outcome, reason, ticketId: null, messageId };
 }
 
