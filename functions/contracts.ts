@@ -43,10 +43,10 @@ export type TableAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'Up
  * the requests each function really sends and compares. Nobody deletes items, scans or writes in batches.
  */
 export const TABLE_ACCESS = {
-  ingest: { actions: ['BatchGetItem', 'PutItem', 'UpdateItem', 'ConditionCheckItem'], indexes: [] },
+  ingest: { actions: ['BatchGetItem', 'PutItem', 'UpdateItem'], indexes: [] },
   notify: { actions: ['GetItem', 'PutItem', 'UpdateItem', 'ConditionCheckItem'], indexes: [] },
   api: {
-    actions: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'ConditionCheckItem'],
+    actions: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'],
     indexes: ['byStatus', 'byAssignee', 'byRequester'],
   },
   bounces: { actions: ['GetItem', 'UpdateItem'], indexes: [] },

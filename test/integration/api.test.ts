@@ -498,19 +498,44 @@ describe('files', () => {
     expect(new Uint8Array(await got.arrayBuffer())).toEqual(bytes);
   });
 
-  it('attaches an uploaded file to a reply and its deliveries', async () => {
+  it('attaches an uploaded file to a reply and its deliveries, as a copy of its own under attachments/', async () => {
     const { id } = await newTicket('With attachment');
-    const upload = await call<{ key: string }>(h.handler, 'POST', '/api/uploads', {
+    const upload = await call<{ key: string; url: string }>(h.handler, 'POST', '/api/uploads', {
       body: { filename: 'log.txt', contentType: 'text/plain', size: 3 },
     });
+    await fetch(upload.json.url, { method: 'PUT', body: 'log', headers: { 'content-type': 'text/plain' } });
     const attachment = { key: upload.json.key, filename: 'log.txt', contentType: 'text/plain', size: 3 };
+
     const { json } = await call<TicketMessage>(h.handler, 'POST', `/api/tickets/${id}/messages`, {
       body: { body: 'See log', internal: false, attachments: [attachment] },
     });
-    expect(json.attachments).toEqual([{ ...attachment, inline: false, cid: null }]);
+
+    // uploads/ expires after a few days; the message keeps a copy where ingest keeps a mail's attachments.
+    const copy = { ...attachment, key: `attachments/${id}/${json.id}/0-log.txt`, inline: false, cid: null };
+    expect(json.attachments).toEqual([copy]);
     const reply = (await call<Detail>(h.handler, 'GET', `/api/tickets/${id}`)).json.deliveries.find((d) => d.kind === 'reply')!;
     const stored = await h.documents.send(new GetCommand({ TableName: h.tableName, Key: keys.delivery(id, reply.id) }));
-    expect(stored.Item?.content.attachments).toEqual([{ ...attachment, inline: false, cid: null }]);
+    expect(stored.Item?.content.attachments).toEqual([copy]);
+    const download = await call<{ url: string }>(h.handler, 'GET', '/api/attachments/url', { query: { key: copy.key } });
+    expect(await (await fetch(download.json.url)).text()).toBe('log');
+  });
+
+  it('refuses a reply whose upload is gone, naming the attachment', async () => {
+    const { id } = await newTicket('Expired upload');
+    const upload = await call<{ key: string }>(h.handler, 'POST', '/api/uploads', {
+      body: { filename: 'old.txt', contentType: 'text/plain', size: 3 },
+    });
+
+    const answer = await call(h.handler, 'POST', `/api/tickets/${id}/messages`, {
+      body: {
+        body: 'See file',
+        internal: false,
+        attachments: [{ key: upload.json.key, filename: 'old.txt', contentType: 'text/plain', size: 3 }],
+      },
+    });
+
+    expect(answer.status).toBe(400);
+    expect(answer.json.error.message).toMatch(/^attachments\.0\.key: the uploaded file is gone/);
   });
 
   it('refuses uploads that are too large and downloads of raw mail', async () => {
