@@ -11,6 +11,7 @@ import { OutboundMail } from './constructs/outbound-mail';
 import { TicketStore } from './constructs/ticket-store';
 import type { DeploySettings } from './deploy-settings';
 import { StageNames } from './names';
+import { STACK_OUTPUTS } from './stack-outputs';
 import { acknowledgeCdkInternals } from './nag-acknowledgements';
 import { LOGGED_METRICS } from '../functions/contracts';
 
@@ -19,16 +20,6 @@ export interface SesDeskStackProps extends StackProps {
   /** Directory of the built web app (`web/dist` in the real app). */
   readonly webAssetsPath: string;
 }
-
-/** Names of the stack outputs tools read (`sesdesk deploy` prints the DNS records, `sesdesk redrive` finds its way). */
-export const STACK_OUTPUTS = {
-  dnsRecords: 'DnsRecords',
-  tableName: 'TableName',
-  notifyFailureQueueUrl: 'NotifyFailureQueueUrl',
-  dashboardUrl: 'DashboardUrl',
-  userPoolId: 'UserPoolId',
-  receiptRuleSetName: 'ReceiptRuleSetName',
-} as const;
 
 /** The whole help desk in one stack; stateful resources (table, buckets, user pool, token key) are retained when it is deleted. */
 export class SesDeskStack extends Stack {

@@ -23,6 +23,10 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     load: () => import('./commands/load'),
   },
   parse: { summary: 'print email files as the JSON the ingest function sees', load: () => import('./commands/parse') },
+  redrive: {
+    summary: 'send stuck outgoing mail again and empty the notify failure queue (local, or --stage in AWS)',
+    load: () => import('./commands/redrive'),
+  },
   replay: { summary: 're-run ingest over stored raw mail (--failed, --all, or keys)', load: () => import('./commands/replay') },
   send: {
     summary: 'send a test email into the local desk (from, subject, body, or an .eml file)',

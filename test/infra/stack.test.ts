@@ -19,7 +19,8 @@ import { TEAM_GROUP } from '../../functions/core/api/auth';
 import { AppFunction, functionEntry } from '../../lib/constructs/app-function';
 import { contentSecurityPolicy } from '../../lib/constructs/dashboard';
 import { NONCURRENT_VERSION_DAYS, type DnsRecord } from '../../lib/constructs/inbound-mail';
-import { STACK_OUTPUTS, type SesDeskStack } from '../../lib/sesdesk-stack';
+import type { SesDeskStack } from '../../lib/sesdesk-stack';
+import { STACK_OUTPUTS } from '../../lib/stack-outputs';
 import { parseConfig } from '../../web/src/config';
 import { buildTestApp, deployedFile, makeWorkspace, STAGING_DESK_CONFIG } from './support/test-app';
 
