@@ -17,6 +17,10 @@ interface CommandEntry {
  */
 const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   bench: { summary: 'run the benchmarks (all or named) and print markdown tables', load: () => import('./commands/bench') },
+  deploy: {
+    summary: 'build, check the CDK bootstrap, cdk deploy SesDesk-<stage>, print the DNS records (npm run deploy)',
+    load: () => import('./commands/deploy'),
+  },
   dev: { summary: 'run the whole desk locally (npm start); --reset starts empty', load: () => import('./commands/dev') },
   load: {
     summary: 'send a mix of mail to the local desk and check nothing was lost or doubled',
