@@ -1,10 +1,15 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
- * Three projects, one run: `unit` needs no Java, no server and no browser (seconds); `integration` starts
- * DynamoDB Local, s3rver and the SES stand-in once per run (tests `inject()` their endpoints) or a whole local
- * stack; `browser` drives Debian's chromium through the local stack. `npm test` runs all three.
+ * Five projects: `unit` needs no Java, no server and no browser (seconds); `infra` synthesises the CDK app (no
+ * server either, but aws-cdk-lib and cdk-nag take seconds to load, so it stays out of the unit loop); `integration`
+ * starts DynamoDB Local, s3rver and the SES stand-in once per run (tests `inject()` their endpoints) or a whole
+ * local stack; `browser` drives Debian's chromium through the local stack. `npm test` runs those four, which need
+ * nothing outside the repository. `corpus` (`npm run test:corpus`) evaluates parsing, classification and reply
+ * extraction on the third-party corpus in `SESDESK_CORPUS` (default ../shared/corpus) and prints a score per source.
  */
+const INFRA_SYNTH = 'test/infra/stack.test.ts';
+
 export default defineConfig({
   test: {
     setupFiles: ['test/setup.ts'],
@@ -26,6 +31,17 @@ export default defineConfig({
             'test/adapters/**/*.test.ts',
             'test/cli/**/*.test.ts',
           ],
+          exclude: [...configDefaults.exclude, INFRA_SYNTH],
+          // One module cache per worker instead of one per file: mailparser, zod and the SDK load once, not 30 times.
+          isolate: false,
+          testTimeout: 30_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'infra',
+          include: [INFRA_SYNTH],
           testTimeout: 30_000,
         },
       },
@@ -46,6 +62,15 @@ export default defineConfig({
           include: ['test/browser/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'corpus',
+          include: ['test/corpus/**/*.test.ts'],
+          globalSetup: ['test/corpus/support/require-corpus.ts'],
+          testTimeout: 60_000,
         },
       },
     ],

@@ -10,8 +10,10 @@ import { DEFAULT_DESK_CONFIG } from '../../functions/core/config/desk-config';
 import { createReplyToken } from '../../functions/core/threading/reply-token';
 import { ingestEmail, type IngestResult } from '../../functions/core/ingest/ingest-email';
 import { createIngestDeps } from '../../functions/ingest/deps';
-import { composeMail, MemoryLog, TEST_TOKEN_KEYS } from '../../test/support/ingest-fixture';
-import { createDocumentClient, createDynamoClient, createS3Client } from '../../test/support/local-aws';
+import { MemoryLog } from '../../test/support/logs';
+import { composeMail } from '../../test/support/mail';
+import { TEST_TOKEN_KEYS } from '../../test/support/secret';
+import { createDocumentClient, createDynamoClient, createS3Client } from '../local/aws-clients';
 import { progress, type Benchmark } from './benchmark';
 import { markdownTable, median } from './stats';
 

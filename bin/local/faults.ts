@@ -1,6 +1,6 @@
-// local stack: fault injection for the reliability suite: throttled or timed-out AWS calls and crashes at named points
+// local stack: fault injection for the reliability suite and the tests: throttled, timed-out or rejected AWS calls and crashes at named points
 import { MAIL_PREFIXES } from '../../functions/contracts';
-import type { FinalizeRequestMiddleware, MiddlewareStack } from '@smithy/types';
+import type { FinalizeRequestMiddleware, InitializeMiddleware, MiddlewareStack } from '@smithy/types';
 import type { DeliveryRepository } from '../../functions/core/notify/notify-ports';
 import type { NotifyDeps } from '../../functions/core/notify/process-delivery';
 import type { ObjectStore, TicketRepository } from '../../functions/core/ports';
@@ -25,6 +25,19 @@ export type CrashPoint = 'after-s3-read' | 'between-writes' | 'after-ses-accepte
 
 export const CRASH_POINTS: readonly CrashPoint[] = ['after-s3-read', 'between-writes', 'after-ses-accepted'];
 const FAULT_KINDS: readonly FaultKind[] = ['throttle', 'timeout-before', 'timeout-after'];
+
+/**
+ * A fault a test arms for the next calls of one operation: the kinds above, or `reject` (the service refuses
+ * the request for good: SES `MessageRejected`, DynamoDB `ValidationException`, S3 `AccessDenied`).
+ */
+export interface ScriptedFault {
+  readonly service: FaultService;
+  /** The API operation, as AWS names it: `TransactWriteItems`, `SendRawEmail`. Any operation when absent. */
+  readonly operation?: string;
+  readonly kind: FaultKind | 'reject';
+  /** How many calls fail, one after the other. @default 1 */
+  readonly times?: number;
+}
 
 export interface FaultOptions {
   /** Share (0..1) of request attempts to each service that fail. @default 0 */
@@ -63,6 +76,16 @@ export interface FaultInjector {
   instrument<I extends object, O extends object>(service: FaultService, client: { readonly middlewareStack: MiddlewareStack<I, O> }): void;
   /** Wraps the ports of ingest and notify with the configured crash points. */
   wrapDeps<R extends { readonly ingest: IngestDeps; readonly notify: NotifyDeps }>(runtime: R): R;
+  /**
+   * Arms a scripted fault. It acts on whole calls, outside the SDK's retry loop: the caller gets exactly the
+   * scripted error, as when every retry failed, and a `timeout-after` call did all its work before it.
+   * @example faults.failNext({ service: 'dynamodb', operation: 'TransactWriteItems', kind: 'timeout-after' });
+   */
+  failNext(fault: ScriptedFault): void;
+  /** Arms a crash point for its next `times` arrivals (as `crashes` does at creation). @default times 1 */
+  crashNext(point: CrashPoint, times?: number): void;
+  /** Disarms every scripted fault and crash that has not fired yet. */
+  disarm(): void;
   /** One line for logs: `dynamodb=0.2 ses=0.2 seed=7 crash=after-s3-read:1`. */
   describe(): string;
 }
@@ -79,20 +102,46 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** The error a service returns when it throttles, shaped like the SDK's own so its retry strategy classifies it. */
-export function throttlingError(service: FaultService): Error {
-  const [name, message, status] =
-    service === 'dynamodb'
-      ? ['ProvisionedThroughputExceededException', 'The level of configured provisioned throughput for the table was exceeded.', 400]
-      : service === 'ses'
-        ? ['Throttling', 'Maximum sending rate exceeded.', 400]
-        : ['SlowDown', 'Please reduce your request rate.', 503];
+/** FNV-1a, 32 bits: a fixed number per service name. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (const char of text) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
+  return hash;
+}
+
+/** Name, message and HTTP status of each service's error for a throttled and for a refused request. */
+const SERVICE_ERRORS: Record<'throttle' | 'reject', Record<FaultService, readonly [string, string, number]>> = {
+  throttle: {
+    dynamodb: ['ProvisionedThroughputExceededException', 'The level of configured provisioned throughput for the table was exceeded.', 400],
+    ses: ['Throttling', 'Maximum sending rate exceeded.', 400],
+    s3: ['SlowDown', 'Please reduce your request rate.', 503],
+  },
+  reject: {
+    dynamodb: ['ValidationException', 'One or more parameter values were invalid.', 400],
+    ses: ['MessageRejected', 'Email address is not verified.', 400],
+    s3: ['AccessDenied', 'Access Denied', 403],
+  },
+};
+
+/** A service error shaped like the SDK's own, so its retry strategy and our adapters classify it as they would the real one. */
+function serviceError(kind: 'throttle' | 'reject', service: FaultService): Error {
+  const [name, message, status] = SERVICE_ERRORS[kind][service];
   return Object.assign(new Error(`${message} (injected)`), {
     name,
     $fault: status >= 500 ? 'server' : 'client',
     $metadata: { httpStatusCode: status, attempts: 1, totalRetryDelay: 0 },
-    $retryable: { throttling: true },
+    ...(kind === 'throttle' ? { $retryable: { throttling: true } } : {}),
   });
+}
+
+/** The error a service returns when it throttles (retried by the SDK as throttling). */
+export function throttlingError(service: FaultService): Error {
+  return serviceError('throttle', service);
+}
+
+/** The error a service returns when it refuses a request for good (not retried). */
+export function rejectionError(service: FaultService): Error {
+  return serviceError('reject', service);
 }
 
 /** A request timeout as the SDK's HTTP handler raises it (retried by the SDK as a transient error). */
@@ -146,18 +195,31 @@ export function faultInjectorFromEnv(env: NodeJS.ProcessEnv = process.env): Faul
 }
 
 /**
- * Creates the injector. Each request attempt draws from one seeded PRNG; with concurrent handlers the
- * order of attempts varies, so a seed reproduces the sequence of decisions, not which request gets which.
+ * Creates the injector. Each service draws from its own seeded PRNG, so the n-th attempt on a service gets the
+ * same decision whatever the other services did in between; with concurrent handlers the order of attempts
+ * varies, so a seed reproduces each service's sequence of decisions, not which request gets which.
  *
  * @example
  * const faults = createFaultInjector({ dynamodb: 0.2, ses: 0.2, seed: 7 });
  * const runtime = createLocalRuntime({ ...options, faults });
  */
 export function createFaultInjector(options: FaultOptions): FaultInjector {
-  const random = seededRandom(options.seed ?? 1);
+  const seed = options.seed ?? 1;
+  const streams = new Map<FaultService, () => number>();
+  const randomFor = (service: FaultService) => {
+    let stream = streams.get(service);
+    if (!stream) {
+      // The seed spread (golden-ratio multiply) and mixed with the service name's FNV-1a hash: one independent,
+      // reproducible stream per service.
+      stream = seededRandom((Math.imul(seed, 0x9e3779b9) ^ fnv1a(service)) >>> 0);
+      streams.set(service, stream);
+    }
+    return stream;
+  };
   const kinds = options.kinds && options.kinds.length > 0 ? options.kinds : FAULT_KINDS;
   const stats: FaultStats = { injected: new Map(), attempts: new Map(), crashes: new Map() };
   const left = new Map<CrashPoint, number>(Object.entries(options.crashes ?? {}) as [CrashPoint, number][]);
+  const scripted: { fault: ScriptedFault; left: number }[] = [];
   const bump = <K>(map: Map<K, number>, key: K) => map.set(key, (map.get(key) ?? 0) + 1);
 
   /** Throws at `point` while it has crashes left. */
@@ -175,11 +237,38 @@ export function createFaultInjector(options: FaultOptions): FaultInjector {
     async (args) => {
       bump(stats.attempts, service);
       const share = options[service] ?? 0;
+      const random = randomFor(service);
       if (share <= 0 || random() >= share) return next(args);
       const kind = kinds[Math.floor(random() * kinds.length)]!;
       bump(stats.injected, `${service}:${kind}`);
       if (kind === 'throttle') throw throttlingError(service);
       if (kind === 'timeout-before') throw timeoutError();
+      await next(args);
+      throw timeoutError();
+    };
+
+  /** The first armed fault for this call, used up by one; undefined when none applies. */
+  const takeScripted = (service: FaultService, commandName: string | undefined): ScriptedFault | undefined => {
+    const index = scripted.findIndex(
+      ({ fault }) => fault.service === service && (fault.operation === undefined || `${fault.operation}Command` === commandName),
+    );
+    if (index < 0) return undefined;
+    const entry = scripted[index]!;
+    entry.left -= 1;
+    if (entry.left <= 0) scripted.splice(index, 1);
+    return entry.fault;
+  };
+
+  const scriptedMiddleware =
+    <I extends object, O extends object>(service: FaultService): InitializeMiddleware<I, O> =>
+    (next, context) =>
+    async (args) => {
+      const fault = takeScripted(service, context.commandName);
+      if (!fault) return next(args);
+      bump(stats.injected, `${service}:${fault.kind}`);
+      if (fault.kind === 'throttle') throw throttlingError(service);
+      if (fault.kind === 'reject') throw rejectionError(service);
+      if (fault.kind === 'timeout-before') throw timeoutError();
       await next(args);
       throw timeoutError();
     };
@@ -190,6 +279,18 @@ export function createFaultInjector(options: FaultOptions): FaultInjector {
     instrument(service, client) {
       // Low priority in finalizeRequest runs inside the retry middleware: every attempt is a fresh draw.
       client.middlewareStack.add(middleware(service), { step: 'finalizeRequest', priority: 'low', name: `sesdeskFaults-${service}` });
+      // Scripted faults act on the call as its caller sees it, so they go before the SDK's retries.
+      client.middlewareStack.add(scriptedMiddleware(service), { step: 'initialize', name: `sesdeskScriptedFaults-${service}` });
+    },
+    failNext(fault) {
+      scripted.push({ fault, left: fault.times ?? 1 });
+    },
+    crashNext(point, times = 1) {
+      left.set(point, (left.get(point) ?? 0) + times);
+    },
+    disarm() {
+      scripted.length = 0;
+      left.clear();
     },
     wrapDeps(runtime) {
       const store = crashingStore(runtime.ingest.store, () => crashAt('after-s3-read'));

@@ -2,7 +2,7 @@
 import { ConditionalCheckFailedException, TransactionCanceledException, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { documentClient } from '../../functions/adapters/aws-clients';
 import { ConditionFailedError, DynamoTable, putNew } from '../../functions/adapters/dynamo-table';
 
@@ -10,6 +10,8 @@ const client = documentClient();
 const mock = mockClient(DynamoDBDocumentClient);
 const table = new DynamoTable(client, 'desk');
 afterEach(() => mock.reset());
+// Unit test files share a worker's modules (isolate: false): a class-wide mock must not outlive this file.
+afterAll(() => mock.restore());
 
 const cancelled = (codes: string[], item?: Record<string, AttributeValue>) =>
   new TransactionCanceledException({

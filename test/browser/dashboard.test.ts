@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readOutbox } from '../../bin/local/ses-local';
-import { AGENT, startBrowserStack, startRequestCounter, type BrowserStack, type RequestCounter } from './fixture-stack';
+import { startRequestCounter, type RequestCounter } from '../support/request-counter';
+import { startStackHarness, type StackHarness } from '../support/stack-harness';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = 'test-artifacts';
@@ -31,12 +32,12 @@ interface ApiTicket {
 }
 
 describe('the dashboard in a real browser', () => {
-  let desk: BrowserStack;
+  let desk: StackHarness;
   let counter: RequestCounter;
   let browser: Browser;
 
   beforeAll(async () => {
-    [desk, counter] = await Promise.all([startBrowserStack(), startRequestCounter()]);
+    [desk, counter] = await Promise.all([startStackHarness({ dashboard: true }), startRequestCounter()]);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
@@ -61,7 +62,7 @@ describe('the dashboard in a real browser', () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
     const page = await context.newPage();
     await page.goto(desk.stack.urls.dashboard);
-    await page.getByLabel('Email').fill(AGENT.email);
+    await page.getByLabel('Email').fill(desk.agent.email);
     await page.getByLabel('Sign-in code').fill(desk.stack.signInCode);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Open tickets' }).waitFor();
@@ -115,7 +116,7 @@ describe('the dashboard in a real browser', () => {
     await expect.poll(() => page.locator('.message.inbound .threaded-by').first().textContent()).toBe('new ticket');
 
     await page.getByRole('button', { name: 'Assign to me' }).click();
-    await page.getByRole('heading', { name: 'Assignee' }).locator('xpath=..').getByText(AGENT.email).waitFor();
+    await page.getByRole('heading', { name: 'Assignee' }).locator('xpath=..').getByText(desk.agent.email).waitFor();
     await page.getByLabel('Add labels (comma-separated)').fill('hardware, urgent');
     await page.getByRole('button', { name: 'Add', exact: true }).click();
     await page.locator('.controls .chip.label', { hasText: 'urgent' }).waitFor();
@@ -140,9 +141,9 @@ describe('the dashboard in a real browser', () => {
     await page.screenshot({ path: `${ARTIFACTS}/dashboard-ticket.png`, fullPage: true });
 
     // Assert through the API: closed, assigned, labelled; the reply made a delivery, the note none.
-    const ticket = await desk.api<ApiTicket>(`/api/tickets/${ticketId}`);
+    const ticket = await desk.api<ApiTicket>('GET', `/api/tickets/${ticketId}`);
     expect(ticket.status).toBe('closed');
-    expect(ticket.assignee).toBe(AGENT.email);
+    expect(ticket.assignee).toBe(desk.agent.email);
     expect(ticket.labels).toEqual(['hardware', 'urgent']);
     expect(ticket.messages.map((m) => m.direction)).toEqual(['inbound', 'outbound', 'note']);
     const [, reply, noteMessage] = ticket.messages;
@@ -247,7 +248,7 @@ describe('the dashboard in a real browser', () => {
     await page.getByRole('status').getByText('Settings saved.').waitFor();
     await expect.poll(() => page.getByText('{{unsubscribe.url}}').count()).toBeGreaterThan(0);
 
-    const settings = await desk.api<{ templates: { ack: { subject: string } } }>('/api/settings/support');
+    const settings = await desk.api<{ templates: { ack: { subject: string } } }>('GET', '/api/settings/support');
     expect(settings.templates.ack.subject).toBe(`[#{{ticket.number}}] We got it: {{ticket.subject}} ${runId}`);
     await page.context().close();
   }, 60_000);

@@ -6,7 +6,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runDeploy, type DeployIo } from '../../bin/cli/commands/deploy';
 import { afterDeployInstructions, cdkDeployArgs, checkBootstrap, deployContext } from '../../bin/cli/deploy-steps';
-import { makeWorkspace } from '../infra/support/test-app';
+import { makeWorkspace } from '../infra/support/workspace';
 
 const sts = mockClient(STSClient);
 const ssm = mockClient(SSMClient);

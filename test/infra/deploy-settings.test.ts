@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readDeploySettings } from '../../lib/deploy-settings';
-import { makeWorkspace, TEST_DESK_CONFIG } from './support/test-app';
+import { makeWorkspace, TEST_DESK_CONFIG } from './support/workspace';
 
 const context =
   (values: Record<string, unknown>) =>

@@ -1,10 +1,12 @@
 import { DescribeActiveReceiptRuleSetCommand, SESClient, SetActiveReceiptRuleSetCommand } from '@aws-sdk/client-ses';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createActivationHandler } from '../../lib/constructs/rule-set-activation/handler';
 
 const ses = mockClient(SESClient);
+// Unit test files share a worker's modules (isolate: false): a class-wide mock must not outlive this file.
+afterAll(() => ses.restore());
 const handler = createActivationHandler(new SESClient({}));
 const activations = () => ses.commandCalls(SetActiveReceiptRuleSetCommand).map((call) => call.args[0].input);
 

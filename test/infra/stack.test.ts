@@ -22,7 +22,8 @@ import { NONCURRENT_VERSION_DAYS, type DnsRecord } from '../../lib/constructs/in
 import type { SesDeskStack } from '../../lib/sesdesk-stack';
 import { STACK_OUTPUTS } from '../../lib/stack-outputs';
 import { parseConfig } from '../../web/src/config';
-import { buildTestApp, deployedFile, makeWorkspace, STAGING_DESK_CONFIG } from './support/test-app';
+import { buildTestApp, deployedFile, STAGING_DESK_CONFIG } from './support/test-app';
+import { makeWorkspace } from './support/workspace';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 

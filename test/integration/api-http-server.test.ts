@@ -9,9 +9,12 @@ import { findFreePort } from '../../bin/local/ports';
 import { startHttpServer } from '../../bin/local/http-server';
 import type { LocalServer } from '../../bin/local/local-server';
 import { LOCAL_ISSUER, issueLocalToken, verifyLocalToken } from '../../functions/core/api/local-auth';
-import { AGENT, createApiHarness } from './api-harness';
+import { DEFAULT_DESK_CONFIG } from '../../functions/core/config/desk-config';
+import { startRuntimeHarness } from '../support/runtime-harness';
+import { TEST_SECRET } from '../support/secret';
 
-const secret = 'c'.repeat(64);
+const secret = TEST_SECRET;
+const AGENT = DEFAULT_DESK_CONFIG.team[0]!;
 const signInCode = '424242';
 let server: LocalServer;
 let parentDir: string;
@@ -23,11 +26,11 @@ beforeAll(async () => {
   await mkdir(path.join(staticDir, 'assets'), { recursive: true });
   await writeFile(path.join(staticDir, 'index.html'), '<!doctype html><title>sesdesk</title><div id="app"></div>');
   await writeFile(path.join(staticDir, 'assets', 'app-1234.js'), 'console.log("app")');
-  const harness = await createApiHarness({ secret, signInCode });
+  const harness = await startRuntimeHarness({ name: 'api-http', signInCode, pollStream: false });
   server = await startHttpServer({
     port: await findFreePort(),
     staticDir,
-    apiHandler: harness.handler,
+    apiHandler: harness.api,
     verifyToken: (token) => verifyLocalToken(secret, token),
   });
 });

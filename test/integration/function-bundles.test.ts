@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { functionEntry, lambdaBuildOptions, REPO_ROOT } from '../../lib/constructs/app-function';
-import { scratchDir, TEST_DESK_CONFIG } from '../infra/support/test-app';
+import { scratchDir, TEST_DESK_CONFIG } from '../infra/support/workspace';
 
 // What the stack sets; handlers may read configuration at import.
 const LAMBDA_ENV = {

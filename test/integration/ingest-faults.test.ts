@@ -1,73 +1,26 @@
-// Faults mid-ingest (aws-sdk-client-mock in front of the real DynamoDB Local), then Lambda's retry of the same event.
-import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
-import { DynamoTable } from '../../functions/adapters/dynamo-table';
-import { DynamoTicketRepository } from '../../functions/adapters/dynamo-ticket-repository';
-import { createDocumentClient } from '../support/local-aws';
-import { composeMail, createIngestFixture, s3Event } from '../support/ingest-fixture';
+// Faults mid-ingest (scripted with the fault injector, on the real DynamoDB Local), then Lambda's retry of the same event.
+import { describe, expect, it } from 'vitest';
+import { createFaultInjector } from '../../bin/local/faults';
+import { composeMail } from '../support/mail';
+import { countCommands, startRuntimeHarness } from '../support/runtime-harness';
 
-const throttled = () =>
-  new ProvisionedThroughputExceededException({
-    message: 'Rate of requests exceeds the allowed throughput',
-    $metadata: { httpStatusCode: 400 },
-  });
-const timedOut = () => Object.assign(new Error('socket hang up: request timed out'), { name: 'TimeoutError' });
-
-/**
- * A document client whose every command goes to DynamoDB Local, except where a test scripts a fault.
- * The same client instance is handed to the repository, so faults hit exactly the calls ingest makes.
- */
-function faultyClient() {
-  const real = createDocumentClient(inject('dynamoEndpoint'));
-  const faulty = DynamoDBDocumentClient.from(createDocumentClient(inject('dynamoEndpoint')));
-  const mock = mockClient(faulty);
-  mock.on(BatchGetCommand).callsFake((input) => real.send(new BatchGetCommand(input)));
-  mock.on(GetCommand).callsFake((input) => real.send(new GetCommand(input)));
-  mock.on(PutCommand).callsFake((input) => real.send(new PutCommand(input)));
-  mock.on(UpdateCommand).callsFake((input) => real.send(new UpdateCommand(input)));
-  mock.on(TransactWriteCommand).callsFake((input) => real.send(new TransactWriteCommand(input)));
-  return { real, faulty, mock };
-}
-
-const mocks: ReturnType<typeof mockClient>[] = [];
-afterEach(() => {
-  for (const mock of mocks.splice(0)) mock.restore();
-});
-
+/** A fresh table (ticket numbers start at 1) whose clients carry a fault injector, and one stored email's event. */
 async function setup(name: string) {
-  const client = faultyClient();
-  mocks.push(client.mock);
-  const fx = await createIngestFixture(name);
-  const repository = new DynamoTicketRepository(new DynamoTable(client.faulty, fx.tableName));
-  const deps = { ...fx.deps, tickets: repository };
-  const { createIngestHandler } = await import('../../functions/ingest/create-handler');
-  const handler = createIngestHandler(async () => deps);
+  const faults = createFaultInjector({});
+  const h = await startRuntimeHarness({ name: `faults-${name}`, faults, pollStream: false });
   const raw = await composeMail({ from: 'ann@example.com', to: 'support@desk.localhost', subject: `Fault ${name}`, text: 'Hello' });
-  const key = `inbound/${name}-${Date.now()}`;
-  await fx.store.put(fx.bucket, key, raw, 'message/rfc822');
-  const tickets = async () => (await fx.items()).filter((item) => item.type === 'ticket');
-  return { ...client, fx, handler, event: s3Event(fx.bucket, key), tickets };
+  const event = h.event(await h.put(raw));
+  const tickets = async () => (await h.items()).filter((item) => item.type === 'ticket');
+  return { h, faults, handler: h.ingest, event, tickets };
 }
 
 describe('ingest under DynamoDB faults', () => {
   it('throttling on the transaction fails the invocation; the retried event yields exactly one ticket', async () => {
-    const { mock, real, handler, event, tickets } = await setup('throttle');
-    mock
-      .on(TransactWriteCommand)
-      .rejectsOnce(throttled())
-      .callsFake((input) => real.send(new TransactWriteCommand(input)));
+    const { faults, handler, event, tickets } = await setup('throttle');
+    faults.failNext({ service: 'dynamodb', operation: 'TransactWriteItems', kind: 'throttle' });
 
-    await expect(handler(event)).rejects.toThrow(/exceeds the allowed throughput/);
+    await expect(handler(event)).rejects.toThrow(/configured provisioned throughput/);
+    expect(faults.stats.injected.get('dynamodb:throttle')).toBe(1);
     expect(await tickets()).toHaveLength(0);
 
     const [result] = await handler(event);
@@ -76,16 +29,11 @@ describe('ingest under DynamoDB faults', () => {
   });
 
   it('a timeout after DynamoDB committed the transaction: the retry finds it and creates nothing more', async () => {
-    const { mock, real, handler, event, tickets } = await setup('timeout');
-    mock
-      .on(TransactWriteCommand)
-      .callsFakeOnce(async (input) => {
-        await real.send(new TransactWriteCommand(input));
-        throw timedOut();
-      })
-      .callsFake((input) => real.send(new TransactWriteCommand(input)));
+    const { faults, handler, event, tickets } = await setup('timeout');
+    faults.failNext({ service: 'dynamodb', operation: 'TransactWriteItems', kind: 'timeout-after' });
 
     await expect(handler(event)).rejects.toThrow(/timed out/);
+    expect(faults.stats.injected.get('dynamodb:timeout-after')).toBe(1);
     expect(await tickets()).toHaveLength(1);
 
     const [retry] = await handler(event);
@@ -94,13 +42,11 @@ describe('ingest under DynamoDB faults', () => {
   });
 
   it('throttling on the first read fails fast and the retry completes normally', async () => {
-    const { mock, real, handler, event, tickets } = await setup('read-throttle');
-    mock
-      .on(BatchGetCommand)
-      .rejectsOnce(throttled())
-      .callsFake((input) => real.send(new BatchGetCommand(input)));
+    const { faults, handler, event, tickets } = await setup('read-throttle');
+    faults.failNext({ service: 'dynamodb', operation: 'BatchGetItem', kind: 'throttle' });
 
     await expect(handler(event)).rejects.toThrow();
+    expect(faults.stats.injected.get('dynamodb:throttle')).toBe(1);
     const [result] = await handler(event);
 
     expect(result?.outcome).toBe('ticket-created');
@@ -108,16 +54,11 @@ describe('ingest under DynamoDB faults', () => {
   });
 
   it('a crash between the ticket counter and the transaction skips a number but never duplicates a ticket', async () => {
-    const { mock, real, handler, event, tickets } = await setup('counter-crash');
-    mock
-      .on(UpdateCommand)
-      .callsFakeOnce(async (input) => {
-        await real.send(new UpdateCommand(input));
-        throw timedOut();
-      })
-      .callsFake((input) => real.send(new UpdateCommand(input)));
+    const { faults, handler, event, tickets } = await setup('counter-crash');
+    faults.failNext({ service: 'dynamodb', operation: 'UpdateItem', kind: 'timeout-after' });
 
     await expect(handler(event)).rejects.toThrow(/timed out/);
+    expect(faults.stats.injected.get('dynamodb:timeout-after')).toBe(1);
     const [result] = await handler(event);
 
     expect(result?.outcome).toBe('ticket-created');
@@ -127,8 +68,9 @@ describe('ingest under DynamoDB faults', () => {
   });
 
   it('counts DynamoDB requests per email: new ticket ≤ 3, reply ≤ 3, duplicate event ≤ 1', async () => {
-    const { mock, handler, event, fx } = await setup('requests');
-    const count = () => mock.calls().length;
+    const { h, handler, event } = await setup('requests');
+    const counter = countCommands(h.runtime.documents);
+    const count = () => counter.total();
 
     let before = count();
     const [created] = await handler(event);
@@ -145,13 +87,15 @@ describe('ingest under DynamoDB faults', () => {
       text: 'more',
       inReplyTo: created!.messageId!,
     });
-    await fx.store.put(fx.bucket, 'inbound/requests-reply', reply, 'message/rfc822');
+    const replyEvent = h.event(await h.put(reply));
     before = count();
-    const [replied] = await handler(s3Event(fx.bucket, 'inbound/requests-reply'));
+    const [replied] = await handler(replyEvent);
     const replyRequests = count() - before;
 
     expect(replied?.outcome).toBe('reply-added');
+    expect(newTicketRequests).toBeGreaterThanOrEqual(1);
     expect(newTicketRequests).toBeLessThanOrEqual(3);
+    expect(replyRequests).toBeGreaterThanOrEqual(1);
     expect(replyRequests).toBeLessThanOrEqual(3);
     expect(duplicateRequests).toBe(1);
   });

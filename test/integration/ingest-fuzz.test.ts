@@ -4,15 +4,15 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../functions/contracts';
 import type { IngestOutcomeKind } from '../../functions/core/ports';
-import { createIngestFixture, type IngestFixture } from '../support/ingest-fixture';
 import { mimeCase, renderMimeCase } from '../support/mime-arbitraries';
+import { startRuntimeHarness, type RuntimeHarness } from '../support/runtime-harness';
 import { fuzzOptions, fuzzTimeout } from '../fuzz/fuzz-settings';
 
 const OUTCOMES: readonly IngestOutcomeKind[] = ['ticket-created', 'reply-added', 'bounce', 'complaint', 'ignored', 'duplicate', 'failed'];
 
-let fx: IngestFixture;
+let fx: RuntimeHarness;
 beforeAll(async () => {
-  fx = await createIngestFixture('fuzz');
+  fx = await startRuntimeHarness({ name: 'fuzz', pollStream: false });
 });
 
 describe('ingest of fuzzed mail on local servers', () => {
@@ -31,7 +31,7 @@ describe('ingest of fuzzed mail on local servers', () => {
           expect(OUTCOMES).toContain(result!.outcome);
           const { Item: item } = await fx.documents.send(new GetCommand({ TableName: fx.tableName, Key: keys.ingest(key) }));
           expect(item).toMatchObject({ type: 'ingest', key, outcome: result!.outcome });
-          expect(Buffer.from(await fx.store.get(fx.bucket, key)).equals(raw)).toBe(true);
+          expect(Buffer.from(await fx.runtime.ingest.store.get(fx.bucket, key)).equals(raw)).toBe(true);
         }),
         fuzzOptions(25, 20261130),
       );

@@ -1,19 +1,23 @@
 // Ingest end to end on real servers: s3rver holds the raw mail, DynamoDB Local the tickets.
-import { readFileSync } from 'node:fs';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../functions/contracts';
 import { normalizeMessageId } from '../../functions/core/ids';
 import { createReplyToken } from '../../functions/core/threading/reply-token';
 import { replayIngest } from '../../functions/core/ingest/replay-ingest';
-import { corpusPath } from '../support/corpus';
-import { composeMail, createIngestFixture, TEST_TOKEN_KEYS, type IngestFixture } from '../support/ingest-fixture';
+import { createIngestHandler } from '../../functions/ingest/create-handler';
+import { fixtureMail } from '../support/fixture-mail';
+import { composeMail } from '../support/mail';
+import { startRuntimeHarness, type RuntimeHarness } from '../support/runtime-harness';
+import { TEST_TOKEN_KEYS } from '../support/secret';
 
 const DESK = 'support@desk.localhost';
 
-let fx: IngestFixture;
+// No stream poller: the deliveries ingest writes stay as it left them.
+let fx: RuntimeHarness;
+const tickets = () => fx.runtime.ingest.tickets;
 beforeAll(async () => {
-  fx = await createIngestFixture('ingest');
+  fx = await startRuntimeHarness({ name: 'ingest', pollStream: false });
 });
 
 async function newTicketFrom(from: string, subject: string, extra: Parameters<typeof composeMail>[0] = {}) {
@@ -21,7 +25,7 @@ async function newTicketFrom(from: string, subject: string, extra: Parameters<ty
   const { key, results } = await fx.deliver(raw);
   const [result] = results;
   expect(result?.outcome).toBe('ticket-created');
-  const ticket = await fx.repository.getTicket(result!.ticketId!);
+  const ticket = await tickets().getTicket(result!.ticketId!);
   return { key, raw, ticket: ticket!, messageId: result!.messageId! };
 }
 
@@ -74,7 +78,7 @@ describe('ingest on DynamoDB Local and s3rver', () => {
       from: 'carol@example.com',
       to: `support+${token}@desk.localhost`,
       subject: 'Re: Token thread',
-      text: 'More details.',
+      text: 'More details.\n\nOn Thu, 2 Jan 2025 at 10:00, Support <support@desk.localhost> wrote:\n> What happened?',
     });
 
     const { results } = await fx.deliver(reply);
@@ -82,6 +86,8 @@ describe('ingest on DynamoDB Local and s3rver', () => {
     expect(results[0]).toMatchObject({ outcome: 'reply-added', ticketId: ticket.id });
     const messages = await messagesOf(ticket.id);
     expect(messages.map((m) => m.threadedBy).sort()).toEqual(['new-ticket', 'reply-token']);
+    // The stored message says how sure its reply is, so the dashboard knows when to show the full text.
+    expect(messages.find((m) => m.threadedBy === 'reply-token')).toMatchObject({ reply: 'More details.', replyConfidence: 'high' });
   });
 
   it('threads a reply by References alone when Outlook dropped the plus address', async () => {
@@ -151,7 +157,7 @@ describe('ingest on DynamoDB Local and s3rver', () => {
   it('reopens a closed ticket on a customer reply, but an auto-reply leaves it closed', async () => {
     const { ticket, messageId } = await newTicketFrom('ivan@example.com', 'Closed then answered');
     const close = async () => {
-      const current = (await fx.repository.getTicket(ticket.id))!;
+      const current = (await tickets().getTicket(ticket.id))!;
       await fx.documents.send(
         new PutCommand({
           TableName: fx.tableName,
@@ -174,7 +180,7 @@ describe('ingest on DynamoDB Local and s3rver', () => {
       headers: { 'Auto-Submitted': 'auto-replied' },
     });
     expect((await fx.deliver(auto)).results[0]?.outcome).toBe('reply-added');
-    expect((await fx.repository.getTicket(ticket.id))?.status).toBe('closed');
+    expect((await tickets().getTicket(ticket.id))?.status).toBe('closed');
 
     const human = await composeMail({
       from: 'ivan@example.com',
@@ -184,13 +190,13 @@ describe('ingest on DynamoDB Local and s3rver', () => {
       inReplyTo: messageId,
     });
     expect((await fx.deliver(human)).results[0]?.outcome).toBe('reply-added');
-    expect((await fx.repository.getTicket(ticket.id))?.status).toBe('open');
+    expect((await tickets().getTicket(ticket.id))?.status).toBe('open');
   });
 
   it('records an auto-reply that matches no ticket as ignored, without a ticket or an acknowledgement', async () => {
     const before = (await fx.items()).filter((item) => item.type === 'ticket').length;
 
-    const { key, results } = await fx.deliver(readFileSync(corpusPath('gitlab-spec-fixtures-emails', 'auto_reply.eml')));
+    const { key, results } = await fx.deliver(fixtureMail('auto-reply/x-autoreply-yes.eml'));
 
     expect(results[0]?.outcome).toBe('ignored');
     expect((await fx.items()).filter((item) => item.type === 'ticket')).toHaveLength(before);
@@ -201,7 +207,7 @@ describe('ingest on DynamoDB Local and s3rver', () => {
   it('turns a bounce into an undeliverable address, never into a ticket', async () => {
     const before = (await fx.items()).filter((item) => item.type === 'ticket').length;
 
-    const { results } = await fx.deliver(readFileSync(corpusPath('sisimai-set-of-emails', 'bsd', 'lhost-postfix-01.eml')));
+    const { results } = await fx.deliver(fixtureMail('bounce/postfix-dsn-user-unknown.eml'));
 
     expect(results[0]?.outcome).toBe('bounce');
     const items = await fx.items();
@@ -221,7 +227,7 @@ describe('ingest on DynamoDB Local and s3rver', () => {
     const { results } = await fx.deliver(withVerdicts);
 
     expect(results[0]?.outcome).toBe('ticket-created');
-    const ticket = await fx.repository.getTicket(results[0]!.ticketId!);
+    const ticket = await tickets().getTicket(results[0]!.ticketId!);
     expect(ticket?.status).toBe('spam');
     expect((await fx.items()).filter((item) => item.pk === `TICKET#${ticket!.id}` && item.type === 'delivery')).toHaveLength(0);
   });
@@ -237,26 +243,28 @@ describe('ingest on DynamoDB Local and s3rver', () => {
 
   it('records mail it cannot process as failed, keeps it in S3, and a replay turns it into a ticket', async () => {
     let broken = true;
-    const flaky = await createIngestFixture('replay', {
-      parse: async (raw) => {
+    const flaky = await startRuntimeHarness({ name: 'replay', pollStream: false });
+    const deps = {
+      ...flaky.runtime.ingest,
+      parse: async (raw: Uint8Array) => {
         if (broken) throw new Error('parser exploded');
-        const { parseEmail } = await import('../../functions/core/email/parse-email');
-        return parseEmail(raw);
+        return flaky.runtime.ingest.parse(raw);
       },
-    });
+    };
     const raw = await composeMail({ from: 'kim@example.com', to: DESK, subject: 'Needs replay', text: 'Hello' });
+    const key = await flaky.put(raw);
 
-    const { key, results } = await flaky.deliver(raw);
+    const results = await createIngestHandler(async () => deps)(flaky.event(key));
     expect(results[0]).toMatchObject({ outcome: 'failed', reason: 'could not parse: parser exploded' });
-    expect(await flaky.store.get(flaky.bucket, key)).toEqual(new Uint8Array(raw));
-    expect((await flaky.repository.listIngests('failed', 10)).map((r) => r.key)).toContain(key);
+    expect(await deps.store.get(flaky.bucket, key)).toEqual(new Uint8Array(raw));
+    expect((await deps.tickets.listIngests('failed', 10)).map((r) => r.key)).toContain(key);
 
     broken = false;
-    const summary = await replayIngest(flaky.deps, { bucket: flaky.bucket, selection: { kind: 'failed' } });
+    const summary = await replayIngest(deps, { bucket: flaky.bucket, selection: { kind: 'failed' } });
 
     expect(summary).toEqual({ total: 1, byOutcome: { 'ticket-created': 1 } });
-    expect(await flaky.repository.listIngests('failed', 10)).toEqual([]);
-    const again = await replayIngest(flaky.deps, { bucket: flaky.bucket, selection: { kind: 'keys', keys: [key] } });
+    expect(await deps.tickets.listIngests('failed', 10)).toEqual([]);
+    const again = await replayIngest(deps, { bucket: flaky.bucket, selection: { kind: 'keys', keys: [key] } });
     expect(again.byOutcome).toEqual({ duplicate: 1 });
   });
 
@@ -267,7 +275,7 @@ describe('ingest on DynamoDB Local and s3rver', () => {
     const { results } = await fx.deliver(malformed);
 
     expect(results[0]?.outcome).toBe('ticket-created');
-    const ticket = await fx.repository.getTicket(results[0]!.ticketId!);
+    const ticket = await tickets().getTicket(results[0]!.ticketId!);
     expect(ticket).toMatchObject({ subject: 'half a message', requester: { address: 'broken@example.com' } });
   });
 
@@ -290,6 +298,6 @@ describe('ingest on DynamoDB Local and s3rver', () => {
 
     expect(attachment?.filename).toBe('report.pdf');
     expect(attachment?.key.startsWith('attachments/')).toBe(true);
-    expect(Buffer.from(await fx.store.get(fx.bucket, attachment!.key)).toString()).toBe('%PDF-1.4 test');
+    expect(Buffer.from(await fx.runtime.ingest.store.get(fx.bucket, attachment!.key)).toString()).toBe('%PDF-1.4 test');
   });
 });

@@ -1,32 +1,13 @@
 // The local stack end to end: real SMTP in, the real handlers on real servers, the SES outbox out.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueLocalToken } from '../../functions/core/api/local-auth';
+import { readOutbox } from '../../bin/local/ses-local';
 import { DEFAULT_DESK_CONFIG } from '../../functions/core/config/desk-config';
-import { localEnvOnFreePorts, type LocalEnv } from '../../bin/local/local-env';
-import { readLocalSecret } from '../../bin/local/local-secret';
-import { readOutbox, type OutboxEmail } from '../../bin/local/ses-local';
-import { startLocalStack, type LocalStack } from '../../bin/local/stack';
+import { startStackHarness, type StackHarness } from '../support/stack-harness';
 
 const run = promisify(execFile);
-const config = DEFAULT_DESK_CONFIG;
-const DESK = config.desks[0]!.address;
-
-function customer(env: LocalEnv) {
-  return nodemailer.createTransport({
-    host: '127.0.0.1',
-    port: env.smtpPort,
-    secure: false,
-    ignoreTLS: true,
-    pool: true,
-    maxConnections: 4,
-  });
-}
+const DESK = DEFAULT_DESK_CONFIG.desks[0]!.address;
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -39,39 +20,21 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 }
 
 describe('the local stack', () => {
-  let dataDir: string;
-  let env: LocalEnv;
-  let vars: Record<string, string>;
-  let stack: LocalStack;
-  let token: string;
-
-  const api = async <T>(method: string, route: string, body?: unknown): Promise<T> => {
-    const response = await fetch(`${stack.urls.dashboard}${route}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${await response.text()}`);
-    return (await response.json()) as T;
-  };
-  const outboxTo = async (address: string): Promise<OutboxEmail[]> =>
-    (await readOutbox(stack.urls.outbox)).emails.filter((email) => email.destination.to.some((to) => to.includes(address)));
+  let h: StackHarness;
+  /** A customer's mail server: a pool of SMTP connections to the stack. */
+  const customer = () => h.smtp({ pool: true, maxConnections: 4 });
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'sesdesk-stack-'));
-    ({ env, vars } = await localEnvOnFreePorts(dataDir));
-    stack = await startLocalStack({ env, config, console: null, retryDelayMs: () => 100 });
-    token = await issueLocalToken(await readLocalSecret(dataDir), config.team[0]!);
+    h = await startStackHarness();
   }, 180_000);
 
   afterAll(async () => {
-    await stack?.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await h?.stop();
   });
 
   it('turns mail into a ticket, acknowledges it, threads the reply, and mails the agent answer but not the note', async () => {
     // Arrange
-    const smtp = customer(env);
+    const smtp = customer();
     const customerAddress = `ann-${Date.now()}@example.com`;
 
     // Act: a customer writes in
@@ -79,14 +42,14 @@ describe('the local stack', () => {
 
     // Assert: a ticket in the API, an acknowledgement in the outbox
     const ticket = await until('the ticket', async () => {
-      const { items } = await api<{ items: { id: string; number: number; requester: { address: string } }[] }>(
+      const { items } = await h.api<{ items: { id: string; number: number; requester: { address: string } }[] }>(
         'GET',
         '/api/tickets?status=open&limit=100',
       );
       return items.find((t) => t.requester.address === customerAddress);
     });
     const [ack] = await until('the acknowledgement', async () => {
-      const emails = await outboxTo(customerAddress);
+      const emails = await h.outboxFor(customerAddress);
       return emails.length > 0 ? emails : undefined;
     });
     expect(ack!.subject).toBe(`Re: Printer on fire [#${ticket.number}]`);
@@ -96,7 +59,7 @@ describe('the local stack', () => {
     // Act: the customer answers the acknowledgement (to its Reply-To, as a mail client does)
     await smtp.sendMail({ from: customerAddress, to: replyTo, subject: `Re: ${ack!.subject}`, text: 'Now it is smoking too.' });
     const threaded = await until('the threaded reply', async () => {
-      const detail = await api<{ messages: { direction: string; threadedBy: string; reply: string }[] }>(
+      const detail = await h.api<{ messages: { direction: string; threadedBy: string; reply: string }[] }>(
         'GET',
         `/api/tickets/${ticket.id}`,
       );
@@ -105,12 +68,12 @@ describe('the local stack', () => {
     expect(threaded.messages[1]).toMatchObject({ direction: 'inbound', threadedBy: 'reply-token' });
 
     // Act: an agent answers publicly, then writes an internal note
-    await api('POST', `/api/tickets/${ticket.id}/messages`, { body: 'We are sending a **technician**.', internal: false });
-    await api('POST', `/api/tickets/${ticket.id}/messages`, { body: 'Internal: customer sounds worried.', internal: true });
-    await stack.settled();
+    await h.api('POST', `/api/tickets/${ticket.id}/messages`, { body: 'We are sending a **technician**.', internal: false });
+    await h.api('POST', `/api/tickets/${ticket.id}/messages`, { body: 'Internal: customer sounds worried.', internal: true });
+    await h.stack.settled();
 
     // Assert: the answer reached the customer, the note did not, and nothing was sent twice
-    const emails = await outboxTo(customerAddress);
+    const emails = await h.outboxFor(customerAddress);
     expect(emails).toHaveLength(2);
     expect(emails[1]!.body.text).toContain('technician');
     expect(emails.some((email) => `${email.body.text}${email.body.html}`.includes('Internal'))).toBe(false);
@@ -120,7 +83,7 @@ describe('the local stack', () => {
   it('replays stored mail with `sesdesk replay`, which finds every email already ingested', async () => {
     // Asynchronous on purpose: the stack runs in this process, and a blocking spawn would freeze it.
     const result = await run(process.execPath, ['bin/sesdesk.js', 'replay', '--all'], {
-      env: { ...process.env, ...vars },
+      env: { ...process.env, ...h.vars },
       timeout: 120_000,
     }).catch((error: { code?: number; stdout: string; stderr: string }) => ({ ...error, status: error.code ?? -1 }));
 
@@ -130,7 +93,7 @@ describe('the local stack', () => {
 
   it('loses and doubles nothing when it restarts in the middle of a burst of 100 emails', async () => {
     const burst = `burst-${Date.now()}`;
-    const smtp = customer(env);
+    const smtp = customer();
     const send = (transport: ReturnType<typeof customer>, i: number) =>
       // A fixed Message-ID: an MTA that retries sends the same message again, not a new one.
       transport.sendMail({
@@ -152,23 +115,24 @@ describe('the local stack', () => {
     // recognise the second copy by its Message-ID.
     await Promise.all(outcomes.slice(0, 50));
     const burstMail = async () =>
-      (await readOutbox(stack.urls.outbox)).emails.filter((e) => e.destination.to.some((to) => to.includes(burst)));
+      (await readOutbox(h.stack.urls.outbox)).emails.filter((e) => e.destination.to.some((to) => to.includes(burst)));
     const sentBefore = await burstMail();
-    await stack.stop();
-    const refused = (await Promise.all(outcomes)).flatMap((outcome, i) => (outcome === 'refused' ? [i] : []));
-    smtp.close();
+    let refused: number[] = [];
+    await h.restart(async () => {
+      refused = (await Promise.all(outcomes)).flatMap((outcome, i) => (outcome === 'refused' ? [i] : []));
+      smtp.close();
+    });
 
-    stack = await startLocalStack({ env, config, console: null, retryDelayMs: () => 100 });
-    const retry = customer(env);
+    const retry = customer();
     await Promise.all(refused.map((i) => send(retry, i)));
     retry.close();
-    await stack.settled();
+    await h.stack.settled();
 
     // Every email is a ticket, none twice
     const tickets: { subject: string }[] = [];
     let cursor: string | null = null;
     do {
-      const page: { items: { subject: string }[]; cursor: string | null } = await api(
+      const page: { items: { subject: string }[]; cursor: string | null } = await h.api(
         'GET',
         `/api/tickets?status=open&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
       );

@@ -5,7 +5,6 @@ import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveryToItem, messageToItem } from '../../functions/adapters/dynamo-items';
 import { keys } from '../../functions/contracts';
-import { createBouncesHandler } from '../../functions/bounces/create-handler';
 import { newId, normalizeMessageId } from '../../functions/core/ids';
 import type { Delivery } from '../../functions/core/notify/notify-ports';
 import { sesHeaderMessageId } from '../../functions/core/notify/ses-message-id';
@@ -13,16 +12,27 @@ import { verifyUnsubscribe } from '../../functions/core/notify/unsubscribe';
 import type { NewDelivery } from '../../functions/core/ports';
 import { verifyReplyToken } from '../../functions/core/threading/reply-token';
 import type { Ticket } from '../../functions/core/types';
-import { LOCAL_REGION } from '../support/local-aws';
-import { countCommands, customerMail, quietLog, startNotifyHarness, TOKEN_KEYS, type NotifyHarness } from './notify-harness';
+import { LOCAL_REGION } from '../../bin/local/aws-clients';
+import { parseDeskConfig } from '../../functions/core/config/desk-config';
+import { plainMail } from '../support/mail';
+import { countCommands, startRuntimeHarness, type RuntimeHarness } from '../support/runtime-harness';
+import { TEST_TOKEN_KEYS } from '../support/secret';
 
-let h: NotifyHarness;
+const config = parseDeskConfig({
+  domain: 'desk.localhost',
+  desks: [{ id: 'support', address: 'support@desk.localhost', name: 'Acme Support' }],
+  team: [{ email: 'ada@desk.localhost', name: 'Ada Agent' }],
+  ackLimitPerDay: 3,
+  dashboardUrl: 'http://localhost:3000',
+});
+
+let h: RuntimeHarness;
 let n = 0;
 /** A fresh customer address per test: the SES outbox is shared by every test file. */
-const customer = (name: string) => `${name}-${h.runId}-${++n}@customer.example`;
+const customer = (name: string) => `${name}-${h.tableName}-${++n}@customer.example`;
 
 beforeAll(async () => {
-  h = await startNotifyHarness({ ackLimitPerDay: 3 });
+  h = await startRuntimeHarness({ name: 'notify', config });
 });
 afterAll(async () => {
   await h.stop();
@@ -42,7 +52,7 @@ async function deliveriesOf(ticketId: string): Promise<Delivery[]> {
 
 async function newTicket(from: string, extra: { cc?: string; subject?: string } = {}): Promise<Ticket> {
   const result = await h.receive(
-    customerMail({
+    plainMail({
       from,
       cc: extra.cc,
       subject: extra.subject ?? 'Printer on fire',
@@ -51,7 +61,7 @@ async function newTicket(from: string, extra: { cc?: string; subject?: string } 
     }),
   );
   expect(result.outcome).toBe('ticket-created');
-  return (await h.tickets.getTicket(result.ticketId!))!;
+  return (await h.runtime.ingest.tickets.getTicket(result.ticketId!))!;
 }
 
 /** What the API writes for a public agent reply: one delivery per recipient. */
@@ -85,7 +95,7 @@ describe('notify on the table stream', () => {
 
     // Act
     const ticket = await newTicket(`Ann <${ann}>`);
-    await h.poller.settled();
+    await h.settled();
 
     // Assert
     const outbox = await h.outboxFor(ann);
@@ -94,18 +104,18 @@ describe('notify on the table stream', () => {
     expect(outbox[0]!.body.text).toContain(`ticket #${ticket.number}`);
     const [delivery] = await deliveriesOf(ticket.id);
     expect(delivery).toMatchObject({ kind: 'ack', status: 'sent', attempts: 1, sesMessageId: outbox[0]!.messageId });
-    const raw = h.sent.find((bytes) => Buffer.from(bytes).toString('utf8').includes(ann))!;
-    const mail = await simpleParser(Buffer.from(raw));
+    const { raw } = h.sent.find((sent) => sent.raw.includes(ann))!;
+    const mail = await simpleParser(raw);
     expect(mail.headers.get('auto-submitted')).toBe('auto-replied');
     expect(mail.headers.get('x-auto-response-suppress')).toBe('All');
     expect(mail.inReplyTo).toBe(ticket.threadMessageIds[0]);
     const token = /^support\+([^@]+)@desk\.localhost$/.exec(mail.replyTo?.value[0]?.address ?? '')?.[1] ?? '';
-    expect(verifyReplyToken(TOKEN_KEYS, token)).toBe(ticket.id);
+    expect(verifyReplyToken(TEST_TOKEN_KEYS, token)).toBe(ticket.id);
   });
 
   it('stores the SES Message-ID and our own so replies find the ticket', async () => {
     const ticket = await newTicket(customer('ids'));
-    await h.poller.settled();
+    await h.settled();
 
     const [delivery] = await deliveriesOf(ticket.id);
     for (const id of [sesHeaderMessageId(delivery!.sesMessageId!, LOCAL_REGION), `<${delivery!.id}@desk.localhost>`]) {
@@ -122,7 +132,7 @@ describe('notify on the table stream', () => {
 
     // Act
     await agentReply(ticket, 'Please **unplug** it.');
-    await h.poller.settled();
+    await h.settled();
 
     // Assert
     for (const address of [bob, cat]) {
@@ -132,13 +142,15 @@ describe('notify on the table stream', () => {
       expect(outbox[0]!.body.html).toContain('<strong>unplug</strong>');
     }
     expect((await h.outboxFor(ann)).map((m) => m.body.text?.includes('unplug'))).toEqual([false, true]);
-    const raw = h.sent.filter((bytes) => Buffer.from(bytes).toString('utf8').includes(bob)).at(-1)!;
-    const mail = await simpleParser(Buffer.from(raw));
+    const { raw } = h.sent.filter((sent) => sent.raw.includes(bob)).at(-1)!;
+    const mail = await simpleParser(raw);
     const unsubscribe = new URL(
       /<([^>]+)>/.exec(mail.headerLines.find((l) => l.key === 'list-unsubscribe')!.line.replace(/\r\n\s+/g, ''))![1]!,
     );
     expect(unsubscribe.pathname).toBe('/api/unsubscribe');
-    expect(verifyUnsubscribe(TOKEN_KEYS, unsubscribe.searchParams.get('ticket')!, bob, unsubscribe.searchParams.get('sig')!)).toBe(true);
+    expect(verifyUnsubscribe(TEST_TOKEN_KEYS, unsubscribe.searchParams.get('ticket')!, bob, unsubscribe.searchParams.get('sig')!)).toBe(
+      true,
+    );
     expect(mail.headers.has('auto-submitted')).toBe(false);
     expect([mail.references].flat()).toEqual(ticket.threadMessageIds);
   });
@@ -146,7 +158,7 @@ describe('notify on the table stream', () => {
   it('sends nothing for an internal note', async () => {
     const ann = customer('ann');
     const ticket = await newTicket(ann);
-    await h.poller.settled();
+    await h.settled();
     const before = h.sent.length;
 
     await h.documents.send(
@@ -174,7 +186,7 @@ describe('notify on the table stream', () => {
         }),
       }),
     );
-    await h.poller.settled();
+    await h.settled();
 
     expect(h.sent.length).toBe(before);
     expect(await h.outboxFor(ann)).toHaveLength(1);
@@ -184,11 +196,11 @@ describe('notify on the table stream', () => {
     // Arrange
     const ann = customer('ann');
     await newTicket(ann);
-    await h.poller.settled();
+    await h.settled();
     const before = h.sent.length;
 
     // Act: every batch so far, again, as Lambda does after a failed invocation.
-    for (const event of [...h.events]) await h.handler(event);
+    for (const event of [...h.events]) await h.notify(event);
 
     // Assert
     expect(h.sent.length).toBe(before);
@@ -199,7 +211,7 @@ describe('notify on the table stream', () => {
     const robot = customer('robot');
 
     const result = await h.receive(
-      customerMail({
+      plainMail({
         from: robot,
         subject: 'Out of office',
         body: 'I am away.',
@@ -207,7 +219,7 @@ describe('notify on the table stream', () => {
         headers: ['Auto-Submitted: auto-replied'],
       }),
     );
-    await h.poller.settled();
+    await h.settled();
 
     expect(result.outcome).toBe('ignored');
     expect(await h.outboxFor(robot)).toHaveLength(0);
@@ -218,7 +230,7 @@ describe('notify on the table stream', () => {
 
     const tickets: Ticket[] = [];
     for (let i = 0; i < 4; i += 1) tickets.push(await newTicket(loop, { subject: `Loop ${i}` }));
-    await h.poller.settled();
+    await h.settled();
 
     expect(await h.outboxFor(loop)).toHaveLength(3);
     const last = await deliveriesOf(tickets[3]!.id);
@@ -229,14 +241,8 @@ describe('notify on the table stream', () => {
     // Arrange: a sent reply that SES reports as a permanent bounce.
     const gone = customer('gone');
     const ticket = await newTicket(gone);
-    await h.poller.settled();
+    await h.settled();
     const [ack] = await deliveriesOf(ticket.id);
-    const bounces = createBouncesHandler(async () => ({
-      deliveries: h.deliveries,
-      clock: () => new Date(),
-      region: LOCAL_REGION,
-      log: quietLog,
-    }));
     const notification = {
       notificationType: 'Bounce',
       bounce: {
@@ -248,9 +254,9 @@ describe('notify on the table stream', () => {
     };
 
     // Act
-    await bounces({ Records: [{ Sns: { Message: JSON.stringify(notification), MessageId: 'sns-1' } }] } as unknown as SNSEvent);
+    await h.bounces({ Records: [{ Sns: { Message: JSON.stringify(notification), MessageId: 'sns-1' } }] } as unknown as SNSEvent);
     await agentReply(ticket, 'Are you there?');
-    await h.poller.settled();
+    await h.settled();
 
     // Assert
     const { Item: address } = await h.documents.send(new GetCommand({ TableName: h.tableName, Key: keys.address(gone) }));
@@ -265,15 +271,9 @@ describe('notify on the table stream', () => {
     // Arrange: two customers whose acknowledgements went out.
     const [slow, full] = [customer('slow'), customer('full')];
     const [bySes, byMail] = [await newTicket(slow), await newTicket(full)];
-    await h.poller.settled();
+    await h.settled();
     const [sesAck] = await deliveriesOf(bySes.id);
     const [mailAck] = await deliveriesOf(byMail.id);
-    const bounces = createBouncesHandler(async () => ({
-      deliveries: h.deliveries,
-      clock: () => new Date(),
-      region: LOCAL_REGION,
-      log: quietLog,
-    }));
     const notification = {
       notificationType: 'Bounce',
       mail: { messageId: sesAck!.sesMessageId },
@@ -311,7 +311,7 @@ describe('notify on the table stream', () => {
     ].join('\r\n');
 
     // Act
-    await bounces({ Records: [{ Sns: { Message: JSON.stringify(notification), MessageId: 'sns-transient' } }] } as unknown as SNSEvent);
+    await h.bounces({ Records: [{ Sns: { Message: JSON.stringify(notification), MessageId: 'sns-transient' } }] } as unknown as SNSEvent);
     const result = await h.receive(delayed);
 
     // Assert: both counted, neither address undeliverable, both deliveries still sent.
@@ -328,17 +328,17 @@ describe('notify on the table stream', () => {
   it('sends nothing more to a participant who unsubscribed from the ticket', async () => {
     const [ann, bob] = [customer('ann'), customer('bob')];
     const ticket = await newTicket(ann, { cc: bob });
-    await h.poller.settled();
+    await h.settled();
 
-    await h.deliveries.unsubscribeParticipant(ticket.id, bob.toUpperCase());
+    await h.runtime.notify.deliveries.unsubscribeParticipant(ticket.id, bob.toUpperCase());
     await agentReply(ticket, 'Update for everyone');
-    await h.poller.settled();
+    await h.settled();
 
     expect(await h.outboxFor(bob)).toHaveLength(0);
     expect(await h.outboxFor(ann)).toHaveLength(2);
     const reply = (await deliveriesOf(ticket.id)).find((d) => d.kind === 'reply' && d.recipient.address === bob);
     expect(reply).toMatchObject({ status: 'suppressed', lastError: 'unsubscribed' });
-    expect((await h.tickets.getTicket(ticket.id))!.participants.find((p) => p.address === bob)?.unsubscribed).toBe(true);
+    expect((await h.runtime.ingest.tickets.getTicket(ticket.id))!.participants.find((p) => p.address === bob)?.unsubscribed).toBe(true);
   });
 
   it('threads the customer reply to our email into the same ticket', async () => {
@@ -346,13 +346,13 @@ describe('notify on the table stream', () => {
     const ann = customer('ann');
     const ticket = await newTicket(ann);
     await agentReply(ticket, 'Try turning it off.', [ticket.participants[0]!]);
-    await h.poller.settled();
+    await h.settled();
     const reply = (await deliveriesOf(ticket.id)).find((d) => d.kind === 'reply')!;
     const [, ours] = await h.outboxFor(ann);
 
     // Act: their client answers to Reply-To, quoting SES's Message-ID.
     const byToken = await h.receive(
-      customerMail({
+      plainMail({
         from: ann,
         to: ours!.replyTo[0]!,
         subject: ours!.subject,
@@ -363,7 +363,7 @@ describe('notify on the table stream', () => {
     );
     // …and once more to the plain desk address, so only the Message-ID can thread it.
     const byMessageId = await h.receive(
-      customerMail({
+      plainMail({
         from: ann,
         subject: 'a new subject',
         body: 'And another thing.',
@@ -381,12 +381,12 @@ describe('notify on the table stream', () => {
     // Arrange: settings are already cached by the sends above.
     const ann = customer('ann');
     const ticket = await newTicket(ann);
-    await h.poller.settled();
-    const counter = countCommands(h.notifyDocuments);
+    await h.settled();
+    const counter = countCommands(h.runtime.documents);
 
     // Act
     await agentReply(ticket, 'Counted.', [ticket.participants[0]!]);
-    await h.poller.settled();
+    await h.settled();
 
     // Assert
     expect(Object.fromEntries(counter.counts)).toEqual({ TransactWriteItemsCommand: 2 });

@@ -11,7 +11,7 @@ import { keys, TICKET_ITEM_PREFIXES } from '../../functions/contracts';
 import { DEFAULT_DESK_CONFIG } from '../../functions/core/config/desk-config';
 import { redriveDeliveries } from '../../functions/core/notify/redrive';
 import { sesdesk } from '../support/cli';
-import { startStackHarness, type StackHarness } from '../reliability/stack-harness';
+import { startStackHarness, type StackHarness } from '../support/stack-harness';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -38,7 +38,7 @@ describe('sesdesk redrive on the local stack', () => {
     (await readOutbox(desk.stack.urls.outbox)).emails.filter((email) => email.destination.to.some((to) => to.includes(address)));
 
   beforeAll(async () => {
-    desk = await startStackHarness(DEFAULT_DESK_CONFIG);
+    desk = await startStackHarness({ config: DEFAULT_DESK_CONFIG });
     // A customer writes in; the desk acknowledges.
     const smtp = nodemailer.createTransport({ host: LOOPBACK, port: desk.env.smtpPort, secure: false, ignoreTLS: true });
     await smtp.sendMail({ from: customer, to: DEFAULT_DESK_CONFIG.desks[0]!.address, subject: 'Stuck mail', text: 'Hello' });

@@ -17,7 +17,13 @@ import type { LocalServer } from '../../bin/local/local-server';
 import { LOOPBACK, PortInUseError, assertPortFree, findFreePort } from '../../bin/local/ports';
 import { encodeS3EventKey, startS3Local } from '../../bin/local/s3-local';
 import { clearOutbox, readOutbox, startSesLocal } from '../../bin/local/ses-local';
-import { createDocumentClient, createDynamoClient, createS3Client, createSesClient, createStreamsClient } from '../support/local-aws';
+import {
+  createDocumentClient,
+  createDynamoClient,
+  createS3Client,
+  createSesClient,
+  createStreamsClient,
+} from '../../bin/local/aws-clients';
 
 const runId = randomUUID().slice(0, 8);
 

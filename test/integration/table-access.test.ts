@@ -18,10 +18,11 @@ import { createIngestDeps } from '../../functions/ingest/deps';
 import { createNotifyHandler } from '../../functions/notify/create-handler';
 import { createNotifyDeps } from '../../functions/notify/deps';
 import { objectCreatedEvent } from '../../bin/local/s3-event';
-import { createDocumentClient, createDynamoClient, createS3Client, createSesClient, LOCAL_REGION } from '../support/local-aws';
-import { plainMail } from '../support/plain-mail';
-import { AGENT, call } from './api-harness';
-import { quietLog, TOKEN_KEYS } from './notify-harness';
+import { createDocumentClient, createDynamoClient, createS3Client, createSesClient, LOCAL_REGION } from '../../bin/local/aws-clients';
+import { MemoryLog } from '../support/logs';
+import { plainMail } from '../support/mail';
+import { callApi, type CallOptions } from '../support/runtime-harness';
+import { TEST_TOKEN_KEYS } from '../support/secret';
 
 /** The IAM actions a low-level DynamoDB command needs (a transaction: one per kind of item it holds). */
 function actionsOf(commandName: string, input: Record<string, unknown>): string[] {
@@ -91,8 +92,9 @@ describe('what each function does with the table', () => {
   beforeAll(async () => {
     await ensureTable(createDynamoClient(inject('dynamoEndpoint')), tableName);
     for (const fn of ['ingest', 'notify', 'api', 'bounces'] as const) recorded[fn] = recordingClient(inject('dynamoEndpoint'));
+    const log = new MemoryLog();
     const ingest = createIngestHandler(async () =>
-      createIngestDeps({ documents: recorded.ingest.documents, s3, tableName, config, tokenKeys: TOKEN_KEYS, log: quietLog }),
+      createIngestDeps({ documents: recorded.ingest.documents, s3, tableName, config, tokenKeys: TEST_TOKEN_KEYS, log }),
     );
     const notifyDeps = createNotifyDeps({
       documents: recorded.notify.documents,
@@ -101,16 +103,16 @@ describe('what each function does with the table', () => {
       tableName,
       bucket,
       config,
-      tokenKeys: TOKEN_KEYS,
+      tokenKeys: TEST_TOKEN_KEYS,
       region: LOCAL_REGION,
-      log: quietLog,
+      log,
     });
     const notify = createNotifyHandler(async () => notifyDeps);
     const bounces = createBouncesHandler(async () =>
-      createBouncesDeps({ documents: recorded.bounces.documents, tableName, region: LOCAL_REGION, log: quietLog }),
+      createBouncesDeps({ documents: recorded.bounces.documents, tableName, region: LOCAL_REGION, log }),
     );
     const api = createApiHandler(
-      createApiDeps({ documents: recorded.api.documents, s3, tableName, bucket, config, tokenKeys: async () => TOKEN_KEYS, log: quietLog }),
+      createApiDeps({ documents: recorded.api.documents, s3, tableName, bucket, config, tokenKeys: async () => TEST_TOKEN_KEYS, log }),
     );
     const store = async (raw: string) => {
       const key = `inbound/access-${randomUUID()}`;
@@ -148,8 +150,8 @@ describe('what each function does with the table', () => {
     await bounces({ Records: [{ Sns: { Message: JSON.stringify(bounce), MessageId: 'sns-1' } }] } as unknown as SNSEvent);
 
     // api: every route that reads or writes the table.
-    const ok = async (method: string, path: string, options: Parameters<typeof call>[3] = {}) => {
-      const answer = await call(api, method, path, options);
+    const ok = async (method: string, path: string, options: CallOptions = {}) => {
+      const answer = await callApi<unknown>(api, config, method, path, options);
       expect(answer.status, `${method} ${path}: ${answer.text}`).toBeLessThan(300);
       return answer;
     };
@@ -158,7 +160,7 @@ describe('what each function does with the table', () => {
     for (const q of ['printer', '#1', customer]) await ok('GET', '/api/search', { query: { q } });
     await ok('GET', `/api/requesters/${encodeURIComponent(customer)}/tickets`);
     await ok('GET', `/api/tickets/${ticketId}`);
-    await ok('PATCH', `/api/tickets/${ticketId}`, { body: { assignee: AGENT.email, labels: ['hardware'] } });
+    await ok('PATCH', `/api/tickets/${ticketId}`, { body: { assignee: config.team[0]!.email, labels: ['hardware'] } });
     const carol = `carol-${randomUUID().slice(0, 6)}@example.com`;
     await ok('POST', `/api/tickets/${ticketId}/participants`, { body: { address: carol } });
     const upload = await ok('POST', '/api/uploads', { body: { filename: 'log.txt', contentType: 'text/plain', size: 3 } });
@@ -178,7 +180,7 @@ describe('what each function does with the table', () => {
     await ok('GET', '/api/ingest/failed');
     await ok('GET', '/api/unsubscribe', {
       claims: null,
-      query: { ticket: ticketId, address: carol, sig: unsubscribeSignature(TOKEN_KEYS, ticketId, carol) },
+      query: { ticket: ticketId, address: carol, sig: unsubscribeSignature(TEST_TOKEN_KEYS, ticketId, carol) },
     });
     // A failed delivery retried by an agent (the failure itself is the fixture).
     await plain.send(

@@ -1,11 +1,12 @@
 // Reliability: two broken auto-responders answering every acknowledgement with new mail: the desk stops after its daily limit.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DESK_CONFIG } from '../../functions/core/config/desk-config';
-import { createRuntimeFixture, mail, type RuntimeFixture } from './runtime-fixture';
+import { plainMail } from '../support/mail';
+import { type RuntimeHarness, startRuntimeHarness } from '../support/runtime-harness';
 
-let fx: RuntimeFixture;
+let fx: RuntimeHarness;
 beforeAll(async () => {
-  fx = await createRuntimeFixture('loop');
+  fx = await startRuntimeHarness({ name: 'loop' });
 });
 afterAll(async () => {
   await fx.stop();
@@ -22,7 +23,7 @@ describe('auto-responder loops', () => {
       const [result] = await fx.ingest(
         fx.event(
           await fx.put(
-            mail({
+            plainMail({
               from,
               subject: `I am away (${written})`,
               messageId: `<loop-${written}-${fx.tableName}@customer.example>`,

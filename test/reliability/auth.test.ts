@@ -10,7 +10,8 @@ import { isPublicRoute } from '../../functions/api/routes';
 import { TEAM_GROUP } from '../../functions/core/api/auth';
 import { issueLocalToken, LOCAL_AUDIENCE, LOCAL_ISSUER, verifyLocalToken } from '../../functions/core/api/local-auth';
 import { DEFAULT_DESK_CONFIG } from '../../functions/core/config/desk-config';
-import { createRuntimeFixture, SECRET, type RuntimeFixture } from './runtime-fixture';
+import { TEST_SECRET } from '../support/secret';
+import { type RuntimeHarness, startRuntimeHarness } from '../support/runtime-harness';
 
 /** The route table, read from its source: the array itself is not exported, and a new route must not escape this test. */
 const ROUTES = [
@@ -30,7 +31,7 @@ const TEAM_ROUTES = ROUTES.map((r) => ({
 })).filter((r) => !isPublicRoute(r.method, r.url));
 
 const member = DEFAULT_DESK_CONFIG.team[0]!;
-const key = new TextEncoder().encode(SECRET);
+const key = new TextEncoder().encode(TEST_SECRET);
 const sign = (claims: { aud?: string; iss?: string; exp?: number; secret?: Uint8Array }) => {
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ email: member.email, name: member.name, 'cognito:groups': [TEAM_GROUP] })
@@ -43,24 +44,24 @@ const sign = (claims: { aud?: string; iss?: string; exp?: number; secret?: Uint8
     .sign(claims.secret ?? key);
 };
 
-let fx: RuntimeFixture;
+let fx: RuntimeHarness;
 let http: LocalServer;
 const bad: Record<string, string | null> = {};
 
 beforeAll(async () => {
-  fx = await createRuntimeFixture('auth');
+  fx = await startRuntimeHarness({ name: 'auth' });
   http = await startHttpServer({
     port: await findFreePort(),
     staticDir: '/nonexistent',
     apiHandler: createApiHandler(fx.runtime.api),
-    verifyToken: (token) => verifyLocalToken(SECRET, token),
+    verifyToken: (token) => verifyLocalToken(TEST_SECRET, token),
   });
-  const valid = await issueLocalToken(SECRET, member);
+  const valid = await issueLocalToken(TEST_SECRET, member);
   const [header, payload, signature] = valid.split('.');
   const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as Record<string, unknown>;
   const forgedPayload = Buffer.from(JSON.stringify({ ...claims, email: 'mallory@evil.example' })).toString('base64url');
   bad.missing = null;
-  bad.expired = await issueLocalToken(SECRET, member, new Date(Date.now() - 13 * 3600 * 1000));
+  bad.expired = await issueLocalToken(TEST_SECRET, member, new Date(Date.now() - 13 * 3600 * 1000));
   bad['tampered payload'] = `${header}.${forgedPayload}.${signature}`;
   bad['tampered signature'] = `${header}.${payload}.${signature!.slice(0, -2)}${signature!.endsWith('AA') ? 'BB' : 'AA'}`;
   bad['wrong audience'] = await sign({ aud: 'another-app' });

@@ -1,9 +1,10 @@
 // Reliability: a handler dies at each named point; redelivery must reach the same end state as a run without the crash.
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFaultInjector, SimulatedCrash, type CrashPoint } from '../../bin/local/faults';
-import { createRuntimeFixture, mail, normalizedState, sentMessageId, type RuntimeFixture } from './runtime-fixture';
+import { plainMail } from '../support/mail';
+import { normalizedState, type RuntimeHarness, sentMessageId, startRuntimeHarness } from '../support/runtime-harness';
 
-const fixtures: RuntimeFixture[] = [];
+const fixtures: RuntimeHarness[] = [];
 afterAll(async () => {
   for (const fx of fixtures) await fx.stop();
 });
@@ -17,7 +18,7 @@ const shortInvocation = { getRemainingTimeInMillis: () => 200 };
  */
 async function scenario(point: CrashPoint | null) {
   const faults = point ? createFaultInjector({ crashes: { [point]: 1 } }) : undefined;
-  const fx = await createRuntimeFixture(point ?? 'baseline', { faults, context: shortInvocation });
+  const fx = await startRuntimeHarness({ name: point ?? 'baseline', faults, context: shortInvocation });
   fixtures.push(fx);
   const crashes: unknown[] = [];
   const deliver = async (raw: string) => {
@@ -32,9 +33,9 @@ async function scenario(point: CrashPoint | null) {
     throw new Error('ingest failed three times');
   };
   const original = `<crash-original@customer.example>`;
-  await deliver(mail({ from: 'Ann <ann@customer.example>', subject: 'Crash test', messageId: original }));
+  await deliver(plainMail({ from: 'Ann <ann@customer.example>', subject: 'Crash test', messageId: original }));
   await deliver(
-    mail({
+    plainMail({
       from: 'ann@customer.example',
       subject: 'Re: Crash test',
       messageId: '<crash-reply@customer.example>',

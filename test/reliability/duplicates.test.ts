@@ -6,13 +6,15 @@ import { deliveryToItem } from '../../functions/adapters/dynamo-items';
 import { newId } from '../../functions/core/ids';
 import type { NewDelivery } from '../../functions/core/ports';
 import type { Ticket } from '../../functions/core/types';
-import { createRuntimeFixture, mail, sentMessageId, type RuntimeFixture } from './runtime-fixture';
+import { plainMail } from '../support/mail';
+import { type RuntimeHarness, sentMessageId, startRuntimeHarness } from '../support/runtime-harness';
 
-let fx: RuntimeFixture;
+let fx: RuntimeHarness;
 let notifyCalls = 0;
 
 beforeAll(async () => {
-  fx = await createRuntimeFixture('dup', {
+  fx = await startRuntimeHarness({
+    name: 'dup',
     // Every batch twice at the same time: two pollers, or Lambda retrying while the first invocation still runs.
     onBatch: async (notify, event) => {
       notifyCalls += 2;
@@ -47,7 +49,7 @@ async function agentReply(ticket: Ticket, body: string): Promise<void> {
       },
       createdAt: new Date().toISOString(),
     };
-    await fx.runtime.documents.send(new PutCommand({ TableName: fx.tableName, Item: deliveryToItem(delivery) }));
+    await fx.documents.send(new PutCommand({ TableName: fx.tableName, Item: deliveryToItem(delivery) }));
   }
 }
 
@@ -60,7 +62,7 @@ describe('duplicate events', () => {
       messageId: `<dup-${i}-${fx.tableName}@customer.example>`,
     }));
     const keys: string[] = [];
-    for (const m of originals) keys.push(await fx.put(mail(m)));
+    for (const m of originals) keys.push(await fx.put(plainMail(m)));
 
     // Act: each S3 event delivered 2 or 3 times, concurrently
     const outcomes = (
@@ -69,7 +71,7 @@ describe('duplicate events', () => {
     const replies = [];
     for (const [i, m] of originals.slice(0, 3).entries()) {
       const key = await fx.put(
-        mail({
+        plainMail({
           from: m.from,
           subject: `Re: ${m.subject}`,
           messageId: `<dup-reply-${i}-${fx.tableName}@customer.example>`,

@@ -7,12 +7,13 @@ import { SES_MAX_MESSAGE_BYTES, startSmtpReceiver } from '../../bin/local/smtp-r
 import type { LocalServer } from '../../bin/local/local-server';
 import { DEFAULT_DESK_CONFIG } from '../../functions/core/config/desk-config';
 import { createReplyToken, replyAddress } from '../../functions/core/threading/reply-token';
-import { createRuntimeFixture, mail, type RuntimeFixture } from './runtime-fixture';
+import { plainMail, type PlainMailFields } from '../support/mail';
+import { type RuntimeHarness, startRuntimeHarness } from '../support/runtime-harness';
 
-let fx: RuntimeFixture;
+let fx: RuntimeHarness;
 let n = 0;
 beforeAll(async () => {
-  fx = await createRuntimeFixture('hostile');
+  fx = await startRuntimeHarness({ name: 'hostile' });
 });
 afterAll(async () => {
   await fx.stop();
@@ -22,9 +23,8 @@ const DESK = 'support@desk.localhost';
 const b64 = (text: string) => `=?UTF-8?B?${Buffer.from(text).toString('base64')}?=`;
 
 /** Stores and ingests one email; returns the ticket it landed in and how. */
-async function receive(fields: Parameters<typeof mail>[0]) {
-  const [result] = await fx.ingest(fx.event(await fx.put(mail(fields))));
-  return result!;
+function receive(fields: PlainMailFields) {
+  return fx.receive(plainMail(fields));
 }
 
 /** The header block of a raw message, unfolded: one entry per header, name lowercased. */
@@ -192,7 +192,7 @@ describe('oversize mail', () => {
     const body = Buffer.alloc(SES_MAX_MESSAGE_BYTES + 1024 * 1024, 'x');
     const raw = Buffer.concat([
       Buffer.from(
-        mail({ from: 'big@customer.example', subject: 'Huge', messageId: `<huge-${fx.tableName}@customer.example>` }).replace(
+        plainMail({ from: 'big@customer.example', subject: 'Huge', messageId: `<huge-${fx.tableName}@customer.example>` }).replace(
           /\r\n\r\nHello[^]*$/,
           '\r\n\r\n',
         ),

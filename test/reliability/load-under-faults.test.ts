@@ -1,10 +1,9 @@
 // Reliability: the whole local stack under 20% throttled or timed-out DynamoDB and SES calls, fed by the load generator.
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DESK_CONFIG } from '../../functions/core/config/desk-config';
 import { createFaultInjector, type FaultInjector } from '../../bin/local/faults';
 import { formatLoadReport, runLoad } from '../../bin/local/load-generator';
-import { startStackHarness, type StackHarness } from './stack-harness';
+import { startStackHarness, type StackHarness } from '../support/stack-harness';
 
 const config = DEFAULT_DESK_CONFIG;
 let harness: StackHarness;
@@ -12,7 +11,7 @@ let faults: FaultInjector;
 
 beforeAll(async () => {
   faults = createFaultInjector({ dynamodb: 0.2, ses: 0.2, seed: 7 });
-  harness = await startStackHarness(config, faults);
+  harness = await startStackHarness({ config, faults, retryDelayMs: 200 });
 }, 180_000);
 afterAll(async () => {
   await harness?.stop();
@@ -37,29 +36,21 @@ describe('the desk under injected faults', () => {
     const sesAfterAccept = faults.stats.injected.get('ses:timeout-after') ?? 0;
     const doubled = report.checks.find((c) => c.name === 'acknowledgements sent twice')!;
     console.info(
-      `${formatLoadReport(report)}\ninjected faults: ${JSON.stringify(injected)}; acknowledgements sent twice: ${doubled.actual} (SES accepted, response lost: ${sesAfterAccept})`,
+      `${formatLoadReport(report)}\ninjected faults: ${JSON.stringify(injected)}; acknowledgements sent twice: ${doubled.actual} (SES accepted, response lost: ${sesAfterAccept}); attempts ${JSON.stringify(Object.fromEntries(faults.stats.attempts))}`,
     );
     expect(Object.keys(injected).some((k) => k.startsWith('dynamodb:'))).toBe(true);
     expect(Object.keys(injected).some((k) => k.startsWith('ses:'))).toBe(true);
 
     // Every acknowledgement ends `sent`: a claim whose answer was lost is confirmed by a read, and `sent` is
     // recorded in place after SES accepted, so nothing is left `sending` when the stream stops retrying.
-    const items = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await harness.stack.runtime.documents.send(
-        new ScanCommand({ TableName: harness.env.tableName, ExclusiveStartKey: start, ConsistentRead: true }),
-      );
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const items = await harness.items();
     const acks = items.filter((i) => i.type === 'delivery' && i.kind === 'ack');
     const acked = report.checks.find((c) => c.name === 'acknowledgements sent')!;
 
     // Everything exact; doubles only from the documented window (SES accepted, the answer was lost), bounded by it
     for (const check of report.checks.filter((c) => c !== doubled)) expect(check, check.name).toMatchObject({ ok: true });
     expect(acks).toHaveLength(acked.expected);
-    expect(acks.filter((d) => d.status !== 'sent').map((d) => `${d.status}: ${d.lastError}`)).toEqual([]);
+    expect(acks.filter((d) => d.status !== 'sent').map((d) => `${String(d.status)}: ${String(d.lastError)}`)).toEqual([]);
     expect(doubled.actual).toBeLessThanOrEqual(sesAfterAccept);
   }, 240_000);
 });

@@ -45,6 +45,7 @@ export function newTicketFromMail(facts: NewTicketFacts): Ticket {
     participants,
     assignee: null,
     labels: [],
+    priority: 'normal',
     createdAt: facts.at,
     updatedAt: facts.at,
     messageCount: 1,

@@ -5,8 +5,9 @@ import { agentFromClaims } from '../../../functions/core/api/auth';
 import { ForbiddenError, UnauthenticatedError } from '../../../functions/core/api/errors';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, issueLocalToken, verifyLocalToken } from '../../../functions/core/api/local-auth';
 import { DEFAULT_DESK_CONFIG } from '../../../functions/core/config/desk-config';
+import { TEST_SECRET } from '../../support/secret';
 
-const secret = 'a'.repeat(64);
+const secret = TEST_SECRET;
 const member = { email: 'agent@desk.localhost', name: 'Ada Agent' };
 
 describe('agentFromClaims', () => {

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { composeEmail, replySubject, type ComposeInput } from '../../../functions/core/notify/compose-email';
 import { defaultDeskSettings } from '../../../functions/core/settings/desk-settings';
 import { createReplyToken, replyAddress, verifyReplyToken } from '../../../functions/core/threading/reply-token';
-import { CONFIG, TICKET_ID, TOKEN_KEYS, delivery } from './notify-fixtures';
+import { TEST_TOKEN_KEYS } from '../../support/secret';
+import { CONFIG, TICKET_ID, delivery } from './notify-fixtures';
 
 const desk = CONFIG.desks[0]!;
 
@@ -14,7 +15,7 @@ function input(overrides: Partial<ComposeInput> = {}): ComposeInput {
     desk,
     settings: defaultDeskSettings(desk),
     messageId: `<dlv1@${CONFIG.domain}>`,
-    replyTo: replyAddress(desk.address, createReplyToken(TOKEN_KEYS, TICKET_ID)),
+    replyTo: replyAddress(desk.address, createReplyToken(TEST_TOKEN_KEYS, TICKET_ID)),
     unsubscribeUrl: 'https://desk.example.com/api/unsubscribe?ticket=t&address=ann%40customer.example&sig=abc',
     ticketUrl: `https://desk.example.com/#/tickets/${TICKET_ID}`,
     attachments: [],
@@ -43,7 +44,7 @@ describe('composeEmail', () => {
     expect(mail.to && !Array.isArray(mail.to) ? mail.to.value : null).toEqual([{ name: 'Ann Customer', address: 'ann@customer.example' }]);
     const replyTo = mail.replyTo?.value[0]?.address ?? '';
     const token = /^support\+([^@]+)@help\.example\.com$/.exec(replyTo)?.[1] ?? '';
-    expect(verifyReplyToken(TOKEN_KEYS, token)).toBe(TICKET_ID);
+    expect(verifyReplyToken(TEST_TOKEN_KEYS, token)).toBe(TICKET_ID);
   });
 
   it('threads with our Message-ID, In-Reply-To and the References chain', async () => {

@@ -6,11 +6,13 @@ import { recordOutcome } from '../../../functions/core/ingest/ingest-outcome';
 import { MailRejectedError, type DeliveryRepository, type Mailer } from '../../../functions/core/notify/notify-ports';
 import { processDelivery, type NotifyDeps } from '../../../functions/core/notify/process-delivery';
 import { defaultDeskSettings } from '../../../functions/core/settings/desk-settings';
-import { CONFIG, delivery, memoryLog, TOKEN_KEYS } from './notify-fixtures';
+import { MemoryLog } from '../../support/logs';
+import { TEST_TOKEN_KEYS } from '../../support/secret';
+import { CONFIG, delivery } from './notify-fixtures';
 
 /** Notify's dependencies with a delivery that is always claimable and a mailer doing `send`. */
 function notifyDeps(send: Mailer['send'], released: boolean) {
-  const log = memoryLog();
+  const log = new MemoryLog();
   const deliveries = {
     claim: async () => ({ kind: 'claimed' }) as const,
     isClaimedBy: async () => true,
@@ -26,7 +28,7 @@ function notifyDeps(send: Mailer['send'], released: boolean) {
     store: { get: async () => new Uint8Array(), put: async () => undefined, copy: async () => undefined, list: async function* () {} },
     bucket: 'mail',
     config: CONFIG,
-    tokenKeys: TOKEN_KEYS,
+    tokenKeys: TEST_TOKEN_KEYS,
     clock: () => new Date('2025-01-02T03:04:05Z'),
     region: 'eu-west-1',
     log,
@@ -34,7 +36,7 @@ function notifyDeps(send: Mailer['send'], released: boolean) {
   return { deps, log };
 }
 
-const counted = (lines: ReturnType<typeof memoryLog>['lines'], metric: string) =>
+const counted = (lines: MemoryLog['lines'], metric: string) =>
   lines.filter((line) => line.extra[METRIC_LOG_FIELD] === metric).map((line) => line.message);
 
 describe('logged failure metrics', () => {
@@ -68,7 +70,7 @@ describe('logged failure metrics', () => {
   });
 
   it('marks a mail recorded failed with the IngestFailed metric field, and no other outcome', async () => {
-    const log = memoryLog();
+    const log = new MemoryLog();
     const deps = { tickets: { recordIngest: async () => undefined }, clock: () => new Date(), log } as unknown as IngestDeps;
     const input = { bucket: 'mail', key: 'inbound/abc', receivedAt: '2025-01-02T03:04:05Z' };
 

@@ -1,10 +1,7 @@
-// test support: deliveries, desk configuration and in-memory ports for the notify use cases
+// test support: deliveries and the desk configuration for the notify use cases
 import { parseDeskConfig } from '../../../functions/core/config/desk-config';
-import type { Log } from '../../../functions/core/ports';
 import type { Delivery } from '../../../functions/core/notify/notify-ports';
-import type { TokenKeys } from '../../../functions/core/threading/reply-token';
 
-export const TOKEN_KEYS: TokenKeys = { secrets: ['test-secret-0123456789abcdef'] };
 export const TICKET_ID = '01jd2x3y4z5a6b7c8d9e0f1g2h';
 
 export const CONFIG = parseDeskConfig({
@@ -40,14 +37,4 @@ export function delivery(overrides: Partial<Delivery> = {}): Delivery {
     updatedAt: '2025-01-02T03:04:05.000Z',
     ...overrides,
   };
-}
-
-/** A Log that keeps every line, to assert on the context each one carries. */
-export function memoryLog(): Log & { lines: { level: string; message: string; extra: Record<string, unknown> }[] } {
-  const lines: { level: string; message: string; extra: Record<string, unknown> }[] = [];
-  const at =
-    (level: string) =>
-    (message: string, extra: Record<string, unknown> = {}) =>
-      lines.push({ level, message, extra });
-  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }

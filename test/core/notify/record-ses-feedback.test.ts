@@ -4,7 +4,7 @@ import { InvalidInputError } from '../../../functions/core/errors';
 import type { AddressFeedback } from '../../../functions/core/feedback/address-feedback';
 import type { DeliveryRepository } from '../../../functions/core/notify/notify-ports';
 import { recordSesFeedback } from '../../../functions/core/notify/record-ses-feedback';
-import { memoryLog } from './notify-fixtures';
+import { MemoryLog } from '../../support/logs';
 
 function fakeRepository(messageIds: Record<string, { ticketId: string; deliveryId: string | null }>) {
   const recorded: { feedback: readonly AddressFeedback[]; delivery: { ticketId: string; deliveryId: string } | null; reason: string }[] =
@@ -28,7 +28,7 @@ const deps = (repository: DeliveryRepository) => ({
   deliveries: repository,
   clock: () => new Date('2025-01-02T00:00:00Z'),
   region: 'eu-west-1',
-  log: memoryLog(),
+  log: new MemoryLog(),
 });
 
 describe('recordSesFeedback', () => {

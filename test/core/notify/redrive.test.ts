@@ -8,7 +8,7 @@ import {
   type RedriveDeps,
   type UnsentDelivery,
 } from '../../../functions/core/notify/redrive';
-import { memoryLog } from './notify-fixtures';
+import { MemoryLog } from '../../support/logs';
 
 const NOW = new Date('2026-12-01T12:00:00.000Z');
 const minutesAgo = (m: number) => new Date(NOW.getTime() - m * 60_000).toISOString();
@@ -61,7 +61,7 @@ function fakeDeps(deliveries: UnsentDelivery[], batches: FailedStreamBatch[], op
       },
     },
     clock: () => NOW,
-    log: memoryLog(),
+    log: new MemoryLog(),
   };
   return { deps, calls };
 }

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createReplyToken, replyAddress, verifyReplyToken } from '../../../functions/core/threading/reply-token';
 import { newId } from '../../../functions/core/ids';
+import { TEST_TOKEN_KEYS } from '../../support/secret';
 
-const keys = { secrets: ['a-secret-of-enough-length'] };
+const keys = TEST_TOKEN_KEYS;
 
 describe('reply tokens', () => {
   it('verifies a token it created and returns the ticket id', () => {

@@ -5,8 +5,9 @@ import { resolveThread, type ThreadFacts } from '../../../functions/core/threadi
 import { createReplyToken } from '../../../functions/core/threading/reply-token';
 import { subjectTag, threadCandidates } from '../../../functions/core/threading/thread-candidates';
 import type { ParsedMail, Ticket } from '../../../functions/core/types';
+import { TEST_TOKEN_KEYS } from '../../support/secret';
 
-const keys = { secrets: ['a-secret-of-enough-length'] };
+const keys = TEST_TOKEN_KEYS;
 
 function ticket(overrides: Partial<Ticket> = {}): Ticket {
   return {
@@ -22,6 +23,7 @@ function ticket(overrides: Partial<Ticket> = {}): Ticket {
     ],
     assignee: null,
     labels: [],
+    priority: 'normal',
     createdAt: '2026-01-01T00:00:00.000Z',
     updatedAt: '2026-01-01T00:00:00.000Z',
     messageCount: 1,
@@ -45,6 +47,7 @@ function mail(overrides: Partial<ParsedMail> = {}): ParsedMail {
     date: null,
     text: 'hi',
     reply: 'hi',
+    replyConfidence: 'high',
     html: null,
     attachments: [],
     classification: { kind: 'normal', reason: 'test', failedRecipients: [] },

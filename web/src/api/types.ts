@@ -5,10 +5,11 @@ import type {
   StoredAttachment,
   Ticket as CoreTicket,
   TicketMessage,
+  TicketPriority,
   TicketStatus,
 } from '../../../functions/core/types';
 
-export type { Mailbox, Participant, StoredAttachment, TicketStatus };
+export type { Mailbox, Participant, StoredAttachment, TicketPriority, TicketStatus };
 
 /** A ticket as list and detail routes return it. */
 export type Ticket = Pick<
@@ -22,6 +23,7 @@ export type Ticket = Pick<
   | 'participants'
   | 'assignee'
   | 'labels'
+  | 'priority'
   | 'createdAt'
   | 'updatedAt'
   | 'messageCount'
@@ -126,6 +128,7 @@ export interface TicketPatch {
   status?: TicketStatus;
   assignee?: string | null;
   labels?: string[];
+  priority?: TicketPriority;
   /** The version the change was based on: the API answers 409 when someone changed the ticket since. */
   version?: number;
 }
