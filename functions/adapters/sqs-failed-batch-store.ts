@@ -21,7 +21,7 @@ export class SqsFailedBatchStore implements FailedBatchStore {
 
   async receive(): Promise<FailedStreamBatch[]> {
     const batches: FailedStreamBatch[] = [];
-    for (let seen = 0; seen < this.limit; ) {
+    for (let seen = 0; seen < this.limit;) {
       const { Messages = [] } = await this.client.send(
         new ReceiveMessageCommand({
           QueueUrl: this.queueUrl,

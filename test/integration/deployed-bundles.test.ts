@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -17,11 +17,12 @@ import { createDocumentClient, createDynamoClient, createS3Client } from '../../
 import { ensureTable } from '../../bin/local/dynamodb-local';
 import { LOOPBACK } from '../../bin/local/ports';
 import { readOutbox } from '../../bin/local/ses-local';
-import { keys, TICKET_ITEM_PREFIXES } from '../../functions/contracts';
+import { keys } from '../../functions/contracts';
 import { REPO_ROOT } from '../../lib/constructs/app-function';
 import { buildTestApp } from '../infra/support/test-app';
 import { TEST_DESK_CONFIG } from '../infra/support/workspace';
 import { plainMail } from '../support/mail';
+import { deliveriesOf } from '../support/scan-table';
 
 const run = promisify(execFile);
 /** Lambda runs Node.js 24; set SESDESK_LAMBDA_NODE to a Node 24 binary to run the bundles on it (default: this Node). */
@@ -131,17 +132,7 @@ describe('the deployed Lambda bundles, run as Lambda runs them', () => {
     return JSON.parse(stdout) as { kind: string; arity: number; result: unknown };
   }
 
-  const deliveriesOf = async (ticketId: string) =>
-    (
-      await documents.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :out)',
-          ExpressionAttributeValues: { ':pk': keys.ticket(ticketId).pk, ':out': TICKET_ITEM_PREFIXES.delivery },
-          ConsistentRead: true,
-        }),
-      )
-    ).Items!;
+  const deliveries = (ticketId: string) => deliveriesOf(documents, tableName, ticketId);
 
   beforeAll(async () => {
     // One synthesis with bundling, as `cdk synth` does it; every test below shares its assets.
@@ -227,7 +218,7 @@ describe('the deployed Lambda bundles, run as Lambda runs them', () => {
   });
 
   it('notify sends the acknowledgement a DynamoDB stream INSERT names, through SES', async () => {
-    const [ack] = await deliveriesOf(ticketId);
+    const [ack] = await deliveries(ticketId);
     // https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html (a stream event with both images)
     const event = {
       Records: [
@@ -253,14 +244,14 @@ describe('the deployed Lambda bundles, run as Lambda runs them', () => {
     const answer = await invoke('notify', event);
 
     expect(answer).toMatchObject({ kind: 'AsyncFunction', result: { batchItemFailures: [] } });
-    const [sent] = await deliveriesOf(ticketId);
+    const [sent] = await deliveries(ticketId);
     expect(sent).toMatchObject({ status: 'sent' });
     const outbox = (await readOutbox(inject('sesEndpoint'))).emails.filter((e) => e.destination.to.some((to) => to.includes(customer)));
     expect(outbox).toHaveLength(1);
   });
 
   it('bounces marks the address of an SNS-delivered SES bounce undeliverable', async () => {
-    const [ack] = await deliveriesOf(ticketId);
+    const [ack] = await deliveries(ticketId);
     const notification = {
       notificationType: 'Bounce',
       bounce: { bounceType: 'Permanent', bounceSubType: 'General', bouncedRecipients: [{ emailAddress: customer, status: '5.1.1' }] },

@@ -1,16 +1,17 @@
 // integration: `sesdesk redrive` on the local stack: stuck deliveries sent once, however often it runs; the failure file emptied
 import { randomUUID } from 'node:crypto';
-import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendFailedBatch, FileFailedBatchStore, notifyFailuresFile, onFailureRecord } from '../../bin/local/notify-failures';
 import { LOOPBACK } from '../../bin/local/ports';
 import { readOutbox } from '../../bin/local/ses-local';
 import { localRedriveTarget } from '../../bin/cli/redrive-target';
-import { keys, TICKET_ITEM_PREFIXES } from '../../functions/contracts';
+import { keys } from '../../functions/contracts';
 import { DEFAULT_DESK_CONFIG } from '../../functions/core/config/desk-config';
 import { redriveDeliveries } from '../../functions/core/notify/redrive';
 import { sesdesk } from '../support/cli';
+import { deliveriesOf } from '../support/scan-table';
 import { startStackHarness, type StackHarness } from '../support/stack-harness';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
@@ -23,17 +24,7 @@ describe('sesdesk redrive on the local stack', () => {
 
   const table = () => desk.env.tableName;
   const documents = () => desk.stack.runtime.documents;
-  const deliveries = async () =>
-    (
-      await documents().send(
-        new QueryCommand({
-          TableName: table(),
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :out)',
-          ExpressionAttributeValues: { ':pk': keys.ticket(ticketId).pk, ':out': TICKET_ITEM_PREFIXES.delivery },
-          ConsistentRead: true,
-        }),
-      )
-    ).Items!;
+  const deliveries = () => deliveriesOf(documents(), table(), ticketId);
   const mailTo = async (address: string) =>
     (await readOutbox(desk.stack.urls.outbox)).emails.filter((email) => email.destination.to.some((to) => to.includes(address)));
 

@@ -1,7 +1,7 @@
 // integration: what each function really does with the table, recorded over DynamoDB Local, equals what the stack grants it
 import { randomUUID } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, SNSEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -10,7 +10,7 @@ import { createApiHandler } from '../../functions/api/create-handler';
 import { createApiDeps } from '../../functions/api/deps';
 import { createBouncesHandler } from '../../functions/bounces/create-handler';
 import { createBouncesDeps } from '../../functions/bounces/deps';
-import { keys, TABLE_ACCESS, TICKET_ITEM_PREFIXES, type FunctionName } from '../../functions/contracts';
+import { keys, TABLE_ACCESS, type FunctionName } from '../../functions/contracts';
 import { DEFAULT_DESK_CONFIG } from '../../functions/core/config/desk-config';
 import { unsubscribeSignature } from '../../functions/core/notify/unsubscribe';
 import { createIngestHandler } from '../../functions/ingest/create-handler';
@@ -22,6 +22,7 @@ import { createDocumentClient, createDynamoClient, createS3Client, createSesClie
 import { MemoryLog } from '../support/logs';
 import { plainMail } from '../support/mail';
 import { callApi, type CallOptions } from '../support/runtime-harness';
+import { deliveriesOf } from '../support/scan-table';
 import { TEST_TOKEN_KEYS } from '../support/secret';
 
 /** The IAM actions a low-level DynamoDB command needs (a transaction: one per kind of item it holds). */
@@ -77,17 +78,7 @@ describe('what each function does with the table', () => {
       SequenceNumber: String(Date.now()),
     },
   });
-  const deliveriesOf = async (ticketId: string) =>
-    (
-      await plain.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :out)',
-          ExpressionAttributeValues: { ':pk': keys.ticket(ticketId).pk, ':out': TICKET_ITEM_PREFIXES.delivery },
-          ConsistentRead: true,
-        }),
-      )
-    ).Items!;
+  const deliveries = (ticketId: string) => deliveriesOf(plain, tableName, ticketId);
 
   beforeAll(async () => {
     await ensureTable(createDynamoClient(inject('dynamoEndpoint')), tableName);
@@ -136,9 +127,9 @@ describe('what each function does with the table', () => {
     await ingest(objectCreatedEvent(bucket, `inbound/access-missing-${randomUUID()}`));
 
     // notify: the acknowledgement is sent.
-    const [ack] = await deliveriesOf(ticketId);
+    const [ack] = await deliveries(ticketId);
     await notify({ Records: [streamRecord('INSERT', ack!)] });
-    const [sentAck] = await deliveriesOf(ticketId);
+    const [sentAck] = await deliveries(ticketId);
     expect(sentAck).toMatchObject({ status: 'sent' });
 
     // bounces: SES reports the acknowledgement bounced for good.
@@ -164,7 +155,7 @@ describe('what each function does with the table', () => {
     const carol = `carol-${randomUUID().slice(0, 6)}@example.com`;
     await ok('POST', `/api/tickets/${ticketId}/participants`, { body: { address: carol } });
     const upload = await ok('POST', '/api/uploads', { body: { filename: 'log.txt', contentType: 'text/plain', size: 3 } });
-    const { key, url } = upload.json as unknown as { key: string; url: string };
+    const { key, url } = upload.json as { key: string; url: string };
     await fetch(url, { method: 'PUT', body: 'log', headers: { 'content-type': 'text/plain' } });
     await ok('POST', `/api/tickets/${ticketId}/messages`, {
       body: {
@@ -195,11 +186,11 @@ describe('what each function does with the table', () => {
     await ok('POST', `/api/tickets/${ticketId}/deliveries/${sentAck!.id as string}/retry`);
 
     // notify again: the reply to the bounced address is suppressed, the one to carol sent.
-    const replies = (await deliveriesOf(ticketId)).filter((d) => d.kind === 'reply');
+    const replies = (await deliveries(ticketId)).filter((d) => d.kind === 'reply');
     expect(replies.length).toBeGreaterThanOrEqual(1);
     await notify({ Records: replies.map((d) => streamRecord('INSERT', d)) });
     expect(
-      (await deliveriesOf(ticketId)).find((d) => d.kind === 'reply' && (d.recipient as { address: string }).address === customer),
+      (await deliveries(ticketId)).find((d) => d.kind === 'reply' && (d.recipient as { address: string }).address === customer),
     ).toMatchObject({
       status: 'suppressed',
     });

@@ -122,7 +122,8 @@ export class CognitoStub {
       }
       case 'VerifySoftwareToken': {
         if (!step?.pendingSecret) return fail('NotAuthorizedException', 'Invalid session for the user.');
-        if (!acceptedCodes(step.pendingSecret).includes(String(body.UserCode))) return fail('EnableSoftwareTokenMFAException', 'Code mismatch');
+        if (!acceptedCodes(step.pendingSecret).includes(String(body.UserCode)))
+          return fail('EnableSoftwareTokenMFAException', 'Code mismatch');
         step.user.totpSecret = step.pendingSecret;
         return done({ status: 200, json: { Status: 'SUCCESS', Session: this.session({ user: step.user, stage: 'mfa-verified' }) } });
       }

@@ -139,7 +139,7 @@ export function parseFailedBatch(json: string, handle: string): FailedStreamBatc
   const value = record as { DDBStreamBatchInfo?: Record<string, unknown>; requestContext?: { condition?: unknown } } | null;
   const info = value?.DDBStreamBatchInfo;
   if (typeof info !== 'object' || info === null) return null;
-  const text = (key: string) => (typeof info[key] === 'string' ? (info[key]) : '');
+  const text = (key: string) => (typeof info[key] === 'string' ? info[key] : '');
   return {
     handle,
     shardId: text('shardId'),
