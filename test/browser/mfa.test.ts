@@ -3,15 +3,15 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpServer } from '../../bin/local/http-server';
 import type { LocalServer } from '../../bin/local/local-server';
 import { findFreePort } from '../../bin/local/ports';
 import { buildDashboard } from '../../bin/local/web-build';
 import { CognitoStub, totp } from '../support/cognito-stub';
+import { launchChromium } from '../support/chromium';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = 'test-artifacts';
 const COGNITO = 'https://cognito-idp.eu-west-1.amazonaws.com';
 
@@ -52,18 +52,7 @@ describe('two-factor sign-in in a real browser', () => {
       },
       connectSources: [COGNITO],
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     await mkdir(ARTIFACTS, { recursive: true });
   }, 300_000);
 

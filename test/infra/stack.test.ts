@@ -27,6 +27,22 @@ import { makeWorkspace } from './support/workspace';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 
+/** A receipt rule's ARN as the agnostic template writes it (partition, region and account from pseudo parameters). */
+const receiptRuleArn = (ruleSet: string, rule: string) => ({
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      ':ses:',
+      { Ref: 'AWS::Region' },
+      ':',
+      { Ref: 'AWS::AccountId' },
+      `:receipt-rule-set/${ruleSet}:receipt-rule/${rule}`,
+    ],
+  ],
+});
+
 /** Every statement of the identity policies attached to one role. */
 function statementsOfRole(template: Template, roleLogicalId: string): { Action: string | string[]; Resource: unknown }[] {
   const policies = template.findResources('AWS::IAM::Policy') as Resources;
@@ -198,20 +214,7 @@ describe('stage prod (the default) with a hosted zone, activation, a MAIL FROM d
 
   it('lets SES write only inbound/, only for our receipt rules in this account, and denies any request without TLS', () => {
     const mailBucketId = stack.getLogicalId(stack.inbound.mailBucket.node.defaultChild as never);
-    const ruleArn = (rule: string) => ({
-      'Fn::Join': [
-        '',
-        [
-          'arn:',
-          { Ref: 'AWS::Partition' },
-          ':ses:',
-          { Ref: 'AWS::Region' },
-          ':',
-          { Ref: 'AWS::AccountId' },
-          `:receipt-rule-set/sesdesk-prod:receipt-rule/${rule}`,
-        ],
-      ],
-    });
+    const ruleArn = (rule: string) => receiptRuleArn('sesdesk-prod', rule);
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       Bucket: { Ref: mailBucketId },
       PolicyDocument: {
@@ -881,22 +884,7 @@ describe('stage staging, adding its rules to an existing rule set, MFA required,
             Condition: {
               StringEquals: {
                 'aws:SourceAccount': { Ref: 'AWS::AccountId' },
-                'aws:SourceArn': [
-                  {
-                    'Fn::Join': [
-                      '',
-                      [
-                        'arn:',
-                        { Ref: 'AWS::Partition' },
-                        ':ses:',
-                        { Ref: 'AWS::Region' },
-                        ':',
-                        { Ref: 'AWS::AccountId' },
-                        ':receipt-rule-set/their-inbound:receipt-rule/sesdesk-staging-support',
-                      ],
-                    ],
-                  },
-                ],
+                'aws:SourceArn': [receiptRuleArn('their-inbound', 'sesdesk-staging-support')],
               },
             },
           }),
