@@ -24,10 +24,13 @@ import type { LocalServer } from './local-server';
 import { startS3Local } from './s3-local';
 import { startSesLocal } from './ses-local';
 import { startSmtpReceiver } from './smtp-receiver';
+import { appendFailedBatch, notifyFailuresFile, onFailureRecord } from './notify-failures';
 import { pollStream, type StreamPoller } from './stream-poller';
 
 /** The notify "function timeout" the local stack gives each batch; it sets the claim lease. */
 const NOTIFY_TIMEOUT_MS = 10_000;
+/** Retries of a failing stream batch before it is given up on (about 40 s in all). */
+const NOTIFY_STREAM_RETRIES = 10;
 
 export interface LocalStackOptions {
   readonly env: LocalEnv;
@@ -156,10 +159,25 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       // before the retries below (about 40 s in all) give up on its record.
       filter: NOTIFY_STREAM_FILTER,
       onBatch: (event) => notify(event, { getRemainingTimeInMillis: () => NOTIFY_TIMEOUT_MS }),
-      maxRetries: 10,
+      maxRetries: NOTIFY_STREAM_RETRIES,
       retryDelayMs: (attempt) => Math.min(8_000, 250 * 2 ** (attempt - 1)),
-      onDiscard: (records, reason) =>
-        log('notify').error('stream records discarded after retries', { count: records.length, error: String(reason) }),
+      // Lambda's on-failure destination (an SQS queue in AWS): `sesdesk redrive` re-drives what these concern.
+      onDiscard: (records, reason) => {
+        log('notify').error('stream records discarded after retries; kept for `sesdesk redrive`', {
+          count: records.length,
+          error: String(reason),
+        });
+        const record = onFailureRecord(records, {
+          streamArn: Table!.LatestStreamArn!,
+          functionName: 'sesdesk-notify (local)',
+          attempts: NOTIFY_STREAM_RETRIES + 1,
+          condition: 'RetryAttemptsExhausted',
+          now: new Date(),
+        });
+        appendFailedBatch(notifyFailuresFile(env.dataDir), record).catch((error: unknown) =>
+          log('notify').error('could not keep the discarded batch', { error: String(error) }),
+        );
+      },
     });
     progress('event wiring      S3 → ingest, stream → notify');
 

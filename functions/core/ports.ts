@@ -15,6 +15,8 @@ export interface ObjectStore {
   /** @throws NotFoundError when the object does not exist. */
   get(bucket: string, key: string): Promise<Uint8Array>;
   put(bucket: string, key: string, body: Uint8Array | string, contentType: string): Promise<void>;
+  /** Copies an object within the bucket. @throws NotFoundError when `fromKey` does not exist. */
+  copy(bucket: string, fromKey: string, toKey: string): Promise<void>;
   /** Keys under a prefix, oldest listing order as S3 gives it. */
   list(bucket: string, prefix: string): AsyncIterable<string>;
 }

@@ -2,7 +2,7 @@
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client, LOCAL_REGION } from '../../bin/local/aws-clients';
 import { readOutbox } from '../../bin/local/ses-local';
@@ -10,8 +10,8 @@ import { sesHeaderMessageId } from '../../functions/core/notify/ses-message-id';
 import { composeMail, deliveryStatusReport, plainMail, sesStoredMail } from '../support/mail';
 import { startRequestCounter, type RequestCounter } from '../support/request-counter';
 import { startStackHarness, type StackHarness } from '../support/stack-harness';
+import { launchChromium } from '../support/chromium';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = 'test-artifacts';
 const runId = randomUUID().slice(0, 6);
 /** Mail goes SMTP → S3 → ingest and the inbox refreshes every 10 s, on a machine that may be busy. */
@@ -45,19 +45,7 @@ describe('the dashboard in a real browser', () => {
 
   beforeAll(async () => {
     [desk, counter] = await Promise.all([startStackHarness({ dashboard: true }), startRequestCounter()]);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     await mkdir(ARTIFACTS, { recursive: true });
   }, 300_000);
 

@@ -523,19 +523,44 @@ describe('files', () => {
     expect(new Uint8Array(await got.arrayBuffer())).toEqual(bytes);
   });
 
-  it('attaches an uploaded file to a reply and its deliveries', async () => {
+  it('attaches an uploaded file to a reply and its deliveries, as a copy of its own under attachments/', async () => {
     const { id } = await newTicket('With attachment');
-    const upload = await h.call<{ key: string }>('POST', '/api/uploads', {
+    const upload = await h.call<{ key: string; url: string }>('POST', '/api/uploads', {
       body: { filename: 'log.txt', contentType: 'text/plain', size: 3 },
     });
+    await fetch(upload.json.url, { method: 'PUT', body: 'log', headers: { 'content-type': 'text/plain' } });
     const attachment = { key: upload.json.key, filename: 'log.txt', contentType: 'text/plain', size: 3 };
+
     const { json } = await h.call<TicketMessage>('POST', `/api/tickets/${id}/messages`, {
       body: { body: 'See log', internal: false, attachments: [attachment] },
     });
-    expect(json.attachments).toEqual([{ ...attachment, inline: false, cid: null }]);
+
+    // uploads/ expires after a few days; the message keeps a copy where ingest keeps a mail's attachments.
+    const copy = { ...attachment, key: `attachments/${id}/${json.id}/0-log.txt`, inline: false, cid: null };
+    expect(json.attachments).toEqual([copy]);
     const reply = (await h.call<Detail>('GET', `/api/tickets/${id}`)).json.deliveries.find((d) => d.kind === 'reply')!;
     const stored = await h.documents.send(new GetCommand({ TableName: h.tableName, Key: keys.delivery(id, reply.id) }));
-    expect(stored.Item?.content.attachments).toEqual([{ ...attachment, inline: false, cid: null }]);
+    expect(stored.Item?.content.attachments).toEqual([copy]);
+    const download = await h.call<{ url: string }>('GET', '/api/attachments/url', { query: { key: copy.key } });
+    expect(await (await fetch(download.json.url)).text()).toBe('log');
+  });
+
+  it('refuses a reply whose upload is gone, naming the attachment', async () => {
+    const { id } = await newTicket('Expired upload');
+    const upload = await h.call<{ key: string }>('POST', '/api/uploads', {
+      body: { filename: 'old.txt', contentType: 'text/plain', size: 3 },
+    });
+
+    const answer = await h.call('POST', `/api/tickets/${id}/messages`, {
+      body: {
+        body: 'See file',
+        internal: false,
+        attachments: [{ key: upload.json.key, filename: 'old.txt', contentType: 'text/plain', size: 3 }],
+      },
+    });
+
+    expect(answer.status).toBe(400);
+    expect(answer.json.error.message).toMatch(/^attachments\.0\.key: the uploaded file is gone/);
   });
 
   it('refuses uploads that are too large and downloads of raw mail', async () => {

@@ -7,6 +7,7 @@ import { ticketAfterMessage } from '../tickets/ticket-activity';
 import type { Mailbox, StoredAttachment, Ticket, TicketMessage, TicketStatus } from '../types';
 import type { ApiDeps } from './api-ports';
 import type { Agent } from './auth';
+import { attachUploads } from './files';
 
 /** A file the dashboard uploaded first (presigned PUT), referenced by its key. */
 export interface UploadedAttachment {
@@ -46,14 +47,16 @@ export async function postMessage(deps: ApiDeps, agent: Agent, input: PostMessag
   const desk = deskOf(deps.config, ticket);
   const now = deps.clock().toISOString();
   const recipients = input.internal ? [] : replyRecipients(ticket, deps.config);
-  const attachments: StoredAttachment[] = input.attachments.map((a) => ({ ...a, inline: false, cid: null }));
-  const message = agentMessage(ticket, desk, deps.config, agent, {
+  const draft = agentMessage(ticket, desk, deps.config, agent, {
     direction: input.internal ? 'note' : 'outbound',
     text: input.body,
     to: recipients,
-    attachments,
+    attachments: [],
     createdAt: now,
   });
+  // Staged uploads expire; the message keeps its own copies, where ingest keeps a mail's attachments.
+  const attachments: StoredAttachment[] = await attachUploads(deps, ticket.id, draft.id, input.attachments);
+  const message: TicketMessage = { ...draft, attachments };
   const content: DeliveryContent = {
     ticketNumber: ticket.number,
     subject: ticket.subject,

@@ -116,7 +116,7 @@ export interface ApiDeps {
   readonly config: DeskConfig;
   readonly tickets: Pick<TicketRepository, 'getTicket' | 'getTickets' | 'listIngests' | 'nextTicketNumber'>;
   readonly desk: DeskRepository;
-  readonly store: Pick<ObjectStore, 'get'>;
+  readonly store: Pick<ObjectStore, 'get' | 'copy'>;
   /** The mail bucket (bodies, attachments, uploads). */
   readonly bucket: string;
   readonly files: FileUrls;
