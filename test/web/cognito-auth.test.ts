@@ -28,7 +28,7 @@ function expectKind<K extends SignInResult['kind']>(result: SignInResult, kind: 
 describe('Cognito sign-in with two-factor authentication', () => {
   beforeEach(() => {
     const store = new Map<string, string>();
-    vi.stubGlobal('sessionStorage', {
+    vi.stubGlobal('localStorage', {
       getItem: (key: string) => store.get(key) ?? null,
       setItem: (key: string, value: string) => void store.set(key, value),
       removeItem: (key: string) => void store.delete(key),
