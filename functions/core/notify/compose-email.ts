@@ -71,6 +71,7 @@ const TEMPLATE_OF: Record<Delivery['kind'], TemplateName> = {
   ack: 'ack',
   reply: 'reply',
   'participant-added': 'participantAdded',
+  relay: 'relay',
 };
 
 /** An attachment fetched for sending. */
@@ -122,9 +123,10 @@ export async function composeEmail(input: ComposeInput): Promise<ComposedEmail> 
   const values: TemplateValues = {
     'ticket.number': { text: String(content.ticketNumber) },
     'ticket.subject': { text: oneLine(content.subject, MAX_SUBJECT_CHARS) },
-    // An acknowledgement quotes the customer: their words are text. A reply is the agent's own Markdown.
-    'note.text': delivery.kind === 'ack' ? { text: content.body } : { markdown: content.body },
+    // An acknowledgement or a relay quotes a customer: their words are text. A reply is the agent's own Markdown.
+    'note.text': delivery.kind === 'ack' || delivery.kind === 'relay' ? { text: content.body } : { markdown: content.body },
     'agent.name': { text: content.authorName ?? desk.name },
+    'author.name': { text: content.authorName ?? desk.name },
     'desk.name': { text: desk.name },
     'ticket.url': { url: input.ticketUrl },
     ...(input.unsubscribeUrl ? { 'unsubscribe.url': { url: input.unsubscribeUrl } } : {}),

@@ -53,7 +53,7 @@ export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'bounce
 /** One outgoing email to one recipient. */
 export interface Delivery {
   readonly id: string;
-  readonly kind: 'ack' | 'reply' | 'participant-added';
+  readonly kind: 'ack' | 'reply' | 'participant-added' | 'relay';
   /** A mailbox; tolerated as a bare address too. */
   readonly recipient: Mailbox | string;
   readonly status: DeliveryStatus;
@@ -110,8 +110,12 @@ export interface Template {
 /** `GET/PUT /api/settings/{deskId}` (the core's `DeskSettings`). */
 export interface DeskSettings {
   deskId: string;
-  templates: { ack: Template; reply: Template; participantAdded: Template };
+  templates: { ack: Template; reply: Template; participantAdded: Template; relay: Template };
   ackEnabled: boolean;
+  /** Relay a participant's emailed reply to the others on the ticket. */
+  relay: boolean;
+  /** New addresses in To/Cc of a participant's reply: added as participants, or ignored. */
+  ccOnReplies: 'add' | 'ignore';
   updatedAt: string | null;
 }
 

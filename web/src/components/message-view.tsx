@@ -13,6 +13,7 @@ const DELIVERY_KIND: Record<Delivery['kind'], string> = {
   ack: 'Acknowledgement',
   reply: 'Reply',
   'participant-added': '"You were added" notice',
+  relay: 'Relayed to another participant',
 };
 
 export interface MessageViewProps {
