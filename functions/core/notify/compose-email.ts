@@ -1,4 +1,5 @@
 // core: one delivery → raw MIME (multipart/alternative text + HTML, attachments, threading headers)
+import type { compile as compileHtmlToText } from 'html-to-text';
 import type MailComposer from 'nodemailer/lib/mail-composer';
 import { marked } from 'marked';
 import type sanitizeHtml from 'sanitize-html';
@@ -52,6 +53,8 @@ const HTML_OPTIONS: sanitizeHtml.IOptions = {
 interface MimeLibraries {
   readonly MailComposer: typeof MailComposer;
   readonly sanitizeHtml: typeof sanitizeHtml;
+  /** The text/plain part from the HTML one: what the Markdown means (emphasis gone, links as `text [url]`), not its markup. */
+  readonly htmlToText: (html: string) => string;
 }
 
 /**
@@ -60,10 +63,13 @@ interface MimeLibraries {
  */
 let mimeLibraries: Promise<MimeLibraries> | undefined;
 function loadMimeLibraries(): Promise<MimeLibraries> {
-  mimeLibraries ??= Promise.all([import('nodemailer/lib/mail-composer'), import('sanitize-html')]).then(([composer, sanitizer]) => ({
-    MailComposer: composer.default,
-    sanitizeHtml: sanitizer.default,
-  }));
+  mimeLibraries ??= Promise.all([import('nodemailer/lib/mail-composer'), import('sanitize-html'), import('html-to-text')]).then(
+    ([composer, sanitizer, htmlToText]) => ({
+      MailComposer: composer.default,
+      sanitizeHtml: sanitizer.default,
+      htmlToText: plainTextOf(htmlToText.compile),
+    }),
+  );
   return mimeLibraries;
 }
 
@@ -73,6 +79,19 @@ const TEMPLATE_OF: Record<Delivery['kind'], TemplateName> = {
   'participant-added': 'participantAdded',
   relay: 'relay',
 };
+
+function plainTextOf(compile: typeof compileHtmlToText): (html: string) => string {
+  return compile({
+    // Mail clients wrap text themselves; hard breaks would split links from their text.
+    wordwrap: false,
+    selectors: [
+      { selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
+      { selector: 'img', format: 'skip' },
+      ...(['h1', 'h2', 'h3', 'h4', 'h5', 'h6'] as const).map((selector) => ({ selector, options: { uppercase: false } })),
+      { selector: 'table', format: 'dataTable', options: { uppercaseHeaderCells: false } },
+    ],
+  });
+}
 
 /** An attachment fetched for sending. */
 export interface AttachmentPart {
@@ -133,10 +152,10 @@ export async function composeEmail(input: ComposeInput): Promise<ComposedEmail> 
   };
   const rendered = renderTemplate(input.settings.templates[TEMPLATE_OF[delivery.kind]], values);
   const linkNote = linkedAttachmentsNote(input.linkedAttachments, input.ticketUrl);
-  const markdown = linkNote ? `${rendered.markdown}\n\n${linkNote.markdown}` : rendered.markdown;
-  const text = linkNote ? `${rendered.text}\n\n${linkNote.text}` : rendered.text;
-  const { MailComposer, sanitizeHtml } = await loadMimeLibraries();
+  const markdown = linkNote ? `${rendered.markdown}\n\n${linkNote}` : rendered.markdown;
+  const { MailComposer, sanitizeHtml, htmlToText } = await loadMimeLibraries();
   const html = sanitizeHtml(marked.parse(markdown, { async: false, gfm: true }), HTML_OPTIONS);
+  const text = htmlToText(html);
 
   const subject = replySubject(rendered.subject, content.ticketNumber);
   const automatic = delivery.kind !== 'reply';
@@ -199,13 +218,10 @@ function referencesOf(references: readonly string[], inReplyTo: string | null): 
   return ids.length > MAX_REFERENCES ? [ids[0]!, ...ids.slice(-(MAX_REFERENCES - 1))] : ids;
 }
 
-function linkedAttachmentsNote(linked: readonly StoredAttachment[], ticketUrl: string): { markdown: string; text: string } | null {
+function linkedAttachmentsNote(linked: readonly StoredAttachment[], ticketUrl: string): string | null {
   if (linked.length === 0) return null;
   const names = linked.map((a) => `${oneLine(a.filename, MAX_SUBJECT_CHARS)} (${formatSize(a.size)})`);
-  return {
-    markdown: `Attachments too large for email: ${names.map((n) => n.replace(/[\\`*_[\]()<>#!|~&]/g, (c) => `\\${c}`)).join(', ')}. [View them on the ticket](${ticketUrl}).`,
-    text: `Attachments too large for email: ${names.join(', ')}. View them on the ticket: ${ticketUrl}`,
-  };
+  return `Attachments too large for email: ${names.map((n) => n.replace(/[\\`*_[\]()<>#!|~&]/g, (c) => `\\${c}`)).join(', ')}. [View them on the ticket](${ticketUrl}).`;
 }
 
 function formatSize(bytes: number): string {

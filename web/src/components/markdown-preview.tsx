@@ -1,12 +1,10 @@
-// web: Markdown preview of a reply, rendered by marked (loaded on first use) into a sandboxed frame
+// web: Markdown (a reply's preview, agents' answers and notes in the thread), rendered by marked (loaded on first use)
 import { useEffect, useState } from 'preact/hooks';
 import { frameDocument } from '../lib/email-frame';
+import { EmailBody } from './email-body';
 
-/**
- * Shows `markdown` as the customer will roughly see it. The HTML goes into a `sandbox=""` frame under
- * a no-remote CSP, so pasted markup cannot run or load anything; no sanitiser needed.
- */
-export function MarkdownPreview({ markdown }: { markdown: string }) {
+/** Markdown as HTML, the way the reply box's preview and outgoing mail render it; null until marked has loaded. */
+function useMarkdown(markdown: string): string | null {
   const [html, setHtml] = useState<string | null>(null);
   useEffect(() => {
     let live = true;
@@ -18,6 +16,26 @@ export function MarkdownPreview({ markdown }: { markdown: string }) {
       live = false;
     };
   }, [markdown]);
+  return html;
+}
+
+/**
+ * An agent's answer or note in the thread, rendered from its Markdown. It goes through the same path as customer mail
+ * (made inert, shown in a `sandbox=""` frame under a no-remote CSP), so markup an agent typed can neither run nor load
+ * anything; the plain-text toggle shows the Markdown as written.
+ */
+export function MarkdownBody({ markdown, label }: { markdown: string; label: string }) {
+  const html = useMarkdown(markdown);
+  if (html === null) return <div class="plain">{markdown}</div>;
+  return <EmailBody html={html} text={markdown} reply={markdown} label={label} />;
+}
+
+/**
+ * Shows `markdown` as the customer will roughly see it. The HTML goes into a `sandbox=""` frame under
+ * a no-remote CSP, so pasted markup cannot run or load anything; no sanitiser needed.
+ */
+export function MarkdownPreview({ markdown }: { markdown: string }) {
+  const html = useMarkdown(markdown);
   if (html === null) return <p class="loading">Rendering…</p>;
   return (
     <iframe

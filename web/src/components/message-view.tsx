@@ -2,6 +2,7 @@
 import type { Delivery, Message, StoredAttachment } from '../api/types';
 import { fileSize, fullTime, mailboxLabel, relativeTime, threadedByLabel } from '../lib/format';
 import { EmailBody } from './email-body';
+import { MarkdownBody } from './markdown-preview';
 
 const DIRECTION_LABEL: Record<Message['direction'], string> = {
   inbound: 'Customer email',
@@ -22,10 +23,12 @@ export interface MessageViewProps {
   readonly now: number;
   readonly onDownload: (attachment: StoredAttachment) => void;
   readonly onRetry: (delivery: Delivery) => void;
+  /** A short-lived URL of a stored part, for `cid:` images in the mail's HTML. */
+  readonly partUrl?: (attachment: StoredAttachment) => Promise<string>;
 }
 
 /** Renders a message as an article; inbound, outbound and notes are styled apart. */
-export function MessageView({ message, deliveries, now, onDownload, onRetry }: MessageViewProps) {
+export function MessageView({ message, deliveries, now, onDownload, onRetry, partUrl }: MessageViewProps) {
   const headingId = `msg-${message.id}`;
   const sender = message.direction === 'inbound' ? mailboxLabel(message.from) : (message.author ?? mailboxLabel(message.from));
   const kind = message.classification?.kind;
@@ -55,7 +58,18 @@ export function MessageView({ message, deliveries, now, onDownload, onRetry }: M
           </p>
         )}
       </header>
-      <EmailBody html={message.html} text={message.text} reply={message.reply} label={`Message from ${sender}`} />
+      {message.direction === 'inbound' ? (
+        <EmailBody
+          html={message.html}
+          text={message.text}
+          reply={message.reply}
+          label={`Message from ${sender}`}
+          parts={message.attachments}
+          partUrl={partUrl}
+        />
+      ) : (
+        <MarkdownBody markdown={message.text} label={`Message from ${sender}`} />
+      )}
       {message.attachments.length > 0 && (
         <ul class="attachments" aria-label="Attachments">
           {message.attachments.map((attachment) => (

@@ -77,6 +77,7 @@ export function TicketPage({ id }: { id: string }) {
       (failure: unknown) => announce(errorMessage(failure), 'error'),
     );
   };
+  const partUrl = useCallback((attachment: StoredAttachment) => api.attachmentUrl(attachment.key).then((r) => r.url), [api]);
   const retry = (delivery: Delivery): void => {
     void change(() => api.retryDelivery(id, delivery.id), 'Delivery queued again.');
   };
@@ -139,6 +140,7 @@ export function TicketPage({ id }: { id: string }) {
               now={now}
               onDownload={download}
               onRetry={retry}
+              partUrl={partUrl}
             />
           ))}
           {otherDeliveries.length > 0 && (
