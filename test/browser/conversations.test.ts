@@ -119,4 +119,42 @@ describe('conversations in a real browser', () => {
     expect(mailed[0]!.body.html).toContain('<strong>Reset</strong>');
     await page.context().close();
   }, 180_000);
+
+  it('attaches a file on the local stack (the S3 stand-in answers CORS); a failed upload blocks sending until retried', async () => {
+    const subject = `Need the driver ${runId}`;
+    await desk.send({ from: 'Carol <carol@customer.example>', subject, text: 'Can you send me the driver?' });
+    await desk.stack.settled();
+    const { page } = await openTicket(subject);
+    const file = { name: 'driver-notes.txt', mimeType: 'text/plain', buffer: Buffer.from(`driver notes ${runId}\n`) };
+
+    await page.keyboard.press('r');
+    await page.getByLabel('Reply text (Markdown)').fill('Here are the notes.');
+    // First the file store is unreachable: the agent sees why and cannot send the answer without the file.
+    await page.route('**/uploads/**', (route) => route.abort());
+    await page.locator('input[type="file"]').setInputFiles(file);
+    await page.getByRole('alert').getByText('driver-notes.txt did not upload').waitFor();
+    expect(await page.getByRole('button', { name: 'Send reply' }).isDisabled()).toBe(true);
+    await page.locator('.reply-box').screenshot({ path: `${ARTIFACTS}/conversation-upload-failed.png` });
+
+    // Then it is back: Retry uploads through the CORS preflight for real, and the answer goes out with the file.
+    await page.unroute('**/uploads/**');
+    await page.getByRole('button', { name: 'Retry' }).click();
+    await page
+      .locator('.uploads li', { hasText: 'driver-notes.txt' })
+      .getByText(/\(\d+ B\)/)
+      .waitFor({ timeout: 15_000 });
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    await page.locator('.message.outbound').waitFor();
+
+    await desk.stack.settled();
+    const { emails } = await readOutbox(desk.stack.urls.outbox);
+    const mailed = emails.filter(
+      (e) => e.destination.to.some((to) => to.includes('carol@customer.example')) && e.body.text?.includes('Here are the notes.'),
+    );
+    expect(mailed).toHaveLength(1);
+    expect(mailed[0]!.attachments.map((a) => [a.filename, Buffer.from(a.content, 'base64').toString('utf8')])).toEqual([
+      ['driver-notes.txt', `driver notes ${runId}\n`],
+    ]);
+    await page.context().close();
+  }, 180_000);
 });
