@@ -1,11 +1,12 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
- * Four projects, one run: `unit` needs no Java, no server and no browser (seconds); `infra` synthesises the CDK
- * app (no server either, but aws-cdk-lib and cdk-nag take seconds to load, so it stays out of the unit loop);
- * `integration` starts DynamoDB Local, s3rver and the SES stand-in once per run (tests `inject()` their
- * endpoints) or a whole local stack; `browser` drives Debian's chromium through the local stack. `npm test`
- * runs all four.
+ * Five projects: `unit` needs no Java, no server and no browser (seconds); `infra` synthesises the CDK app (no
+ * server either, but aws-cdk-lib and cdk-nag take seconds to load, so it stays out of the unit loop); `integration`
+ * starts DynamoDB Local, s3rver and the SES stand-in once per run (tests `inject()` their endpoints) or a whole
+ * local stack; `browser` drives Debian's chromium through the local stack. `npm test` runs those four, which need
+ * nothing outside the repository. `corpus` (`npm run test:corpus`) evaluates parsing, classification and reply
+ * extraction on the third-party corpus in `SESDESK_CORPUS` (default ../shared/corpus) and prints a score per source.
  */
 const INFRA_SYNTH = 'test/infra/stack.test.ts';
 
@@ -61,6 +62,15 @@ export default defineConfig({
           include: ['test/browser/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'corpus',
+          include: ['test/corpus/**/*.test.ts'],
+          globalSetup: ['test/corpus/support/require-corpus.ts'],
+          testTimeout: 60_000,
         },
       },
     ],

@@ -32,6 +32,7 @@ function ticket(i: number): Ticket {
     participants: [{ address: `customer${i % 500}@example.com`, name: `Customer ${i % 500}`, role: 'requester', unsubscribed: false }],
     assignee: i % 4 === 0 ? 'agent@desk.localhost' : null,
     labels: i % 7 === 0 ? ['billing'] : [],
+    priority: 'normal',
     createdAt: at,
     updatedAt: at,
     messageCount: 1 + (i % 5),

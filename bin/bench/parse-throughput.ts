@@ -1,9 +1,10 @@
 // bench: parseEmail (parse + classify + reply extraction) throughput over the corpus vs mailparser's simpleParser alone
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { parseEmail } from '../../functions/core/email/parse-email';
-import { CORPUS_DIR } from '../../test/support/corpus';
+import { corpusDir } from '../../test/support/corpus';
+import { listMailFiles } from '../../test/support/mail-files';
 import { progress, type Benchmark } from './benchmark';
 import { formatCount, formatMs, formatRatio, markdownTable, median, p95, pairedRatio, ratio } from './stats';
 
@@ -33,11 +34,8 @@ interface Samples {
 }
 
 function corpusMessages(): Message[] {
-  const files = readdirSync(CORPUS_DIR, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile() && /\.(eml|box)$/i.test(entry.name))
-    .map((entry) => path.join(entry.parentPath, entry.name))
-    .sort();
-  return files.map((file) => ({ name: path.relative(CORPUS_DIR, file), raw: readFileSync(file) }));
+  const dir = corpusDir();
+  return listMailFiles(dir).map((name) => ({ name, raw: readFileSync(path.join(dir, name)) }));
 }
 
 function cpuMs(since: NodeJS.CpuUsage): number {

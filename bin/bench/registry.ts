@@ -16,6 +16,7 @@ const MODULES: readonly (readonly [string, BenchmarkModule])[] = [
   ['cli-start', () => import('./cli-start')],
   ['load', () => import('./load')],
   ['cost', () => import('./cost')],
+  ['reply-clients', () => import('./reply-clients')],
 ];
 /** Plain scripts that print their own report; each runs in a child process (they measure at import). */
 const SCRIPTS = ['reply-score', 'reply-speed', 'classify-score', 'inbox-latency', 'web-size'];

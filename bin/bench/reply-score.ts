@@ -1,5 +1,5 @@
 // bench: prints the reply-extraction score per corpus (`npx tsx bin/bench/reply-score.ts [--verbose]`)
-import { scoreReplyCorpus } from '../../test/support/reply-corpus';
+import { scoreReplyCorpus } from '../../test/corpus/support/reply-corpus';
 
 const verbose = process.argv.includes('--verbose');
 let passed = 0;

@@ -102,6 +102,13 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/** FNV-1a, 32 bits: a fixed number per service name. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (const char of text) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
+  return hash;
+}
+
 /** Name, message and HTTP status of each service's error for a throttled and for a refused request. */
 const SERVICE_ERRORS: Record<'throttle' | 'reject', Record<FaultService, readonly [string, string, number]>> = {
   throttle: {
@@ -188,15 +195,27 @@ export function faultInjectorFromEnv(env: NodeJS.ProcessEnv = process.env): Faul
 }
 
 /**
- * Creates the injector. Each request attempt draws from one seeded PRNG; with concurrent handlers the
- * order of attempts varies, so a seed reproduces the sequence of decisions, not which request gets which.
+ * Creates the injector. Each service draws from its own seeded PRNG, so the n-th attempt on a service gets the
+ * same decision whatever the other services did in between; with concurrent handlers the order of attempts
+ * varies, so a seed reproduces each service's sequence of decisions, not which request gets which.
  *
  * @example
  * const faults = createFaultInjector({ dynamodb: 0.2, ses: 0.2, seed: 7 });
  * const runtime = createLocalRuntime({ ...options, faults });
  */
 export function createFaultInjector(options: FaultOptions): FaultInjector {
-  const random = seededRandom(options.seed ?? 1);
+  const seed = options.seed ?? 1;
+  const streams = new Map<FaultService, () => number>();
+  const randomFor = (service: FaultService) => {
+    let stream = streams.get(service);
+    if (!stream) {
+      // The seed spread (golden-ratio multiply) and mixed with the service name's FNV-1a hash: one independent,
+      // reproducible stream per service.
+      stream = seededRandom((Math.imul(seed, 0x9e3779b9) ^ fnv1a(service)) >>> 0);
+      streams.set(service, stream);
+    }
+    return stream;
+  };
   const kinds = options.kinds && options.kinds.length > 0 ? options.kinds : FAULT_KINDS;
   const stats: FaultStats = { injected: new Map(), attempts: new Map(), crashes: new Map() };
   const left = new Map<CrashPoint, number>(Object.entries(options.crashes ?? {}) as [CrashPoint, number][]);
@@ -218,6 +237,7 @@ export function createFaultInjector(options: FaultOptions): FaultInjector {
     async (args) => {
       bump(stats.attempts, service);
       const share = options[service] ?? 0;
+      const random = randomFor(service);
       if (share <= 0 || random() >= share) return next(args);
       const kind = kinds[Math.floor(random() * kinds.length)]!;
       bump(stats.injected, `${service}:${kind}`);

@@ -139,10 +139,11 @@ export class DynamoDeskRepository implements DeskRepository {
     const states = new Map<string, AddressState>();
     for (const item of items) {
       if (typeof item.state !== 'string') continue;
+      const history = (item.history as ClearedState[] | undefined) ?? [];
       states.set((item.pk as string).slice(KEY_PREFIXES.address.length), {
         state: item.state,
         reason: (item.reason as string | undefined) ?? '',
-        history: (item.history as ClearedState[] | undefined) ?? [],
+        ...(history.length > 0 ? { history } : {}),
       });
     }
     return states;

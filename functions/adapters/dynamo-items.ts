@@ -27,6 +27,8 @@ export function ticketFromItem(item: Item): Ticket {
     participants,
     assignee: (item.assignee as string | null | undefined) ?? null,
     labels: (item.labels as string[] | undefined) ?? [],
+    // Tickets stored before priorities existed are normal ones.
+    priority: (item.priority as Ticket['priority'] | undefined) ?? 'normal',
     createdAt: item.createdAt as string,
     updatedAt: item.updatedAt as string,
     messageCount: (item.messageCount as number | undefined) ?? 0,
@@ -52,7 +54,7 @@ export function ticketUpdate(change: TicketTransition): NamedItem {
       Update: {
         Key: keys.ticket(before.id),
         UpdateExpression:
-          'SET #status = :status, assignee = :assignee, labels = :labels, participants = :participants, updatedAt = :updatedAt, ' +
+          'SET #status = :status, assignee = :assignee, labels = :labels, priority = :priority, participants = :participants, updatedAt = :updatedAt, ' +
           'threadMessageIds = :ids, preview = :preview, messageCount = :count, ' +
           'gsi1pk = :gsi1pk, gsi1sk = :gsi1sk, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk, version = :next',
         ConditionExpression: 'version = :version',
@@ -61,6 +63,7 @@ export function ticketUpdate(change: TicketTransition): NamedItem {
           ':status': after.status,
           ':assignee': after.assignee,
           ':labels': after.labels,
+          ':priority': after.priority,
           ':participants': after.participants,
           ':updatedAt': after.updatedAt,
           ':ids': after.threadMessageIds,

@@ -14,7 +14,7 @@ import { countTickets, failedIngests, listTickets, requesterHistory, searchTicke
 import { checkUnsubscribeLink, followUnsubscribeLink, type UnsubscribeLink } from '../core/api/unsubscribe-link';
 import '../core/config/zod-messages';
 import { NotFoundError } from '../core/errors';
-import { TICKET_STATUSES } from '../core/types';
+import { TICKET_PRIORITIES, TICKET_STATUSES } from '../core/types';
 import { deliveryView, htmlPage, messageView, ticketDetailView, ticketView } from './views';
 
 /** What a route answers: JSON (or nothing), or an HTML page. */
@@ -57,6 +57,10 @@ const status = z.pipe(
   z.enum(TICKET_STATUSES as [string, ...string[]]),
   z.transform((s: string) => s as (typeof TICKET_STATUSES)[number]),
 );
+const priority = z.pipe(
+  z.enum(TICKET_PRIORITIES as [string, ...string[]]),
+  z.transform((p: string) => p as (typeof TICKET_PRIORITIES)[number]),
+);
 const email = z.pipe(
   z.email().check(z.maxLength(254)),
   z.transform((s: string) => s.toLowerCase()),
@@ -93,12 +97,13 @@ const patchBody = z
     status: z.optional(status),
     assignee: z.optional(z.nullable(email)),
     labels: z.optional(z.array(z.string().check(z.trim(), z.minLength(1), z.maxLength(50))).check(z.maxLength(20))),
+    priority: z.optional(priority),
     version: z.optional(version),
   })
   .check(
     z.refine(
-      (p) => p.status !== undefined || p.assignee !== undefined || p.labels !== undefined,
-      'give at least one of status, assignee, labels',
+      (p) => p.status !== undefined || p.assignee !== undefined || p.labels !== undefined || p.priority !== undefined,
+      'give at least one of status, assignee, labels, priority',
     ),
   );
 const participantBody = z.strictObject({ address: email, name: z.optional(z.string().check(z.trim(), z.maxLength(255))) });

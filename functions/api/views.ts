@@ -23,7 +23,7 @@ export function messageView(message: TicketMessage) {
   return {
     ...view,
     held: message.held === true,
-    attachments: message.attachments.map((a) => ({ ...a, filename: neutralizeBidi(a.filename), quarantined: a.quarantined === true })),
+    attachments: message.attachments.map((a) => ({ ...a, filename: neutralizeBidi(a.filename) })),
   };
 }
 

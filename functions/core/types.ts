@@ -17,6 +17,15 @@ export interface Classification {
   readonly failedRecipients: string[];
   /** True when a bounce is permanent (5.x.x); false for transient (4.x.x). Absent when not a bounce. */
   readonly permanent?: boolean;
+  /**
+   * For reports (bounces, complaints, SES notifications): the Message-IDs, `<id>` form, of the original message the
+   * report refers to, as far as it says (the returned headers; an SES notification's `mail.commonHeaders.messageId`,
+   * `mail.headers` and the SES-rewritten id when its region is known). A report only acts on mail we sent, so these
+   * are what it is matched by; absent when the report names none.
+   */
+  readonly originalMessageIds?: string[];
+  /** For an SES notification that arrived as mail: its `mail.messageId` (SES's id of the message we sent). */
+  readonly sesMessageId?: string;
 }
 
 /** Verdicts that SES itself prepended to the stored message (never the sender's copies). */
@@ -42,6 +51,13 @@ export interface Authenticity {
   readonly verdict: 'pass' | 'fail' | 'unknown';
   readonly reason: string;
 }
+
+/**
+ * How sure the reply extractor is that `reply` is only the new text: `high` (cut at a recognised quote header,
+ * quote, separator or signature, or nothing looked quoted), `low` (a line that looks like a quote header stayed in
+ * the reply: show the full text close at hand), `none` (nothing new could be told apart: show the full text).
+ */
+export type ReplyConfidence = 'high' | 'low' | 'none';
 
 export interface AttachmentInfo {
   readonly filename: string;
@@ -69,6 +85,8 @@ export interface ParsedEmail {
   readonly date: string | null;
   readonly text: string;
   readonly reply: string;
+  /** How sure `reply` is only the new text; the dashboard shows the full text folded when it is not `high`. */
+  readonly replyConfidence: ReplyConfidence;
   readonly html: string | null;
   readonly attachments: AttachmentInfo[];
   readonly classification: Classification;
@@ -98,6 +116,10 @@ export interface ParsedMail extends ParsedEmail {
 export type TicketStatus = 'open' | 'pending' | 'closed' | 'spam';
 export const TICKET_STATUSES: readonly TicketStatus[] = ['open', 'pending', 'closed', 'spam'];
 
+/** How urgent a ticket is; every ticket starts `normal`. */
+export type TicketPriority = 'low' | 'normal' | 'high' | 'urgent';
+export const TICKET_PRIORITIES: readonly TicketPriority[] = ['low', 'normal', 'high', 'urgent'];
+
 /** Which threading rule put a message on its ticket (DESIGN.md "Threading"). */
 export type ThreadedBy = 'reply-token' | 'message-id' | 'subject-tag' | 'new-ticket' | 'agent';
 
@@ -119,6 +141,7 @@ export interface Ticket {
   readonly participants: Participant[];
   readonly assignee: string | null;
   readonly labels: string[];
+  readonly priority: TicketPriority;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly messageCount: number;
@@ -160,6 +183,8 @@ export interface TicketMessage {
   readonly subject: string;
   readonly text: string;
   readonly reply: string;
+  /** For inbound mail: how sure `reply` is only the new text (see {@link ReplyConfidence}); absent for agent messages. */
+  readonly replyConfidence?: ReplyConfidence;
   readonly html: string | null;
   /** When the bodies were too large for the item: the S3 key of `{text, reply, html}` JSON; text/reply hold a preview. */
   readonly bodyKey: string | null;

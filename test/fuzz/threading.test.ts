@@ -37,6 +37,7 @@ function ticket(id: string, deskId: string, people: readonly string[]): Ticket {
     participants,
     assignee: null,
     labels: [],
+    priority: 'normal',
     createdAt: '2026-01-01T00:00:00.000Z',
     updatedAt: '2026-01-01T00:00:00.000Z',
     messageCount: 1,

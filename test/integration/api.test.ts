@@ -104,6 +104,7 @@ describe('inbox views', () => {
         participants: [],
         assignee: i % 3 === 0 ? AGENT.email : null,
         labels: [],
+        priority: 'normal',
         createdAt: at,
         updatedAt: at,
         messageCount: 1,
@@ -385,6 +386,19 @@ describe('ticket changes', () => {
     expect(unassign.json.assignee).toBeNull();
   });
 
+  it('starts every ticket at normal priority and changes it by PATCH, refusing an unknown priority', async () => {
+    const { id } = await newTicket('Prioritise me');
+    expect((await h.call<TicketJson>('GET', `/api/tickets/${id}`)).json.priority).toBe('normal');
+
+    const urgent = await h.call<TicketJson>('PATCH', `/api/tickets/${id}`, { body: { priority: 'urgent' } });
+    expect(urgent.json).toMatchObject({ priority: 'urgent', status: 'open' });
+    expect((await h.call<TicketJson>('GET', `/api/tickets/${id}`)).json.priority).toBe('urgent');
+
+    const bad = await h.call('PATCH', `/api/tickets/${id}`, { body: { priority: 'asap' } });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.message).toMatch(/^priority: /);
+  });
+
   it('answers 400 for an empty or unknown patch', async () => {
     const { id } = await newTicket('Patch errors');
     const empty = await h.call('PATCH', `/api/tickets/${id}`, { body: {} });
@@ -574,12 +588,12 @@ describe('settings, failed ingests and unsubscribe', () => {
     const { id } = await newTicket('Unsubscribe', { cc: bob });
     const sig = unsubscribeSignature(h.runtime.tokenKeys, id, bob);
 
-    const forged = await h.call('GET', '/api/unsubscribe', {
+    const forged = await h.call('POST', '/api/unsubscribe', {
       claims: null,
       query: { ticket: id, address: bob, sig: 'a'.repeat(26) },
     });
     expect(forged.status).toBe(400);
-    const page = await h.call('GET', '/api/unsubscribe', { claims: null, query: { ticket: id, address: bob, sig } });
+    const page = await h.call('POST', '/api/unsubscribe', { claims: null, query: { ticket: id, address: bob, sig } });
     expect(page.status).toBe(200);
     expect(page.headers['content-type']).toContain('text/html');
     expect(page.text).toContain(`${bob} will get no more email`);

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, SESDESK, sesdesk } from '../support/cli';
-import { corpusPath } from '../support/corpus';
+import { fixtureMailPath } from '../support/fixture-mail';
 
 const parse = (...files: string[]) => sesdesk(['parse', ...files]);
-const withReferences = () => corpusPath('gitlab-spec-fixtures-emails', 'valid_reply_with_references_in_comma.eml');
+const withReferences = () => fixtureMailPath('threading/references-quoted-and-comma-joined.eml');
 
 beforeAll(async () => {
   // Compiles the CLI if a source changed, so its one line on stderr is not counted by a test below.
@@ -16,12 +16,12 @@ beforeAll(async () => {
 }, 120_000);
 
 describe('sesdesk parse', () => {
-  it('prints exactly one indented JSON object for a corpus message and exits 0', async () => {
+  it('prints exactly one indented JSON object for a message and exits 0', async () => {
     const result = await parse(withReferences());
     expect(result.code).toBe(0);
     const json = JSON.parse(result.stdout) as { messageId: string; references: string[] };
-    expect(json.messageId).toBe('<CADkmRc+rNGAGGbV2iE5p918UVy4UyJqVcXRO2=otppgzduJSg@mail.gmail.com>');
-    expect(json.references).toHaveLength(3);
+    expect(json.messageId).toBe('<AM0PR01MB1234ABCD@example.com>');
+    expect(json.references).toEqual(['<ack-50@desk.localhost>', '<answer-50@desk.localhost>', '<AM0PR01MB0000@example.com>']);
     expect(result.stdout).toBe(`${JSON.stringify(json, null, 2)}\n`);
   });
 
@@ -51,8 +51,8 @@ describe('sesdesk parse', () => {
     // Arrange: the same file twice, so order is checked against a repeat as well as against other mail
     const files = [
       withReferences(),
-      corpusPath('gitlab-spec-fixtures-emails', 'auto_reply.eml'),
-      corpusPath('gitlab-spec-fixtures-emails', 'outlook_html.eml'),
+      fixtureMailPath('auto-reply/rfc3834-vacation-auto-submitted.eml'),
+      fixtureMailPath('reply/yahoo-html-quoted.eml'),
       withReferences(),
     ];
 
@@ -71,7 +71,7 @@ describe('sesdesk parse', () => {
   });
 
   it('names an unreadable file among several on stderr, parses the others and exits 1 at the end', async () => {
-    const readable = [withReferences(), corpusPath('gitlab-spec-fixtures-emails', 'auto_reply.eml')];
+    const readable = [withReferences(), fixtureMailPath('bounce/postfix-dsn-user-unknown.eml')];
 
     const result = await parse(readable[0]!, '/no/such/file.eml', readable[1]!);
 
@@ -107,7 +107,7 @@ describe('sesdesk parse', () => {
     });
 
     // Assert
-    expect((JSON.parse(firstLine) as { messageId: string }).messageId).toMatch(/^<CADkmRc/);
+    expect((JSON.parse(firstLine) as { messageId: string }).messageId).toMatch(/^<AM0PR01MB1234ABCD@/);
     expect(await exited).toBe(0);
     expect(stderr).toBe('');
   });

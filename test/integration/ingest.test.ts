@@ -1,5 +1,4 @@
 // Ingest end to end on real servers: s3rver holds the raw mail, DynamoDB Local the tickets.
-import { readFileSync } from 'node:fs';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../functions/contracts';
@@ -7,7 +6,7 @@ import { normalizeMessageId } from '../../functions/core/ids';
 import { createReplyToken } from '../../functions/core/threading/reply-token';
 import { replayIngest } from '../../functions/core/ingest/replay-ingest';
 import { createIngestHandler } from '../../functions/ingest/create-handler';
-import { corpusPath } from '../support/corpus';
+import { fixtureMail } from '../support/fixture-mail';
 import { composeMail } from '../support/mail';
 import { startRuntimeHarness, type RuntimeHarness } from '../support/runtime-harness';
 import { TEST_TOKEN_KEYS } from '../support/secret';
@@ -79,7 +78,7 @@ describe('ingest on DynamoDB Local and s3rver', () => {
       from: 'carol@example.com',
       to: `support+${token}@desk.localhost`,
       subject: 'Re: Token thread',
-      text: 'More details.',
+      text: 'More details.\n\nOn Thu, 2 Jan 2025 at 10:00, Support <support@desk.localhost> wrote:\n> What happened?',
     });
 
     const { results } = await fx.deliver(reply);
@@ -87,6 +86,8 @@ describe('ingest on DynamoDB Local and s3rver', () => {
     expect(results[0]).toMatchObject({ outcome: 'reply-added', ticketId: ticket.id });
     const messages = await messagesOf(ticket.id);
     expect(messages.map((m) => m.threadedBy).sort()).toEqual(['new-ticket', 'reply-token']);
+    // The stored message says how sure its reply is, so the dashboard knows when to show the full text.
+    expect(messages.find((m) => m.threadedBy === 'reply-token')).toMatchObject({ reply: 'More details.', replyConfidence: 'high' });
   });
 
   it('threads a reply by References alone when Outlook dropped the plus address', async () => {
@@ -196,7 +197,7 @@ describe('ingest on DynamoDB Local and s3rver', () => {
   it('records an auto-reply that matches no ticket as ignored, without a ticket or an acknowledgement', async () => {
     const before = (await fx.items()).filter((item) => item.type === 'ticket').length;
 
-    const { key, results } = await fx.deliver(readFileSync(corpusPath('gitlab-spec-fixtures-emails', 'auto_reply.eml')));
+    const { key, results } = await fx.deliver(fixtureMail('auto-reply/x-autoreply-yes.eml'));
 
     expect(results[0]?.outcome).toBe('ignored');
     expect((await fx.items()).filter((item) => item.type === 'ticket')).toHaveLength(before);
@@ -207,7 +208,7 @@ describe('ingest on DynamoDB Local and s3rver', () => {
   it('records a bounce that refers to no email of ours as ignored: no ticket, nobody marked', async () => {
     const before = (await fx.items()).filter((item) => item.type === 'ticket').length;
 
-    const { results } = await fx.deliver(readFileSync(corpusPath('sisimai-set-of-emails', 'bsd', 'lhost-postfix-01.eml')));
+    const { results } = await fx.deliver(fixtureMail('bounce/postfix-dsn-user-unknown.eml'));
 
     expect(results[0]?.outcome).toBe('ignored');
     expect(results[0]?.reason).toMatch(/^bounce not acted on: it refers to no email the desk sent/);

@@ -1,13 +1,23 @@
 // The local stack end to end: real SMTP in, the real handlers on real servers, the SES outbox out.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createS3Client } from '../../bin/local/aws-clients';
 import { readOutbox } from '../../bin/local/ses-local';
 import { DEFAULT_DESK_CONFIG } from '../../functions/core/config/desk-config';
+import { plainMail, sesStoredMail } from '../support/mail';
 import { startStackHarness, type StackHarness } from '../support/stack-harness';
 
 const run = promisify(execFile);
 const DESK = DEFAULT_DESK_CONFIG.desks[0]!.address;
+
+interface TicketDetail {
+  status: string;
+  subject: string;
+  messages: { direction: string; threadedBy: string; held: boolean; reply: string; authentication: unknown; authenticity: unknown }[];
+  deliveries: { kind: string; status: string }[];
+}
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -79,6 +89,49 @@ describe('the local stack', () => {
     expect(emails.some((email) => `${email.body.text}${email.body.html}`.includes('Internal'))).toBe(false);
     smtp.close();
   }, 180_000);
+
+  it("ingests raw mail put straight into the mail bucket under inbound/ as it ingests SMTP mail, reading SES's verdicts", async () => {
+    // Arrange: the same mail from two senders: one over SMTP (no verdicts: the stand-in has no DNS), one stored by hand
+    // with the header block SES prepends on top (contract 6).
+    const viaSmtp = `smtp-${Date.now()}@example.com`;
+    const viaBucket = `bucket-${Date.now()}@example.com`;
+    const text = 'Same mail, two ways in.';
+
+    // Act
+    await h.send({ from: viaSmtp, subject: 'Two ways in', text });
+    const raw = sesStoredMail(plainMail({ from: viaBucket, subject: 'Two ways in', body: text }), {
+      spam: 'PASS',
+      virus: 'PASS',
+      spf: 'pass',
+      dkim: 'pass',
+      dmarc: 'pass',
+    });
+    await createS3Client(h.stack.urls.s3).send(
+      new PutObjectCommand({ Bucket: h.env.bucket, Key: `inbound/by-hand-${Date.now()}`, Body: raw }),
+    );
+    await h.stack.settled();
+
+    // Assert: one open ticket each with the same message, each acknowledged; only the stored one carries verdicts.
+    const ticketOf = async (address: string) => {
+      const { items } = await h.api<{ items: { id: string }[] }>('GET', `/api/requesters/${encodeURIComponent(address)}/tickets`);
+      expect(items).toHaveLength(1);
+      return h.api<TicketDetail>('GET', `/api/tickets/${items[0]!.id}`);
+    };
+    const [smtp, bucket] = await Promise.all([ticketOf(viaSmtp), ticketOf(viaBucket)]);
+    for (const ticket of [smtp, bucket]) {
+      expect(ticket).toMatchObject({ status: 'open', subject: 'Two ways in' });
+      expect(ticket.messages).toMatchObject([{ direction: 'inbound', threadedBy: 'new-ticket', held: false, reply: text }]);
+      expect(ticket.deliveries).toMatchObject([{ kind: 'ack', status: 'sent' }]);
+    }
+    expect(smtp.messages[0]).toMatchObject({
+      authentication: { spf: null, dkim: null, dmarc: null },
+      authenticity: { verdict: 'unknown' },
+    });
+    expect(bucket.messages[0]).toMatchObject({
+      authentication: { spf: 'pass', dkim: 'pass', dmarc: 'pass' },
+      authenticity: { verdict: 'pass' },
+    });
+  }, 120_000);
 
   it('replays stored mail with `sesdesk replay`, which finds every email already ingested', async () => {
     // Asynchronous on purpose: the stack runs in this process, and a blocking spawn would freeze it.

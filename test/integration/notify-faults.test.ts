@@ -32,6 +32,7 @@ async function pendingReply(h: RuntimeHarness): Promise<{ delivery: NewDelivery;
     number: 7,
     subject: 'Fault test',
     status: 'open',
+    priority: 'normal',
     requester: { address: `ann-${ticketId}@customer.example`, name: 'Ann' },
     participants: [],
     assignee: null,

@@ -26,7 +26,7 @@ interface MessageJson {
   notices?: string[];
   authentication?: { spf: string | null; dkim: string | null; dmarc: string | null };
   authenticity?: { verdict: string };
-  attachments: { key: string; filename: string; quarantined: boolean }[];
+  attachments: { key: string; filename: string; quarantined?: boolean }[];
 }
 interface TicketJson {
   id: string;

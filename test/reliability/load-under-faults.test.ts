@@ -36,7 +36,7 @@ describe('the desk under injected faults', () => {
     const sesAfterAccept = faults.stats.injected.get('ses:timeout-after') ?? 0;
     const doubled = report.checks.find((c) => c.name === 'acknowledgements sent twice')!;
     console.info(
-      `${formatLoadReport(report)}\ninjected faults: ${JSON.stringify(injected)}; acknowledgements sent twice: ${doubled.actual} (SES accepted, response lost: ${sesAfterAccept})`,
+      `${formatLoadReport(report)}\ninjected faults: ${JSON.stringify(injected)}; acknowledgements sent twice: ${doubled.actual} (SES accepted, response lost: ${sesAfterAccept}); attempts ${JSON.stringify(Object.fromEntries(faults.stats.attempts))}`,
     );
     expect(Object.keys(injected).some((k) => k.startsWith('dynamodb:'))).toBe(true);
     expect(Object.keys(injected).some((k) => k.startsWith('ses:'))).toBe(true);

@@ -1,11 +1,10 @@
-// test support: fast-check arbitraries for raw MIME (well-formed, mutated, corpus-based) and hostile reply bodies
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+// test support: fast-check arbitraries for raw MIME (well-formed, mutated, seeded from real files) and hostile reply bodies
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import iconv from 'iconv-lite';
-import { CORPUS_DIR, corpusPath } from './corpus';
+import { FIXTURE_MAIL, fixtureMailPath } from './fixture-mail';
 
-// Cases are plain data (a message model or a corpus file name, plus mutation recipes) and rendered to bytes
+// Cases are plain data (a message model or a seed file's path, plus mutation recipes) and rendered to bytes
 // inside the property, so a failing case prints as a short, readable recipe instead of a 200 KB buffer.
 
 /** Charsets mail declares and iconv-lite can write; `x-unknown` stays a label only (written as UTF-8). */
@@ -126,9 +125,9 @@ export type MimeMutation =
   | { readonly kind: 'overlong-encoded-word'; readonly length: number; readonly words: number; readonly charset: string }
   | { readonly kind: 'address-run-header'; readonly name: string; readonly piece: 'a' | '.'; readonly length: number };
 
-/** A fuzz case: where the bytes come from and what is done to them. */
+/** A fuzz case: where the bytes come from (a generated model or a seed message file) and what is done to them. */
 export interface MimeCase {
-  readonly source: { readonly model: MimeMessage } | { readonly corpus: string };
+  readonly source: { readonly model: MimeMessage } | { readonly file: string };
   readonly mutations: readonly MimeMutation[];
 }
 
@@ -380,25 +379,14 @@ function applyMutation(raw: Buffer, m: MimeMutation): Buffer {
   }
 }
 
-/** Corpus messages (.eml and .box) by path relative to the corpus folder, sorted so seeds stay reproducible. */
-export const CORPUS_MESSAGES: readonly string[] = (() => {
-  const found: string[] = [];
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (/\.(eml|box)$/.test(entry.name)) found.push(path.relative(CORPUS_DIR, full));
-    }
-  };
-  walk(CORPUS_DIR);
-  return found.sort();
-})();
-
-/** The raw bytes a fuzz case stands for: the model or corpus file, then each mutation in order. */
+/** The raw bytes a fuzz case stands for: the model or seed file, then each mutation in order. */
 export function renderMimeCase(c: MimeCase): Buffer {
-  const base = 'model' in c.source ? renderMessage(c.source.model) : readFileSync(corpusPath(...c.source.corpus.split('/')));
+  const base = 'model' in c.source ? renderMessage(c.source.model) : readFileSync(c.source.file);
   return c.mutations.reduce(applyMutation, base);
 }
+
+/** The project's own test mail (test/fixtures/mail), the seeds `npm test` fuzzes from. */
+export const FIXTURE_SEEDS: readonly string[] = FIXTURE_MAIL.map(fixtureMailPath);
 
 // ---------------------------------------------------------------- arbitraries
 
@@ -602,27 +590,37 @@ export const mimeMutation: fc.Arbitrary<MimeMutation> = fc.oneof(
   }),
 );
 
-/** Fuzz cases: generated or corpus messages, each with zero to three mutations. */
-export const mimeCase: fc.Arbitrary<MimeCase> = fc.record({
-  source: fc.oneof(
-    { weight: 2, arbitrary: wellFormedMessage.map((model) => ({ model })) },
-    { weight: 1, arbitrary: fc.constantFrom(...CORPUS_MESSAGES).map((corpus) => ({ corpus })) },
-  ),
-  mutations: fc.array(mimeMutation, { maxLength: 3 }),
-});
+/** Fuzz cases: generated messages or the given seed files (absolute paths), each with zero to three mutations. */
+export function mimeCaseFrom(seeds: readonly string[]): fc.Arbitrary<MimeCase> {
+  return fc.record({
+    source: fc.oneof(
+      { weight: 2, arbitrary: wellFormedMessage.map((model) => ({ model })) },
+      { weight: 1, arbitrary: fc.constantFrom(...seeds).map((file) => ({ file })) },
+    ),
+    mutations: fc.array(mimeMutation, { maxLength: 3 }),
+  });
+}
+
+/** {@link mimeCaseFrom} seeded with the project's own test mail. */
+export const mimeCase: fc.Arbitrary<MimeCase> = mimeCaseFrom(FIXTURE_SEEDS);
 
 /**
- * Generated or corpus messages with one 100,000-character address header: linear code reads it in
- * milliseconds, a backtracking address pattern takes minutes. Kept apart from {@link mimeCase} so a
+ * Generated or seed messages with one 100,000-character address header: linear code reads it in
+ * milliseconds, a backtracking address pattern takes minutes. Kept apart from {@link mimeCaseFrom} so a
  * regression fails on its first case instead of shrinking through many slow ones.
  */
-export const longAddressHeaderCase: fc.Arbitrary<MimeCase> = fc.record({
-  source: fc.oneof(
-    wellFormedMessage.map((model) => ({ model })),
-    fc.constantFrom(...CORPUS_MESSAGES).map((corpus) => ({ corpus })),
-  ),
-  mutations: addressRunMutation([100_000]).map((m) => [m]),
-});
+export function longAddressHeaderCaseFrom(seeds: readonly string[]): fc.Arbitrary<MimeCase> {
+  return fc.record({
+    source: fc.oneof(
+      wellFormedMessage.map((model) => ({ model })),
+      fc.constantFrom(...seeds).map((file) => ({ file })),
+    ),
+    mutations: addressRunMutation([100_000]).map((m) => [m]),
+  });
+}
+
+/** {@link longAddressHeaderCaseFrom} seeded with the project's own test mail. */
+export const longAddressHeaderCase: fc.Arbitrary<MimeCase> = longAddressHeaderCaseFrom(FIXTURE_SEEDS);
 
 // ---------------------------------------------------------------- reply bodies
 

@@ -5,7 +5,7 @@ import { listParams } from '../../web/src/api/client';
 import { jwtClaims, jwtExpiry } from '../../web/src/auth/auth';
 import { parseConfig } from '../../web/src/config';
 import { cidKey, emailCsp, frameDocument, referencedCids } from '../../web/src/lib/email-frame';
-import { fileSize, mailboxLabel, parseLabels, relativeTime, threadedByLabel } from '../../web/src/lib/format';
+import { authenticationSummary, fileSize, mailboxLabel, parseLabels, relativeTime, threadedByLabel } from '../../web/src/lib/format';
 import { refreshLimit } from '../../web/src/lib/page-size';
 import { TEMPLATE_PLACEHOLDERS } from '../../web/src/lib/placeholders';
 import { parseRoute, routeHref, type Route } from '../../web/src/lib/route';
@@ -70,6 +70,12 @@ describe('wording', () => {
     expect(fileSize(2048)).toBe('2 KB');
     expect(fileSize(3.5 * 1024 * 1024)).toBe('3.5 MB');
     expect(parseLabels(' billing, urgent,,billing ')).toEqual(['billing', 'urgent']);
+  });
+
+  it("sums up SES's verdicts as it wrote them, leaving out the ones it did not write", () => {
+    expect(authenticationSummary({ spf: 'fail', dkim: 'none', dmarc: 'fail' })).toBe('SPF fail · DKIM none · DMARC fail');
+    expect(authenticationSummary({ spf: 'pass', dkim: null, dmarc: null })).toBe('SPF pass');
+    expect(authenticationSummary({ spf: null, dkim: null, dmarc: null })).toBe('');
   });
 });
 

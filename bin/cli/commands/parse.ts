@@ -1,4 +1,4 @@
-// cli: `sesdesk parse FILE.eml`: prints the message as the ingest function sees it (contract 3)
+// cli: `sesdesk parse FILE.eml…`: prints each message as the ingest function sees it (contracts 3 and 5)
 import { readFile } from 'node:fs/promises';
 import { parseEmail, toContractJson } from '../../../functions/core/email/parse-email';
 import type { CliCommand } from '../main';
@@ -6,8 +6,8 @@ import type { CliCommand } from '../main';
 const USAGE = `Usage: sesdesk parse FILE.eml [FILE.eml…]
 
 Parses raw emails (.eml, mbox .box or plain text) and prints, for one file, one JSON object on stdout:
-messageId, inReplyTo, references, from, replyTo, to, cc, subject, date, text, reply, html,
-attachments and classification. For several files, one JSON object per line, in the order given.
+messageId, inReplyTo, references, from, replyTo, to, cc, subject, date, text, reply, replyConfidence,
+html, attachments and classification. For several files, one JSON object per line, in the order given.
 Malformed mail still prints JSON (exit 0); a file that cannot be read prints an error on stderr
 (exit 1; with several files the others are still parsed).`;
 

@@ -2,7 +2,7 @@
 import { ConcurrentUpdateError, InvalidInputError, NotFoundError } from '../errors';
 import { newId } from '../ids';
 import type { Delivery } from '../notify/notify-ports';
-import type { Participant, Ticket, TicketStatus } from '../types';
+import type { Participant, Ticket, TicketPriority, TicketStatus } from '../types';
 import { isDeskAddress } from '../config/desk-config';
 import { MAX_PARTICIPANTS } from '../tickets/new-ticket';
 import { participantNotice } from '../tickets/participant-notice';
@@ -16,11 +16,12 @@ export interface TicketPatch {
   /** An email, or null to unassign. */
   readonly assignee?: string | null;
   readonly labels?: readonly string[];
+  readonly priority?: TicketPriority;
   readonly version?: number;
 }
 
 /**
- * Changes status, assignee and labels. `updatedAt` stays: the inbox orders by conversation activity, and
+ * Changes status, assignee, labels and priority. `updatedAt` stays: the inbox orders by conversation activity, and
  * a triage click should not push a ticket above ones with newer mail.
  * @throws NotFoundError, ConcurrentUpdateError
  */
@@ -31,11 +32,17 @@ export async function patchTicket(deps: ApiDeps, agent: Agent, ticketId: string,
     status: patch.status ?? before.status,
     assignee: patch.assignee === undefined ? before.assignee : patch.assignee === null ? null : patch.assignee.toLowerCase(),
     labels: patch.labels === undefined ? before.labels : [...new Set(patch.labels)],
+    priority: patch.priority ?? before.priority,
     version: before.version + 1,
   };
-  if (after.status === before.status && after.assignee === before.assignee && sameList(after.labels, before.labels)) return before;
+  const unchanged =
+    after.status === before.status &&
+    after.assignee === before.assignee &&
+    after.priority === before.priority &&
+    sameList(after.labels, before.labels);
+  if (unchanged) return before;
   await deps.desk.saveChange({ before, after, message: null, deliveries: [] });
-  deps.log.info('ticket changed', { ticketId, by: agent.email, status: after.status, assignee: after.assignee });
+  deps.log.info('ticket changed', { ticketId, by: agent.email, status: after.status, assignee: after.assignee, priority: after.priority });
   return after;
 }
 

@@ -4,9 +4,11 @@ import type { Classification, SenderAuthentication, SesVerdicts } from '../types
 import { normaliseAddress } from './classify/addresses';
 import { autoReplyReason } from './classify/auto-reply';
 import { bounceSignals, classifyBounce } from './classify/bounce';
-import { parseFeedbackReport } from './classify/feedback-report';
+import { hasFeedbackFields, marksRecipients, parseFeedbackReport } from './classify/feedback-report';
 import { headerValues, rawHeaders, type RawHeader } from './classify/header-lines';
-import { reportSources } from './classify/report-sources';
+import { originalMessageIds } from './classify/original-message-ids';
+import { reportSources, type ReportSources } from './classify/report-sources';
+import { classifySnsMail, isSnsSender } from './classify/ses-notification-mail';
 import { readSesAuthenticationFromHeaders, readSesVerdictsFromHeaders } from './classify/ses-verdicts';
 
 const NORMAL_REASON = 'no automatic-mail markers';
@@ -27,27 +29,42 @@ function ownAddresses(mail: MailparserMail, headers: readonly RawHeader[]): Set<
   return new Set(raw.map(normaliseAddress).filter((a): a is string => a !== null));
 }
 
+/** A report's classification with the ids of the original it returns, when it names any. */
+function withOriginal(classification: Classification, sources: ReportSources): Classification {
+  const ids = originalMessageIds(sources);
+  return ids.length > 0 ? { ...classification, originalMessageIds: ids } : classification;
+}
+
+function complaintFrom(sources: ReportSources): Classification {
+  const report = parseFeedbackReport(sources.feedbackReports, sources.originals, sources.body);
+  const note = marksRecipients(report.feedbackType) ? '' : '; not a complaint against the recipient, nobody is marked';
+  return withOriginal(
+    {
+      kind: 'complaint',
+      reason: `ARF feedback report (Feedback-Type: ${report.feedbackType})${note}`,
+      failedRecipients: report.recipients,
+    },
+    sources,
+  );
+}
+
 function classifyParsed(mail: MailparserMail): Classification {
   const headers = rawHeaders(mail);
   const subject = typeof mail.subject === 'string' ? mail.subject : '';
   const fromAddress = addressList(mail.from)[0] ?? '';
+  if (isSnsSender(fromAddress)) return classifySnsMail(typeof mail.text === 'string' ? mail.text : '');
   const sources = reportSources(mail);
   const signals = bounceSignals(headers, subject, fromAddress, ownAddresses(mail, headers));
+  const autoReply = autoReplyReason(headers, subject);
 
-  if (signals.reportType === 'feedback-report' || sources.feedbackReports.length > 0) {
-    const report = parseFeedbackReport(sources.feedbackReports, sources.originals, sources.body);
-    return {
-      kind: 'complaint',
-      reason: `ARF feedback report (Feedback-Type: ${report.feedbackType})`,
-      failedRecipients: report.recipients,
-    };
-  }
+  if (signals.reportType === 'feedback-report' || sources.feedbackReports.length > 0) return complaintFrom(sources);
+  // Report fields in a plain-text part count only in automatic mail: a person may forward or quote a report.
+  if ((autoReply !== null || signals.nullReturnPath) && hasFeedbackFields(sources.body)) return complaintFrom(sources);
   if (signals.reportType === 'disposition-notification') {
     return { kind: 'auto-reply', reason: 'read receipt (multipart/report; report-type=disposition-notification)', failedRecipients: [] };
   }
-  const autoReply = autoReplyReason(headers, subject);
   const bounce = classifyBounce(headers, sources, signals, autoReply);
-  if (bounce) return bounce;
+  if (bounce) return bounce.kind === 'bounce' ? withOriginal(bounce, sources) : bounce;
   if (autoReply) return { kind: 'auto-reply', reason: autoReply, failedRecipients: [] };
   return { kind: 'normal', reason: NORMAL_REASON, failedRecipients: [] };
 }

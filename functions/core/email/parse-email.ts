@@ -5,7 +5,7 @@ import type { ParsedMail as MailparserMail, SimpleParserOptions } from 'mailpars
 import type { SplitterOptions } from '@zone-eu/mailsplit';
 import type { Classification, ParsedEmail, ParsedMail, SesVerdicts } from '../types';
 import { classifyEmail, NO_AUTHENTICATION, readSesAuthentication, readSesVerdicts } from './classify';
-import { extractReply, extractReplyFromHtml } from './extract-reply';
+import { separateReply, separateReplyFromHtml, type SeparatedReply } from './extract-reply';
 import { nestingDepthExceeds, sanitizeEmailHtml } from './sanitize-html';
 import { envelopeRecipients, pickFrom, toMailboxes } from './parse/addresses';
 import { toAttachmentContents } from './parse/attachments';
@@ -17,6 +17,7 @@ import { inspectBodyParts, repairBodyCharsets } from './parse/repair-body-charse
 import { repairHeaderBlock } from './parse/repair-headers';
 import { cutAfterParts, isPartsLimitError } from './parse/parts-limit';
 import { emptyMailparserMail, salvageHeaders } from './parse/salvage-headers';
+import { unpartedMultipartText } from './parse/unparted-multipart';
 
 /** Bounds on the work one message may cause. */
 export interface ParseOptions {
@@ -120,6 +121,13 @@ export async function parseEmail(raw: Uint8Array | Buffer, options: ParseOptions
     mail = await salvageHeaders(prepared, parserOptions).catch(() => emptyMailparserMail());
     return assemble(mail, true, warnings, dropped, limits.maxHtmlLength);
   }
+  const unparted = safely(warnings, 'reading a multipart without parts', () => unpartedMultipartText(mail, prepared), null);
+  if (unparted !== null) {
+    // The classifier reads the same object, so a bounce whose report has no parts is still read.
+    mail.text = unparted;
+    warnings.push('multipart message without readable parts; the body was read as plain text');
+    return assemble(mail, true, warnings, dropped, limits.maxHtmlLength);
+  }
   const hasTextPart = dropped.length > 0 ? true : (bodyRepair.hasTextPart ?? (await findTextPartBesideHtml(mail, prepared, splitLimits)));
   return assemble(mail, hasTextPart, warnings, dropped, limits.maxHtmlLength);
 }
@@ -177,11 +185,11 @@ function assemble(mail: MailparserMail, hasTextPart: boolean, warnings: string[]
     text = safely(warnings, 'HTML to text', () => (nestingDepthExceeds(rawHtml) ? '' : htmlConverter(maxHtmlLength)(rawHtml)), '');
   }
   const html = rawHtml === null ? null : safely(warnings, 'HTML sanitising', () => sanitizeEmailHtml(rawHtml), '');
-  const reply = safely(
+  const separated = safely<SeparatedReply>(
     warnings,
     'reply extraction',
-    () => (rawHtml !== null && !hasTextPart ? extractReplyFromHtml(rawHtml) : extractReply(text)),
-    text.trim(),
+    () => (rawHtml !== null && !hasTextPart ? separateReplyFromHtml(rawHtml) : separateReply(text)),
+    { reply: text.trim(), confidence: 'none' },
   );
 
   let messageId = normalizeMessageId(rawHeader(lines, 'message-id'));
@@ -203,7 +211,8 @@ function assemble(mail: MailparserMail, hasTextPart: boolean, warnings: string[]
     subject,
     date,
     text,
-    reply,
+    reply: separated.reply,
+    replyConfidence: separated.confidence,
     html,
     attachments: attachmentContents.map(({ content: _content, ...info }) => info),
     classification: safely(warnings, 'classification', () => classifyEmail(mail), UNCLASSIFIED),
@@ -231,6 +240,7 @@ export function toContractJson(mail: ParsedMail): ParsedEmail {
     date: mail.date,
     text: mail.text,
     reply: mail.reply,
+    replyConfidence: mail.replyConfidence,
     html: mail.html,
     attachments: mail.attachments,
     classification: mail.classification,

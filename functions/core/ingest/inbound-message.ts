@@ -76,6 +76,7 @@ export async function storeInboundMessage(
     subject: mail.subject,
     text: bodyKey ? mail.text.slice(0, PREVIEW_LENGTH) : mail.text,
     reply: bodyKey ? mail.reply.slice(0, PREVIEW_LENGTH) : mail.reply,
+    replyConfidence: mail.replyConfidence,
     html: bodyKey ? null : mail.html,
     bodyKey,
     messageId: mail.messageId,

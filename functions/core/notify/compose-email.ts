@@ -131,8 +131,9 @@ export interface ComposedEmail {
  * Headers: From `"<Agent> via <Desk>" <desk>` (the desk name alone for automatic mail), Reply-To with the
  * token, Subject `Re: <subject> [#n]`, our Message-ID, In-Reply-To/References from the thread,
  * `X-Auto-Response-Suppress: All` always, `Auto-Submitted: auto-replied` on automatic mail, and
- * `List-Unsubscribe` with `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058) when there is a link. Everything from customers is stripped of line breaks and
- * encoded by nodemailer (RFC 2047), so no header can be injected.
+ * `List-Unsubscribe` with `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058) when there is a
+ * link. Everything from customers is stripped of line breaks and encoded by nodemailer (RFC 2047), so no
+ * header can be injected.
  *
  * @example const { raw } = await composeEmail({ delivery, desk, settings, messageId, replyTo, ... })
  */

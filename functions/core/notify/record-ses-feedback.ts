@@ -1,31 +1,11 @@
 // core: use case: an SES bounce or complaint notification → address state and the delivery it concerns
-import * as z from 'zod/mini';
-import '../config/zod-messages';
 import { InvalidInputError } from '../errors';
 import { normalizeMessageId } from '../ids';
 import type { Log } from '../ports';
 import { decideFeedback, type AddressFeedback, type FeedbackReport } from '../feedback/address-feedback';
+import { sesNotificationSchema, sesNotificationType, type SesNotification } from '../ses-notification';
 import type { DeliveryRepository } from './notify-ports';
 import { sesHeaderMessageId } from './ses-message-id';
-
-const recipient = z.object({
-  emailAddress: z.string().check(z.minLength(3)),
-  diagnosticCode: z.optional(z.string()),
-  status: z.optional(z.string()),
-});
-
-/** The fields we use of SES's notification (`notificationType`) or event-publishing (`eventType`) JSON. */
-const notificationSchema = z.object({
-  notificationType: z.optional(z.string()),
-  eventType: z.optional(z.string()),
-  mail: z.object({ messageId: z.string().check(z.minLength(1)) }),
-  bounce: z.optional(
-    z.object({ bounceType: z.string(), bounceSubType: z.optional(z.string()), bouncedRecipients: z._default(z.array(recipient), []) }),
-  ),
-  complaint: z.optional(
-    z.object({ complaintFeedbackType: z.optional(z.string()), complainedRecipients: z._default(z.array(recipient), []) }),
-  ),
-});
 
 export interface FeedbackDeps {
   readonly deliveries: DeliveryRepository;
@@ -42,10 +22,8 @@ export interface FeedbackResult {
   readonly deliveryId: string | null;
 }
 
-type Notification = z.infer<typeof notificationSchema>;
-
 /** The bounce or complaint an SES notification reports; null for the other types (Delivery, Send, Open…). */
-function feedbackReport(notification: Notification, type: string): FeedbackReport | null {
+function feedbackReport(notification: SesNotification, type: string): FeedbackReport | null {
   if (type === 'bounce' && notification.bounce) {
     const { bounceType, bounceSubType, bouncedRecipients } = notification.bounce;
     return {
@@ -79,10 +57,10 @@ function feedbackReport(notification: Notification, type: string): FeedbackRepor
  * @example await recordSesFeedback(deps, JSON.parse(snsRecord.Sns.Message))
  */
 export async function recordSesFeedback(deps: FeedbackDeps, message: unknown): Promise<FeedbackResult> {
-  const parsed = notificationSchema.safeParse(message);
+  const parsed = sesNotificationSchema.safeParse(message);
   if (!parsed.success) throw new InvalidInputError(`not an SES notification: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   const notification = parsed.data;
-  const type = (notification.notificationType ?? notification.eventType ?? '').toLowerCase();
+  const type = sesNotificationType(notification);
 
   const report = feedbackReport(notification, type);
   if (!report) return { kind: 'ignored', addresses: [], ticketId: null, deliveryId: null };

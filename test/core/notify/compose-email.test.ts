@@ -63,13 +63,15 @@ describe('composeEmail', () => {
     expect(mail.references).toEqual(['<first@customer.example>', '<ses1@email.amazonses.com>', '<second@customer.example>']);
   });
 
-  it('marks a reply with X-Auto-Response-Suppress and List-Unsubscribe but not Auto-Submitted', async () => {
+  it('marks a reply with X-Auto-Response-Suppress and one-click List-Unsubscribe (RFC 8058) but not Auto-Submitted', async () => {
     const { mail } = await parsed();
 
     expect(mail.headers.get('x-auto-response-suppress')).toBe('All');
     expect(mail.headers.has('auto-submitted')).toBe(false);
     const line = mail.headerLines.find((h) => h.key === 'list-unsubscribe')?.line.replace(/\r\n[ \t]+/g, ' ');
     expect(line).toBe('List-Unsubscribe: <https://desk.example.com/api/unsubscribe?ticket=t&address=ann%40customer.example&sig=abc>');
+    // Without List-Unsubscribe-Post a client's one-click POST is not offered and gateways would GET the link.
+    expect(mail.headerLines.find((h) => h.key === 'list-unsubscribe-post')?.line).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
   });
 
   it('marks an acknowledgement Auto-Submitted: auto-replied, from the desk name alone, without unsubscribe', async () => {
@@ -81,6 +83,7 @@ describe('composeEmail', () => {
     expect(mail.headers.get('auto-submitted')).toBe('auto-replied');
     expect(mail.from?.value[0]?.name).toBe('Acme Support');
     expect(mail.headers.has('list-unsubscribe')).toBe(false);
+    expect(mail.headers.has('list-unsubscribe-post')).toBe(false);
     expect(mail.text).toContain('ticket #42');
     expect(mail.text).not.toContain('My printer is on fire');
   });

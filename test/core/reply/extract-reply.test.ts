@@ -1,6 +1,6 @@
 // tests: the general rules of reply extraction (languages, clients, signatures, HTML layout)
 import { describe, expect, it } from 'vitest';
-import { extractReply, extractReplyFromHtml } from '../../../functions/core/email/extract-reply';
+import { extractReply, extractReplyFromHtml, separateReply, separateReplyFromHtml } from '../../../functions/core/email/extract-reply';
 
 describe('extractReply quote headers', () => {
   it.each([
@@ -176,5 +176,93 @@ describe('extractReplyFromHtml', () => {
   it('skips styles, scripts and hidden elements', () => {
     const html = '<head><style>p{}</style></head><body><div style="display:none">preheader</div><script>x()</script>Hi</body>';
     expect(extractReplyFromHtml(html)).toBe('Hi');
+  });
+});
+
+describe('extractReply on quote headers the clients write in less common shapes', () => {
+  it('removes a sender-first header Gmail wrapped over two lines', () => {
+    const text = 'Passt so.\n\nMax Mustermann <max@example.de> schrieb am Fr., 28.\nApr. 2017 um 11:53 Uhr:\n\n> Passt das so?';
+    expect(extractReply(text)).toBe('Passt so.');
+  });
+
+  it('removes a wrapped sender-first header whose address is HTML-escaped, even when the original is not quoted', () => {
+    const text = 'Passt so.\n\nMax &lt;max@example.de&gt; schrieb am Fr., 28.\nApr. 2017 um 11:53 Uhr:\n\nPasst das so?';
+    expect(extractReply(text)).toBe('Passt so.');
+  });
+
+  it('keeps a sentence that names an address and "schrieb am" but no date, when no quote follows', () => {
+    const text = 'Max <max@example.de> schrieb am Montag an alle\nFolgendes:\n\nDer Server wird neu gestartet.';
+    expect(extractReply(text)).toBe(text);
+  });
+
+  it('cuts at a dashed Zoho header and the unquoted original under it', () => {
+    const text = 'Done.\n\n---- On Tue, 22 Dec 2015 14:17:36 +0530 Sam <sam@example.com> wrote ----\n\nPlease check the logs.';
+    expect(extractReply(text)).toBe('Done.');
+  });
+
+  it('keeps a dashed line that is not a quote header', () => {
+    const text = 'Steps:\n\n---- Part one ----\n\nRestart the service.';
+    expect(extractReply(text)).toBe(text);
+  });
+
+  it('reads an HTML-escaped address in a plain-text header', () => {
+    const text = 'Fine.\n\nOn Mon, 31 Mar 2025 at 17:04, Support &lt;info@example.org&gt; wrote:\nPlease restart it.';
+    expect(extractReply(text)).toBe('Fine.');
+  });
+
+  it('removes quote lines whose ">" plain text converted from HTML kept as "&gt;"', () => {
+    expect(extractReply('Fine.\n\n&gt; Please restart it.\n&gt; Support')).toBe('Fine.');
+  });
+
+  it('cuts a forwarded message embedded under the reply', () => {
+    const text =
+      'See below, the customer wrote to me directly.\n\n---------- Forwarded message ---------\nFrom: Bea <bea@example.com>\nDate: Mon, 31 Mar 2025 at 17:04\nSubject: Printer\nTo: Ann <ann@example.com>\n\nThe printer is broken.';
+    expect(extractReply(text)).toBe('See below, the customer wrote to me directly.');
+  });
+
+  it.each([
+    ['a Gmail tracking mark (U+1427)', 'Thanks!\n\n\u1427'],
+    ['zero-width and no-break spaces', 'Thanks!\n\u200b\n\u00a0\n\ufeff'],
+    ['a lone delimiter', 'Thanks!\n\n--'],
+    ['delimiters and a tracking mark', 'Thanks!\n\n____\n\u1427\n'],
+  ])('drops trailing lines of only %s', (_what, text) => {
+    expect(extractReply(text)).toBe('Thanks!');
+  });
+});
+
+describe('separateReply confidence', () => {
+  it('is high when the reply was cut at a recognised quote header', () => {
+    expect(separateReply('Yes.\n\nOn Mon, 31 Mar 2025 at 17:04, Bob <bob@example.com> wrote:\n> Ok?')).toEqual({
+      reply: 'Yes.',
+      confidence: 'high',
+    });
+  });
+
+  it('is high for a message with nothing quoted', () => {
+    expect(separateReply('The printer is on fire.')).toEqual({ reply: 'The printer is on fire.', confidence: 'high' });
+  });
+
+  it('is low when a header the extractor did not trust stays in the reply', () => {
+    const separated = separateReply('See what John wrote:\n\nthe plan is fine\n\nFrom: John <john@example.com>\nTo: team@example.com');
+    expect(separated.confidence).toBe('low');
+    expect(separated.reply).toContain('See what John wrote:');
+  });
+
+  it('is none when everything is quoted', () => {
+    expect(separateReply('On Mon, 31 Mar 2025 at 17:04, Bob <bob@example.com> wrote:\n> Ok?\n> Really?')).toEqual({
+      reply: '',
+      confidence: 'none',
+    });
+  });
+
+  it('is high for an empty body', () => {
+    expect(separateReply('')).toEqual({ reply: '', confidence: 'high' });
+  });
+
+  it('reads HTML the same way', () => {
+    expect(separateReplyFromHtml('<div>Yes.</div><div class="gmail_quote">On Mon, Bob wrote:<blockquote>Ok?</blockquote></div>')).toEqual({
+      reply: 'Yes.',
+      confidence: 'high',
+    });
   });
 });

@@ -15,6 +15,7 @@ function ticket(participants: Ticket['participants']): Ticket {
     participants,
     assignee: null,
     labels: [],
+    priority: 'normal',
     createdAt: '2024-01-01T00:00:00.000Z',
     updatedAt: '2024-01-01T00:00:00.000Z',
     messageCount: 1,

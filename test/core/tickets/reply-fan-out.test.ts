@@ -19,6 +19,7 @@ function ticket(participants: Participant[]): Ticket {
     number: 7,
     subject: 'Printer on fire',
     status: 'pending',
+    priority: 'normal',
     requester: ann,
     participants,
     assignee: null,

@@ -13,6 +13,7 @@ const ticket: Ticket = {
   participants: [],
   assignee: null,
   labels: [],
+  priority: 'normal',
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-02T00:00:00.000Z',
   messageCount: 1,

@@ -106,6 +106,11 @@ export function createApiClient(options: ApiClientOptions) {
     createUpload: (file: { filename: string; contentType: string; size: number }) =>
       call<{ key: string; url: string }>('POST', '/uploads', file),
     attachmentUrl: (key: string) => call<{ url: string }>('GET', `/attachments/url?key=${enc(key)}`),
+    quarantinedAttachmentUrl: (key: string) => call<{ url: string }>('POST', '/attachments/quarantined/url', { key, confirm: true }),
+    acceptHeld: (id: string, messageId: string) => call<Ticket>('POST', `/tickets/${enc(id)}/messages/${enc(messageId)}/accept`),
+    moveHeld: (id: string, messageId: string) => call<Ticket>('POST', `/tickets/${enc(id)}/messages/${enc(messageId)}/move`),
+    clearAddress: (id: string, address: string, reason: string) =>
+      call<{ address: string; cleared: string }>('POST', `/tickets/${enc(id)}/addresses/${enc(address)}/clear`, { reason }),
     settings: (deskId: string) => call<DeskSettings>('GET', `/settings/${enc(deskId)}`),
     saveSettings: (settings: DeskSettings) => call<DeskSettings>('PUT', `/settings/${enc(settings.deskId)}`, settings),
   };

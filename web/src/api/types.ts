@@ -5,10 +5,11 @@ import type {
   StoredAttachment,
   Ticket as CoreTicket,
   TicketMessage,
+  TicketPriority,
   TicketStatus,
 } from '../../../functions/core/types';
 
-export type { Mailbox, Participant, StoredAttachment, TicketStatus };
+export type { Mailbox, Participant, StoredAttachment, TicketPriority, TicketStatus };
 
 /** A ticket as list and detail routes return it. */
 export type Ticket = Pick<
@@ -22,6 +23,7 @@ export type Ticket = Pick<
   | 'participants'
   | 'assignee'
   | 'labels'
+  | 'priority'
   | 'createdAt'
   | 'updatedAt'
   | 'messageCount'
@@ -29,9 +31,15 @@ export type Ticket = Pick<
   | 'version'
 >;
 
-/** One message of a ticket's thread. */
+/** One message of a ticket's thread; `held` is always present in API answers. */
 export type Message = Pick<
   TicketMessage,
+  | 'heldReason'
+  | 'heldResolution'
+  | 'authentication'
+  | 'authenticity'
+  | 'notices'
+  | 'movedFrom'
   | 'id'
   | 'direction'
   | 'from'
@@ -46,7 +54,7 @@ export type Message = Pick<
   | 'attachments'
   | 'createdAt'
   | 'author'
->;
+> & { readonly held: boolean };
 
 export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'bounced' | 'suppressed';
 
@@ -68,6 +76,8 @@ export interface Delivery {
 export interface AddressState {
   readonly state: string;
   readonly reason: string;
+  /** States agents cleared before, oldest first. */
+  readonly history?: readonly { state: string; reason: string; clearedBy: string; clearedAt: string; why: string }[];
 }
 
 /** `GET /api/tickets/{id}`. */
@@ -112,6 +122,8 @@ export interface DeskSettings {
   deskId: string;
   templates: { ack: Template; reply: Template; participantAdded: Template; relay: Template };
   ackEnabled: boolean;
+  /** Mail that matches a ticket only by Message-ID or subject tag from someone not on it: hold it, or open a new ticket. */
+  strangers: 'hold' | 'new-ticket';
   /** Relay a participant's emailed reply to the others on the ticket. */
   relay: boolean;
   /** New addresses in To/Cc of a participant's reply: added as participants, or ignored. */
@@ -130,6 +142,7 @@ export interface TicketPatch {
   status?: TicketStatus;
   assignee?: string | null;
   labels?: string[];
+  priority?: TicketPriority;
   /** The version the change was based on: the API answers 409 when someone changed the ticket since. */
   version?: number;
 }

@@ -1,10 +1,11 @@
-// web: the ticket's side panel: status, assignee, labels, participants (with undeliverable warnings)
+// web: the ticket's side panel: status, priority, assignee, labels, participants (with undeliverable warnings)
 import { useState } from 'preact/hooks';
-import type { TicketDetail, TicketPatch, TicketStatus } from '../api/types';
+import type { TicketDetail, TicketPatch, TicketPriority, TicketStatus } from '../api/types';
 import { useApp } from '../app-context';
 import { parseLabels } from '../lib/format';
 
 const STATUSES: readonly TicketStatus[] = ['open', 'pending', 'closed', 'spam'];
+const PRIORITIES: readonly TicketPriority[] = ['low', 'normal', 'high', 'urgent'];
 
 export interface TicketControlsProps {
   readonly ticket: TicketDetail;
@@ -29,6 +30,21 @@ export function TicketControls({ ticket, onPatch, onAddParticipant, onRemovePart
           {STATUSES.map((status) => (
             <option key={status} value={status}>
               {status}
+            </option>
+          ))}
+        </select>
+      </section>
+
+      <section>
+        <label for="priority">Priority</label>
+        <select
+          id="priority"
+          value={ticket.priority}
+          onChange={(event) => void onPatch({ priority: event.currentTarget.value as TicketPriority })}
+        >
+          {PRIORITIES.map((priority) => (
+            <option key={priority} value={priority}>
+              {priority}
             </option>
           ))}
         </select>

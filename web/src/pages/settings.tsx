@@ -119,6 +119,24 @@ export function SettingsPage({ deskId }: { deskId: string | null }) {
             />
             Add people a participant's reply has in Cc to the ticket (they get the participant notice)
           </label>
+          <fieldset>
+            <legend>Mail from strangers</legend>
+            <p class="hint">
+              A reply token proves which ticket a mail belongs to. A Message-ID or a [#n] in the subject does not: anyone on the thread
+              knows the one, anyone can type the other.
+            </p>
+            <label for="strangers">When only those match and the sender is not on the ticket (or SES found the sender spoofed)</label>
+            <select
+              id="strangers"
+              value={settings.strangers}
+              onChange={(event) =>
+                setSettings({ ...settings, strangers: event.currentTarget.value === 'new-ticket' ? 'new-ticket' : 'hold' })
+              }
+            >
+              <option value="hold">hold the mail on that ticket for an agent to accept or move</option>
+              <option value="new-ticket">open a new ticket for it</option>
+            </select>
+          </fieldset>
           {TEMPLATES.map(({ name, title, when }) => (
             <fieldset key={name}>
               <legend>{title}</legend>

@@ -1,10 +1,12 @@
 // core: byte-level repair of the top header block (raw 8-bit headers, mislabelled encoded words)
 import iconv from 'iconv-lite';
-import { charsetKey, hasHighBytes, isKnownCharset, isUtf7, isValidUtf8 } from './charset';
+import { charsetKey, chooseBodyCharset, decodeBytes, hasHighBytes, isKnownCharset, isUtf7, isValidUtf8 } from './charset';
 
 /** Header blocks beyond this are left alone: mailparser's own head limit deals with them. */
 const MAX_HEADER_SCAN = 1024 * 1024;
 const ENCODED_WORD = /=\?([A-Za-z0-9_.:-]{1,40})((?:\*[A-Za-z0-9-]{1,20})?)\?([BbQq])\?([^?\s]{0,4000})\?=/g;
+/** A Q-encoded word as some mailers write it: raw 8-bit bytes (seen as latin1 characters) instead of `=XX` escapes. */
+const RAW_8BIT_Q_WORD = /=\?([A-Za-z0-9_.:-]{1,40})((?:\*[A-Za-z0-9-]{1,20})?)\?[Qq]\?([^?\t\r\n ]{0,4000})\?=/g;
 
 export interface HeaderRepair {
   readonly raw: Buffer;
@@ -27,6 +29,23 @@ function decodeWordBytes(encoding: string, text: string): Buffer {
   if (encoding === 'B' || encoding === 'b') return Buffer.from(text, 'base64');
   const bytes = text.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
   return Buffer.from(bytes, 'latin1');
+}
+
+/**
+ * Rewrites Q words that carry raw 8-bit bytes (`=?iso-8859-1?Q?Fr<0xF6>sche?=`) as UTF-8 B words, decoded with the
+ * charset the word declares (or UTF-8 when a Latin label sits over valid multi-byte UTF-8, as for bodies). Left
+ * alone, the block-wide transcoding below would turn those bytes into UTF-8 and mailparser would decode them again
+ * with the declared charset: "FrÃ¶sche".
+ */
+function decodeRaw8bitWords(field: string, charsets: Set<string>): string {
+  if (!/[\x80-\xff]/.test(field) || !field.includes('=?')) return field;
+  return field.replace(RAW_8BIT_Q_WORD, (word, charset: string, _lang: string, text: string) => {
+    if (!/[\x80-\xff]/.test(text) || isUtf7(charset)) return word;
+    const bytes = decodeWordBytes('Q', text);
+    const chosen = chooseBodyCharset(bytes, charset) ?? charset;
+    charsets.add(chosen);
+    return `=?utf-8?B?${Buffer.from(decodeBytes(bytes, chosen), 'utf8').toString('base64')}?=`;
+  });
 }
 
 /** Re-encodes UTF-7 words (mailparser refuses them) and relabels `=?utf-8?...?=` words of one header field whose bytes are not UTF-8 as windows-1252. */
@@ -64,8 +83,12 @@ export function repairHeaderBlock(raw: Buffer): HeaderRepair {
   const warnings: string[] = [];
   let block = head.toString('latin1');
   const fields = block.split(/(?=\r?\n[^ \t\r\n])/);
-  const relabelled = fields.map(relabelField).join('');
-  if (relabelled !== block) warnings.push('encoded header words in UTF-7, or declared UTF-8 but not UTF-8, were re-read');
+  const rawWordCharsets = new Set<string>();
+  const decodedFields = fields.map((field) => decodeRaw8bitWords(field, rawWordCharsets));
+  if (rawWordCharsets.size > 0)
+    warnings.push(`raw 8-bit bytes inside encoded header words were read as ${[...rawWordCharsets].join(', ')}`);
+  const relabelled = decodedFields.map(relabelField).join('');
+  if (relabelled !== decodedFields.join('')) warnings.push('encoded header words in UTF-7, or declared UTF-8 but not UTF-8, were re-read');
   block = relabelled;
   let bytes = Buffer.from(block, 'latin1');
   if (hasHighBytes(bytes) && !isValidUtf8(bytes)) {

@@ -1,6 +1,7 @@
 // core: HTML mail → plain text for reply extraction, with client quote containers already removed
 import { parseDocument } from 'htmlparser2';
 import { isTag, isText, type AnyNode, type Element } from 'domhandler';
+import { CLIENT_ROWS, type HtmlMarker } from './quote-table';
 import { isAttributionText } from './strip-quotes';
 
 /** The line written in place of a removed quote container, so the text rules treat it as quoted. */
@@ -61,41 +62,53 @@ function compactStyle(el: Element): string {
   return style.length > 1000 ? '' : style.toLowerCase().replace(/\s+/g, '');
 }
 
-// What a client-specific container means for the reply. 'quote' holds the quoted message (Gmail,
-// Apple Mail, Thunderbird, Yahoo); 'cut' starts it and everything after it is the original (Outlook);
+/** The client table's markers of one role, grouped by how they are looked up. */
+interface MarkerSet {
+  readonly classes: ReadonlySet<string>;
+  readonly ids: ReadonlySet<string>;
+  readonly idPrefixes: readonly string[];
+  readonly attributes: readonly { readonly attribute: string; readonly value: string; readonly tag?: string }[];
+  readonly styles: readonly string[];
+}
+
+function markerSet(pick: (row: (typeof CLIENT_ROWS)[number]) => readonly HtmlMarker[]): MarkerSet {
+  const markers = CLIENT_ROWS.flatMap(pick);
+  const values = <K extends string>(key: K): string[] =>
+    markers.flatMap((m) => (key in m ? [(m as Record<K, string>)[key].toLowerCase()] : []));
+  return {
+    classes: new Set(values('class')),
+    ids: new Set(values('id')),
+    idPrefixes: values('idPrefix'),
+    attributes: markers.flatMap((m) => ('attribute' in m ? [m] : [])),
+    styles: values('style'),
+  };
+}
+
+const QUOTE = markerSet((row) => row.quote);
+const CUT = markerSet((row) => row.cut);
+const SKIP = markerSet((row) => row.skip);
+
+function matches(set: MarkerSet, el: Element, id: string, classes: ReadonlySet<string>, style: string): boolean {
+  const name = el.name.toLowerCase();
+  for (const c of classes) if (set.classes.has(c)) return true;
+  if (id !== '' && (set.ids.has(id) || set.idPrefixes.some((prefix) => id.startsWith(prefix)))) return true;
+  for (const m of set.attributes) {
+    if ((m.tag === undefined || m.tag === name) && (el.attribs[m.attribute] ?? '').toLowerCase() === m.value.toLowerCase()) return true;
+  }
+  return (name === 'div' || name === 'p') && style !== '' && set.styles.some((s) => style.includes(s));
+}
+
+// What a client's container means for the reply (quote-table.ts, CLIENT_ROWS). 'quote' holds the quoted message
+// (Gmail, Apple Mail, Thunderbird, Yahoo, Zoho); 'cut' starts it and everything after it is the original (Outlook);
 // 'skip' is a signature or a quote caption that is dropped on its own.
 function roleOf(el: Element): Role {
-  const name = el.name.toLowerCase();
   const id = (el.attribs.id ?? '').toLowerCase();
   const classes = classesOf(el);
   const style = compactStyle(el);
   if (/(?:^|;)display:none/.test(style)) return 'skip';
-  if (name === 'blockquote' && (el.attribs.type ?? '').toLowerCase() === 'cite') return 'quote';
-  for (const c of ['gmail_quote', 'gmail_quote_container', 'yahoo_quoted', 'protonmail_quote', 'zmail_extra']) {
-    if (classes.has(c)) return 'quote';
-  }
-  if (el.attribs['data-marker'] === '__QUOTED_TEXT__') return 'quote';
-  if (
-    id === 'divrplyfwdmsg' ||
-    id === 'appendonsend' ||
-    id.startsWith('olk_src_body_section') ||
-    id === 'mail-editor-reference-message-container' ||
-    classes.has('outlookmessageheader') ||
-    (name === 'hr' && (id === 'stopspelling' || id === 'zwchr'))
-  ) {
-    return 'cut';
-  }
-  // Outlook desktop draws the original message's header in a box with this exact top border.
-  if ((name === 'div' || name === 'p') && /border-top:solid#(?:b5c4df|e1e1e1)/.test(style)) return 'cut';
-  if (
-    classes.has('gmail_signature') ||
-    el.attribs['data-smartmail'] === 'gmail_signature' ||
-    classes.has('moz-signature') ||
-    classes.has('moz-cite-prefix') ||
-    el.attribs['data-signatureblock'] === 'true'
-  ) {
-    return 'skip';
-  }
+  if (matches(QUOTE, el, id, classes, style)) return 'quote';
+  if (matches(CUT, el, id, classes, style)) return 'cut';
+  if (matches(SKIP, el, id, classes, style)) return 'skip';
   return null;
 }
 

@@ -1,21 +1,46 @@
-// core: multilingual line tests for reply extraction (quote headers, separators, footers)
+// core: multilingual line tests for reply extraction (quote headers, separators, footers), compiled from quote-table.ts
 //
 // Every regex here is anchored or bounded and free of nested quantifiers over overlapping classes,
 // and callers only test lines up to MAX_PATTERN_LINE characters, so matching stays linear.
+import { LANGUAGE_ROWS, type HeaderFieldKind } from './quote-table';
+
+export type { HeaderFieldKind } from './quote-table';
 
 /** Lines longer than this are never headers, separators or footers (keeps matching cheap). */
 export const MAX_PATTERN_LINE = 1000;
 
-const INVISIBLE = /[\u200b-\u200f\u2060\ufeff]/g;
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** Every row's words of one kind, longest first so a longer phrase wins over its prefix, as one alternation. */
+function alternation(pick: (row: (typeof LANGUAGE_ROWS)[number]) => readonly string[], escape = true): string {
+  const words = [...new Set(LANGUAGE_ROWS.flatMap(pick))].sort((a, b) => b.length - a.length);
+  return words.map((w) => (escape ? escapeRegExp(w) : w)).join('|');
+}
+
+// Invisible marks HTML mail scatters around (LRM, zero-width space, BOM, soft hyphen) and Gmail add-ons' U+1427
+// tracking dot ("ᐧ"), which sits alone on a line under the reply.
+const INVISIBLE = /[\u00ad\u200b-\u200f\u2060\ufeff\u1427]/g;
 
 /** Trims a line and removes invisible marks (LRM, zero-width space) that HTML mail scatters around. */
 export function cleanLine(line: string): string {
   return line.replace(INVISIBLE, '').trim();
 }
 
-/** True for a line quoted with `>` (any depth). */
+/** Undoes the HTML escapes that clients leave in plain text converted from HTML (`&lt;info@example.org&gt;`). */
+export function unescapeHtmlText(text: string): string {
+  if (!text.includes('&')) return text;
+  return text.replace(/&(lt|gt|amp|quot|nbsp|#39);/g, (_m, name: string) =>
+    name === 'lt' ? '<' : name === 'gt' ? '>' : name === 'amp' ? '&' : name === 'quot' ? '"' : name === 'nbsp' ? ' ' : "'",
+  );
+}
+
+/** True for a line that is empty, or holds only whitespace, invisible marks or delimiter characters (`--`, `__`, `ᐧ`). */
+export function isEmptyOrDelimiterLine(line: string): boolean {
+  return line.length <= MAX_PATTERN_LINE && /^[-_=*~#.•·\s]*$/.test(cleanLine(line));
+}
+
+/** True for a line quoted with `>` (any depth), also when plain text converted from HTML kept it as `&gt;`. */
 export function isQuotedLine(line: string): boolean {
-  return /^[ \t]*>/.test(line);
+  return /^[ \t]*(?:>|&gt;)/.test(line);
 }
 
 /** True for a line that is empty or only whitespace. */
@@ -23,11 +48,13 @@ export function isBlankLine(line: string): boolean {
   return line.trim() === '';
 }
 
-// Words that open a reply header, "On <date>, <name> wrote:" in many languages. A digit also opens
-// one (date-first headers: "02.04.2012 14:20 …"), and so does a weekday followed by a day number.
-const OPENER = /^(?:[-–—]{1,5}\s*)?(?:on|am|le|el|op|em|il|il giorno|den|dne|dnia|w dniu|på|pe|в|во|pada|tanggal|vào|el día)\s/iu;
-const DATE_FIRST = /^(?:\d|\p{L}{2,12}\.?,?\s+\d{1,4}[\s.,/-])/u;
-const CJK_OPENER = /^(?:在|於|于)/u;
+// Words that open a reply header, "On <date>, <name> wrote:" in many languages (leading dashes: Zoho). A digit
+// also opens one (date-first headers: "02.04.2012 14:20 …"), and so does a weekday followed by a day number.
+const isHan = (word: string): boolean => /^\p{Script=Han}/u.test(word);
+const OPENER = new RegExp(`^(?:[-–—]{1,5}\\s*)?(?:${alternation((row) => row.openers.filter((w) => !isHan(w)))})\\s`, 'iu');
+const DATE_FIRST = /^(?:[-–—]{1,5}\s*)?(?:\d|\p{L}{2,12}\.?,?\s+\d{1,4}[\s.,/-])/u;
+// Scripts without spaces between words: the opener may run into the date ("在 2025年…", "于2025年…").
+const CJK_OPENER = new RegExp(`^(?:[-–—]{1,5}\\s*)?(?:${alternation((row) => row.openers.filter(isHan))})`, 'u');
 
 /** True when a line can begin a reply header ("On", "Am", "Le", "Op", a date, …). */
 export function isOpenerLine(line: string): boolean {
@@ -35,21 +62,39 @@ export function isOpenerLine(line: string): boolean {
   return OPENER.test(s) || DATE_FIRST.test(s) || CJK_OPENER.test(s);
 }
 
-// The verb that closes a reply header, optionally followed by the author ("schrieb Max <max@x>:").
-const WROTE_END = new RegExp(
-  '(?:wrote|writes|has written|schrieb|hat geschrieben|a écrit|a ecrit|escribió|escribio|' +
-    'schreef|het volgende|escreveu|ha scritto|skrev|napisał|napisała|napisal|pisze|' +
-    'написал|написала|пишет|napsal|napsala|kirjoitti|yazdı|írta|έγραψε|' +
-    '写道|寫道|書きました|のメッセージ|님이 작성)' +
-    '[^:：\\n]{0,120}[:：]$',
-  'iu',
-);
+// The verb that closes a reply header, optionally followed by the author ("schrieb Max <max@x>:") or, in
+// sender-first headers, by the date ("schrieb am Fr., 28. März 2025 um 11.53 Uhr:"; times are read with a dot).
+const WROTE_END = new RegExp(`(?:${alternation((row) => row.wrote)})[^:：\\n]{0,120}[:：]$`, 'iu');
+const TIME = /(\d):(\d)/g;
 
 /** True when text ends like a reply header: "… wrote:", "… schrieb …:", "… a écrit :", "…写道：". */
 export function endsWithWroteVerb(text: string): boolean {
   const s = cleanLine(text);
   if (!s.endsWith(':') && !s.endsWith('：')) return false;
-  return WROTE_END.test(s);
+  return WROTE_END.test(unescapeHtmlText(s).replace(TIME, '$1.$2'));
+}
+
+// A sender-first header's first line: a name, the bracketed address (maybe HTML-escaped) and the verb that puts
+// the date after it. Gmail wraps such headers, so the line may end anywhere in the date.
+const SENDER_FIRST = new RegExp(
+  `^[^<>:]{0,80}(?:<|&lt;)[^\\s<>@]{1,64}@[^\\s<>]{1,255}(?:>|&gt;)\\s+(?:${alternation((row) => row.senderFirst)})\\s`,
+  'iu',
+);
+
+/** True for the first line of a sender-first header ("Max <max@x> schrieb am Fr., 28."). */
+export function isSenderFirstLine(line: string): boolean {
+  return line.includes('@') && SENDER_FIRST.test(cleanLine(line));
+}
+
+// Zoho writes its header between dashes and without a colon: "---- On <date> <name> wrote ----".
+const DASHED = /^-{2,10}\s*(.{1,500}?)\s*-{2,10}$/u;
+
+/** True for a dashed quote header ("---- On Tue, 22 Dec 2015 14:17:36 +0530 Sam <sam@x> wrote ----"). */
+export function isDashedHeader(line: string): boolean {
+  const s = cleanLine(line);
+  if (!s.startsWith('--')) return false;
+  const inner = DASHED.exec(s)?.[1];
+  return inner !== undefined && endsWithWroteVerb(`${inner}:`);
 }
 
 const HAS_ADDRESS = /@[\w-]+\.\w/;
@@ -58,6 +103,11 @@ const HAS_DATE = /\d{1,2}:\d{2}|\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\d{4}\s*年|\d{1
 /** True when text names an e-mail address or a date/time, as real reply headers do. */
 export function hasAddressOrDate(text: string): boolean {
   return HAS_ADDRESS.test(text) || HAS_DATE.test(text);
+}
+
+/** True when text names a date or a time. */
+export function hasDate(text: string): boolean {
+  return HAS_DATE.test(text);
 }
 
 /**
@@ -70,109 +120,11 @@ export function isDatedAddressHeader(text: string): boolean {
   return HAS_ADDRESS.test(s) && HAS_DATE.test(s);
 }
 
-/** Kinds of field in a client-written header block (Outlook "From:/Sent:/To:/Subject:" and its translations). */
-export type HeaderFieldKind = 'from' | 'date' | 'to' | 'cc' | 'subject';
-
-const FIELD_NAMES: Record<HeaderFieldKind, string[]> = {
-  from: [
-    'from',
-    'von',
-    'de',
-    'van',
-    'da',
-    'från',
-    'fra',
-    'od',
-    'от',
-    '差出人',
-    '发件人',
-    '寄件者',
-    '發件人',
-    'lähettäjä',
-    'kimden',
-    'feladó',
-    'afzender',
-    'remetente',
-    'expéditeur',
-  ],
-  date: [
-    'sent',
-    'date',
-    'gesendet',
-    'datum',
-    'envoyé',
-    'enviado',
-    'enviada',
-    'fecha',
-    'data',
-    'verzonden',
-    'verstuurd',
-    'inviato',
-    'skickat',
-    'sendt',
-    'wysłano',
-    'wysłane',
-    'отправлено',
-    'дата',
-    '送信日時',
-    '日付',
-    '发送时间',
-    '日期',
-    '傳送時間',
-    'lähetetty',
-    'päivämäärä',
-    'odesláno',
-    'gönderildi',
-    'tarih',
-    'elküldve',
-    'sent by',
-  ],
-  to: [
-    'to',
-    'an',
-    'à',
-    'a',
-    'para',
-    'aan',
-    'till',
-    'til',
-    'do',
-    'кому',
-    '宛先',
-    '收件人',
-    '收件者',
-    'vastaanottaja',
-    'komu',
-    'kime',
-    'címzett',
-    'reply-to',
-  ],
-  cc: ['cc', 'bcc', 'kopie', 'kopia', 'копия', '抄送', '副本', 'kopio', 'kópia'],
-  subject: [
-    'subject',
-    'betreff',
-    'objet',
-    'asunto',
-    'assunto',
-    'onderwerp',
-    'oggetto',
-    'ämne',
-    'emne',
-    'temat',
-    'тема',
-    '件名',
-    '主题',
-    '主旨',
-    'aihe',
-    'předmět',
-    'konu',
-    'tárgy',
-  ],
-};
-
 const FIELD_KIND = new Map<string, HeaderFieldKind>();
-for (const [kind, names] of Object.entries(FIELD_NAMES) as [HeaderFieldKind, string[]][]) {
-  for (const name of names) FIELD_KIND.set(name, kind);
+for (const row of LANGUAGE_ROWS) {
+  for (const [kind, names] of Object.entries(row.fields) as [HeaderFieldKind, readonly string[]][]) {
+    for (const name of names) if (!FIELD_KIND.has(name)) FIELD_KIND.set(name, kind);
+  }
 }
 
 // "From:", "*From:*" (Outlook plain text renders bold as asterisks), "De :" (French spacing).
@@ -187,19 +139,7 @@ export function headerFieldKind(line: string): HeaderFieldKind | null {
   return FIELD_KIND.get(m[1].trim().toLowerCase()) ?? null;
 }
 
-const FORWARD_PHRASES =
-  'original message|forwarded message|ursprüngliche nachricht|weitergeleitete nachricht|' +
-  "message d'origine|message d’origine|message transféré|message original|mensaje original|" +
-  'mensaje reenviado|mensagem original|mensagem encaminhada|oorspronkelijk bericht|origineel bericht|' +
-  'doorgestuurd bericht|messaggio originale|messaggio inoltrato|ursprungligt meddelande|' +
-  'vidarebefordrat meddelande|oprindelig meddelelse|videresendt meddelelse|opprinnelig melding|' +
-  'wiadomość oryginalna|oryginalna wiadomość|przekazana wiadomość|исходное сообщение|' +
-  'пересылаемое сообщение|переслано|元のメッセージ|転送されたメッセージ|原始邮件|转发的邮件|' +
-  '原始郵件|轉寄郵件|alkuperäinen viesti|välitetty viesti|původní zpráva|přeposlaná zpráva|' +
-  'orijinal mesaj|iletilen mesaj|begin forwarded message|anfang der weitergeleiteten nachricht|' +
-  'début du message réexpédié|début du message transféré|inicio del mensaje reenviado|' +
-  'início da mensagem reencaminhada|início da mensagem encaminhada';
-const FORWARD_SEPARATOR = new RegExp(`^[-_=*~<>\\s]*(?:${FORWARD_PHRASES})[-_=*~<>:：\\s]*$`, 'iu');
+const FORWARD_SEPARATOR = new RegExp(`^[-_=*~<>\\s]*(?:${alternation((row) => row.separators)})[-_=*~<>:：\\s]*$`, 'iu');
 
 /** True for "-----Original Message-----", "---------- Forwarded message ---------", "Begin forwarded message:" etc. */
 export function isForwardSeparator(line: string): boolean {
@@ -229,15 +169,13 @@ export function isDashNameLine(line: string): boolean {
   return s.length <= 50 && /^(?:-|--\s?)\p{Lu}[\p{L}.' ]{0,40}$/u.test(s);
 }
 
-const MOBILE_PREFIX =
-  /^(?:sent from my|sent from|sent via|sent with|sent using|get outlook for|von meinem|gesendet von|gesendet mit|envoyé de mon|envoyé depuis|envoyé avec|enviado desde|enviado do|enviado de|enviado con|verzonden vanaf|verstuurd vanaf|verzonden met|verstuurd met|inviato da|inviato dal|skickat från|sendt fra|lähetetty|wysłane z|wysłano z|отправлено с|отправлено из|gönderen)\s[^,;!?]{1,60}$/iu;
-const MOBILE_SUFFIX = /^(?:[^,;!?]{1,40}から送信|从我的[^,;!?]{1,30}发送|发自我的[^,;!?]{1,30}|(?:sent )?via mobile)$/iu;
+const FOOTER = new RegExp(`^(?:${alternation((row) => row.footers, false)})$`, 'iu');
 
 /** True for a mobile or client footer: "Sent from my iPhone", "Von meinem iPhone gesendet", "iPhoneから送信". */
 export function isMobileFooter(line: string): boolean {
   const s = cleanLine(line);
   if (s.length > 100) return false;
-  return MOBILE_PREFIX.test(s) || MOBILE_SUFFIX.test(s);
+  return FOOTER.test(s);
 }
 
 /** True for a line that is only a personal name: one to four capitalised words. */

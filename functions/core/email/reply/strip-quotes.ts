@@ -3,13 +3,16 @@ import {
   MAX_PATTERN_LINE,
   endsWithWroteVerb,
   hasAddressOrDate,
+  hasDate,
   headerFieldKind,
   isBlankLine,
+  isDashedHeader,
   isDatedAddressHeader,
   isForwardSeparator,
   isOpenerLine,
   isQuotedLine,
   isRuleLine,
+  isSenderFirstLine,
   type HeaderFieldKind,
 } from './patterns';
 
@@ -38,20 +41,24 @@ function isPlainCandidate(line: string): boolean {
   return line.length <= MAX_PATTERN_LINE && !isBlankLine(line) && !isQuotedLine(line);
 }
 
-// A header starts at `start` when that line alone ends with the verb, or when it opens a header
-// ("On", a date, …) and the verb closes one of the next few lines. Requiring the opener for wrapped
-// headers keeps reply text directly above ("Hi,\nOn … wrote:") out of the header.
+// A header starts at `start` when that line alone ends with the verb, or is Zoho's dashed header, or when it
+// opens a header ("On", a date, or a sender-first "Max <max@x> schrieb am …") and the verb closes one of the
+// next few lines. Requiring the opener for wrapped headers keeps reply text directly above ("Hi,\nOn … wrote:")
+// out of the header.
 function matchAttribution(lines: string[], start: number): Attribution | null {
   const first = lines[start] ?? '';
   if (!isPlainCandidate(first)) return null;
-  const opens = isOpenerLine(first);
+  if (isDashedHeader(first)) return { end: start, certain: hasAddressOrDate(first) };
+  const senderFirst = isSenderFirstLine(first);
+  const opens = senderFirst || isOpenerLine(first);
   let joined = '';
   for (let k = 0; k < MAX_HEADER_LINES; k++) {
     const line = lines[start + k];
     if (line === undefined || !isPlainCandidate(line)) break;
     joined = k === 0 ? line.trim() : `${joined} ${line.trim()}`;
     if (k > 0 && !opens) break;
-    if (endsWithWroteVerb(joined)) return { end: start + k, certain: hasAddressOrDate(joined) };
+    // A sender-first header always names an address, so only its date makes it certain without a quote after it.
+    if (endsWithWroteVerb(joined)) return { end: start + k, certain: senderFirst ? hasDate(joined) : hasAddressOrDate(joined) };
     if (k <= 1 && isDatedAddressHeader(joined)) return { end: start + k, certain: false };
   }
   return null;

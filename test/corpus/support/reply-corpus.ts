@@ -1,9 +1,9 @@
-// test support: scores reply extraction against the shared third-party corpora and their expectations
+// corpus support: scores reply extraction against the third-party corpora and their expectations
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
-import { extractReply, extractReplyFromHtml } from '../../functions/core/email/extract-reply';
-import { corpusPath } from './corpus';
+import { extractReply, extractReplyFromHtml } from '../../../functions/core/email/extract-reply';
+import { corpusPath } from '../../support/corpus';
 
 /** One corpus entry turned into a runnable check. */
 export interface ReplyCase {

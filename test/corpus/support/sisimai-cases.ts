@@ -1,9 +1,8 @@
-// test support: load the sisimai corpus expectations and score classifyEmail against them
+// corpus support: load the sisimai corpus expectations and score classifyEmail against them
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { simpleParser } from 'mailparser';
 import type { Classification, ClassificationKind } from '../../../functions/core/types';
-import { classifyEmail } from '../../../functions/core/email/classify';
+import { parseEmail } from '../../../functions/core/email/parse-email';
 import { corpusPath } from '../../support/corpus';
 
 interface ExpectedResult {
@@ -67,9 +66,9 @@ export function loadSisimaiCases(): SisimaiCase[] {
   return cases;
 }
 
-/** Parses and classifies one corpus file. */
+/** Classifies one corpus file as ingest does: through parseEmail, with its repairs (a report without parts is still read). */
 export async function classifyFile(file: string): Promise<Classification> {
-  return classifyEmail(await simpleParser(readFileSync(file)));
+  return (await parseEmail(readFileSync(file))).classification;
 }
 
 /** Lists what differs between the expectation and the classification; empty when it matches. */

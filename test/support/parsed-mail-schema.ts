@@ -17,6 +17,11 @@ export const classificationSchema = z.strictObject({
   reason: z.string().min(1),
   failedRecipients: z.array(z.string()),
   permanent: z.boolean().optional(),
+  originalMessageIds: z
+    .array(z.string().regex(/^<[^<>\s]+>$/))
+    .min(1)
+    .optional(),
+  sesMessageId: z.string().min(1).optional(),
 });
 
 /** Contract 3 of DESIGN.md: exactly the fields `sesdesk parse` prints, each with its type. */
@@ -32,6 +37,7 @@ export const parsedEmailSchema = z.strictObject({
   date: z.iso.datetime().nullable(),
   text: z.string(),
   reply: z.string(),
+  replyConfidence: z.enum(['high', 'low', 'none']),
   html: z.string().nullable(),
   attachments: z.array(z.strictObject(attachmentInfo)),
   classification: classificationSchema,
