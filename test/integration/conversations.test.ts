@@ -238,3 +238,54 @@ describe('desk settings', () => {
     }
   });
 });
+
+describe('tickets the desk opens', () => {
+  it('POST /api/tickets opens a ticket to a customer, emails the first message, and the reply threads into it', async () => {
+    const ann = person('ann');
+    const bob = person('bob');
+    const subject = `Your replacement printer ${seq}`;
+
+    const created = await h.call<{ id: string; number: number; status: string; assignee: string; requester: { address: string } }>(
+      'POST',
+      '/api/tickets',
+      { body: { deskId: 'support', to: { address: ann, name: 'Ann' }, cc: [bob], subject, body: 'It ships **today**.' } },
+    );
+    await h.settled();
+
+    expect(created.status).toBe(201);
+    expect(created.json).toMatchObject({ status: 'pending', assignee: h.config.team[0]!.email, requester: { address: ann, name: 'Ann' } });
+    const detail = await ticketOf(created.json.id);
+    expect(detail.participants.map((p) => [p.address, p.role])).toEqual([
+      [ann, 'requester'],
+      [bob, 'cc'],
+    ]);
+    expect(detail.messages.map((m) => m.direction)).toEqual(['outbound']);
+    const first = sentTo(ann);
+    expect(first).toHaveLength(1);
+    expect(sentTo(bob)).toHaveLength(1);
+    expect(header(first[0]!.raw, 'Subject')).toBe(`${subject} [#${created.json.number}]`);
+    expect(header(first[0]!.raw, 'In-Reply-To')).toBeNull();
+    expect(first[0]!.raw).toContain('It ships today.');
+
+    const reply = await h.receive(replyOf(ann, first[0]!, 'Great, thanks!'));
+    await h.settled();
+
+    expect(reply).toMatchObject({ outcome: 'reply-added', ticketId: created.json.id });
+    expect(await ticketOf(created.json.id)).toMatchObject({ status: 'open' });
+    expect(sentTo(bob).at(-1)!.raw).toContain('Great, thanks!');
+  });
+
+  it('refuses a desk address as the customer, an unknown desk, and a missing subject, with the field named', async () => {
+    const asDesk = await h.call('POST', '/api/tickets', {
+      body: { deskId: 'support', to: 'support+x@desk.localhost', subject: 'Loop', body: 'x' },
+    });
+    expect(asDesk.status).toBe(400);
+    expect(asDesk.json.error.message).toContain('desk address');
+    const noDesk = await h.call('POST', '/api/tickets', { body: { deskId: 'nope', to: person('ann'), subject: 'Hi', body: 'x' } });
+    expect(noDesk.status).toBe(400);
+    expect(noDesk.json.error.message).toContain('deskId');
+    const noSubject = await h.call('POST', '/api/tickets', { body: { deskId: 'support', to: person('ann'), subject: ' ', body: 'x' } });
+    expect(noSubject.status).toBe(400);
+    expect(noSubject.json.error.message).toContain('subject');
+  });
+});

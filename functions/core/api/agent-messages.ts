@@ -102,7 +102,7 @@ export function deskOf(config: DeskConfig, ticket: Ticket): Desk {
 
 /** A message written by an agent: a note is from them; a reply is from the desk, in their name. */
 export function agentMessage(
-  ticket: Ticket,
+  ticket: Pick<Ticket, 'id' | 'subject'>,
   desk: Desk,
   config: DeskConfig,
   agent: Agent,

@@ -158,7 +158,9 @@ export async function composeEmail(input: ComposeInput): Promise<ComposedEmail> 
   const html = sanitizeHtml(marked.parse(markdown, { async: false, gfm: true }), HTML_OPTIONS);
   const text = htmlToText(html);
 
-  const subject = replySubject(rendered.subject, content.ticketNumber);
+  // The desk's first email of a ticket it opened answers nothing, so it is no "Re:".
+  const subject =
+    content.inReplyTo === null ? newSubject(rendered.subject, content.ticketNumber) : replySubject(rendered.subject, content.ticketNumber);
   const automatic = delivery.kind !== 'reply';
   const senderName = oneLine(content.authorName ? `${content.authorName} via ${desk.name}` : desk.name, MAX_NAME_CHARS);
   const headers: Record<string, string> = { 'X-Auto-Response-Suppress': 'All' };
@@ -202,6 +204,11 @@ export function replySubject(subject: string, ticketNumber: number): string {
   while (/^(re|aw|sv)\s*:\s*/i.test(clean)) clean = clean.replace(/^(re|aw|sv)\s*:\s*/i, '');
   clean = clean.split(tag).join(' ').replace(/\s+/g, ' ').trim();
   return clean ? `Re: ${clean} ${tag}` : `Re: ${tag}`;
+}
+
+/** `<subject> [#n]`: the subject of an email that starts a conversation. */
+export function newSubject(subject: string, ticketNumber: number): string {
+  return replySubject(subject, ticketNumber).replace(/^Re: /, '');
 }
 
 /** Control characters (CR, LF, tabs, NUL, Unicode line separators) become spaces; long text is cut. */

@@ -1,7 +1,7 @@
 // unit: composeEmail builds MIME whose headers are safe and thread, whatever the customer wrote
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { composeEmail, replySubject, type ComposeInput } from '../../../functions/core/notify/compose-email';
+import { composeEmail, newSubject, replySubject, type ComposeInput } from '../../../functions/core/notify/compose-email';
 import { defaultDeskSettings } from '../../../functions/core/settings/desk-settings';
 import { createReplyToken, replyAddress, verifyReplyToken } from '../../../functions/core/threading/reply-token';
 import { TEST_TOKEN_KEYS } from '../../support/secret';
@@ -201,6 +201,15 @@ describe('composeEmail', () => {
     expect(mail.text).toContain('Attachments too large for email: video.mp4 (25.0 MB). View them on the ticket');
     expect(mail.text).toContain(`[https://desk.example.com/#/tickets/${TICKET_ID}]`);
     expect(mail.html).toContain(`href="https://desk.example.com/#/tickets/${TICKET_ID}"`);
+  });
+});
+
+describe('newSubject', () => {
+  it('gives the first email of a ticket the desk opened its subject and tag, without "Re:"', async () => {
+    expect(newSubject('Re: Your order', 7)).toBe('Your order [#7]');
+    const { mail } = await parsed({ delivery: delivery({ content: { ...delivery().content, inReplyTo: null, references: [] } }) });
+    expect(mail.subject).toBe('Printer on fire [#42]');
+    expect(mail.inReplyTo).toBeUndefined();
   });
 });
 
