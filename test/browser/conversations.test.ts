@@ -157,4 +157,30 @@ describe('conversations in a real browser', () => {
     ]);
     await page.context().close();
   }, 180_000);
+
+  it('opens a ticket to a customer from the New ticket page; the customer gets the message', async () => {
+    const subject = `Your loan printer ${runId}`;
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(desk.stack.urls.dashboard);
+    await page.getByLabel('Email').fill(desk.agent.email);
+    await page.getByLabel('Sign-in code').fill(desk.stack.signInCode);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'New ticket' }).click();
+
+    await page.getByLabel('To (the customer)').fill('dana@customer.example');
+    await page.getByLabel('Subject').fill(subject);
+    await page.getByLabel('Message (Markdown)').fill('A loan printer is **on its way**.');
+    await page.screenshot({ path: `${ARTIFACTS}/conversation-new-ticket.png` });
+    await page.getByRole('button', { name: 'Open ticket and send' }).click();
+    await page.getByRole('heading', { level: 1, name: subject }).waitFor();
+    await page.frameLocator('.message.outbound iframe.email-frame').locator('strong', { hasText: 'on its way' }).waitFor();
+
+    await desk.stack.settled();
+    const { emails } = await readOutbox(desk.stack.urls.outbox);
+    const mailed = emails.filter((e) => e.destination.to.some((to) => to.includes('dana@customer.example')));
+    expect(mailed.map((e) => e.subject)).toEqual([expect.stringMatching(new RegExp(`^${subject} \\[#\\d+\\]$`))]);
+    expect(mailed[0]!.body.text).toContain('A loan printer is on its way.');
+    await context.close();
+  }, 120_000);
 });

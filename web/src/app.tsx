@@ -9,6 +9,7 @@ import type { AppConfig } from './config';
 import { parseRoute, routeHref, type Route } from './lib/route';
 import { useShortcuts } from './lib/shortcuts';
 import { InboxPage } from './pages/inbox';
+import { NewTicketPage } from './pages/new-ticket';
 import { SignInPage } from './pages/sign-in';
 import { TicketPage } from './pages/ticket';
 
@@ -108,6 +109,9 @@ function SignedIn({ api, session, onSignOut }: { api: AppContextValue['api']; se
           <a href={routeHref({ page: 'settings', deskId: null })} aria-current={section === 'settings' ? 'page' : undefined}>
             Settings
           </a>
+          <a href={routeHref({ page: 'new-ticket' })} aria-current={route.page === 'new-ticket' ? 'page' : undefined}>
+            New ticket
+          </a>
         </nav>
         <form class="search" role="search" onSubmit={onSearch}>
           <label for="search" class="visually-hidden">
@@ -154,5 +158,7 @@ function Page({ route }: { route: Route }) {
       return <TicketPage key={route.id} id={route.id} />;
     case 'settings':
       return <LazySettings deskId={route.deskId} />;
+    case 'new-ticket':
+      return <NewTicketPage />;
   }
 }
