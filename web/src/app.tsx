@@ -92,7 +92,7 @@ function SignedIn({ api, session, onSignOut }: { api: AppContextValue['api']; se
     location.hash = routeHref(q ? { page: 'search', q } : { page: 'inbox', view: 'open' });
   };
 
-  const section = route.page === 'settings' ? 'settings' : 'inbox';
+  const section = route.page === 'settings' ? 'settings' : route.page === 'new-ticket' ? 'new-ticket' : 'inbox';
   return (
     <AppContext.Provider value={context}>
       <a class="skip-link" href="#main">
