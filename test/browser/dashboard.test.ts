@@ -387,6 +387,7 @@ describe('the dashboard in a real browser', () => {
     expect(after.messages.filter((m) => m.held).map((m) => m.from.address)).toEqual([frank]);
     const moved = await desk.api<ApiTicket & { requester: { address: string } }>('GET', `/api/tickets/${movedId}`);
     expect(moved).toMatchObject({ number: movedNumber, requester: { address: grace } });
+    if (process.env.UPDATE_SCREENSHOTS === '1') await copyFile(`${ARTIFACTS}/dashboard-trust-held.png`, 'docs/screenshots/held.png');
     await page.context().close();
   }, 240_000);
 

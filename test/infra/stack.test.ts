@@ -324,7 +324,7 @@ describe('the sesdesk stack with a hosted zone, activation and an alarm email', 
   it('grants no wildcard resource to the functions except where AWS requires one', () => {
     const mailBucketId = stack.getLogicalId(stack.inbound.mailBucket.node.defaultChild as never);
     const prefixOf = (resource: unknown): string | undefined =>
-      ['inbound', 'attachments', 'bodies', 'uploads'].find(
+      ['inbound', 'attachments', 'bodies', 'uploads', 'quarantine'].find(
         (prefix) =>
           JSON.stringify(resource) === JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [mailBucketId, 'Arn'] }, `/${prefix}/*`]] }),
       );
