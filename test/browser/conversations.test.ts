@@ -95,12 +95,20 @@ describe('conversations in a real browser', () => {
     const { page } = await openTicket(subject);
 
     await page.keyboard.press('r');
-    await page.getByLabel('Reply text (Markdown)').fill('Hold **Reset** for `5 s`, then:\n\n- unplug it\n- wait');
+    await page
+      .getByLabel('Reply text (Markdown)')
+      .fill(
+        'Hold **Reset** for `5 s`, then:\n\n- unplug it\n- wait\n\n<img src=x onerror="window.top.pwned = 1"><a href="javascript:top.pwned = 2">x</a>',
+      );
     await page.getByRole('button', { name: 'Send reply' }).click();
-    const answer = page.frameLocator('.message.outbound iframe.email-frame');
+    const answer = page.locator('.message.outbound .markdown-body');
     await answer.locator('strong', { hasText: 'Reset' }).waitFor({ timeout: 15_000 });
     await answer.locator('code', { hasText: '5 s' }).waitFor();
     await answer.locator('li', { hasText: 'unplug it' }).waitFor();
+    // Raw HTML typed into the answer is neither an image nor a script link in the page.
+    expect(await answer.locator('img').count()).toBe(0);
+    expect(await answer.locator('a[href^="javascript"]').count()).toBe(0);
+    expect(await page.evaluate(() => Reflect.get(window, 'pwned'))).toBeUndefined();
     await page.locator('.message.outbound').screenshot({ path: `${ARTIFACTS}/conversation-markdown-answer.png` });
 
     await desk.stack.settled();
@@ -174,7 +182,7 @@ describe('conversations in a real browser', () => {
     await page.screenshot({ path: `${ARTIFACTS}/conversation-new-ticket.png` });
     await page.getByRole('button', { name: 'Open ticket and send' }).click();
     await page.getByRole('heading', { level: 1, name: subject }).waitFor();
-    await page.frameLocator('.message.outbound iframe.email-frame').locator('strong', { hasText: 'on its way' }).waitFor();
+    await page.locator('.message.outbound .markdown-body strong', { hasText: 'on its way' }).waitFor();
 
     await desk.stack.settled();
     const { emails } = await readOutbox(desk.stack.urls.outbox);

@@ -1,7 +1,6 @@
 // web: Markdown (a reply's preview, agents' answers and notes in the thread), rendered by marked (loaded on first use)
 import { useEffect, useState } from 'preact/hooks';
-import { frameDocument } from '../lib/email-frame';
-import { EmailBody } from './email-body';
+import { frameDocument, safeMarkdownHtml } from '../lib/email-frame';
 
 /** Markdown as HTML, the way the reply box's preview and outgoing mail render it; null until marked has loaded. */
 function useMarkdown(markdown: string): string | null {
@@ -20,14 +19,13 @@ function useMarkdown(markdown: string): string | null {
 }
 
 /**
- * An agent's answer or note in the thread, rendered from its Markdown. It goes through the same path as customer mail
- * (made inert, shown in a `sandbox=""` frame under a no-remote CSP), so markup an agent typed can neither run nor load
- * anything; the plain-text toggle shows the Markdown as written.
+ * An agent's answer or note in the thread, rendered from its Markdown into the page (so its text is found, read and
+ * selected like the rest), through `safeMarkdownHtml`: only Markdown's own tags, no raw HTML, images or styles.
  */
-export function MarkdownBody({ markdown, label }: { markdown: string; label: string }) {
+export function MarkdownBody({ markdown }: { markdown: string }) {
   const html = useMarkdown(markdown);
   if (html === null) return <div class="plain">{markdown}</div>;
-  return <EmailBody html={html} text={markdown} reply={markdown} label={label} />;
+  return <div class="markdown-body" dangerouslySetInnerHTML={{ __html: safeMarkdownHtml(html) }} />;
 }
 
 /**

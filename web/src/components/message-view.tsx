@@ -92,7 +92,7 @@ export function MessageView({ message, deliveries, now, onDownload, onRetry, onA
           partUrl={partUrl}
         />
       ) : (
-        <MarkdownBody markdown={message.text} label={`Message from ${sender}`} />
+        <MarkdownBody markdown={message.text} />
       )}
       {message.attachments.length > 0 && (
         <ul class="attachments" aria-label="Attachments">

@@ -104,3 +104,44 @@ export function inertBodyHtml(html: string, parts: ReadonlyMap<string, string> =
   }).length;
   return { html: doc.body.innerHTML, remoteImages, partUrls };
 }
+
+/** What agents' Markdown renders to; anything else becomes its text. */
+const MARKDOWN_TAGS = new Set(
+  'p br strong em del a ul ol li blockquote code pre hr h1 h2 h3 h4 h5 h6 table thead tbody tr th td'.split(' '),
+);
+const MARKDOWN_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
+  a: ['href', 'title'],
+  ol: ['start'],
+  th: ['align'],
+  td: ['align'],
+};
+
+/**
+ * Rendered Markdown made safe to place in the page itself: only the tags Markdown produces (others, raw HTML an agent
+ * typed included, become their text), only their plain attributes, links only to http(s) and mailto and opening
+ * elsewhere. No images and no styles, so nothing loads. Parsed inertly with DOMParser.
+ */
+export function safeMarkdownHtml(html: string): string {
+  const doc = new DOMParser().parseFromString(html, 'text/html');
+  const clean = (element: Element): void => {
+    for (const child of Array.from(element.children)) {
+      const name = child.tagName.toLowerCase();
+      if (!MARKDOWN_TAGS.has(name)) {
+        child.replaceWith(doc.createTextNode(ACTIVE.split(',').includes(name) ? '' : (child.textContent ?? '')));
+        continue;
+      }
+      const allowed = MARKDOWN_ATTRIBUTES[name] ?? [];
+      for (const attribute of Array.from(child.attributes))
+        if (!allowed.includes(attribute.name.toLowerCase())) child.removeAttribute(attribute.name);
+      if (name === 'a') {
+        const href = child.getAttribute('href') ?? '';
+        if (!/^(?:https?:|mailto:)/i.test(href.trim())) child.removeAttribute('href');
+        child.setAttribute('target', '_blank');
+        child.setAttribute('rel', 'noopener noreferrer');
+      }
+      clean(child);
+    }
+  };
+  clean(doc.body);
+  return doc.body.innerHTML;
+}
