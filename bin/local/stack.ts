@@ -105,7 +105,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const [dynamo, s3, ses] = await Promise.all([
       given ?? launch(startLocalDynamo(env), dynamoLine),
       launch(
-        startS3Local({ port: env.s3Port, directory: path.join(env.dataDir, 's3'), buckets: [env.bucket], portHint: 'set SESDESK_S3_PORT' }),
+        startS3Local({
+          port: env.s3Port,
+          directory: path.join(env.dataDir, 's3'),
+          buckets: [env.bucket],
+          // The dashboard uploads attachments straight to the bucket, as on AWS (lib/constructs/dashboard.ts).
+          corsOrigins: [
+            ...new Set([`http://localhost:${env.httpPort}`, `http://127.0.0.1:${env.httpPort}`, new URL(config.dashboardUrl).origin]),
+          ],
+          portHint: 'set SESDESK_S3_PORT',
+        }),
         (server) => `S3 (s3rver)       ${server.endpoint}  bucket ${env.bucket}`,
       ),
       launch(

@@ -93,7 +93,8 @@ export interface DeliveryContent {
 /** An outgoing email waiting for the notify function (one per recipient). */
 export interface NewDelivery {
   readonly id: string;
-  readonly kind: 'ack' | 'reply' | 'participant-added';
+  /** `relay`: a participant's emailed reply passed on to the other people on the ticket. */
+  readonly kind: 'ack' | 'reply' | 'participant-added' | 'relay';
   readonly ticketId: string;
   readonly deskId: string;
   readonly recipient: Mailbox;
@@ -135,6 +136,8 @@ export interface InboundReplyWrite extends TicketTransition {
   readonly ingest: IngestRecord;
   readonly claims: EmailClaims;
   readonly message: TicketMessage;
+  /** Emails the message causes (relays to the other participants, notices to people its Cc added), written with it. */
+  readonly deliveries?: readonly NewDelivery[];
 }
 
 /** What a bounce or complaint changes, as decided by `decideFeedback`. */

@@ -265,8 +265,12 @@ describe('ticket detail', () => {
       ['inbound', 'First', 'new-ticket'],
       ['inbound', 'Second', 'message-id'],
     ]);
-    expect(json.deliveries).toHaveLength(1);
-    expect(json.deliveries[0]).toMatchObject({ kind: 'ack', status: 'pending', recipient: { address: requester } });
+    // Ann's second mail is relayed to Bob, the other person on the ticket (issue 12).
+    expect(json.deliveries.map((d) => [d.kind, d.recipient.address]).sort()).toEqual([
+      ['ack', requester],
+      ['relay', bob],
+    ]);
+    expect(json.deliveries.find((d) => d.kind === 'ack')).toMatchObject({ status: 'pending' });
     expect(json.addressStates).toEqual({ [bob]: { state: 'undeliverable', reason: '5.1.1 unknown user' } });
     expect(json.participants.map((p) => p.address)).toEqual([requester, bob]);
   });

@@ -5,7 +5,7 @@ import { listParams } from '../../web/src/api/client';
 import { jwtClaims, jwtExpiry } from '../../web/src/auth/auth';
 import { sessionFromLink } from '../../web/src/auth/local-auth';
 import { parseConfig } from '../../web/src/config';
-import { emailCsp, frameDocument } from '../../web/src/lib/email-frame';
+import { cidKey, emailCsp, frameDocument, referencedCids } from '../../web/src/lib/email-frame';
 import { authenticationSummary, fileSize, mailboxLabel, parseLabels, relativeTime, threadedByLabel } from '../../web/src/lib/format';
 import { refreshLimit } from '../../web/src/lib/page-size';
 import { TEMPLATE_PLACEHOLDERS } from '../../web/src/lib/placeholders';
@@ -92,6 +92,24 @@ describe('email frame', () => {
     expect(doc.indexOf('Content-Security-Policy')).toBeGreaterThan(-1);
     expect(doc.indexOf('Content-Security-Policy')).toBeLessThan(doc.indexOf('tracker.example'));
     expect(doc).toContain(`content="${emailCsp(false)}"`);
+  });
+
+  it("allows exactly the stored parts' paths for cid: images, and nothing that could break out of the policy", () => {
+    const part = 'http://127.0.0.1:8007/sesdesk-mail/attachments/t1/m1/0-image.png?X-Amz-Signature=abc&X-Amz-Expires=300';
+    expect(emailCsp(false, [part])).toBe(
+      "default-src 'none'; img-src data: cid: http://127.0.0.1:8007/sesdesk-mail/attachments/t1/m1/0-image.png; style-src 'unsafe-inline'",
+    );
+    expect(
+      emailCsp(false, ["https://x.example/a; script-src 'unsafe-inline'", 'https://x.example/"><script>', 'javascript:alert(1)']),
+    ).toBe(emailCsp(false));
+  });
+
+  it('finds the Content-IDs an HTML body shows, in the form parts are compared in', () => {
+    expect(referencedCids('<img src="cid:ii_M1A2B3"><img src=\'cid:%3Cpart1@x%3E\'><img src="cid:ii_m1a2b3">')).toEqual([
+      'ii_m1a2b3',
+      'part1@x',
+    ]);
+    expect(cidKey('<Image001.PNG@01D>')).toBe('image001.png@01d');
   });
 });
 

@@ -10,6 +10,7 @@ import type { AppConfig } from './config';
 import { parseRoute, routeHref, type Route } from './lib/route';
 import { useShortcuts } from './lib/shortcuts';
 import { InboxPage } from './pages/inbox';
+import { NewTicketPage } from './pages/new-ticket';
 import { SignInPage } from './pages/sign-in';
 import { TicketPage } from './pages/ticket';
 
@@ -98,7 +99,7 @@ function SignedIn({ api, session, onSignOut }: { api: AppContextValue['api']; se
     location.hash = routeHref(q ? { page: 'search', q } : { page: 'inbox', view: 'open' });
   };
 
-  const section = route.page === 'settings' ? 'settings' : 'inbox';
+  const section = route.page === 'settings' ? 'settings' : route.page === 'new-ticket' ? 'new-ticket' : 'inbox';
   return (
     <AppContext.Provider value={context}>
       <a class="skip-link" href="#main">
@@ -114,6 +115,9 @@ function SignedIn({ api, session, onSignOut }: { api: AppContextValue['api']; se
           </a>
           <a href={routeHref({ page: 'settings', deskId: null })} aria-current={section === 'settings' ? 'page' : undefined}>
             Settings
+          </a>
+          <a href={routeHref({ page: 'new-ticket' })} aria-current={route.page === 'new-ticket' ? 'page' : undefined}>
+            New ticket
           </a>
         </nav>
         <form class="search" role="search" onSubmit={onSearch}>
@@ -161,5 +165,7 @@ function Page({ route }: { route: Route }) {
       return <TicketPage key={route.id} id={route.id} />;
     case 'settings':
       return <LazySettings deskId={route.deskId} />;
+    case 'new-ticket':
+      return <NewTicketPage />;
   }
 }

@@ -2,10 +2,10 @@
 import { ConcurrentUpdateError, InvalidInputError, NotFoundError } from '../errors';
 import { newId } from '../ids';
 import type { Delivery } from '../notify/notify-ports';
-import type { NewDelivery } from '../ports';
 import type { Participant, Ticket, TicketPriority, TicketStatus } from '../types';
 import { isDeskAddress } from '../config/desk-config';
 import { MAX_PARTICIPANTS } from '../tickets/new-ticket';
+import { participantNotice } from '../tickets/participant-notice';
 import { ticketAfterMessage } from '../tickets/ticket-activity';
 import { agentMessage, deskOf, loadTicket } from './agent-messages';
 import type { ApiDeps } from './api-ports';
@@ -86,24 +86,14 @@ export async function addParticipant(
     attachments: [],
     createdAt: now,
   });
-  const delivery: NewDelivery = {
-    id: newId(),
-    kind: 'participant-added',
-    ticketId: before.id,
-    deskId: before.deskId,
+  const delivery = participantNotice({
+    ticket: before,
     recipient: { address, name: participant.name },
     messageItemId: message.id,
-    content: {
-      ticketNumber: before.number,
-      subject: before.subject,
-      body: '',
-      authorName: agent.name,
-      inReplyTo: before.threadMessageIds.at(-1) ?? null,
-      references: before.threadMessageIds,
-      attachments: [],
-    },
-    createdAt: now,
-  };
+    authorName: agent.name,
+    id: newId(),
+    at: now,
+  });
   const after: Ticket = {
     ...ticketAfterMessage(before, message, { updatesPreview: false }),
     participants: [...before.participants, participant],

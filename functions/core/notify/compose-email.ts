@@ -1,4 +1,5 @@
 // core: one delivery → raw MIME (multipart/alternative text + HTML, attachments, threading headers)
+import type { compile as compileHtmlToText } from 'html-to-text';
 import type MailComposer from 'nodemailer/lib/mail-composer';
 import { marked } from 'marked';
 import type sanitizeHtml from 'sanitize-html';
@@ -55,6 +56,8 @@ const HTML_OPTIONS: sanitizeHtml.IOptions = {
 interface MimeLibraries {
   readonly MailComposer: typeof MailComposer;
   readonly sanitizeHtml: typeof sanitizeHtml;
+  /** The text/plain part from the HTML one: what the Markdown means (emphasis gone, links as `text [url]`), not its markup. */
+  readonly htmlToText: (html: string) => string;
 }
 
 /**
@@ -63,10 +66,13 @@ interface MimeLibraries {
  */
 let mimeLibraries: Promise<MimeLibraries> | undefined;
 function loadMimeLibraries(): Promise<MimeLibraries> {
-  mimeLibraries ??= Promise.all([import('nodemailer/lib/mail-composer'), import('sanitize-html')]).then(([composer, sanitizer]) => ({
-    MailComposer: composer.default,
-    sanitizeHtml: sanitizer.default,
-  }));
+  mimeLibraries ??= Promise.all([import('nodemailer/lib/mail-composer'), import('sanitize-html'), import('html-to-text')]).then(
+    ([composer, sanitizer, htmlToText]) => ({
+      MailComposer: composer.default,
+      sanitizeHtml: sanitizer.default,
+      htmlToText: plainTextOf(htmlToText.compile),
+    }),
+  );
   return mimeLibraries;
 }
 
@@ -74,7 +80,21 @@ const TEMPLATE_OF: Record<Delivery['kind'], TemplateName> = {
   ack: 'ack',
   reply: 'reply',
   'participant-added': 'participantAdded',
+  relay: 'relay',
 };
+
+function plainTextOf(compile: typeof compileHtmlToText): (html: string) => string {
+  return compile({
+    // Mail clients wrap text themselves; hard breaks would split links from their text.
+    wordwrap: false,
+    selectors: [
+      { selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
+      { selector: 'img', format: 'skip' },
+      ...(['h1', 'h2', 'h3', 'h4', 'h5', 'h6'] as const).map((selector) => ({ selector, options: { uppercase: false } })),
+      { selector: 'table', format: 'dataTable', options: { uppercaseHeaderCells: false } },
+    ],
+  });
+}
 
 /** An attachment fetched for sending. */
 export interface AttachmentPart {
@@ -126,22 +146,25 @@ export async function composeEmail(input: ComposeInput): Promise<ComposedEmail> 
   const values: TemplateValues = {
     'ticket.number': { text: String(content.ticketNumber) },
     'ticket.subject': { text: bareSubject(content.subject, content.ticketNumber) },
-    // An acknowledgement quotes the customer: their words are text. A reply is the agent's own Markdown.
-    'note.text': delivery.kind === 'ack' ? { text: content.body } : { markdown: content.body },
+    // An acknowledgement or a relay quotes a customer: their words are text. A reply is the agent's own Markdown.
+    'note.text': delivery.kind === 'ack' || delivery.kind === 'relay' ? { text: content.body } : { markdown: content.body },
     'agent.name': { text: content.authorName ?? desk.name },
+    'author.name': { text: content.authorName ?? desk.name },
     'desk.name': { text: desk.name },
     'ticket.url': { url: input.ticketUrl },
     ...(input.unsubscribeUrl ? { 'unsubscribe.url': { url: input.unsubscribeUrl } } : {}),
   };
   const rendered = renderTemplate(input.settings.templates[TEMPLATE_OF[delivery.kind]], values);
   const linkNote = linkedAttachmentsNote(input.linkedAttachments, input.ticketUrl);
-  const markdown = linkNote ? `${rendered.markdown}\n\n${linkNote.markdown}` : rendered.markdown;
-  const text = linkNote ? `${rendered.text}\n\n${linkNote.text}` : rendered.text;
-  const { MailComposer, sanitizeHtml } = await loadMimeLibraries();
+  const markdown = linkNote ? `${rendered.markdown}\n\n${linkNote}` : rendered.markdown;
+  const { MailComposer, sanitizeHtml, htmlToText } = await loadMimeLibraries();
   const html = sanitizeHtml(marked.parse(markdown, { async: false, gfm: true }), HTML_OPTIONS);
+  const text = htmlToText(html);
 
   // The template's subject is used as written (the defaults make it a reply); one with nothing in it still names the ticket.
-  const subject = oneLine(rendered.subject, MAX_RENDERED_SUBJECT_CHARS) || `[#${content.ticketNumber}]`;
+  const written = oneLine(rendered.subject, MAX_RENDERED_SUBJECT_CHARS) || `[#${content.ticketNumber}]`;
+  // The desk's first email of a ticket it opened answers nothing, so the default's "Re:" goes.
+  const subject = content.inReplyTo === null ? newSubject(written) : written;
   const automatic = delivery.kind !== 'reply';
   const senderName = oneLine(content.authorName ? `${content.authorName} via ${desk.name}` : desk.name, MAX_NAME_CHARS);
   const headers: Record<string, string> = { 'X-Auto-Response-Suppress': 'All' };
@@ -184,6 +207,11 @@ export function bareSubject(subject: string, ticketNumber: number): string {
   return withoutReplyMarks(oneLine(subject, MAX_SUBJECT_CHARS), `[#${ticketNumber}]`);
 }
 
+/** A rendered subject without its leading "Re:": the subject of an email that starts a conversation. */
+export function newSubject(subject: string): string {
+  return subject.replace(/^re:\s*/i, '');
+}
+
 /** Control characters (CR, LF, tabs, NUL, Unicode line separators) become spaces; long text is cut. */
 export function oneLine(value: string, maxChars: number): string {
   const flat = value
@@ -199,13 +227,10 @@ function referencesOf(references: readonly string[], inReplyTo: string | null): 
   return ids.length > MAX_REFERENCES ? [ids[0]!, ...ids.slice(-(MAX_REFERENCES - 1))] : ids;
 }
 
-function linkedAttachmentsNote(linked: readonly StoredAttachment[], ticketUrl: string): { markdown: string; text: string } | null {
+function linkedAttachmentsNote(linked: readonly StoredAttachment[], ticketUrl: string): string | null {
   if (linked.length === 0) return null;
   const names = linked.map((a) => `${oneLine(a.filename, MAX_SUBJECT_CHARS)} (${formatSize(a.size)})`);
-  return {
-    markdown: `Attachments too large for email: ${names.map((n) => n.replace(/[\\`*_[\]()<>#!|~&]/g, (c) => `\\${c}`)).join(', ')}. [View them on the ticket](${ticketUrl}).`,
-    text: `Attachments too large for email: ${names.join(', ')}. View them on the ticket: ${ticketUrl}`,
-  };
+  return `Attachments too large for email: ${names.map((n) => n.replace(/[\\`*_[\]()<>#!|~&]/g, (c) => `\\${c}`)).join(', ')}. [View them on the ticket](${ticketUrl}).`;
 }
 
 function formatSize(bytes: number): string {

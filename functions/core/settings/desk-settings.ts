@@ -32,6 +32,8 @@ export const deskSettingsSchema = z.object({
     reply: templateSchema,
     /** Sent to someone an agent adds to the ticket. */
     participantAdded: templateSchema,
+    /** Sent to the other people on a ticket when the requester or a participant replies by email. */
+    relay: templateSchema,
   }),
   /** False turns acknowledgements off for the desk (they are then recorded as suppressed). */
   ackEnabled: z._default(z.boolean(), true),
@@ -41,6 +43,10 @@ export const deskSettingsSchema = z.object({
    * ticket for an agent to accept or move, or open a `new-ticket` for it.
    */
   strangers: z._default(z.enum(['hold', 'new-ticket']), 'hold'),
+  /** True relays a trusted participant's emailed reply to everyone else on the ticket (GitLab relays every public comment). */
+  relay: z._default(z.boolean(), true),
+  /** New addresses in To/Cc of a trusted participant's reply: `add` them as participants (with a notice), or `ignore` them. */
+  ccOnReplies: z._default(z.enum(['add', 'ignore']), 'add'),
   updatedAt: z._default(z.nullable(z.string()), null),
 });
 
@@ -57,6 +63,7 @@ export const TEMPLATE_PLACEHOLDERS = [
   'desk.name',
   'unsubscribe.url',
   'ticket.url',
+  'author.name',
 ] as const;
 
 /**
@@ -98,10 +105,24 @@ export function defaultDeskSettings(desk: Pick<Desk, 'id'>): DeskSettings {
           'Not for you? [Unsubscribe from this ticket]({{unsubscribe.url}}). Someone would have to add you again.',
         ].join('\n'),
       },
+      relay: {
+        subject: REPLY_SUBJECT,
+        body: [
+          '{{author.name}} wrote:',
+          '',
+          '{{note.text}}',
+          '',
+          '---',
+          '',
+          'Reply to this email to answer; everyone on the ticket will see your reply. [Unsubscribe from this ticket]({{unsubscribe.url}})',
+        ].join('\n'),
+      },
     },
     ackEnabled: true,
     templateVersion: TEMPLATE_VERSION,
     strangers: 'hold',
+    relay: true,
+    ccOnReplies: 'add',
     updatedAt: null,
   };
 }

@@ -1,7 +1,7 @@
 // unit: composeEmail builds MIME whose headers are safe and thread, whatever the customer wrote
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { bareSubject, composeEmail, type ComposeInput } from '../../../functions/core/notify/compose-email';
+import { bareSubject, composeEmail, newSubject, type ComposeInput } from '../../../functions/core/notify/compose-email';
 import { defaultDeskSettings, parseDeskSettings, parseSubmittedDeskSettings } from '../../../functions/core/settings/desk-settings';
 import { createReplyToken, replyAddress, verifyReplyToken } from '../../../functions/core/threading/reply-token';
 import { TEST_TOKEN_KEYS } from '../../support/secret';
@@ -114,8 +114,37 @@ describe('composeEmail', () => {
     const { mail } = await parsed();
 
     expect(mail.html).toContain('<strong>unplug</strong>');
-    expect(mail.text).toContain('Please **unplug** it first.');
-    expect(mail.text).toContain('Unsubscribe from this ticket');
+    expect(mail.text).toContain('Please unplug it first.');
+    expect(mail.text).toMatch(/Unsubscribe from this ticket \[https:\/\/desk\.example\.com\/api\/unsubscribe\?ticket=/);
+  });
+
+  it('writes the text/plain part as readable text: no Markdown markup from the template or the agent', async () => {
+    const body = 'See **ticket #1** and run `lpstat -t`:\n\n- first\n- _second_\n\n# Steps\n\n[the manual](https://example.com/manual)';
+
+    const { mail } = await parsed({ delivery: delivery({ content: { ...delivery().content, body } }) });
+
+    expect(mail.text).toContain('See ticket #1 and run lpstat -t:');
+    expect(mail.text).toMatch(/\* first\n \* second/);
+    expect(mail.text).toContain('Steps');
+    expect(mail.text).toContain('the manual [https://example.com/manual]');
+    expect(mail.text).not.toMatch(/\*\*|`|__|\]\(|^#/m);
+    expect(mail.html).toContain('<strong>ticket #1</strong>');
+  });
+
+  it('relays a customer reply as text: their Markdown-looking words are not interpreted, and says who wrote', async () => {
+    const { mail } = await parsed({
+      delivery: delivery({
+        kind: 'relay',
+        content: { ...delivery().content, authorName: 'Bob', body: 'It **still** burns [here](https://evil.example)' },
+      }),
+    });
+
+    expect(mail.from?.value[0]?.name).toBe('Bob via Acme Support');
+    expect(mail.html).not.toContain('<strong>');
+    expect(mail.html).not.toContain('href="https://evil.example"');
+    expect(mail.text).toContain('Bob wrote:');
+    expect(mail.text).toContain('It **still** burns [here](https://evil.example)');
+    expect(mail.headers.get('auto-submitted')).toBe('auto-replied');
   });
 
   it('keeps a hostile subject on one encoded line: no CR/LF header injection, no raw 8-bit', async () => {
@@ -169,10 +198,18 @@ describe('composeEmail', () => {
     });
 
     expect(mail.attachments.map((a) => [a.filename, a.content.toString('utf8')])).toEqual([['log.txt', 'line 1\n']]);
-    expect(mail.text).toContain(
-      `Attachments too large for email: video.mp4 (25.0 MB). View them on the ticket: https://desk.example.com/#/tickets/${TICKET_ID}`,
-    );
+    expect(mail.text).toContain('Attachments too large for email: video.mp4 (25.0 MB). View them on the ticket');
+    expect(mail.text).toContain(`[https://desk.example.com/#/tickets/${TICKET_ID}]`);
     expect(mail.html).toContain(`href="https://desk.example.com/#/tickets/${TICKET_ID}"`);
+  });
+});
+
+describe('newSubject', () => {
+  it('gives the first email of a ticket the desk opened its subject and tag, without "Re:"', async () => {
+    expect(newSubject('Re: Your order [#7]')).toBe('Your order [#7]');
+    const { mail } = await parsed({ delivery: delivery({ content: { ...delivery().content, inReplyTo: null, references: [] } }) });
+    expect(mail.subject).toBe('Printer on fire [#42]');
+    expect(mail.inReplyTo).toBeUndefined();
   });
 });
 

@@ -15,7 +15,7 @@ describe('renderTemplate', () => {
       },
     );
 
-    expect(out).toEqual({ subject: 'Printer', markdown: 'Ticket #42 by Ada', text: 'Ticket #42 by Ada' });
+    expect(out).toEqual({ subject: 'Printer', markdown: 'Ticket #42 by Ada' });
   });
 
   it('leaves unknown placeholders as written', () => {

@@ -62,7 +62,7 @@ export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'bounce
 /** One outgoing email to one recipient. */
 export interface Delivery {
   readonly id: string;
-  readonly kind: 'ack' | 'reply' | 'participant-added';
+  readonly kind: 'ack' | 'reply' | 'participant-added' | 'relay';
   /** A mailbox; tolerated as a bare address too. */
   readonly recipient: Mailbox | string;
   readonly status: DeliveryStatus;
@@ -121,10 +121,14 @@ export interface Template {
 /** `GET/PUT /api/settings/{deskId}` (the core's `DeskSettings`). */
 export interface DeskSettings {
   deskId: string;
-  templates: { ack: Template; reply: Template; participantAdded: Template };
+  templates: { ack: Template; reply: Template; participantAdded: Template; relay: Template };
   ackEnabled: boolean;
   /** Mail that matches a ticket only by Message-ID or subject tag from someone not on it: hold it, or open a new ticket. */
   strangers: 'hold' | 'new-ticket';
+  /** Relay a participant's emailed reply to the others on the ticket. */
+  relay: boolean;
+  /** New addresses in To/Cc of a participant's reply: added as participants, or ignored. */
+  ccOnReplies: 'add' | 'ignore';
   updatedAt: string | null;
 }
 

@@ -4,6 +4,7 @@ import type { Delivery, Message, StoredAttachment } from '../api/types';
 import { authenticationSummary, fileSize, fullTime, mailboxLabel, relativeTime, threadedByLabel } from '../lib/format';
 import { EmailBody } from './email-body';
 import { HeldCallout, HeldResolutionLine } from './held-message';
+import { MarkdownBody } from './markdown-preview';
 
 const DIRECTION_LABEL: Record<Message['direction'], string> = {
   inbound: 'Customer email',
@@ -21,6 +22,7 @@ const DELIVERY_KIND: Record<Delivery['kind'], string> = {
   ack: 'Acknowledgement',
   reply: 'Reply',
   'participant-added': '"You were added" notice',
+  relay: 'Relayed to another participant',
 };
 
 export interface MessageViewProps {
@@ -35,10 +37,12 @@ export interface MessageViewProps {
   readonly onMove: (message: Message) => Promise<unknown>;
   /** The ticket page's link for a ticket id. */
   readonly ticketHref: (ticketId: string) => string;
+  /** A short-lived URL of a stored part, for `cid:` images in the mail's HTML. */
+  readonly partUrl?: (attachment: StoredAttachment) => Promise<string>;
 }
 
 /** Renders a message as an article; inbound, outbound and notes are styled apart, a held message stands out. */
-export function MessageView({ message, deliveries, now, onDownload, onRetry, onAccept, onMove, ticketHref }: MessageViewProps) {
+export function MessageView({ message, deliveries, now, onDownload, onRetry, onAccept, onMove, ticketHref, partUrl }: MessageViewProps) {
   const headingId = `msg-${message.id}`;
   const sender = message.direction === 'inbound' ? mailboxLabel(message.from) : (message.author ?? mailboxLabel(message.from));
   const kind = message.classification?.kind;
@@ -85,7 +89,18 @@ export function MessageView({ message, deliveries, now, onDownload, onRetry, onA
           ))}
         </ul>
       )}
-      <EmailBody html={message.html} text={message.text} reply={message.reply} label={`Message from ${sender}`} />
+      {message.direction === 'inbound' ? (
+        <EmailBody
+          html={message.html}
+          text={message.text}
+          reply={message.reply}
+          label={`Message from ${sender}`}
+          parts={message.attachments}
+          partUrl={partUrl}
+        />
+      ) : (
+        <MarkdownBody markdown={message.text} />
+      )}
       {message.attachments.length > 0 && (
         <ul class="attachments" aria-label="Attachments">
           {message.attachments.map((attachment) => (

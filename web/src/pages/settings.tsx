@@ -10,7 +10,12 @@ type TemplateName = keyof DeskSettings['templates'];
 const TEMPLATES: readonly { name: TemplateName; title: string; when: string }[] = [
   { name: 'ack', title: 'Acknowledgement', when: 'Sent to the requester when a new ticket is opened.' },
   { name: 'reply', title: 'Reply', when: 'Sent to each participant when an agent replies; {{note.text}} is the reply.' },
-  { name: 'participantAdded', title: 'Participant added', when: 'Sent to someone an agent adds to a ticket.' },
+  { name: 'participantAdded', title: 'Participant added', when: "Sent to someone an agent adds, or a participant's reply has in Cc." },
+  {
+    name: 'relay',
+    title: 'Relay',
+    when: 'Sent to the other people on a ticket when the requester or a participant replies by email; {{author.name}} wrote {{note.text}}.',
+  },
 ];
 
 /** Settings of one desk; without a desk id, the first desk. */
@@ -97,6 +102,22 @@ export function SettingsPage({ deskId }: { deskId: string | null }) {
               onChange={(event) => setSettings({ ...settings, ackEnabled: event.currentTarget.checked })}
             />
             Send an acknowledgement when a ticket is opened
+          </label>
+          <label class="toggle">
+            <input
+              type="checkbox"
+              checked={settings.relay}
+              onChange={(event) => setSettings({ ...settings, relay: event.currentTarget.checked })}
+            />
+            Relay a participant's emailed reply to everyone else on the ticket
+          </label>
+          <label class="toggle">
+            <input
+              type="checkbox"
+              checked={settings.ccOnReplies === 'add'}
+              onChange={(event) => setSettings({ ...settings, ccOnReplies: event.currentTarget.checked ? 'add' : 'ignore' })}
+            />
+            Add people a participant's reply has in Cc to the ticket (they get the participant notice)
           </label>
           <fieldset>
             <legend>Mail from strangers</legend>

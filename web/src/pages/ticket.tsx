@@ -79,6 +79,7 @@ export function TicketPage({ id }: { id: string }) {
       (failure: unknown) => announce(errorMessage(failure), 'error'),
     );
   };
+  const partUrl = useCallback((attachment: StoredAttachment) => api.attachmentUrl(attachment.key).then((r) => r.url), [api]);
   const accept = (message: Message): Promise<boolean> =>
     change(() => api.acceptHeld(id, message.id), `${message.from.address} is now a participant; the message is part of the ticket.`);
   const move = (message: Message): Promise<boolean> =>
@@ -138,6 +139,7 @@ export function TicketPage({ id }: { id: string }) {
               now={now}
               onDownload={download}
               onRetry={retry}
+              partUrl={partUrl}
               onAccept={accept}
               onMove={move}
               ticketHref={(ticketId) => routeHref({ page: 'ticket', id: ticketId })}
