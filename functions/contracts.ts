@@ -43,7 +43,7 @@ export type TableAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'Up
  * the requests each function really sends and compares. Nobody deletes items, scans or writes in batches.
  */
 export const TABLE_ACCESS = {
-  ingest: { actions: ['BatchGetItem', 'PutItem', 'UpdateItem'], indexes: [] },
+  ingest: { actions: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem'], indexes: [] },
   notify: { actions: ['GetItem', 'PutItem', 'UpdateItem', 'ConditionCheckItem'], indexes: [] },
   api: {
     actions: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'],
