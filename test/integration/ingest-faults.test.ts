@@ -90,11 +90,25 @@ describe('ingest under DynamoDB faults', () => {
     const replyEvent = h.event(await h.put(reply));
     before = count();
     const [replied] = await handler(replyEvent);
+    const firstReplyRequests = count() - before;
+    const again = await composeMail({
+      from: 'ann@example.com',
+      to: 'support@desk.localhost',
+      subject: 'Re: Fault requests',
+      text: 'and more',
+      inReplyTo: created!.messageId!,
+    });
+    const againEvent = h.event(await h.put(again));
+    before = count();
+    const [repliedAgain] = await handler(againEvent);
     const replyRequests = count() - before;
 
     expect(replied?.outcome).toBe('reply-added');
+    expect(repliedAgain?.outcome).toBe('reply-added');
     expect(newTicketRequests).toBeGreaterThanOrEqual(1);
     expect(newTicketRequests).toBeLessThanOrEqual(3);
+    // The first reply in a container also reads the desk's settings (for relays and Cc's), cached from then on.
+    expect(firstReplyRequests).toBe(replyRequests + 1);
     expect(replyRequests).toBeGreaterThanOrEqual(1);
     expect(replyRequests).toBeLessThanOrEqual(3);
     expect(duplicateRequests).toBe(1);
