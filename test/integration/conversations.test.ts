@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeMail, plainMail } from '../support/mail';
 import { sentMessageId, startRuntimeHarness, type RuntimeHarness, type SentMail } from '../support/runtime-harness';
+import { getTicket, uniqueCustomer } from '../support/shared-desk';
 
 interface TicketJson {
   id: string;
@@ -18,15 +19,8 @@ beforeAll(async () => {
 });
 afterAll(() => h.stop());
 
-let seq = 0;
-/** A fresh address per test, so tests on the shared outbox never see each other. */
-const person = (name: string) => `${name}-${Date.now().toString(36)}-${(seq += 1)}@customer.example`;
-
-async function ticketOf(id: string): Promise<TicketJson> {
-  const { status, json } = await h.call<TicketJson>('GET', `/api/tickets/${id}`);
-  expect(status).toBe(200);
-  return json;
-}
+const person = uniqueCustomer;
+const ticketOf = (id: string) => getTicket<TicketJson>(h, id);
 
 /** A header of a raw email notify sent (unfolded). */
 function header(raw: string, name: string): string | null {
@@ -42,7 +36,7 @@ async function answeredTicket(subject: string) {
   const ann = person('ann');
   const bob = person('bob');
   const opened = await h.receive(
-    plainMail({ from: `Ann <${ann}>`, cc: `Bob <${bob}>`, subject, messageId: `<first-${seq}@customer.example>` }),
+    plainMail({ from: `Ann <${ann}>`, cc: `Bob <${bob}>`, subject, messageId: `<${uniqueCustomer('first')}>` }),
   );
   expect(opened.outcome).toBe('ticket-created');
   const ticketId = opened.ticketId!;
@@ -243,7 +237,7 @@ describe('tickets the desk opens', () => {
   it('POST /api/tickets opens a ticket to a customer, emails the first message, and the reply threads into it', async () => {
     const ann = person('ann');
     const bob = person('bob');
-    const subject = `Your replacement printer ${seq}`;
+    const subject = `Your replacement printer ${Date.now().toString(36)}`;
 
     const created = await h.call<{ id: string; number: number; status: string; assignee: string; requester: { address: string } }>(
       'POST',
