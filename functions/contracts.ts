@@ -34,6 +34,39 @@ export const FUNCTION_ENV = {
   bounces: [ENV.tableName],
 } as const satisfies Record<FunctionName, readonly EnvName[]>;
 
+/** The item-level DynamoDB actions a function may be granted (IAM names without the `dynamodb:` prefix). */
+export type TableAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'ConditionCheckItem';
+
+/**
+ * What each function does with the table: the actions it sends (a transaction needs the action of each item it
+ * holds) and the indexes it queries. The stack grants exactly this (`TicketStore.connect`), and a test records
+ * the requests each function really sends and compares. Nobody deletes items, scans or writes in batches.
+ */
+export const TABLE_ACCESS = {
+  ingest: { actions: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem'], indexes: [] },
+  notify: { actions: ['GetItem', 'PutItem', 'UpdateItem', 'ConditionCheckItem'], indexes: [] },
+  api: {
+    actions: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'],
+    indexes: ['byStatus', 'byAssignee', 'byRequester'],
+  },
+  bounces: { actions: ['GetItem', 'UpdateItem'], indexes: [] },
+} as const satisfies Record<FunctionName, { readonly actions: readonly TableAction[]; readonly indexes: readonly IndexName[] }>;
+
+/**
+ * Events a function logs with the field {@link METRIC_LOG_FIELD} set to one of these names. The stack counts
+ * each as a CloudWatch metric of the same name (a log metric filter) and alarms on it. The line is logged only
+ * when the event happens, so the metric has no data points, and costs nothing, while all is well.
+ */
+export const LOGGED_METRICS = {
+  /** notify: a delivery ended `failed` for good (SES rejected it, or its last attempt failed). */
+  deliveryFailed: 'DeliveryFailed',
+  /** ingest: a stored email was recorded `failed` (not found, or unreadable). */
+  ingestFailed: 'IngestFailed',
+} as const;
+
+/** The structured-log field that names a {@link LOGGED_METRICS} event. */
+export const METRIC_LOG_FIELD = 'metric';
+
 /** Variables Lambda itself sets in every execution environment; a stack may not set them. */
 export const LAMBDA_RUNTIME_ENV = { region: 'AWS_REGION' } as const;
 
@@ -64,6 +97,8 @@ export const MAIL_PREFIXES = {
   bodies: 'bodies/',
   /** Files agents attach to replies from the dashboard. */
   uploads: 'uploads/',
+  /** Attachments of mail SES found a virus in: downloaded only after an agent confirms, never sent on. */
+  quarantine: 'quarantine/',
 } as const;
 
 export type MailPrefix = keyof typeof MAIL_PREFIXES;
@@ -87,12 +122,16 @@ export const mailKeys = {
     `${MAIL_PREFIXES.attachments}${ticketId}/${messageId}/${index}-${safeFilename(filename)}`,
   body: (ticketId: string, messageId: string) => `${MAIL_PREFIXES.bodies}${ticketId}/${messageId}.json`,
   upload: (uploadId: string, filename: string) => `${MAIL_PREFIXES.uploads}${uploadId}/${safeFilename(filename)}`,
+  quarantined: (ticketId: string, messageId: string, index: number, filename: string) =>
+    `${MAIL_PREFIXES.quarantine}${ticketId}/${messageId}/${index}-${safeFilename(filename)}`,
 };
 
 /** Keys a download may name: what ingest stored and what agents uploaded; never raw mail or bodies. */
 export const DOWNLOADABLE_KEY = new RegExp(
   `^(${MAIL_PREFIXES.attachments}[a-z0-9]+/[a-z0-9]+/\\d+-|${MAIL_PREFIXES.uploads}[a-z0-9]{26}/)[\\w.-]{1,100}$`,
 );
+/** Keys of quarantined attachments: downloadable only through the confirming route. */
+export const QUARANTINED_KEY = new RegExp(`^${MAIL_PREFIXES.quarantine}[a-z0-9]+/[a-z0-9]+/\\d+-[\\w.-]{1,100}$`);
 /** Keys {@link mailKeys.upload} makes with a fresh id. */
 export const UPLOAD_KEY = new RegExp(`^${MAIL_PREFIXES.uploads}[a-z0-9]{26}/[\\w.-]{1,100}$`);
 
@@ -106,6 +145,7 @@ export const TABLE_KEYS = {
   ttlAttribute: 'expiresAt',
 } as const;
 
+/** The names of the table's global secondary indexes. */
 export type IndexName = 'byStatus' | 'byAssignee' | 'byRequester' | 'byCreated';
 
 export interface IndexDefinition {
@@ -176,6 +216,8 @@ export const keys = {
   term: (deskId: string, term: string, ticketId: string): TableKey => ({ pk: termPartition(deskId, term), sk: ticketId }),
   address: (address: string): TableKey => ({ pk: `ADDR#${address.toLowerCase()}`, sk: 'ADDR' }),
   rate: (address: string, day: string): TableKey => ({ pk: `RATE#${address.toLowerCase()}#${day}`, sk: 'RATE' }),
+  /** One per stored email content (SHA-256 below SES's block): the same mail stored twice is a duplicate. */
+  content: (fingerprint: string): TableKey => ({ pk: `CONTENT#${fingerprint}`, sk: 'CONTENT' }),
 };
 
 /** The partition-key prefix of each item kind, for telling items apart in a mixed read. */
@@ -186,6 +228,7 @@ export const KEY_PREFIXES = {
   number: 'NUM#',
   term: 'TERM#',
   address: 'ADDR#',
+  content: 'CONTENT#',
 } as const;
 
 /** The partition holding every ticket of a desk with one search term. */

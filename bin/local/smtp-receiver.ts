@@ -29,8 +29,9 @@ export function sesMessageId(): string {
 }
 
 /**
- * The lines SES prepends to a stored message (see ../shared/reference/aws.md §1.4). Verdicts are PASS: the
- * stand-in scans nothing, and tests that need FAIL write the header themselves.
+ * The lines SES prepends to a stored message (docs/ARCHITECTURE.md, "The local stack"). Spam and virus verdicts are
+ * PASS: the stand-in scans nothing, and tests that need FAIL write the header themselves. It writes no SPF, DKIM or
+ * DMARC results: it has no DNS to check them against, and a missing verdict means "not known", never "failed".
  */
 export function sesReceiptHeaders(options: {
   id: string;
@@ -50,11 +51,6 @@ export function sesReceiptHeaders(options: {
     ` for ${options.recipient}; ${date}`,
     'X-SES-Spam-Verdict: PASS',
     'X-SES-Virus-Verdict: PASS',
-    `Received-SPF: none (spfCheck: local stand-in) client-ip=${options.remoteAddress}; envelope-from=${options.mailFrom}; helo=${options.clientHostname};`,
-    `Authentication-Results: amazonses.com;`,
-    ` spf=none (spfCheck: local stand-in) client-ip=${options.remoteAddress}; envelope-from=${options.mailFrom}; helo=${options.clientHostname};`,
-    ' dkim=none;',
-    ' dmarc=none header.from=unknown;',
     '',
   ].join('\r\n');
 }
@@ -69,10 +65,20 @@ class SmtpRejection extends Error {
   }
 }
 
-async function readAll(stream: SMTPServerDataStream): Promise<Buffer> {
+/**
+ * Reads the message while it arrives, keeping at most `limit` bytes: past the limit the rest is read and dropped (the
+ * client must finish its DATA before it can be refused), so memory stays bounded whatever the client sends.
+ * @returns null when the message was larger than `limit`.
+ */
+export async function readAtMost(stream: AsyncIterable<Buffer | string>, limit: number): Promise<Buffer | null> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+  let size = 0;
+  for await (const chunk of stream) {
+    size += chunk.length;
+    if (size <= limit) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    else if (chunks.length > 0) chunks.length = 0;
+  }
+  return size > limit ? null : Buffer.concat(chunks);
 }
 
 /**
@@ -99,9 +105,9 @@ export async function startSmtpReceiver(options: SmtpReceiverOptions): Promise<L
       callback(onDomain ? undefined : new SmtpRejection(`5.1.1 <${recipient}>: no desk at this address`, 550));
     },
     onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback: (error?: Error | null, message?: string) => void) {
-      readAll(stream)
+      readAtMost(stream as AsyncIterable<Buffer>, SES_MAX_MESSAGE_BYTES)
         .then(async (raw) => {
-          if (stream.sizeExceeded) throw new SmtpRejection('5.3.4 Message exceeds the 40 MB limit of SES receiving', 552);
+          if (raw === null || stream.sizeExceeded) throw new SmtpRejection('5.3.4 Message exceeds the 40 MB limit of SES receiving', 552);
           const id = sesMessageId();
           const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
           const recipients = session.envelope.rcptTo.map((r) => r.address);

@@ -11,7 +11,7 @@ import type {
   SentRecord,
   SuppressionReason,
 } from '../core/notify/notify-ports';
-import { addressFeedbackUpdate, deliveryBouncedUpdate, itemFields } from './dynamo-items';
+import { addressFeedbackUpdate, deliveryBouncedUpdate, itemFields, messageIdItem } from './dynamo-items';
 import { ConditionFailedError, type DynamoTable, type Item, type NamedItem } from './dynamo-table';
 
 /** A claim can be taken from a waiting delivery, or from a `sending` one whose holder stopped renewing (crashed). */
@@ -130,7 +130,7 @@ export class DynamoDeliveryRepository implements DeliveryRepository {
     const messageIdPuts: NamedItem[] = record.messageIds.map((id) => ({
       // Unconditional: the ids are ours and unique, and writing the same target twice changes nothing.
       name: `message-id ${id}`,
-      write: { Put: { Item: { ...keys.messageId(id), type: 'msgid', ticketId: record.ticketId, deliveryId: record.deliveryId } } },
+      write: { Put: { Item: messageIdItem(id, record.ticketId, record.deliveryId, record.recipient) } },
     }));
     try {
       await this.table.transact([

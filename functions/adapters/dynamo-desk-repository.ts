@@ -3,22 +3,37 @@ import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { KEY_PREFIXES, TICKET_ITEM_PREFIXES, indexPartitions, keys, termPartition, type TableKey } from '../contracts';
 import type {
   AddressState,
+  ClearAddressWrite,
   DeskRepository,
   IdList,
   InboxQuery,
   IndexPage,
   IndexWalk,
+  MoveWrite,
+  NewDeskTicketWrite,
   TicketChange,
   TicketThread,
 } from '../core/api/api-ports';
+import type { ClearedState } from '../core/feedback/address-clearing';
 import { ConcurrentUpdateError } from '../core/errors';
 import { decodeCursor, encodeCursor } from './dynamo-cursor';
 import type { Delivery } from '../core/notify/notify-ports';
 import type { MergeWrite } from '../core/api/merge-tickets';
 import type { Ticket } from '../core/types';
 import { deliveryFromItem } from './dynamo-delivery-repository';
-import { deliveryPut, messageFromItem, messageToItem, termItems, ticketFromItem, ticketUpdate } from './dynamo-items';
-import { ConditionFailedError, putNew, type DynamoTable } from './dynamo-table';
+import {
+  addressClearedUpdate,
+  deliveryPut,
+  heldSettledUpdate,
+  messageFromItem,
+  messageIdItem,
+  messageToItem,
+  termItems,
+  ticketFromItem,
+  ticketToItem,
+  ticketUpdate,
+} from './dynamo-items';
+import { ConditionFailedError, putNew, type DynamoTable, type NamedItem } from './dynamo-table';
 
 /** Which index serves a walk or a count and the partition it reads. */
 interface IndexPartition {
@@ -145,9 +160,11 @@ export class DynamoDeskRepository implements DeskRepository {
     const states = new Map<string, AddressState>();
     for (const item of items) {
       if (typeof item.state !== 'string') continue;
+      const history = (item.history as ClearedState[] | undefined) ?? [];
       states.set((item.pk as string).slice(KEY_PREFIXES.address.length), {
         state: item.state,
         reason: (item.reason as string | undefined) ?? '',
+        ...(history.length > 0 ? { history } : {}),
       });
     }
     return states;
@@ -160,19 +177,55 @@ export class DynamoDeskRepository implements DeskRepository {
 
   async saveChange(change: TicketChange): Promise<void> {
     const update = ticketUpdate(change);
-    // Index entries first: a change that then fails leaves a term that finds the ticket, never a message search misses.
-    await this.table.batchPut(termItems(change.before.deskId, change.before.id, change.terms));
-    try {
-      if (!change.message && change.deliveries.length === 0) {
+    await this.changing(change, async () => {
+      if (!change.message && change.deliveries.length === 0 && !change.settles) {
         // A lone ticket change needs no transaction (which would cost twice the write units).
         if ('Update' in update.write) await this.table.update(update.name, update.write.Update);
         return;
       }
-      await this.table.transact([
-        update,
-        ...(change.message ? [putNew('message', messageToItem(change.message))] : []),
-        ...change.deliveries.map(deliveryPut),
-      ]);
+      await this.table.transact(changeItems(change));
+    });
+  }
+
+  async moveMessage(write: MoveWrite): Promise<void> {
+    const { ticket, message } = write;
+    await this.writeTerms(ticket, write.terms);
+    await this.changing(write.from, () =>
+      this.table.transact([
+        ...changeItems(write.from),
+        putNew('new ticket', ticketToItem(ticket)),
+        putNew('new message', messageToItem(message)),
+        putNew('number', { ...keys.number(ticket.deskId, ticket.number), type: 'number', ticketId: ticket.id }),
+        // The sender's later replies by Message-ID then reach their own ticket, where they are the requester.
+        ...(write.reindexMessageId
+          ? [{ name: 'message-id', write: { Put: { Item: messageIdItem(message.messageId, ticket.id, null) } } }]
+          : []),
+      ]),
+    );
+  }
+
+  async createTicket(write: NewDeskTicketWrite): Promise<void> {
+    const { ticket } = write;
+    await this.writeTerms(ticket, write.terms);
+    await this.table.transact([
+      putNew('ticket', ticketToItem(ticket)),
+      putNew('message', messageToItem(write.message)),
+      putNew('number', { ...keys.number(ticket.deskId, ticket.number), type: 'number', ticketId: ticket.id }),
+      ...write.deliveries.map(deliveryPut),
+    ]);
+  }
+
+  async clearAddressState(write: ClearAddressWrite): Promise<void> {
+    await this.changing(write.change, () =>
+      this.table.transact([...changeItems(write.change), addressClearedUpdate(write.address, write.cleared)]),
+    );
+  }
+
+  /** Runs a ticket change's write; any failed condition (the ticket's version, a held message, an address state) is a conflict. */
+  private async changing(change: TicketChange, write: () => Promise<void>): Promise<void> {
+    await this.writeTerms(change.before, change.terms);
+    try {
+      await write();
     } catch (error) {
       if (error instanceof ConditionFailedError) {
         throw new ConcurrentUpdateError(`ticket ${change.before.id} changed since version ${change.before.version}: reload it`, {
@@ -184,10 +237,8 @@ export class DynamoDeskRepository implements DeskRepository {
   }
 
   async mergeTickets(write: MergeWrite): Promise<void> {
-    const target = write.target.before;
-    // Index entries may go first (a term that finds a ticket too many is harmless); the messages move in the
-    // transaction, so a merge that fails leaves the target's thread as it was.
-    await this.table.batchPut(termItems(target.deskId, target.id, write.terms));
+    // The messages move in the transaction, so a merge that fails leaves the target's thread as it was.
+    await this.writeTerms(write.target.before, write.terms);
     try {
       await this.table.transact([
         { ...ticketUpdate(write.source), name: 'source' },
@@ -204,6 +255,14 @@ export class DynamoDeskRepository implements DeskRepository {
       }
       throw error;
     }
+  }
+
+  /**
+   * Index entries go before the write they belong to (idempotent puts): a write that then fails leaves a term that
+   * finds the ticket, harmless, never a message that search misses.
+   */
+  private writeTerms(ticket: Pick<Ticket, 'deskId' | 'id'>, terms: readonly string[]): Promise<void> {
+    return this.table.batchPut(termItems(ticket.deskId, ticket.id, terms));
   }
 
   async retryDelivery(ticketId: string, deliveryId: string, at: string): Promise<Delivery> {
@@ -227,6 +286,16 @@ export class DynamoDeskRepository implements DeskRepository {
       throw error;
     }
   }
+}
+
+/** The items of one agent change: the ticket (version-checked), its new message and deliveries, a held message settled. */
+function changeItems(change: TicketChange): NamedItem[] {
+  return [
+    ticketUpdate(change),
+    ...(change.message ? [putNew('message', messageToItem(change.message))] : []),
+    ...change.deliveries.map(deliveryPut),
+    ...(change.settles ? [heldSettledUpdate(change.settles.message, change.settles.resolution)] : []),
+  ];
 }
 
 function partitionQuery(partition: IndexPartition): Omit<QueryCommandInput, 'TableName'> {

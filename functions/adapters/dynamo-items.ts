@@ -1,9 +1,10 @@
 // adapter: how core objects map to DynamoDB items and writes (keys from functions/contracts.ts)
 import { indexPartitions, keys, ticketIndexKeys } from '../contracts';
+import type { ClearedState } from '../core/feedback/address-clearing';
 import type { AddressFeedback } from '../core/feedback/address-feedback';
 import { normalizeMessageId } from '../core/ids';
 import { MAIL_LOG_OUTCOMES, type IngestRecord, type NewDelivery, type TicketTransition } from '../core/ports';
-import type { Participant, Ticket, TicketMessage } from '../core/types';
+import type { HeldResolution, Participant, Ticket, TicketMessage } from '../core/types';
 import { putNew, type Item, type NamedItem, type TableWrite } from './dynamo-table';
 
 export function ticketToItem(ticket: Ticket): Item {
@@ -104,12 +105,57 @@ export function itemFields(item: Item): Item {
 
 export function messageFromItem(item: Item): TicketMessage {
   const message = itemFields(item) as unknown as TicketMessage;
-  return { ...message, bodyKey: message.bodyKey ?? null };
+  return { ...message, bodyKey: message.bodyKey ?? null, held: message.held === true };
 }
 
-/** The index item of a Message-ID: which ticket (and, for our outgoing mail, which delivery) it belongs to. */
-export function messageIdItem(messageId: string, ticketId: string, deliveryId: string | null): Item {
-  return { ...keys.messageId(normalizeMessageId(messageId)), type: 'msgid', ticketId, deliveryId };
+/** Settles a held message (accepted or moved), only while it is still held: two agents cannot settle it twice. */
+export function heldSettledUpdate(message: TicketMessage, resolution: HeldResolution): NamedItem {
+  return {
+    name: 'held message',
+    write: {
+      Update: {
+        Key: keys.message(message),
+        UpdateExpression: 'SET held = :false, heldResolution = :resolution',
+        ConditionExpression: 'held = :true',
+        ExpressionAttributeValues: { ':false': false, ':true': true, ':resolution': resolution },
+      },
+    },
+  };
+}
+
+/** Clears an address's blocking state, appending what was cleared to its history; only while it is still in that state. */
+export function addressClearedUpdate(address: string, cleared: ClearedState): NamedItem {
+  return {
+    name: `address ${address}`,
+    write: {
+      Update: {
+        Key: keys.address(address),
+        UpdateExpression: 'REMOVE #state, reason SET history = list_append(if_not_exists(history, :empty), :entry), updatedAt = :at',
+        ConditionExpression: '#state = :state',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':empty': [], ':entry': [cleared], ':at': cleared.clearedAt, ':state': cleared.state },
+      },
+    },
+  };
+}
+
+/**
+ * The index item of a Message-ID: which ticket (and, for our outgoing mail, which delivery to whom) it belongs to. The
+ * recipient lets a bounce prove it is about that email's recipient without reading the delivery.
+ */
+export function messageIdItem(messageId: string, ticketId: string, deliveryId: string | null, recipient: string | null = null): Item {
+  return {
+    ...keys.messageId(normalizeMessageId(messageId)),
+    type: 'msgid',
+    ticketId,
+    deliveryId,
+    ...(recipient ? { recipient: recipient.toLowerCase() } : {}),
+  };
+}
+
+/** Claims an email content for the object that brought it first: a second object with it is a duplicate. */
+export function contentPut(fingerprint: string, s3Key: string, ticketId: string | null): NamedItem {
+  return putNew('content', { ...keys.content(fingerprint), type: 'content', key: s3Key, ticketId });
 }
 
 /**
@@ -142,10 +188,10 @@ export function ingestFromItem(item: Item): IngestRecord {
   };
 }
 
-/** An ingest record can be written over only when it recorded a failure or an ignored mail (a replay). */
+/** An ingest record can be written over only when it recorded a failure, an ignored mail or a duplicate (a replay). */
 export const INGEST_CONDITION = {
-  ConditionExpression: 'attribute_not_exists(pk) OR outcome IN (:failed, :ignored)',
-  ExpressionAttributeValues: { ':failed': 'failed', ':ignored': 'ignored' },
+  ConditionExpression: 'attribute_not_exists(pk) OR outcome IN (:failed, :ignored, :duplicate)',
+  ExpressionAttributeValues: { ':failed': 'failed', ':ignored': 'ignored', ':duplicate': 'duplicate' },
 } as const;
 
 /** The ingest record as the first item of an email's transaction: its condition is what makes ingest idempotent. */

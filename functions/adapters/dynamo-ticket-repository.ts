@@ -1,8 +1,9 @@
 // adapter: TicketRepository on the single table: one read and one conditional transaction per email
 import { KEY_PREFIXES, indexPartitions, keys } from '../contracts';
-import { ConcurrentUpdateError, DuplicateIngestError, DuplicateMessageIdError } from '../core/errors';
+import { ConcurrentUpdateError, DuplicateContentError, DuplicateIngestError } from '../core/errors';
 import { normalizeMessageId } from '../core/ids';
 import type {
+  EmailClaims,
   InboundReplyWrite,
   IngestLookup,
   IngestLookupRequest,
@@ -12,11 +13,13 @@ import type {
   MessageIdTarget,
   NewTicketWrite,
   ReportWrite,
+  StoredContent,
   TicketRepository,
 } from '../core/ports';
 import type { Ticket } from '../core/types';
 import {
   addressFeedbackUpdate,
+  contentPut,
   deliveryBouncedUpdate,
   deliveryPut,
   INGEST_CONDITION,
@@ -47,27 +50,32 @@ export class DynamoTicketRepository implements TicketRepository {
     const messageIds = [...new Set(request.messageIds.map(normalizeMessageId))];
     const items = await this.table.batchGet([
       keys.ingest(request.ingestKey),
+      ...(request.fingerprint ? [keys.content(request.fingerprint)] : []),
       ...messageIds.map(keys.messageId),
       ...request.ticketIds.map(keys.ticket),
       ...request.numbers.map((n) => keys.number(n.deskId, n.number)),
     ]);
 
     let ingest: IngestRecord | null = null;
+    let content: StoredContent | null = null;
     const tickets = new Map<string, Ticket>();
     const messageIdTargets = new Map<string, MessageIdTarget>();
     const numbers = new Map<string, string>();
     for (const item of items) {
       const pk = item.pk as string;
       if (pk.startsWith(KEY_PREFIXES.ingest)) ingest = ingestFromItem(item);
+      else if (pk.startsWith(KEY_PREFIXES.content))
+        content = { key: item.key as string, ticketId: (item.ticketId as string | null | undefined) ?? null };
       else if (pk.startsWith(KEY_PREFIXES.ticket)) tickets.set(item.id as string, ticketFromItem(item));
       else if (pk.startsWith(KEY_PREFIXES.messageId)) {
         messageIdTargets.set(pk.slice(KEY_PREFIXES.messageId.length), {
           ticketId: item.ticketId as string,
           deliveryId: (item.deliveryId as string | null | undefined) ?? null,
+          recipient: (item.recipient as string | null | undefined) ?? null,
         });
       } else if (pk.startsWith(KEY_PREFIXES.number)) numbers.set(pk.slice(KEY_PREFIXES.number.length), item.ticketId as string);
     }
-    return { ingest, tickets, messageIds: messageIdTargets, numbers };
+    return { ingest, tickets, messageIds: messageIdTargets, numbers, content };
   }
 
   async getTicket(ticketId: string): Promise<Ticket | null> {
@@ -96,35 +104,41 @@ export class DynamoTicketRepository implements TicketRepository {
     // Index entries first (idempotent puts): a crash before the transaction leaves entries that a redelivery
     // writes again, never a ticket search cannot find.
     await this.table.batchPut(termItems(ticket.deskId, ticket.id, write.terms));
-    await this.write(write.ingest, message.messageId, [
+    await this.write(write.ingest, write.claims.fingerprint, [
       ingestPut(write.ingest),
+      ...claimItems(write.claims, write.ingest, ticket.id),
       putNew('ticket', ticketToItem(ticket)),
       putNew('message', messageToItem(message)),
-      putNew('message-id', messageIdItem(message.messageId, ticket.id, null)),
       putNew('number', { ...keys.number(ticket.deskId, ticket.number), type: 'number', ticketId: ticket.id }),
       ...write.deliveries.map(deliveryPut),
     ]);
   }
 
   async addInboundMessage(write: InboundReplyWrite): Promise<void> {
-    const { message } = write;
     await this.table.batchPut(termItems(write.before.deskId, write.before.id, write.terms));
-    await this.write(write.ingest, message.messageId, [
+    await this.write(write.ingest, write.claims.fingerprint, [
       ingestPut(write.ingest),
+      ...claimItems(write.claims, write.ingest, write.before.id),
       ticketUpdate(write),
-      putNew('message', messageToItem(message)),
-      putNew('message-id', messageIdItem(message.messageId, write.before.id, null)),
+      putNew('message', messageToItem(write.message)),
+      ...(write.deliveries ?? []).map(deliveryPut),
     ]);
   }
 
   async recordReport(write: ReportWrite): Promise<void> {
     const at = write.ingest.at;
-    await this.write(write.ingest, write.ingest.messageId ?? '', [
+    await this.write(write.ingest, write.fingerprint, [
       ingestPut(write.ingest),
+      ...(write.fingerprint ? [contentPut(write.fingerprint, write.ingest.key, write.onTicket?.before.id ?? null)] : []),
       ...write.addresses.map((feedback) => addressFeedbackUpdate(feedback, at)),
       ...(write.onTicket ? [ticketUpdate(write.onTicket), putNew('message', messageToItem(write.onTicket.message))] : []),
       ...write.bouncedDeliveries.map((delivery) => deliveryBouncedUpdate(delivery, write.reason, at)),
     ]);
+  }
+
+  async deliveryRecipients(deliveries: readonly { ticketId: string; deliveryId: string }[]): Promise<Map<string, string>> {
+    const items = await this.table.batchGet(deliveries.map((d) => keys.delivery(d.ticketId, d.deliveryId)));
+    return new Map(items.map((item) => [item.id as string, (item.recipient as { address: string }).address.toLowerCase()]));
   }
 
   async recordIngest(record: IngestRecord): Promise<void> {
@@ -169,14 +183,23 @@ export class DynamoTicketRepository implements TicketRepository {
   }
 
   /** Runs one email's transaction and turns a failed condition into the core error it means. */
-  private async write(ingest: IngestRecord, messageId: string, items: NamedItem[]): Promise<void> {
+  private async write(ingest: IngestRecord, fingerprint: string | null, items: NamedItem[]): Promise<void> {
     try {
       await this.table.transact(items);
     } catch (error) {
       if (!(error instanceof ConditionFailedError)) throw error;
       if (error.failed('ingest')) throw new DuplicateIngestError(ingest.key, { cause: error });
-      if (error.failed('message-id')) throw new DuplicateMessageIdError(messageId, { cause: error });
+      if (error.failed('content') && fingerprint) throw new DuplicateContentError(fingerprint, { cause: error });
+      // `message-id`: another email took this Message-ID meanwhile; the retry reads it and keeps its own id unindexed.
       throw new ConcurrentUpdateError(`${error.names.join(', ')} changed concurrently`, { cause: error });
     }
   }
+}
+
+/** The content and Message-ID items an email's write claims, each conditional on being new. */
+function claimItems(claims: EmailClaims, ingest: IngestRecord, ticketId: string): NamedItem[] {
+  return [
+    ...(claims.fingerprint ? [contentPut(claims.fingerprint, ingest.key, ticketId)] : []),
+    ...(claims.messageId ? [putNew('message-id', messageIdItem(claims.messageId, ticketId, null))] : []),
+  ];
 }

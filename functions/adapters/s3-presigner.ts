@@ -32,10 +32,16 @@ export class S3Presigner implements FileUrls {
     );
   }
 
-  downloadUrl(key: string, filename: string): Promise<string> {
+  downloadUrl(key: string, filename: string, contentType: string): Promise<string> {
+    // S3 serves the signed `response-content-*` values instead of the stored ones; it cannot add other headers.
     return getSignedUrl(
       this.client,
-      new GetObjectCommand({ Bucket: this.bucket, Key: key, ResponseContentDisposition: attachmentDisposition(filename) }),
+      new GetObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        ResponseContentDisposition: attachmentDisposition(filename),
+        ResponseContentType: contentType,
+      }),
       { expiresIn: DOWNLOAD_URL_SECONDS },
     );
   }

@@ -21,11 +21,16 @@ class HttpError extends Error {
   }
 }
 
-const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+const JSON_HEADERS = {
+  'content-type': 'application/json; charset=utf-8',
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+};
 const HTML_HEADERS = {
   'content-type': 'text/html; charset=utf-8',
   'cache-control': 'no-store',
-  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  // The unsubscribe confirmation posts its one form back to the same path.
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'; form-action 'self'",
   'x-content-type-options': 'nosniff',
 };
 
@@ -48,7 +53,8 @@ function toHttpError(error: unknown): HttpError {
 
 function respond(result: RouteResult): APIGatewayProxyStructuredResultV2 {
   if ('html' in result) return { statusCode: result.status, headers: HTML_HEADERS, body: result.html };
-  if (result.json === undefined) return { statusCode: result.status, headers: { 'cache-control': 'no-store' } };
+  if (result.json === undefined)
+    return { statusCode: result.status, headers: { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' } };
   return { statusCode: result.status, headers: JSON_HEADERS, body: JSON.stringify(result.json) };
 }
 
@@ -87,7 +93,8 @@ export function createApiHandler(deps: ApiDeps | (() => Promise<ApiDeps>)): ApiH
       routeName = match.name;
       ticketId = match.params.id;
       const query = event.queryStringParameters ?? {};
-      const base = { deps: resolved, params: match.params, query: query as Record<string, string>, body: readBody(event) };
+      const body = match.route.ignoresBody ? undefined : readBody(event);
+      const base = { deps: resolved, params: match.params, query: query as Record<string, string>, body };
       const result = match.route.public
         ? await match.route.handle(base)
         : await match.route.handle({ ...base, agent: agentFromClaims(resolved.config, event.requestContext.authorizer?.jwt?.claims) });

@@ -5,14 +5,17 @@ import { postMessage } from '../core/api/agent-messages';
 import type { ApiDeps } from '../core/api/api-ports';
 import type { Agent } from '../core/api/auth';
 import { ForbiddenError, UnauthenticatedError } from '../core/api/errors';
-import { MAX_UPLOAD_BYTES, attachmentUrl, createUpload, isUploadKey } from '../core/api/files';
+import { clearAddressState } from '../core/api/address-states';
+import { openTicketFromDesk } from '../core/api/desk-tickets';
+import { MAX_UPLOAD_BYTES, attachmentUrl, createUpload, isUploadKey, quarantinedAttachmentUrl } from '../core/api/files';
+import { acceptHeldMessage, moveHeldMessage } from '../core/api/held-messages';
 import { getDeskSettings, saveDeskSettings } from '../core/api/settings';
 import { addParticipant, patchTicket, removeParticipant, retryDelivery } from '../core/api/ticket-changes';
 import { listMailLog, rawMailUrl, replayMail } from '../core/api/mail-log';
 import { mergeTickets } from '../core/api/merge-tickets';
 import { countTickets, requesterHistory, ticketDetail } from '../core/api/ticket-queries';
 import { findTickets, type FindTicketsInput } from '../core/api/ticket-search';
-import { followUnsubscribeLink } from '../core/api/unsubscribe-link';
+import { checkUnsubscribeLink, followUnsubscribeLink, type UnsubscribeLink } from '../core/api/unsubscribe-link';
 import '../core/config/zod-messages';
 import { NotFoundError } from '../core/errors';
 import { MAIL_LOG_OUTCOMES } from '../core/ports';
@@ -37,6 +40,8 @@ interface RouteBase {
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Segments; `:name` captures one. */
   readonly path: string;
+  /** True when the route reads no body, whatever its type (a one-click unsubscribe POSTs a form). */
+  readonly ignoresBody?: true;
 }
 
 /** A route for team members: the handler has verified the caller before it runs. */
@@ -105,6 +110,24 @@ const messageBody = z.strictObject({
   status: z.optional(status),
   version: z.optional(version),
 });
+const mailbox = z.union([
+  z.pipe(
+    email,
+    z.transform((address: string) => ({ address, name: '' })),
+  ),
+  z.pipe(
+    z.strictObject({ address: email, name: z.optional(z.string().check(z.trim(), z.maxLength(255))) }),
+    z.transform((m: { address: string; name?: string }) => ({ address: m.address, name: m.name ?? '' })),
+  ),
+]);
+const newTicketBody = z.strictObject({
+  deskId: z.string().check(z.minLength(1), z.maxLength(100)),
+  to: mailbox,
+  cc: z._default(z.array(mailbox).check(z.maxLength(9)), []),
+  subject: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(500)),
+  body: messageBody.shape.body,
+  attachments: z._default(z.array(attachment).check(z.maxLength(10)), []),
+});
 const patchBody = z
   .strictObject({
     status: z.optional(status),
@@ -128,6 +151,11 @@ const uploadBody = z.strictObject({
 });
 const addressParam = z.object({ address: email });
 const keyQuery = z.object({ key: z.string().check(z.minLength(1), z.maxLength(500)) });
+const quarantinedBody = z.strictObject({
+  key: z.string().check(z.minLength(1), z.maxLength(500)),
+  confirm: z.boolean(),
+});
+const clearBody = z.strictObject({ reason: z.string().check(z.trim(), z.minLength(1, 'say why'), z.maxLength(500)) });
 const signInBody = z.strictObject({ email, code: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)) });
 const unsubscribeQuery = z.object({
   ticket: z.string().check(z.minLength(1), z.maxLength(64)),
@@ -170,6 +198,9 @@ function id(context: RouteContext, name: string): string {
   return value;
 }
 
+/** The local stack's sign-in route (written out in the table too, where test/reliability/auth.test.ts reads it). */
+export const LOCAL_SIGN_IN_PATH = '/api/auth/local';
+
 const routes: readonly Route[] = [
   {
     method: 'POST',
@@ -189,22 +220,36 @@ const routes: readonly Route[] = [
     },
   },
   {
+    // Opening the link (a person, or a mail gateway scanning links) only shows a page asking to confirm.
     method: 'GET',
     path: '/api/unsubscribe',
     public: true,
     async handle({ deps, query }) {
-      const parsed = unsubscribeQuery.safeParse(query);
-      const outcome = parsed.success
-        ? await followUnsubscribeLink(deps, { ticketId: parsed.data.ticket, address: parsed.data.address, signature: parsed.data.sig })
-        : 'invalid-link';
+      const link = unsubscribeLink(query);
+      if (!link || !(await checkUnsubscribeLink(deps, link))) return invalidUnsubscribeLink();
+      return {
+        status: 200,
+        html: htmlPage('Unsubscribe from this ticket?', `${link.address} will get no more email about this ticket.`, {
+          action: `/api/unsubscribe?${new URLSearchParams({ ticket: link.ticketId, address: link.address, sig: link.signature })}`,
+          button: 'Unsubscribe',
+        }),
+      };
+    },
+  },
+  {
+    // The confirmation page's form, and RFC 8058 one-click (`List-Unsubscribe-Post`): the signed link is the only proof.
+    method: 'POST',
+    path: '/api/unsubscribe',
+    public: true,
+    ignoresBody: true,
+    async handle({ deps, query }) {
+      const link = unsubscribeLink(query);
+      const outcome = link ? await followUnsubscribeLink(deps, link) : 'invalid-link';
       if (outcome === 'unsubscribed') {
-        return { status: 200, html: htmlPage('Unsubscribed', `${parsed.data!.address} will get no more email about this ticket.`) };
+        return { status: 200, html: htmlPage('Unsubscribed', `${link!.address} will get no more email about this ticket.`) };
       }
       if (outcome === 'unknown-ticket') return { status: 404, html: htmlPage('Not found', 'This ticket no longer exists.') };
-      return {
-        status: 400,
-        html: htmlPage('Invalid link', 'This unsubscribe link is incomplete or damaged. Copy the whole link from the email.'),
-      };
+      return invalidUnsubscribeLink();
     },
   },
   { method: 'GET', path: '/api/me', handle: async ({ agent }) => ({ status: 200, json: { email: agent.email, name: agent.name } }) },
@@ -222,6 +267,14 @@ const routes: readonly Route[] = [
     async handle({ deps, agent, query }) {
       const found = await findTickets(deps, findInput(listQuery.parse(query), agent));
       return { status: 200, json: { items: found.tickets.map(ticketView), cursor: found.cursor, partial: found.partial } };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/tickets',
+    async handle({ deps, agent, body }) {
+      const ticket = await openTicketFromDesk(deps, agent, newTicketBody.parse(body));
+      return { status: 201, json: ticketView(ticket) };
     },
   },
   { method: 'GET', path: '/api/counts', handle: async ({ deps, agent }) => ({ status: 200, json: await countTickets(deps, agent) }) },
@@ -292,6 +345,31 @@ const routes: readonly Route[] = [
   },
   {
     method: 'POST',
+    path: '/api/tickets/:id/messages/:messageId/accept',
+    async handle(context) {
+      const ticket = await acceptHeldMessage(context.deps, context.agent, id(context, 'id'), id(context, 'messageId'));
+      return { status: 200, json: ticketView(ticket) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/tickets/:id/messages/:messageId/move',
+    async handle(context) {
+      const ticket = await moveHeldMessage(context.deps, context.agent, id(context, 'id'), id(context, 'messageId'));
+      return { status: 201, json: ticketView(ticket) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/tickets/:id/addresses/:address/clear',
+    async handle(context) {
+      const { address } = addressParam.parse(context.params);
+      const { reason } = clearBody.parse(context.body);
+      return { status: 200, json: await clearAddressState(context.deps, context.agent, id(context, 'id'), address, reason) };
+    },
+  },
+  {
+    method: 'POST',
     path: '/api/tickets/:id/deliveries/:deliveryId/retry',
     async handle(context) {
       const delivery = await retryDelivery(context.deps, context.agent, id(context, 'id'), id(context, 'deliveryId'));
@@ -307,6 +385,15 @@ const routes: readonly Route[] = [
     method: 'GET',
     path: '/api/attachments/url',
     handle: async ({ deps, query }) => ({ status: 200, json: await attachmentUrl(deps, keyQuery.parse(query).key) }),
+  },
+  {
+    // A POST with an explicit confirmation: a link or a prefetch can never release a quarantined file.
+    method: 'POST',
+    path: '/api/attachments/quarantined/url',
+    handle: async ({ deps, agent, body }) => ({
+      status: 200,
+      json: await quarantinedAttachmentUrl(deps, agent, quarantinedBody.parse(body)),
+    }),
   },
   {
     method: 'GET',
@@ -349,6 +436,21 @@ const routes: readonly Route[] = [
     handle: async ({ deps }) => ({ status: 200, json: await listMailLog(deps, { outcome: 'failed', limit: 100, cursor: null }) }),
   },
 ];
+
+/** The signed link's parts from the query string, or null when one is missing or malformed. */
+function unsubscribeLink(query: Readonly<Record<string, string>>): UnsubscribeLink | null {
+  const parsed = unsubscribeQuery.safeParse(query);
+  return parsed.success
+    ? { ticketId: parsed.data.ticket, address: parsed.data.address.trim().toLowerCase(), signature: parsed.data.sig }
+    : null;
+}
+
+function invalidUnsubscribeLink(): RouteResult {
+  return {
+    status: 400,
+    html: htmlPage('Invalid link', 'This unsubscribe link is incomplete or damaged. Copy the whole link from the email.'),
+  };
+}
 
 export type RouteMatch =
   | { readonly kind: 'route'; readonly route: Route; readonly params: Record<string, string>; readonly name: string }

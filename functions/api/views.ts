@@ -1,5 +1,6 @@
 // adapter: the JSON shapes the dashboard API answers with (docs/api.md), cut from the core's objects
 import type { TicketDetail } from '../core/api/ticket-queries';
+import { neutralizeBidi } from '../core/email/display-names';
 import type { Delivery } from '../core/notify/notify-ports';
 import type { Ticket, TicketMessage } from '../core/types';
 
@@ -10,13 +11,20 @@ export function ticketView(ticket: Ticket) {
   return view;
 }
 
-/** A message without its storage keys. */
+/**
+ * A message without its storage keys; `held` always present (older items lack it), attachment names with bidi controls
+ * neutralised (items stored before ingest did so).
+ */
 export function messageView(message: TicketMessage) {
   const { bodyKey: _bodyKey, rawKey: _rawKey, ticketId: _ticketId, ...view } = message;
   void _bodyKey;
   void _rawKey;
   void _ticketId;
-  return view;
+  return {
+    ...view,
+    held: message.held === true,
+    attachments: message.attachments.map((a) => ({ ...a, filename: neutralizeBidi(a.filename) })),
+  };
 }
 
 /** A delivery's state, without the copy of the email it carries. */
@@ -40,8 +48,14 @@ export function ticketDetailView(detail: TicketDetail) {
   return { ...ticketView(ticket), messages: messages.map(messageView), deliveries: deliveries.map(deliveryView), addressStates };
 }
 
-/** The tiny page an unsubscribe link answers with; every dynamic part is escaped. */
-export function htmlPage(title: string, text: string): string {
+/**
+ * The tiny page an unsubscribe link answers with, optionally with a one-button form that POSTs to `action`; every
+ * dynamic part is escaped.
+ */
+export function htmlPage(title: string, text: string, form?: { readonly action: string; readonly button: string }): string {
   const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escape(title)}</title></head><body><h1>${escape(title)}</h1><p>${escape(text)}</p></body></html>`;
+  const confirm = form
+    ? `<form method="post" action="${escape(form.action)}"><button type="submit">${escape(form.button)}</button></form>`
+    : '';
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escape(title)}</title></head><body><h1>${escape(title)}</h1><p>${escape(text)}</p>${confirm}</body></html>`;
 }

@@ -23,14 +23,14 @@ export class DuplicateIngestError extends HelpdeskError {
   }
 }
 
-/** Another stored object already carried this Message-ID (the same mail delivered twice by SES). */
-export class DuplicateMessageIdError extends HelpdeskError {
+/** Another stored object already held the same email (SES stored one mail twice): same content, not just the same Message-ID. */
+export class DuplicateContentError extends HelpdeskError {
   constructor(
-    readonly messageId: string,
+    readonly fingerprint: string,
     options?: ErrorOptions,
   ) {
-    super('DUPLICATE_MESSAGE_ID', `Message-ID already stored: ${messageId}`, options);
-    this.name = 'DuplicateMessageIdError';
+    super('DUPLICATE_CONTENT', `the same email was already stored (content ${fingerprint.slice(0, 12)}…)`, options);
+    this.name = 'DuplicateContentError';
   }
 }
 

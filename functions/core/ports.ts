@@ -15,14 +15,26 @@ export interface ObjectStore {
   /** @throws NotFoundError when the object does not exist. */
   get(bucket: string, key: string): Promise<Uint8Array>;
   put(bucket: string, key: string, body: Uint8Array | string, contentType: string): Promise<void>;
+  /** Copies an object within the bucket. @throws NotFoundError when `fromKey` does not exist. */
+  copy(bucket: string, fromKey: string, toKey: string): Promise<void>;
   /** Keys under a prefix, oldest listing order as S3 gives it. */
   list(bucket: string, prefix: string): AsyncIterable<string>;
 }
 
-export type IngestOutcomeKind = 'ticket-created' | 'reply-added' | 'bounce' | 'complaint' | 'ignored' | 'duplicate' | 'failed';
+export type IngestOutcomeKind = 'ticket-created' | 'reply-added' | 'held' | 'bounce' | 'complaint' | 'ignored' | 'duplicate' | 'failed';
 
-/** Outcomes of mail that did not become a normal message: what the mail log lists (every other outcome is a ticket's). */
-export const MAIL_LOG_OUTCOMES = ['ignored', 'failed', 'duplicate', 'bounce', 'complaint'] as const satisfies readonly IngestOutcomeKind[];
+/**
+ * Outcomes of mail that did not become a normal message: what the mail log lists. Every other outcome is a ticket's
+ * (a new ticket, a reply); a held message waits on its ticket for an agent, so it is listed too.
+ */
+export const MAIL_LOG_OUTCOMES = [
+  'held',
+  'ignored',
+  'failed',
+  'duplicate',
+  'bounce',
+  'complaint',
+] as const satisfies readonly IngestOutcomeKind[];
 export type MailLogOutcome = (typeof MAIL_LOG_OUTCOMES)[number];
 
 /** One page of the mail log, newest first. */
@@ -51,6 +63,14 @@ export interface MessageIdTarget {
   readonly ticketId: string;
   /** For our own outgoing mail: the delivery item it came from (so a bounce can mark it). */
   readonly deliveryId: string | null;
+  /** For our own outgoing mail: whom the delivery went to (absent on items written before it was recorded). */
+  readonly recipient: string | null;
+}
+
+/** An email content already stored (see contentFingerprint): the object it came in, and its ticket. */
+export interface StoredContent {
+  readonly key: string;
+  readonly ticketId: string | null;
 }
 
 /** Everything ingest reads before deciding, fetched in one round trip. */
@@ -61,10 +81,14 @@ export interface IngestLookup {
   readonly messageIds: ReadonlyMap<string, MessageIdTarget>;
   /** Keyed by `<deskId>#<number>`. */
   readonly numbers: ReadonlyMap<string, string>;
+  /** The same content stored before, when the request gave a fingerprint. */
+  readonly content: StoredContent | null;
 }
 
 export interface IngestLookupRequest {
   readonly ingestKey: string;
+  /** The email's content fingerprint; null reads no content item. */
+  readonly fingerprint: string | null;
   readonly messageIds: readonly string[];
   readonly ticketIds: readonly string[];
   readonly numbers: readonly { deskId: string; number: number }[];
@@ -92,7 +116,8 @@ export interface DeliveryContent {
 /** An outgoing email waiting for the notify function (one per recipient). */
 export interface NewDelivery {
   readonly id: string;
-  readonly kind: 'ack' | 'reply' | 'participant-added';
+  /** `relay`: a participant's emailed reply passed on to the other people on the ticket. */
+  readonly kind: 'ack' | 'reply' | 'participant-added' | 'relay';
   readonly ticketId: string;
   readonly deskId: string;
   readonly recipient: Mailbox;
@@ -102,8 +127,20 @@ export interface NewDelivery {
   readonly createdAt: string;
 }
 
+/**
+ * What one email's write claims besides its ingest record: its content (so the same mail stored again is a duplicate)
+ * and its Message-ID (so replies find the ticket), each only when given.
+ */
+export interface EmailClaims {
+  /** The content fingerprint; the write fails as a duplicate when it is taken. */
+  readonly fingerprint: string | null;
+  /** The Message-ID to index for the ticket; null when another email already holds it (it keeps pointing there). */
+  readonly messageId: string | null;
+}
+
 export interface NewTicketWrite {
   readonly ingest: IngestRecord;
+  readonly claims: EmailClaims;
   readonly ticket: Ticket;
   readonly message: TicketMessage;
   /** Delivery items created with the ticket (the acknowledgement, when one is due). */
@@ -120,14 +157,18 @@ export interface TicketTransition {
 
 export interface InboundReplyWrite extends TicketTransition {
   readonly ingest: IngestRecord;
+  readonly claims: EmailClaims;
   readonly message: TicketMessage;
-  /** Search terms the message adds to the ticket. */
+  /** Emails the message causes (relays to the other participants, notices to people its Cc added), written with it. */
+  readonly deliveries?: readonly NewDelivery[];
+  /** Search terms the message adds to the ticket (none for a held message). */
   readonly terms: readonly string[];
 }
 
 /** What a bounce or complaint changes, as decided by `decideFeedback`. */
 export interface ReportWrite {
   readonly ingest: IngestRecord;
+  readonly fingerprint: string | null;
   readonly addresses: readonly AddressFeedback[];
   /** Our outgoing deliveries the report names that end `bounced` (only for permanent failures). */
   readonly bouncedDeliveries: readonly { ticketId: string; deliveryId: string }[];
@@ -145,12 +186,14 @@ export interface TicketRepository {
   getTickets(ticketIds: readonly string[]): Promise<Map<string, Ticket>>;
   /** Atomically takes the next number of a desk (numbers may skip after a crash; never repeat). */
   nextTicketNumber(deskId: string): Promise<number>;
-  /** @throws DuplicateIngestError, DuplicateMessageIdError */
+  /** @throws DuplicateIngestError, DuplicateContentError, ConcurrentUpdateError (the Message-ID was taken meanwhile) */
   createTicket(write: NewTicketWrite): Promise<void>;
-  /** @throws DuplicateIngestError, DuplicateMessageIdError, ConcurrentUpdateError */
+  /** @throws DuplicateIngestError, DuplicateContentError, ConcurrentUpdateError */
   addInboundMessage(write: InboundReplyWrite): Promise<void>;
-  /** Records a bounce or complaint: marks addresses and deliveries, notes it on the ticket. @throws DuplicateIngestError, ConcurrentUpdateError */
+  /** Records a bounce or complaint: marks addresses and deliveries, notes it on the ticket. @throws DuplicateIngestError, DuplicateContentError, ConcurrentUpdateError */
   recordReport(write: ReportWrite): Promise<void>;
+  /** Whom each of our deliveries went to, by delivery id (for Message-ID items older than their `recipient`). */
+  deliveryRecipients(deliveries: readonly { ticketId: string; deliveryId: string }[]): Promise<Map<string, string>>;
   /** Records an outcome without other changes (ignored, duplicate, failed). A failed record can be overwritten. */
   recordIngest(record: IngestRecord): Promise<void>;
   /** The mail log, newest first: records of one outcome, or of every mail-log outcome. @throws InvalidInputError for a foreign cursor. */

@@ -35,6 +35,24 @@ export interface SesVerdicts {
 }
 
 /**
+ * SES's SPF, DKIM and DMARC results for the mail as it wrote them in the block it prepended (`pass`, `fail`, `none`,
+ * `softfail`, `temperror`…, lower-cased), each null when SES wrote none: locally, with no DNS, all three are null,
+ * which means "not known", never "failed". Contract 5 of DESIGN.md.
+ */
+export interface SenderAuthentication {
+  readonly spf: string | null;
+  readonly dkim: string | null;
+  readonly dmarc: string | null;
+}
+
+/** What the verdicts prove about the From address: decided by `senderAuthenticity` (core/threading/sender-trust.ts). */
+export interface Authenticity {
+  /** `pass`: SES authenticated the sender; `fail`: spoofed (trusted as nobody); `unknown`: no verdict says either. */
+  readonly verdict: 'pass' | 'fail' | 'unknown';
+  readonly reason: string;
+}
+
+/**
  * How sure the reply extractor is that `reply` is only the new text: `high` (cut at a recognised quote header,
  * quote, separator or signature, or nothing looked quoted), `low` (a line that looks like a quote header stayed in
  * the reply: show the full text close at hand), `none` (nothing new could be told apart: show the full text).
@@ -72,6 +90,8 @@ export interface ParsedEmail {
   readonly html: string | null;
   readonly attachments: AttachmentInfo[];
   readonly classification: Classification;
+  /** Contract 5: SES's verdicts from the topmost block only (a copy further down is the sender's and ignored). */
+  readonly authentication: SenderAuthentication;
 }
 
 /** An attachment with its bytes, kept out of the JSON contract. */
@@ -88,6 +108,8 @@ export interface ParsedMail extends ParsedEmail {
   readonly messageIdDerived: boolean;
   /** Problems met while parsing (malformed MIME, unknown charset); empty for clean mail. */
   readonly warnings: string[];
+  /** What a parser limit or damage left out, in words for the ticket (e.g. parts past the 1,000th); empty when nothing was. */
+  readonly dropped: string[];
   readonly attachmentContents: AttachmentContent[];
 }
 
@@ -135,9 +157,25 @@ export interface Ticket {
 
 export type MessageDirection = 'inbound' | 'outbound' | 'note';
 
+/** What a thread entry records when the desk wrote it about a change rather than an agent typing it. */
+export type TicketEvent = 'participant-added' | 'participant-removed';
+
 export interface StoredAttachment extends AttachmentInfo {
-  /** S3 key under the attachments prefix (never under the inbound prefix, which triggers ingest). */
+  /** S3 key under the attachments prefix (never under the inbound prefix, which triggers ingest), or under quarantine. */
   readonly key: string;
+  /** True when SES found a virus in the mail: the part sits under the quarantine prefix and an agent must confirm to download it. */
+  readonly quarantined?: boolean;
+}
+
+/** How an agent settled a held message. */
+export interface HeldResolution {
+  readonly action: 'accepted' | 'moved';
+  /** The agent's email. */
+  readonly by: string;
+  readonly at: string;
+  /** For `moved`: the ticket the message now opens. */
+  readonly ticketId?: string;
+  readonly number?: number;
 }
 
 export interface TicketMessage {
@@ -164,4 +202,24 @@ export interface TicketMessage {
   readonly rawKey: string | null;
   /** For agent messages: who wrote it. */
   readonly author: string | null;
+  /** Set on the entries the desk writes about a change (stored as notes): which change. Absent on everything else. */
+  readonly event?: TicketEvent;
+  /**
+   * True while an inbound message waits for an agent: it matched this ticket only by Message-ID or subject tag, from a
+   * sender who is not on the ticket or failed authentication. A held message reopens nothing and is never relayed or
+   * notified: the one field later steps check. Absent on older items (= false).
+   */
+  readonly held?: boolean;
+  /** Why the message was held (kept after it is settled). */
+  readonly heldReason?: string;
+  readonly heldResolution?: HeldResolution;
+  /** Inbound mail: SES's verdicts and what they prove about the sender. */
+  readonly authentication?: SenderAuthentication;
+  readonly authenticity?: Authenticity;
+  /** Inbound mail: what agents should know about how it was stored (parts a limit dropped, a reused Message-ID). */
+  readonly notices?: string[];
+  /** True when another email already held this Message-ID: the index keeps pointing at that one, not at this message. */
+  readonly messageIdTaken?: boolean;
+  /** For a message an agent moved out of a held state into a new ticket: where it came from. */
+  readonly movedFrom?: { readonly ticketId: string; readonly number: number };
 }

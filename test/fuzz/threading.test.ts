@@ -1,4 +1,4 @@
-// Fuzz: threading never crosses desks, never lets a stranger in by subject tag, and only trusts verified tokens
+// Fuzz: threading never crosses desks, never threads a stranger or a spoofed sender by Message-ID or subject tag, and only trusts verified tokens
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_DESK_CONFIG } from '../../functions/core/config/desk-config';
@@ -55,6 +55,7 @@ const factsArb: fc.Arbitrary<ThreadFacts> = fc
     messageIdTickets: fc.array(fc.tuple(fc.constantFrom(...MESSAGE_IDS), fc.constantFrom(...TICKET_IDS, 'ghost')), { maxLength: 5 }),
     taggedTicketId: fc.option(fc.constantFrom(...TICKET_IDS, 'ghost'), { nil: null }),
     sender: fc.constantFrom(...PEOPLE).chain(anyCase),
+    verdict: fc.constantFrom('pass', 'fail', 'unknown'),
     deskId: fc.constantFrom(...DESKS),
   })
   .map((r) => ({
@@ -68,38 +69,48 @@ const factsArb: fc.Arbitrary<ThreadFacts> = fc
     messageIdTickets: new Map(r.messageIdTickets),
     taggedTicketId: r.taggedTicketId,
     sender: r.sender,
+    authenticity: { verdict: r.verdict, reason: 'fuzz' },
     deskId: r.deskId,
   }));
 
 describe('threading under fuzzing', () => {
-  it('never returns a ticket of another desk or a missing one, and never threads a stranger by subject tag', () => {
+  it('never returns a ticket of another desk or a missing one, and holds every untrusted Message-ID or tag match', () => {
     fc.assert(
       fc.property(factsArb, (facts) => {
         const decision = resolveThread(facts);
         const onDesk = (id: string | null | undefined) => id != null && facts.tickets.get(id)?.deskId === facts.deskId;
         const sender = facts.sender.toLowerCase();
+        const trusted = (id: string) =>
+          facts.authenticity.verdict !== 'fail' && (facts.tickets.get(id)?.participants.some((p) => p.address === sender) ?? false);
+        // Rule 2 (newest id first), then rule 3, each on this desk.
+        const weak = [
+          ...facts.candidates.messageIds.map((m) => ({ rule: 'message-id', id: facts.messageIdTickets.get(m) })),
+          { rule: 'subject-tag', id: facts.taggedTicketId },
+        ].filter((m): m is { rule: string; id: string } => onDesk(m.id));
 
         if (decision.rule === 'new-ticket') {
-          // Nothing could have matched: no usable token, no usable Message-ID, no tag the sender may use.
+          // Nothing could have matched: no usable token, no usable Message-ID, no tag on this desk.
           expect(facts.candidates.tokenTicketIds.some(onDesk)).toBe(false);
-          expect(facts.candidates.messageIds.some((m) => onDesk(facts.messageIdTickets.get(m)))).toBe(false);
-          const tagged = onDesk(facts.taggedTicketId) ? facts.tickets.get(facts.taggedTicketId!) : undefined;
-          expect(tagged?.participants.some((p) => p.address === sender) ?? false).toBe(false);
+          expect(weak).toEqual([]);
           return;
         }
         const picked = facts.tickets.get(decision.ticketId);
         expect(picked?.deskId).toBe(facts.deskId);
-        if (decision.rule === 'reply-token') expect(decision.ticketId).toBe(facts.candidates.tokenTicketIds.find(onDesk));
-        if (decision.rule === 'message-id') {
-          expect(facts.candidates.tokenTicketIds.some(onDesk)).toBe(false);
-          expect(facts.messageIdTickets.get(facts.candidates.messageIds.find((m) => onDesk(facts.messageIdTickets.get(m)))!)).toBe(
-            decision.ticketId,
-          );
+        if (decision.rule === 'reply-token') {
+          expect(decision.ticketId).toBe(facts.candidates.tokenTicketIds.find(onDesk));
+          expect(decision.held).toBeNull();
+          return;
         }
-        if (decision.rule === 'subject-tag') {
-          expect(decision.ticketId).toBe(facts.taggedTicketId);
-          expect(picked?.participants.map((p) => p.address.toLowerCase())).toContain(sender);
-          expect(facts.candidates.messageIds.some((m) => onDesk(facts.messageIdTickets.get(m)))).toBe(false);
+        expect(facts.candidates.tokenTicketIds.some(onDesk)).toBe(false);
+        const firstTrusted = weak.find((m) => trusted(m.id));
+        if (decision.held === null) {
+          // Threaded: the first match the sender is trusted on, never a stranger's or a spoofed sender's.
+          expect(trusted(decision.ticketId)).toBe(true);
+          expect({ rule: decision.rule, id: decision.ticketId }).toEqual(firstTrusted);
+        } else {
+          // Held: no match trusted the sender, and the mail waits on the first match.
+          expect(firstTrusted).toBeUndefined();
+          expect({ rule: decision.rule, id: decision.ticketId }).toEqual(weak[0]);
         }
       }),
       fuzzOptions(2_000, 20261128),

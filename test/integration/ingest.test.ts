@@ -129,7 +129,7 @@ describe('ingest on DynamoDB Local and s3rver', () => {
     expect(results[0]).toMatchObject({ outcome: 'reply-added', ticketId: ticket.id, reason: 'threaded by message-id' });
   });
 
-  it('threads by subject tag for a Cc participant but opens a new ticket for a stranger', async () => {
+  it("threads by subject tag for a Cc participant but holds a stranger's tagged mail on that ticket", async () => {
     const { ticket } = await newTicketFrom('frank@example.com', 'Tagged thread', { cc: 'grace@example.com' });
     const subject = `Re: Tagged thread [#${ticket.number}]`;
 
@@ -137,8 +137,9 @@ describe('ingest on DynamoDB Local and s3rver', () => {
     const fromStranger = await fx.deliver(await composeMail({ from: 'mallory@evil.example', to: DESK, subject, text: 'Let me in.' }));
 
     expect(fromParticipant.results[0]).toMatchObject({ outcome: 'reply-added', ticketId: ticket.id, reason: 'threaded by subject-tag' });
-    expect(fromStranger.results[0]?.outcome).toBe('ticket-created');
-    expect(fromStranger.results[0]?.ticketId).not.toBe(ticket.id);
+    expect(fromStranger.results[0]).toMatchObject({ outcome: 'held', ticketId: ticket.id });
+    const held = (await messagesOf(ticket.id)).find((m) => (m.from as { address: string }).address === 'mallory@evil.example');
+    expect(held).toMatchObject({ held: true, threadedBy: 'subject-tag' });
   });
 
   it('never threads by a forged token and logs the rejection', async () => {
@@ -204,15 +205,16 @@ describe('ingest on DynamoDB Local and s3rver', () => {
     expect(record.Item).toMatchObject({ outcome: 'ignored' });
   });
 
-  it('turns a bounce into an undeliverable address, never into a ticket', async () => {
+  it('records a bounce that refers to no email of ours as ignored: no ticket, nobody marked', async () => {
     const before = (await fx.items()).filter((item) => item.type === 'ticket').length;
 
     const { results } = await fx.deliver(fixtureMail('bounce/postfix-dsn-user-unknown.eml'));
 
-    expect(results[0]?.outcome).toBe('bounce');
+    expect(results[0]?.outcome).toBe('ignored');
+    expect(results[0]?.reason).toMatch(/^bounce not acted on: it refers to no email the desk sent/);
     const items = await fx.items();
     expect(items.filter((item) => item.type === 'ticket')).toHaveLength(before);
-    expect(items.some((item) => item.type === 'address')).toBe(true);
+    expect(items.some((item) => item.type === 'address')).toBe(false);
   });
 
   it('puts mail that SES marked as spam in the spam view with no acknowledgement', async () => {

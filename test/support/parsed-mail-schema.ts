@@ -41,6 +41,21 @@ export const parsedEmailSchema = z.strictObject({
   html: z.string().nullable(),
   attachments: z.array(z.strictObject(attachmentInfo)),
   classification: classificationSchema,
+  // Contract 5: SES's own verdicts, each as SES wrote it (lower-cased) or null.
+  authentication: z.strictObject({
+    spf: z
+      .string()
+      .regex(/^[a-z_]+$/)
+      .nullable(),
+    dkim: z
+      .string()
+      .regex(/^[a-z_]+$/)
+      .nullable(),
+    dmarc: z
+      .string()
+      .regex(/^[a-z_]+$/)
+      .nullable(),
+  }),
 });
 
 /** ParsedMail: the contract plus what ingest needs. */
@@ -49,6 +64,7 @@ export const parsedMailSchema = parsedEmailSchema.extend({
   verdicts: z.strictObject({ spam: z.string().nullable(), virus: z.string().nullable() }),
   messageIdDerived: z.boolean(),
   warnings: z.array(z.string()),
+  dropped: z.array(z.string().min(1)),
   attachmentContents: z.array(z.strictObject({ ...attachmentInfo, content: z.instanceof(Uint8Array) })),
 });
 

@@ -1,10 +1,11 @@
 // core: the ports and dependency bag of the dashboard API use cases
 import type { DeskConfig, TeamMember } from '../config/desk-config';
 import type { Delivery, DeliveryRepository, SettingsRepository } from '../notify/notify-ports';
+import type { ClearedState } from '../feedback/address-clearing';
 import type { IngestDeps } from '../ingest/ingest-step';
 import type { MergeWrite } from './merge-tickets';
 import type { Log, NewDelivery, ObjectStore, TicketRepository } from '../ports';
-import type { Ticket, TicketMessage, TicketStatus } from '../types';
+import type { HeldResolution, Ticket, TicketMessage, TicketStatus } from '../types';
 
 /** Which inbox partition to read: every ticket of a status, or those of one assignee (null = unassigned). */
 export type InboxQuery =
@@ -37,10 +38,11 @@ export interface TicketThread {
   readonly deliveries: Delivery[];
 }
 
-/** An address that stopped receiving mail (from bounces and complaints). */
+/** An address that stopped receiving mail (from bounces and complaints), with the states agents cleared before. */
 export interface AddressState {
   readonly state: string;
   readonly reason: string;
+  readonly history?: readonly ClearedState[];
 }
 
 /**
@@ -52,6 +54,8 @@ export interface TicketChange {
   readonly after: Ticket;
   readonly message: TicketMessage | null;
   readonly deliveries: readonly NewDelivery[];
+  /** A held message of the ticket this change settles (written only while it is still held). */
+  readonly settles?: { readonly message: TicketMessage; readonly resolution: HeldResolution } | null;
   /** Search terms the change adds to the ticket (see core/search/search-terms.ts). */
   readonly terms: readonly string[];
 }
@@ -60,6 +64,35 @@ export interface TicketChange {
 export interface IdList {
   readonly ids: string[];
   readonly complete: boolean;
+}
+
+/** A held message moved into a ticket of its own, written atomically with the old ticket's change. */
+export interface MoveWrite {
+  /** The old ticket (with the agent's note) and the held message settled as moved. */
+  readonly from: TicketChange;
+  readonly ticket: Ticket;
+  readonly message: TicketMessage;
+  /** Search terms of the new ticket (its subject, requester and the moved message). */
+  readonly terms: readonly string[];
+  /** Point the message's Message-ID at the new ticket (false when the id belongs to another email). */
+  readonly reindexMessageId: boolean;
+}
+
+/** A ticket the desk opens, written atomically with its first message and the deliveries that email it. */
+export interface NewDeskTicketWrite {
+  readonly ticket: Ticket;
+  readonly message: TicketMessage;
+  readonly deliveries: readonly NewDelivery[];
+  /** Search terms of the ticket (its subject, people and first message). */
+  readonly terms: readonly string[];
+}
+
+/** An address's blocking state cleared by an agent, with the note on the ticket, atomically. */
+export interface ClearAddressWrite {
+  readonly change: TicketChange;
+  readonly address: string;
+  /** Written only while the address is still in this state. */
+  readonly cleared: ClearedState;
 }
 
 /** Queries and agent writes of the dashboard; the DynamoDB adapter implements it without Scans. */
@@ -85,14 +118,23 @@ export interface DeskRepository {
   mergeTickets(write: MergeWrite): Promise<void>;
   /** `failed → pending`. @throws ConcurrentUpdateError when the delivery is no longer failed. */
   retryDelivery(ticketId: string, deliveryId: string, at: string): Promise<Delivery>;
+  /** @throws ConcurrentUpdateError when the old ticket changed or the message is no longer held. */
+  moveMessage(write: MoveWrite): Promise<void>;
+  /** @throws ConcurrentUpdateError when the ticket changed or the address is no longer in that state. */
+  clearAddressState(write: ClearAddressWrite): Promise<void>;
+  /** Creates a ticket the desk opens (its number item, search terms, message and deliveries) in one transaction. */
+  createTicket(write: NewDeskTicketWrite): Promise<void>;
 }
 
 /** Short-lived presigned URLs to the mail bucket. */
 export interface FileUrls {
   /** A PUT URL for exactly this content type and size. */
   uploadUrl(key: string, contentType: string, size: number): Promise<string>;
-  /** A GET URL whose answer is a download (`Content-Disposition: attachment`) named `filename`. */
-  downloadUrl(key: string, filename: string): Promise<string>;
+  /**
+   * A GET URL whose answer is a download (`Content-Disposition: attachment`) named `filename`, served with
+   * `contentType` (core passes `application/octet-stream` for anything a browser could run).
+   */
+  downloadUrl(key: string, filename: string, contentType: string): Promise<string>;
 }
 
 /** Unsubscribe links: checks their signature and records the opt-out. */
@@ -109,11 +151,11 @@ export interface LocalSignIn {
 
 export interface ApiDeps {
   readonly config: DeskConfig;
-  readonly tickets: Pick<TicketRepository, 'getTicket' | 'getTickets' | 'listMailLog' | 'getIngest'>;
+  readonly tickets: Pick<TicketRepository, 'getTicket' | 'getTickets' | 'listMailLog' | 'getIngest' | 'nextTicketNumber'>;
   /** The ingest use case's dependencies, built on first use: replaying mail runs ingest in the API. */
   readonly ingest: () => Promise<IngestDeps>;
   readonly desk: DeskRepository;
-  readonly store: Pick<ObjectStore, 'get'>;
+  readonly store: Pick<ObjectStore, 'get' | 'copy'>;
   /** The mail bucket (bodies, attachments, uploads). */
   readonly bucket: string;
   readonly files: FileUrls;

@@ -5,6 +5,7 @@ import { ingestEmail, type IngestResult } from '../ingest/ingest-email';
 import type { IngestRecord, MailLogOutcome } from '../ports';
 import type { ApiDeps } from './api-ports';
 import type { Agent } from './auth';
+import { INERT_CONTENT_TYPE } from './files';
 
 /** One line of the mail log, as the API answers it. */
 export interface MailLogEntry {
@@ -79,9 +80,11 @@ export async function replayMail(deps: ApiDeps, agent: Agent, key: string): Prom
   };
 }
 
-/** A short-lived download link to the raw mail as stored. @throws NotFoundError for a key the mail log does not know. */
+/**
+ * A short-lived download link to the raw mail as stored, served inert: a stranger wrote it, so the browser must save it,
+ * never render it. @throws NotFoundError for a key the mail log does not know. */
 export async function rawMailUrl(deps: ApiDeps, key: string): Promise<{ url: string; filename: string }> {
   await loggedMail(deps, key);
   const filename = `${key.slice(MAIL_PREFIXES.inbound.length).replace(/[^\w.-]+/g, '_')}.eml`;
-  return { url: await deps.files.downloadUrl(key, filename), filename };
+  return { url: await deps.files.downloadUrl(key, filename, INERT_CONTENT_TYPE), filename };
 }

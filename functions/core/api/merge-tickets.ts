@@ -1,7 +1,7 @@
 // core: use case: merge one ticket into another (the source becomes a closed pointer that threading follows)
 import { InvalidInputError, NotFoundError } from '../errors';
 import { normalizeMessageId } from '../ids';
-import { agentMessageTerms, messageTerms } from '../search/search-terms';
+import { threadTerms } from '../search/search-terms';
 import { MAX_THREAD_IDS } from '../tickets/ticket-activity';
 import type { Participant, Ticket, TicketMessage } from '../types';
 import { agentMessage, deskOf } from './agent-messages';
@@ -20,17 +20,6 @@ export interface MergeWrite {
   readonly notes: { readonly source: TicketMessage; readonly target: TicketMessage };
   /** Search terms the source's thread adds to the target. */
   readonly terms: readonly string[];
-}
-
-/** The search terms of messages moved from another ticket (bodies kept in S3 count by their preview). */
-export function movedTerms(subject: string, messages: readonly TicketMessage[]): string[] {
-  const terms = new Set<string>(messageTerms({ subject, body: '', people: [] }));
-  for (const m of messages) {
-    const list =
-      m.direction === 'inbound' ? messageTerms({ body: m.reply || m.text, people: [m.from, ...m.to, ...m.cc] }) : agentMessageTerms(m.text);
-    for (const term of list) terms.add(term);
-  }
-  return [...terms];
 }
 
 /** The target's people after a merge: its own, then the source's it lacks (as Cc), without the limit on new mail. */
@@ -103,7 +92,7 @@ export async function mergeTickets(deps: ApiDeps, agent: Agent, sourceId: string
     },
     moved,
     notes,
-    terms: movedTerms(source.subject, thread.messages),
+    terms: threadTerms(source.subject, thread.messages),
   };
   await deps.desk.mergeTickets(write);
   deps.log.info('tickets merged', { ticketId: source.id, into: target.id, by: agent.email, moved: moved.length });

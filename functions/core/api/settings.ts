@@ -1,7 +1,7 @@
 // core: use cases for a desk's settings (email templates and options)
 import type { Desk } from '../config/desk-config';
 import { InvalidInputError, NotFoundError } from '../errors';
-import { parseDeskSettings, type DeskSettings } from '../settings/desk-settings';
+import { parseSubmittedDeskSettings, type DeskSettings } from '../settings/desk-settings';
 import type { ApiDeps } from './api-ports';
 import type { Agent } from './auth';
 
@@ -26,7 +26,7 @@ export async function saveDeskSettings(deps: ApiDeps, agent: Agent, deskId: stri
   const desk = deskById(deps, deskId);
   const given = (input ?? {}) as { deskId?: unknown };
   if (given.deskId !== undefined && given.deskId !== deskId) throw new InvalidInputError(`deskId: must be ${deskId}, the desk in the path`);
-  const settings: DeskSettings = { ...parseDeskSettings(desk, input), updatedAt: deps.clock().toISOString() };
+  const settings: DeskSettings = { ...parseSubmittedDeskSettings(desk, input), updatedAt: deps.clock().toISOString() };
   await deps.settings.saveSettings(settings);
   deps.log.info('desk settings saved', { deskId, by: agent.email });
   return settings;

@@ -1,6 +1,6 @@
 // core: classification: tells bounces, complaints and auto-replies from normal mail, and reads SES's verdicts
 import type { AddressObject, ParsedMail as MailparserMail } from 'mailparser';
-import type { Classification, SesVerdicts } from '../types';
+import type { Classification, SenderAuthentication, SesVerdicts } from '../types';
 import { normaliseAddress } from './classify/addresses';
 import { autoReplyReason } from './classify/auto-reply';
 import { bounceSignals, classifyBounce } from './classify/bounce';
@@ -9,7 +9,7 @@ import { headerValues, rawHeaders, type RawHeader } from './classify/header-line
 import { originalMessageIds } from './classify/original-message-ids';
 import { reportSources, type ReportSources } from './classify/report-sources';
 import { classifySnsMail, isSnsSender } from './classify/ses-notification-mail';
-import { readSesVerdictsFromHeaders } from './classify/ses-verdicts';
+import { readSesAuthenticationFromHeaders, readSesVerdictsFromHeaders } from './classify/ses-verdicts';
 
 const NORMAL_REASON = 'no automatic-mail markers';
 
@@ -95,5 +95,20 @@ export function readSesVerdicts(mail: MailparserMail): SesVerdicts {
     return readSesVerdictsFromHeaders(rawHeaders(mail));
   } catch {
     return { spam: null, virus: null };
+  }
+}
+
+/** No verdicts: what mail that did not pass through SES (the local stack) has. */
+export const NO_AUTHENTICATION: SenderAuthentication = { spf: null, dkim: null, dmarc: null };
+
+/**
+ * Reads SES's SPF, DKIM and DMARC results from the block it prepended (only SES's own copies count; a sender's lower
+ * copies are ignored). Each is lower-cased as SES wrote it (`pass`, `fail`, `none`…), or null.
+ */
+export function readSesAuthentication(mail: MailparserMail): SenderAuthentication {
+  try {
+    return readSesAuthenticationFromHeaders(rawHeaders(mail));
+  } catch {
+    return NO_AUTHENTICATION;
   }
 }

@@ -4,7 +4,7 @@ import { simpleParser } from 'mailparser';
 import type { ParsedMail as MailparserMail, SimpleParserOptions } from 'mailparser';
 import type { SplitterOptions } from '@zone-eu/mailsplit';
 import type { Classification, ParsedEmail, ParsedMail, SesVerdicts } from '../types';
-import { classifyEmail, readSesVerdicts } from './classify';
+import { classifyEmail, NO_AUTHENTICATION, readSesAuthentication, readSesVerdicts } from './classify';
 import { separateReply, separateReplyFromHtml, type SeparatedReply } from './extract-reply';
 import { nestingDepthExceeds, sanitizeEmailHtml } from './sanitize-html';
 import { envelopeRecipients, pickFrom, toMailboxes } from './parse/addresses';
@@ -15,6 +15,7 @@ import { rawHeader, rawHeaderValues } from './parse/raw-headers';
 import { needsBodyRepair } from './parse/body-repair-scan';
 import { inspectBodyParts, repairBodyCharsets } from './parse/repair-body-charsets';
 import { repairHeaderBlock } from './parse/repair-headers';
+import { cutAfterParts, isPartsLimitError } from './parse/parts-limit';
 import { emptyMailparserMail, salvageHeaders } from './parse/salvage-headers';
 import { unpartedMultipartText } from './parse/unparted-multipart';
 
@@ -94,25 +95,41 @@ export async function parseEmail(raw: Uint8Array | Buffer, options: ParseOptions
 
   const splitLimits: SplitterOptions = { maxHeadSize: limits.maxHeadSize, maxChildNodes: limits.maxParts };
   const bodyRepair = await repairBodyIfNeeded(headerRepair.raw, splitLimits, warnings);
-  const prepared = bodyRepair.raw;
+  let prepared = bodyRepair.raw;
+  const dropped: string[] = [];
 
   let mail: MailparserMail;
   try {
-    mail = await simpleParser(prepared, parserOptions);
+    mail = await simpleParser(prepared, parserOptions).catch(async (err: unknown) => {
+      if (!isPartsLimitError(err)) throw err;
+      // Keep what comes before the limit (the text and the first attachments) instead of only the headers.
+      const cut = cutAfterParts(prepared, limits.maxParts);
+      const parsed = await simpleParser(cut.raw, parserOptions);
+      prepared = cut.raw;
+      warnings.push(`more than ${limits.maxParts} MIME parts; the message was read up to the limit`);
+      dropped.push(
+        `This email has more than ${limits.maxParts} MIME parts. Its text and the parts before the limit were kept; ` +
+          `about ${cut.droppedParts} further parts (${cut.droppedBytes} bytes) were not read. The raw email is kept unchanged.`,
+      );
+      return parsed;
+    });
   } catch (err) {
     warnings.push(`malformed MIME (${errorMessage(err)}); only the top headers were read`);
+    dropped.push(
+      `This email's MIME structure could not be read (${errorMessage(err)}): only its headers were kept. The raw email is kept unchanged.`,
+    );
     mail = await salvageHeaders(prepared, parserOptions).catch(() => emptyMailparserMail());
-    return assemble(mail, true, warnings, limits.maxHtmlLength);
+    return assemble(mail, true, warnings, dropped, limits.maxHtmlLength);
   }
   const unparted = safely(warnings, 'reading a multipart without parts', () => unpartedMultipartText(mail, prepared), null);
   if (unparted !== null) {
     // The classifier reads the same object, so a bounce whose report has no parts is still read.
     mail.text = unparted;
     warnings.push('multipart message without readable parts; the body was read as plain text');
-    return assemble(mail, true, warnings, limits.maxHtmlLength);
+    return assemble(mail, true, warnings, dropped, limits.maxHtmlLength);
   }
-  const hasTextPart = bodyRepair.hasTextPart ?? (await findTextPartBesideHtml(mail, prepared, splitLimits));
-  return assemble(mail, hasTextPart, warnings, limits.maxHtmlLength);
+  const hasTextPart = dropped.length > 0 ? true : (bodyRepair.hasTextPart ?? (await findTextPartBesideHtml(mail, prepared, splitLimits)));
+  return assemble(mail, hasTextPart, warnings, dropped, limits.maxHtmlLength);
 }
 
 /**
@@ -147,7 +164,7 @@ async function findTextPartBesideHtml(mail: MailparserMail, raw: Buffer, splitLi
   );
 }
 
-function assemble(mail: MailparserMail, hasTextPart: boolean, warnings: string[], maxHtmlLength: number): ParsedMail {
+function assemble(mail: MailparserMail, hasTextPart: boolean, warnings: string[], dropped: string[], maxHtmlLength: number): ParsedMail {
   const lines = mail.headerLines;
   if (mail.textConversionError) warnings.push(`HTML not converted to text: ${errorMessage(mail.textConversionError)}`);
 
@@ -199,10 +216,12 @@ function assemble(mail: MailparserMail, hasTextPart: boolean, warnings: string[]
     html,
     attachments: attachmentContents.map(({ content: _content, ...info }) => info),
     classification: safely(warnings, 'classification', () => classifyEmail(mail), UNCLASSIFIED),
+    authentication: safely(warnings, 'reading SES authentication', () => readSesAuthentication(mail), NO_AUTHENTICATION),
     envelopeRecipients: envelopeRecipients(to, cc, lines),
     verdicts: safely(warnings, 'reading SES verdicts', () => readSesVerdicts(mail), NO_VERDICTS),
     messageIdDerived,
     warnings,
+    dropped,
     attachmentContents,
   };
 }
@@ -225,5 +244,6 @@ export function toContractJson(mail: ParsedMail): ParsedEmail {
     html: mail.html,
     attachments: mail.attachments,
     classification: mail.classification,
+    authentication: mail.authentication,
   };
 }

@@ -2,33 +2,43 @@
 import { idForIngest } from '../ids';
 import { acknowledgement, newTicketFromMail } from '../tickets/new-ticket';
 import { newTicketTerms } from '../search/search-terms';
-import { storeInboundMessage } from './inbound-message';
+import { storeInboundMessage, virusFound } from './inbound-message';
 import { ingestRecord, outcomeOfWriteError } from './ingest-outcome';
 import { stepLog, type IngestResult, type IngestStep } from './ingest-step';
 
 /**
  * Opens a ticket. Its id derives from the S3 key, so a redelivery builds the same ticket; the number comes from
- * the desk's counter (a crash before the write skips a number, never repeats one). Spam gets no acknowledgement.
+ * the desk's counter (a crash before the write skips a number, never repeats one). Spam gets no acknowledgement, nor
+ * does a spoofed sender: the address in From did not write, and an answer would land on whoever it names.
  */
-export async function openTicket(step: IngestStep, spam: boolean): Promise<IngestResult> {
+export async function openTicket(step: IngestStep, options: { spam: boolean }): Promise<IngestResult> {
   const { deps, input, mail, desk } = step;
+  const { spam } = options;
   const ticketId = idForIngest(deps.tokenKeys, input.key, 'ticket');
   const number = await deps.tickets.nextTicketNumber(desk.id);
-  const message = await storeInboundMessage(deps, input, mail, ticketId, 'new-ticket');
+  const message = await storeInboundMessage(deps, input, mail, ticketId, 'new-ticket', {
+    notices: step.notices,
+    idTaken: step.claims.messageId === null,
+  });
   const status = spam ? 'spam' : 'open';
   const ticket = newTicketFromMail({ mail, desk, config: deps.config, id: ticketId, number, status, at: input.receivedAt, message });
-  const reason = spam ? `SES verdict spam=${mail.verdicts.spam ?? '-'} virus=${mail.verdicts.virus ?? '-'}` : 'new ticket';
-  const ack = spam ? null : acknowledgement(ticket, message, mail, input.receivedAt);
+  const reason = spam
+    ? `SES verdict spam=${mail.verdicts.spam ?? '-'} virus=${mail.verdicts.virus ?? '-'}${virusFound(mail) ? ' (attachments quarantined)' : ''}`
+    : step.authenticity.verdict === 'fail'
+      ? `new ticket from a spoofed sender, no acknowledgement (${step.authenticity.reason})`
+      : 'new ticket';
+  const ack = spam || step.authenticity.verdict === 'fail' ? null : acknowledgement(ticket, message, mail, input.receivedAt);
   try {
     await deps.tickets.createTicket({
       ingest: ingestRecord(deps, input, 'ticket-created', reason, ticketId, mail.messageId, step.attempts, mail),
+      claims: step.claims,
       ticket,
       message,
       deliveries: ack ? [ack] : [],
       terms: newTicketTerms(ticket, mail),
     });
   } catch (error) {
-    return outcomeOfWriteError(deps, input, step.attempts, error);
+    return outcomeOfWriteError(step, error);
   }
   stepLog(step, 'info', 'ticket created', { ticketId, number, status, deskId: desk.id });
   return { outcome: 'ticket-created', reason, ticketId, messageId: mail.messageId };

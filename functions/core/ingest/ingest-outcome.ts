@@ -1,8 +1,9 @@
 // core: the recorded outcome of one stored email (every email gets one), and the duplicates a write can reveal
-import { DuplicateIngestError, DuplicateMessageIdError } from '../errors';
+import { LOGGED_METRICS, METRIC_LOG_FIELD } from '../../contracts';
+import { DuplicateContentError, DuplicateIngestError } from '../errors';
 import type { IngestOutcomeKind, IngestRecord } from '../ports';
 import type { ParsedMail } from '../types';
-import type { IngestDeps, IngestInput, IngestResult } from './ingest-step';
+import type { IngestDeps, IngestInput, IngestResult, IngestStep } from './ingest-step';
 
 /** The ingest record of an email, stamped with the deps' clock. */
 export function ingestRecord(
@@ -29,40 +30,48 @@ export function ingestRecord(
   };
 }
 
+/** What else an outcome record carries: the attempt count, the mail as far as it was read, the ticket it concerns. */
+export interface OutcomeDetails {
+  readonly attempts?: number;
+  /** The parsed mail (its sender, subject and Message-ID go on the record); absent when it could not be read. */
+  readonly mail?: Pick<ParsedMail, 'from' | 'subject' | 'messageId'> | null;
+  readonly ticketId?: string | null;
+}
+
 /** Records an outcome that changes nothing else (ignored, duplicate, failed) and logs it. */
 export async function recordOutcome(
   deps: IngestDeps,
   input: IngestInput,
   outcome: IngestOutcomeKind,
   reason: string,
-  attempts = 1,
-  messageId: string | null = null,
-  mail: Pick<ParsedMail, 'from' | 'subject'> | null = null,
+  details: OutcomeDetails = {},
 ): Promise<IngestResult> {
-  await deps.tickets.recordIngest(ingestRecord(deps, input, outcome, reason, null, messageId, attempts, mail));
-  const level = outcome === 'failed' ? 'error' : 'info';
-  deps.log[level](`mail ${outcome}`, { key: input.key, messageId, reason });
-  return { outcome, reason, ticketId: null, messageId };
+  const { attempts = 1, mail = null, ticketId = null } = details;
+  const messageId = mail?.messageId ?? null;
+  await deps.tickets.recordIngest(ingestRecord(deps, input, outcome, reason, ticketId, messageId, attempts, mail));
+  if (outcome === 'failed') {
+    // The metric field makes the stack count it (and alarm): a failed mail waits for an agent or `sesdesk replay`.
+    deps.log.error('mail failed', { key: input.key, messageId, ticketId, reason, [METRIC_LOG_FIELD]: LOGGED_METRICS.ingestFailed });
+  } else deps.log.info(`mail ${outcome}`, { key: input.key, messageId, ticketId, reason });
+  return { outcome, reason, ticketId, messageId };
 }
 
 /**
  * What a failed write means: a lost race with a concurrent delivery of the same object changes nothing; the
- * same Message-ID stored before under another key (SES delivered one mail twice) is recorded as a duplicate, so
- * it is not retried. Anything else is rethrown for the event to be retried.
+ * same content stored before under another key (SES delivered one mail twice) is recorded as a duplicate, so
+ * it is not retried. Anything else is rethrown for the event to be retried (a Message-ID taken meanwhile is seen
+ * by the next attempt's read).
  */
-export async function outcomeOfWriteError(deps: IngestDeps, input: IngestInput, attempts: number, error: unknown): Promise<IngestResult> {
+export async function outcomeOfWriteError(step: IngestStep, error: unknown): Promise<IngestResult> {
+  const { deps, input, mail, attempts } = step;
   if (error instanceof DuplicateIngestError) {
     return { outcome: 'duplicate', reason: 'already ingested (concurrent delivery)', ticketId: null, messageId: null };
   }
-  if (error instanceof DuplicateMessageIdError) {
-    return recordOutcome(
-      deps,
-      input,
-      'duplicate',
-      `Message-ID ${error.messageId} was already stored from another object`,
+  if (error instanceof DuplicateContentError) {
+    return recordOutcome(deps, input, 'duplicate', 'the same email was already stored under another key (stored concurrently)', {
       attempts,
-      error.messageId,
-    );
+      mail,
+    });
   }
   throw error;
 }

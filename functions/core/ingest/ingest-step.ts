@@ -1,9 +1,10 @@
 // core: what every step of ingesting one email shares: the dependencies, the input, and what was read before deciding
 import type { Desk, DeskConfig } from '../config/desk-config';
-import type { IngestLookup, IngestOutcomeKind, Log, ObjectStore, TicketRepository } from '../ports';
+import type { EmailClaims, IngestLookup, IngestOutcomeKind, Log, ObjectStore, TicketRepository } from '../ports';
+import type { DeskSettings } from '../settings/desk-settings';
 import type { ThreadCandidates } from '../threading/thread-candidates';
 import type { TokenKeys } from '../threading/reply-token';
-import type { ParsedMail } from '../types';
+import type { Authenticity, ParsedMail } from '../types';
 
 export interface IngestDeps {
   readonly store: ObjectStore;
@@ -11,6 +12,8 @@ export interface IngestDeps {
   readonly config: DeskConfig;
   readonly tokenKeys: TokenKeys;
   readonly parse: (raw: Uint8Array) => Promise<ParsedMail>;
+  /** The desk's settings (cached per container); read only when a decision depends on them (a held message). */
+  readonly settings: (deskId: string) => Promise<DeskSettings>;
   readonly clock: () => Date;
   readonly log: Log;
 }
@@ -43,6 +46,12 @@ export interface IngestStep {
   readonly lookup: IngestLookup;
   /** This is the n-th attempt at the object (a failed record is retried by redeliveries and replays). */
   readonly attempts: number;
+  /** The content fingerprint and the Message-ID this email's write claims. */
+  readonly claims: EmailClaims & { readonly fingerprint: string };
+  /** What SES's verdicts prove about the sender. */
+  readonly authenticity: Authenticity;
+  /** Notices for agents on the message this email becomes (a reused Message-ID). */
+  readonly notices: readonly string[];
 }
 
 /** Logs with the S3 key and Message-ID on every line. */

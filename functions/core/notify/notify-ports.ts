@@ -8,7 +8,7 @@ import type { DeskSettings } from '../settings/desk-settings';
 export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'bounced' | 'suppressed';
 
 /** Why a delivery was not sent; stored as its `lastError`. */
-export type SuppressionReason = 'undeliverable' | 'unsubscribed' | 'rate-limited' | 'acknowledgements-disabled';
+export type SuppressionReason = 'undeliverable' | 'unsubscribed' | 'rate-limited' | 'acknowledgements-disabled' | 'desk-address';
 
 /** A delivery item as stored: the email to send plus its progress. */
 export interface Delivery extends NewDelivery {
@@ -48,6 +48,8 @@ export interface SentRecord {
   readonly sesMessageId: string;
   /** Normalised Message-IDs that must point back to the ticket: SES's header form and our own. */
   readonly messageIds: readonly string[];
+  /** Whom the email went to: kept on the Message-ID items, so a bounce proves it is about this recipient. */
+  readonly recipient: string;
 }
 
 /** Delivery storage for the notify and bounces functions; every write is conditional on the claim it follows. */

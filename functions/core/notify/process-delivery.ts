@@ -1,5 +1,6 @@
 // core: use case: one delivery item → at most one email through SES, its outcome recorded on the item
-import type { DeskConfig } from '../config/desk-config';
+import { LOGGED_METRICS, METRIC_LOG_FIELD } from '../../contracts';
+import { isDeskAddress, type DeskConfig } from '../config/desk-config';
 import { HelpdeskError, NotFoundError } from '../errors';
 import { newId, normalizeMessageId } from '../ids';
 import type { Log, ObjectStore } from '../ports';
@@ -79,6 +80,11 @@ export async function processDelivery(deps: NotifyDeps, input: ProcessDeliveryIn
   const now = deps.clock();
   const at = now.toISOString();
 
+  // The desk never mails itself (any +sub-address included): that is how loops start.
+  if (isDeskAddress(deps.config, delivery.recipient.address)) {
+    if (await deps.deliveries.markSuppressed(delivery, 'desk-address', at)) log.info('delivery suppressed', { reason: 'desk-address' });
+    return 'suppressed';
+  }
   if (delivery.kind === 'ack' && (!settings.ackEnabled || deps.config.ackLimitPerDay === 0)) {
     const reason = settings.ackEnabled ? 'rate-limited' : 'acknowledgements-disabled';
     if (await deps.deliveries.markSuppressed(delivery, reason, at)) log.info('delivery suppressed', { reason });
@@ -136,15 +142,17 @@ export async function processDelivery(deps: NotifyDeps, input: ProcessDeliveryIn
     sesMessageId = await deps.mailer.send(email.raw, { to: delivery.recipient.address, from: email.from });
   } catch (error) {
     const reason = describe(error);
+    // Both failures carry the metric field: the stack counts them and alarms, as nothing retries them.
+    const failedForGood = { [METRIC_LOG_FIELD]: LOGGED_METRICS.deliveryFailed };
     if (error instanceof MailRejectedError || error instanceof NotFoundError) {
       await deps.deliveries.markFailed(delivery, claimId, reason, at);
-      log.warn('delivery failed for good', { reason });
+      log.warn('delivery failed for good', { reason, ...failedForGood });
       return 'failed';
     }
     // Given back for another try while attempts remain; after the last one the delivery ends failed for an agent.
     if (!(await deps.deliveries.release(delivery, claimId, reason, at, MAX_ATTEMPTS))) {
       await deps.deliveries.markFailed(delivery, claimId, `${reason} (gave up after ${MAX_ATTEMPTS} attempts)`, at);
-      log.warn('delivery failed after the last attempt', { reason, attempts: MAX_ATTEMPTS });
+      log.warn('delivery failed after the last attempt', { reason, attempts: MAX_ATTEMPTS, ...failedForGood });
       return 'failed';
     }
     log.warn('sending failed; will retry', { reason });
@@ -158,6 +166,7 @@ export async function processDelivery(deps: NotifyDeps, input: ProcessDeliveryIn
     at: deps.clock().toISOString(),
     sesMessageId,
     messageIds: [sesHeaderMessageId(sesMessageId, deps.region), ourMessageId].map(normalizeMessageId),
+    recipient: delivery.recipient.address.toLowerCase(),
   };
   // The email is out: giving up here would leave the delivery `sending` (and replies unthreaded) long after
   // the stream stops retrying, so the record is retried in place. It is conditional on our claim: safe to repeat.

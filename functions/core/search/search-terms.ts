@@ -1,7 +1,7 @@
 // core: which search terms a ticket's text adds to the index (pure): words for spaced scripts, bigrams for CJK and
 // other scripts written without spaces, whole addresses for people
 import { isDeskAddress, type DeskConfig } from '../config/desk-config';
-import type { ParsedMail, Ticket } from '../types';
+import type { ParsedMail, Ticket, TicketMessage } from '../types';
 
 /** A message adds at most this many terms; each is one index item (one write unit), so the cap bounds a message's cost. */
 export const MAX_TERMS_PER_MESSAGE = 250;
@@ -159,6 +159,28 @@ export function newTicketTerms(ticket: Ticket, mail: ParsedMail): string[] {
 export function inboundReplyTerms(mail: ParsedMail, config: DeskConfig): string[] {
   const people = [mail.from, ...mail.to, ...mail.cc].filter((p) => p.address.includes('@') && !isDeskAddress(config, p.address));
   return messageTerms({ body: mail.replyConfidence === 'high' ? mail.reply : mail.text, people });
+}
+
+/** The terms of a ticket the desk opens: its subject, its people and the agent's first message. */
+export function deskTicketTerms(ticket: Ticket, body: string): string[] {
+  return messageTerms({ subject: ticket.subject, body, people: [ticket.requester, ...ticket.participants] });
+}
+
+/** The terms of a stored message: an inbound one's people and new text, an agent's text. */
+export function storedMessageTerms(message: TicketMessage): string[] {
+  return message.direction === 'inbound'
+    ? messageTerms({ body: message.reply || message.text, people: [message.from, ...message.to, ...message.cc] })
+    : agentMessageTerms(message.text);
+}
+
+/**
+ * The terms of a thread that moves to a ticket (a merge, a held message moved to a ticket of its own): the subject and
+ * every message but those still held (bodies kept in S3 count by their preview).
+ */
+export function threadTerms(subject: string, messages: readonly TicketMessage[]): string[] {
+  const terms = new Set<string>(messageTerms({ subject, body: '', people: [] }));
+  for (const message of messages) if (message.held !== true) for (const term of storedMessageTerms(message)) terms.add(term);
+  return [...terms];
 }
 
 /** The terms an agent's answer or note adds (its Markdown as written). */

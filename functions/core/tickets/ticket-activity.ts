@@ -11,6 +11,11 @@ export interface MessageEffect {
   readonly status?: TicketStatus;
   /** False for system notes (someone added or removed) that should not replace the inbox preview. */
   readonly updatesPreview?: boolean;
+  /**
+   * False for inbound mail that is not part of the conversation (a held message, a bounce): its Message-ID stays out of
+   * the References of our outgoing mail.
+   */
+  readonly threads?: boolean;
 }
 
 /**
@@ -26,7 +31,9 @@ export function ticketAfterMessage(ticket: Ticket, message: TicketMessage, effec
     updatedAt,
     messageCount: ticket.messageCount + 1,
     threadMessageIds:
-      message.direction === 'inbound' ? appendThreadId(ticket.threadMessageIds, message.messageId) : ticket.threadMessageIds,
+      message.direction === 'inbound' && effect.threads !== false
+        ? appendThreadId(ticket.threadMessageIds, message.messageId)
+        : ticket.threadMessageIds,
     preview: effect.updatesPreview === false ? ticket.preview : previewOf(message),
     version: ticket.version + 1,
   };
@@ -39,7 +46,7 @@ export function statusAfterInbound(current: TicketStatus, classification: Classi
 }
 
 /** Appends a Message-ID, keeping the thread's first id and its latest ones within {@link MAX_THREAD_IDS}. */
-function appendThreadId(ids: readonly string[], messageId: string): string[] {
+export function appendThreadId(ids: readonly string[], messageId: string): string[] {
   const all = [...ids, normalizeMessageId(messageId)];
   return all.length > MAX_THREAD_IDS ? [all[0]!, ...all.slice(-(MAX_THREAD_IDS - 1))] : all;
 }

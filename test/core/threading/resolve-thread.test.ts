@@ -55,6 +55,8 @@ function mail(overrides: Partial<ParsedMail> = {}): ParsedMail {
     verdicts: { spam: null, virus: null },
     messageIdDerived: false,
     warnings: [],
+    dropped: [],
+    authentication: { spf: null, dkim: null, dmarc: null },
     attachmentContents: [],
     ...overrides,
   };
@@ -67,6 +69,7 @@ function facts(parsed: ParsedMail, tickets: Ticket[], extra: Partial<ThreadFacts
     messageIdTickets: new Map(),
     taggedTicketId: null,
     sender: parsed.from.address,
+    authenticity: { verdict: 'unknown', reason: 'no verdicts' },
     deskId: 'support',
     ...extra,
   };
@@ -77,7 +80,7 @@ describe('threading', () => {
     const t = ticket();
     const token = createReplyToken(keys, t.id);
     const parsed = mail({ envelopeRecipients: ['someone@else.example', `support+${token}@desk.localhost`] });
-    expect(resolveThread(facts(parsed, [t]))).toEqual({ rule: 'reply-token', ticketId: t.id });
+    expect(resolveThread(facts(parsed, [t]))).toEqual({ rule: 'reply-token', ticketId: t.id, held: null });
   });
 
   it('never threads by a forged token, and reports it as rejected', () => {
@@ -86,7 +89,7 @@ describe('threading', () => {
     const parsed = mail({ envelopeRecipients: [`support+${forged}@desk.localhost`] });
     const f = facts(parsed, [t]);
     expect(f.candidates.rejectedTokens).toEqual([forged]);
-    expect(resolveThread(f)).toEqual({ rule: 'new-ticket', ticketId: null });
+    expect(resolveThread(f)).toEqual({ rule: 'new-ticket', ticketId: null, held: null });
   });
 
   it('ignores plus addresses of domains that are not desks', () => {
@@ -108,7 +111,7 @@ describe('threading', () => {
         ]),
       }),
     );
-    expect(result).toEqual({ rule: 'message-id', ticketId: newer.id });
+    expect(result).toEqual({ rule: 'message-id', ticketId: newer.id, held: null });
   });
 
   it('lets a token win over References that point elsewhere', () => {
@@ -126,13 +129,64 @@ describe('threading', () => {
   it('threads by subject tag when the sender is a participant of that ticket', () => {
     const t = ticket();
     const parsed = mail({ subject: 'Re: Printer broken [#42]', from: { address: 'bob@example.com', name: 'Bob' } });
-    expect(resolveThread(facts(parsed, [t], { taggedTicketId: t.id }))).toEqual({ rule: 'subject-tag', ticketId: t.id });
+    expect(resolveThread(facts(parsed, [t], { taggedTicketId: t.id }))).toEqual({ rule: 'subject-tag', ticketId: t.id, held: null });
   });
 
-  it('opens a new ticket when a stranger uses a subject tag', () => {
+  it('holds a stranger who uses a subject tag on the tagged ticket, saying why', () => {
     const t = ticket();
     const parsed = mail({ subject: 'Re: Printer broken [#42]', from: { address: 'mallory@evil.example', name: '' } });
-    expect(resolveThread(facts(parsed, [t], { taggedTicketId: t.id }))).toEqual({ rule: 'new-ticket', ticketId: null });
+    expect(resolveThread(facts(parsed, [t], { taggedTicketId: t.id }))).toEqual({
+      rule: 'subject-tag',
+      ticketId: t.id,
+      held: 'the sender mallory@evil.example is not the requester or a participant of ticket #42',
+    });
+  });
+
+  it("holds a stranger's reply by Message-ID instead of threading it", () => {
+    const t = ticket();
+    const parsed = mail({ inReplyTo: '<first@example.com>', from: { address: 'mallory@evil.example', name: '' } });
+    const result = resolveThread(facts(parsed, [t], { messageIdTickets: new Map([['<first@example.com>', t.id]]) }));
+    expect(result).toMatchObject({ rule: 'message-id', ticketId: t.id });
+    expect(result.held).toMatch(/mallory@evil\.example is not the requester or a participant/);
+  });
+
+  it('holds a participant whose mail SES found spoofed, by Message-ID and by subject tag alike', () => {
+    const t = ticket();
+    const spoofed = { verdict: 'fail', reason: 'DMARC failed: the From domain disowns this mail' } as const;
+    const byId = mail({ inReplyTo: '<first@example.com>', from: { address: 'bob@example.com', name: 'Bob' } });
+    const byTag = mail({ subject: 'Re: [#42]', from: { address: 'bob@example.com', name: 'Bob' } });
+    const idFacts = facts(byId, [t], { messageIdTickets: new Map([['<first@example.com>', t.id]]), authenticity: spoofed });
+    expect(resolveThread(idFacts).held).toMatch(/failed authentication \(DMARC failed/);
+    expect(resolveThread(facts(byTag, [t], { taggedTicketId: t.id, authenticity: spoofed })).held).toMatch(/failed authentication/);
+  });
+
+  it('still threads a spoofed sender who holds a verified reply token: the token is signed and names the ticket', () => {
+    const t = ticket();
+    const parsed = mail({ envelopeRecipients: [`support+${createReplyToken(keys, t.id)}@desk.localhost`] });
+    const result = resolveThread(facts(parsed, [t], { authenticity: { verdict: 'fail', reason: 'DMARC failed' } }));
+    expect(result).toEqual({ rule: 'reply-token', ticketId: t.id, held: null });
+  });
+
+  it('prefers a ticket the sender takes part in over a newer References hit on a ticket they are a stranger to', () => {
+    const foreign = ticket({ participants: [], requester: { address: 'zed@example.com', name: '' } });
+    const own = ticket();
+    const parsed = mail({ inReplyTo: '<foreign@example.com>', references: ['<own@example.com>', '<foreign@example.com>'] });
+    const result = resolveThread(
+      facts(parsed, [foreign, own], {
+        messageIdTickets: new Map([
+          ['<foreign@example.com>', foreign.id],
+          ['<own@example.com>', own.id],
+        ]),
+      }),
+    );
+    expect(result).toEqual({ rule: 'message-id', ticketId: own.id, held: null });
+  });
+
+  it('trusts the requester even when the participants list does not name them', () => {
+    const t = ticket({ participants: [] });
+    const parsed = mail({ inReplyTo: '<first@example.com>', from: { address: 'ANN@example.com', name: 'Ann' } });
+    const result = resolveThread(facts(parsed, [t], { messageIdTickets: new Map([['<first@example.com>', t.id]]) }));
+    expect(result).toEqual({ rule: 'message-id', ticketId: t.id, held: null });
   });
 
   it('does not thread into a ticket of another desk', () => {

@@ -112,6 +112,8 @@ export function createApiClient(options: ApiClientOptions) {
     rawMail: (key: string) => call<{ url: string; filename: string }>('GET', `/mail/${enc(key)}/raw`),
     merge: (id: string, into: string) => call<Ticket>('POST', `/tickets/${enc(id)}/merge`, { into }),
     ticket: (id: string) => call<TicketDetail>('GET', `/tickets/${enc(id)}`),
+    createTicket: (input: { deskId: string; to: string; cc: string[]; subject: string; body: string; attachments?: UploadedFile[] }) =>
+      call<Ticket>('POST', '/tickets', input),
     postMessage: (id: string, input: { body: string; internal: boolean; attachments?: UploadedFile[] }) =>
       call<Message>('POST', `/tickets/${enc(id)}/messages`, input),
     patchTicket: (id: string, patch: TicketPatch) => call<Ticket>('PATCH', `/tickets/${enc(id)}`, patch),
@@ -122,6 +124,11 @@ export function createApiClient(options: ApiClientOptions) {
     createUpload: (file: { filename: string; contentType: string; size: number }) =>
       call<{ key: string; url: string }>('POST', '/uploads', file),
     attachmentUrl: (key: string) => call<{ url: string }>('GET', `/attachments/url?key=${enc(key)}`),
+    quarantinedAttachmentUrl: (key: string) => call<{ url: string }>('POST', '/attachments/quarantined/url', { key, confirm: true }),
+    acceptHeld: (id: string, messageId: string) => call<Ticket>('POST', `/tickets/${enc(id)}/messages/${enc(messageId)}/accept`),
+    moveHeld: (id: string, messageId: string) => call<Ticket>('POST', `/tickets/${enc(id)}/messages/${enc(messageId)}/move`),
+    clearAddress: (id: string, address: string, reason: string) =>
+      call<{ address: string; cleared: string }>('POST', `/tickets/${enc(id)}/addresses/${enc(address)}/clear`, { reason }),
     settings: (deskId: string) => call<DeskSettings>('GET', `/settings/${enc(deskId)}`),
     saveSettings: (settings: DeskSettings) => call<DeskSettings>('PUT', `/settings/${enc(settings.deskId)}`, settings),
   };

@@ -32,9 +32,15 @@ export type Ticket = Pick<
   | 'version'
 >;
 
-/** One message of a ticket's thread. */
+/** One message of a ticket's thread; `held` is always present in API answers. */
 export type Message = Pick<
   TicketMessage,
+  | 'heldReason'
+  | 'heldResolution'
+  | 'authentication'
+  | 'authenticity'
+  | 'notices'
+  | 'movedFrom'
   | 'id'
   | 'direction'
   | 'from'
@@ -49,14 +55,15 @@ export type Message = Pick<
   | 'attachments'
   | 'createdAt'
   | 'author'
->;
+  | 'event'
+> & { readonly held: boolean };
 
 export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'bounced' | 'suppressed';
 
 /** One outgoing email to one recipient. */
 export interface Delivery {
   readonly id: string;
-  readonly kind: 'ack' | 'reply' | 'participant-added';
+  readonly kind: 'ack' | 'reply' | 'participant-added' | 'relay';
   /** A mailbox; tolerated as a bare address too. */
   readonly recipient: Mailbox | string;
   readonly status: DeliveryStatus;
@@ -71,6 +78,8 @@ export interface Delivery {
 export interface AddressState {
   readonly state: string;
   readonly reason: string;
+  /** States agents cleared before, oldest first. */
+  readonly history?: readonly { state: string; reason: string; clearedBy: string; clearedAt: string; why: string }[];
 }
 
 /** `GET /api/tickets/{id}`. */
@@ -113,8 +122,14 @@ export interface Template {
 /** `GET/PUT /api/settings/{deskId}` (the core's `DeskSettings`). */
 export interface DeskSettings {
   deskId: string;
-  templates: { ack: Template; reply: Template; participantAdded: Template };
+  templates: { ack: Template; reply: Template; participantAdded: Template; relay: Template };
   ackEnabled: boolean;
+  /** Mail that matches a ticket only by Message-ID or subject tag from someone not on it: hold it, or open a new ticket. */
+  strangers: 'hold' | 'new-ticket';
+  /** Relay a participant's emailed reply to the others on the ticket. */
+  relay: boolean;
+  /** New addresses in To/Cc of a participant's reply: added as participants, or ignored. */
+  ccOnReplies: 'add' | 'ignore';
   updatedAt: string | null;
 }
 

@@ -1,7 +1,10 @@
 // web: one message of the thread: who, when, how it was threaded, its body, attachments and email deliveries
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Delivery, Message, StoredAttachment } from '../api/types';
-import { fileSize, fullTime, mailboxLabel, relativeTime, threadedByLabel } from '../lib/format';
+import { authenticationSummary, fileSize, fullTime, mailboxLabel, relativeTime, threadedByLabel } from '../lib/format';
 import { EmailBody } from './email-body';
+import { HeldCallout, HeldResolutionLine } from './held-message';
+import { MarkdownBody } from './markdown-preview';
 
 const DIRECTION_LABEL: Record<Message['direction'], string> = {
   inbound: 'Customer email',
@@ -9,31 +12,48 @@ const DIRECTION_LABEL: Record<Message['direction'], string> = {
   note: 'Internal note: not sent',
 };
 
+/** Entries the desk wrote about a change: labelled for the change, whatever was emailed shows in its deliveries. */
+const EVENT_LABEL: Record<NonNullable<Message['event']>, string> = {
+  'participant-added': 'Participant added',
+  'participant-removed': 'Participant removed',
+};
+
 const DELIVERY_KIND: Record<Delivery['kind'], string> = {
   ack: 'Acknowledgement',
   reply: 'Reply',
   'participant-added': '"You were added" notice',
+  relay: 'Relayed to another participant',
 };
 
 export interface MessageViewProps {
   readonly message: Message;
   readonly deliveries: readonly Delivery[];
   readonly now: number;
+  /** Downloads an attachment; a quarantined one only after the agent confirmed here. */
   readonly onDownload: (attachment: StoredAttachment) => void;
   readonly onRetry: (delivery: Delivery) => void;
+  /** Settles a held message: into this ticket, or out to a new ticket of its sender. */
+  readonly onAccept: (message: Message) => Promise<unknown>;
+  readonly onMove: (message: Message) => Promise<unknown>;
+  /** The ticket page's link for a ticket id. */
+  readonly ticketHref: (ticketId: string) => string;
+  /** A short-lived URL of a stored part, for `cid:` images in the mail's HTML. */
+  readonly partUrl?: (attachment: StoredAttachment) => Promise<string>;
 }
 
-/** Renders a message as an article; inbound, outbound and notes are styled apart. */
-export function MessageView({ message, deliveries, now, onDownload, onRetry }: MessageViewProps) {
+/** Renders a message as an article; inbound, outbound and notes are styled apart, a held message stands out. */
+export function MessageView({ message, deliveries, now, onDownload, onRetry, onAccept, onMove, ticketHref, partUrl }: MessageViewProps) {
   const headingId = `msg-${message.id}`;
   const sender = message.direction === 'inbound' ? mailboxLabel(message.from) : (message.author ?? mailboxLabel(message.from));
   const kind = message.classification?.kind;
+  const style = message.event ? 'event' : message.direction;
+  const [confirming, setConfirming] = useState<StoredAttachment | null>(null);
   return (
-    <article class={`message ${message.direction}`} aria-labelledby={headingId}>
+    <article class={`message ${style}${message.held ? ' held' : ''}`} aria-labelledby={headingId}>
       <header>
         <h3 id={headingId}>
           <span class="who">{sender}</span>
-          <span class={`chip direction-${message.direction}`}>{DIRECTION_LABEL[message.direction]}</span>
+          <span class={`chip direction-${style}`}>{message.event ? EVENT_LABEL[message.event] : DIRECTION_LABEL[message.direction]}</span>
         </h3>
         <p class="meta">
           <time dateTime={message.createdAt} title={fullTime(message.createdAt)}>
@@ -46,6 +66,7 @@ export function MessageView({ message, deliveries, now, onDownload, onRetry }: M
               {kind}
             </span>
           )}
+          {message.direction === 'inbound' && <SenderCheck message={message} />}
         </p>
         {message.direction !== 'note' && (message.to.length > 0 || message.cc.length > 0) && (
           <p class="recipients">
@@ -54,21 +75,61 @@ export function MessageView({ message, deliveries, now, onDownload, onRetry }: M
           </p>
         )}
       </header>
-      <EmailBody html={message.html} text={message.text} reply={message.reply} label={`Message from ${sender}`} />
+      {message.held && <HeldCallout message={message} onAccept={onAccept} onMove={onMove} />}
+      <HeldResolutionLine message={message} ticketHref={ticketHref} />
+      {message.movedFrom && (
+        <p class="hint">
+          Moved here from <a href={ticketHref(message.movedFrom.ticketId)}>ticket #{message.movedFrom.number}</a>, where it was held.
+        </p>
+      )}
+      {message.notices && message.notices.length > 0 && (
+        <ul class="callout warn notices" aria-label="Notices">
+          {message.notices.map((notice) => (
+            <li key={notice}>{notice}</li>
+          ))}
+        </ul>
+      )}
+      {message.direction === 'inbound' ? (
+        <EmailBody
+          html={message.html}
+          text={message.text}
+          reply={message.reply}
+          label={`Message from ${sender}`}
+          parts={message.attachments}
+          partUrl={partUrl}
+        />
+      ) : (
+        <MarkdownBody markdown={message.text} />
+      )}
       {message.attachments.length > 0 && (
         <ul class="attachments" aria-label="Attachments">
           {message.attachments.map((attachment) => (
             <li key={attachment.key}>
-              <button type="button" class="small" onClick={() => onDownload(attachment)}>
-                ⤓ {attachment.filename || 'attachment'}{' '}
+              <button
+                type="button"
+                class={`small${attachment.quarantined ? ' quarantined' : ''}`}
+                onClick={() => (attachment.quarantined ? setConfirming(attachment) : onDownload(attachment))}
+              >
+                {attachment.quarantined ? '⚠' : '⤓'} {attachment.filename || 'attachment'}{' '}
                 <span class="muted">
                   ({fileSize(attachment.size)}
-                  {attachment.inline ? ', inline' : ''})
+                  {attachment.inline ? ', inline' : ''}
+                  {attachment.quarantined ? ', quarantined' : ''})
                 </span>
               </button>
             </li>
           ))}
         </ul>
+      )}
+      {confirming && (
+        <QuarantineConfirm
+          attachment={confirming}
+          onConfirm={() => {
+            onDownload(confirming);
+            setConfirming(null);
+          }}
+          onCancel={() => setConfirming(null)}
+        />
       )}
       {deliveries.length > 0 && (
         <ul class="deliveries" aria-label="Email deliveries">
@@ -78,6 +139,52 @@ export function MessageView({ message, deliveries, now, onDownload, onRetry }: M
         </ul>
       )}
     </article>
+  );
+}
+
+/** Asks before a quarantined part is fetched at all; Cancel has the focus, so Enter does not download it. */
+function QuarantineConfirm(props: { attachment: StoredAttachment; onConfirm: () => void; onCancel: () => void }) {
+  const cancel = useRef<HTMLButtonElement>(null);
+  useEffect(() => cancel.current?.focus(), [props.attachment.key]);
+  return (
+    <div class="callout warn quarantine-confirm" role="alertdialog" aria-label="Download a quarantined attachment">
+      <p>
+        SES found a virus in this email, so its attachments are quarantined. <strong>{props.attachment.filename || 'attachment'}</strong>{' '}
+        may harm your computer. Download it anyway?
+      </p>
+      <button type="button" class="small danger" onClick={props.onConfirm}>
+        Download anyway
+      </button>{' '}
+      <button type="button" class="small" ref={cancel} onClick={props.onCancel}>
+        Cancel
+      </button>
+    </div>
+  );
+}
+
+/** What SES's SPF, DKIM and DMARC verdicts prove about the sender: spoofed stands out, unknown stays quiet. */
+function SenderCheck({ message }: { message: Message }) {
+  const verdict = message.authenticity?.verdict ?? 'unknown';
+  const summary = message.authentication ? authenticationSummary(message.authentication) : '';
+  const title = [message.authenticity?.reason, summary].filter(Boolean).join(' · ');
+  if (verdict === 'fail') {
+    return (
+      <span class="chip spoofed" title={title}>
+        Spoofed sender{summary ? `: ${summary}` : ''}
+      </span>
+    );
+  }
+  if (verdict === 'pass') {
+    return (
+      <span class="chip verified" title={title}>
+        Sender verified
+      </span>
+    );
+  }
+  return (
+    <span class="chip unverified" title={title || 'SES gave no SPF, DKIM or DMARC verdict'}>
+      Sender not verified
+    </span>
   );
 }
 

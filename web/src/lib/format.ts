@@ -1,5 +1,5 @@
 // web: human wording of times, sizes, addresses and threading rules
-import type { Mailbox, ThreadedBy } from '../../../functions/core/types';
+import type { Mailbox, SenderAuthentication, ThreadedBy } from '../../../functions/core/types';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -68,4 +68,12 @@ export function parseLabels(text: string): string[] {
         .filter(Boolean),
     ),
   ];
+}
+
+/** "SPF pass · DKIM none · DMARC fail", leaving out what SES did not say. */
+export function authenticationSummary(auth: SenderAuthentication): string {
+  return (['spf', 'dkim', 'dmarc'] as const)
+    .filter((method) => auth[method] !== null)
+    .map((method) => `${method.toUpperCase()} ${auth[method]}`)
+    .join(' · ');
 }

@@ -8,4 +8,5 @@ export const TEMPLATE_PLACEHOLDERS = [
   'desk.name',
   'unsubscribe.url',
   'ticket.url',
+  'author.name',
 ] as const;

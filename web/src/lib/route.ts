@@ -6,7 +6,8 @@ export type Route =
   | { readonly page: 'search'; readonly q: string }
   | { readonly page: 'ticket'; readonly id: string }
   | { readonly page: 'settings'; readonly deskId: string | null }
-  | { readonly page: 'mail' };
+  | { readonly page: 'mail' }
+  | { readonly page: 'new-ticket' };
 
 export const INBOX_VIEWS: readonly InboxView[] = ['open', 'mine', 'unassigned', 'pending', 'closed', 'spam'];
 
@@ -14,6 +15,7 @@ export const INBOX_VIEWS: readonly InboxView[] = ['open', 'mine', 'unassigned', 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
   const [page, arg] = parts;
+  if (page === 'new') return { page: 'new-ticket' };
   if (page === 'tickets' && arg) return { page: 'ticket', id: arg };
   if (page === 'search' && arg) return { page: 'search', q: arg };
   if (page === 'settings') return { page: 'settings', deskId: arg ?? null };
@@ -35,5 +37,7 @@ export function routeHref(route: Route): string {
       return route.deskId ? `#/settings/${encodeURIComponent(route.deskId)}` : '#/settings';
     case 'mail':
       return '#/mail';
+    case 'new-ticket':
+      return '#/new';
   }
 }

@@ -1,8 +1,9 @@
 // web: the ticket page: thread, deliveries, address warnings, composer and controls; refreshes by itself
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api/client';
-import type { Delivery, StoredAttachment, TicketDetail, TicketPatch } from '../api/types';
+import type { Delivery, Message, StoredAttachment, TicketDetail, TicketPatch } from '../api/types';
 import { errorMessage, useApp } from '../app-context';
+import { AddressWarnings } from '../components/address-warnings';
 import { DeliveryRow, MessageView } from '../components/message-view';
 import { ReplyBox } from '../components/reply-box';
 import { RequesterHistory } from '../components/requester-history';
@@ -36,10 +37,10 @@ export function TicketPage({ id }: { id: string }) {
   usePolling(load);
 
   /** Runs a change; a 409 means someone else changed the ticket, so reload and say so. */
-  const change = async (action: () => Promise<unknown>, done: string): Promise<boolean> => {
+  const change = async <T,>(action: () => Promise<T>, done: string | ((result: T) => string)): Promise<boolean> => {
     try {
-      await action();
-      announce(done);
+      const result = await action();
+      announce(typeof done === 'string' ? done : done(result));
       await load();
       return true;
     } catch (failure) {
@@ -73,11 +74,20 @@ export function TicketPage({ id }: { id: string }) {
   });
 
   const download = (attachment: StoredAttachment): void => {
-    api.attachmentUrl(attachment.key).then(
+    // A quarantined part is only ever requested after the agent confirmed in the message view.
+    (attachment.quarantined ? api.quarantinedAttachmentUrl(attachment.key) : api.attachmentUrl(attachment.key)).then(
       ({ url }) => location.assign(url),
       (failure: unknown) => announce(errorMessage(failure), 'error'),
     );
   };
+  const partUrl = useCallback((attachment: StoredAttachment) => api.attachmentUrl(attachment.key).then((r) => r.url), [api]);
+  const accept = (message: Message): Promise<boolean> =>
+    change(() => api.acceptHeld(id, message.id), `${message.from.address} is now a participant; the message is part of the ticket.`);
+  const move = (message: Message): Promise<boolean> =>
+    change(
+      () => api.moveHeld(id, message.id),
+      (moved) => `The message from ${message.from.address} now opens ticket #${moved.number}.`,
+    );
   const retry = (delivery: Delivery): void => {
     void change(() => api.retryDelivery(id, delivery.id), 'Delivery queued again.');
   };
@@ -95,7 +105,6 @@ export function TicketPage({ id }: { id: string }) {
     );
   }
 
-  const undeliverable = Object.entries(ticket.addressStates);
   const messageIds = new Set(ticket.messages.map((m) => m.id));
   // E.g. "you were added" notices, which belong to no message of the thread.
   const otherDeliveries = ticket.deliveries.filter((d) => !messageIds.has(d.messageItemId));
@@ -117,19 +126,10 @@ export function TicketPage({ id }: { id: string }) {
           </p>
         )}
       </div>
-      {undeliverable.length > 0 && (
-        <div class="callout warn" role="note" aria-label="Address warnings">
-          <strong>Email cannot reach:</strong>
-          <ul>
-            {undeliverable.map(([address, state]) => (
-              <li key={address}>
-                {address}: {state.state}
-                {state.reason ? ` (${state.reason})` : ''}
-              </li>
-            ))}
-          </ul>
-        </div>
-      )}
+      <AddressWarnings
+        states={ticket.addressStates}
+        onClear={(address, reason) => change(() => api.clearAddress(id, address, reason), `${address} can get mail again.`)}
+      />
       <div class="ticket-layout">
         <section class="thread" aria-label="Conversation">
           {ticket.messages.map((message) => (
@@ -140,6 +140,10 @@ export function TicketPage({ id }: { id: string }) {
               now={now}
               onDownload={download}
               onRetry={retry}
+              partUrl={partUrl}
+              onAccept={accept}
+              onMove={move}
+              ticketHref={(ticketId) => routeHref({ page: 'ticket', id: ticketId })}
             />
           ))}
           {otherDeliveries.length > 0 && (

@@ -1,5 +1,5 @@
-// core: read the spam/virus verdicts from the header block SES prepends (never the sender's copies)
-import type { SesVerdicts } from '../../types';
+// core: read the verdicts from the header block SES prepends (never the sender's copies)
+import type { SenderAuthentication, SesVerdicts } from '../../types';
 import type { RawHeader } from './header-lines';
 
 /** SES's own hop: `Received: from … by inbound-smtp.<region>.amazonaws.com …`. */
@@ -16,39 +16,86 @@ const SES_BLOCK_FIELDS = new Set([
   'x-ses-dkim-signature',
 ]);
 
+/** SES's authserv-id: its own Authentication-Results start with it. */
+const SES_AUTHSERV_ID = 'amazonses.com';
+
+/** The header fields SES wrote on top of the stored mail, and whether SES's own `Received:` hop is among them. */
+export interface SesHeaderBlock {
+  readonly fields: readonly RawHeader[];
+  readonly sesHopSeen: boolean;
+}
+
+/**
+ * The top of the header list SES prepended: everything above the first `Received:` that SES did not add. Once SES's
+ * own hop has been seen, the block also ends at the first field SES never writes, so a sender whose message carries
+ * no `Received:` of its own still cannot slip a verdict in right below SES's block.
+ */
+export function sesHeaderBlock(headers: readonly RawHeader[]): SesHeaderBlock {
+  let sesHopSeen = false;
+  let end = headers.length;
+  for (const [i, header] of headers.entries()) {
+    if (header.key === 'received') {
+      if (!SES_RECEIVED.test(header.value)) {
+        end = i;
+        break;
+      }
+      sesHopSeen = true;
+      continue;
+    }
+    if (sesHopSeen && !SES_BLOCK_FIELDS.has(header.key)) {
+      end = i;
+      break;
+    }
+  }
+  return { fields: headers.slice(0, end), sesHopSeen };
+}
+
 /** `PASS`, `FAIL`, `GRAY`, `PROCESSING_FAILED`…: the first token, upper-cased; null when empty. */
 function verdictValue(raw: string): string | null {
   const token = /^[A-Za-z_]+/.exec(raw.trim());
   return token ? token[0].toUpperCase() : null;
 }
 
-/**
- * Returns the verdicts from the top of the header list, above the first `Received:` that SES did not add.
- * Once SES's own hop has been seen, the block also ends at the first field SES never writes, so a sender
- * whose message carries no `Received:` of its own still cannot slip a verdict in right below SES's block.
- * The first copy of each field wins: SES's lines come before anything the sender wrote.
- */
+/** The first value of a field in SES's block. The first copy wins: SES's lines come before anything the sender wrote. */
+function firstInBlock(block: SesHeaderBlock, key: string): string | null {
+  return block.fields.find((h) => h.key === key)?.value ?? null;
+}
+
+/** Returns the spam and virus verdicts from the block SES prepended. */
 export function readSesVerdictsFromHeaders(headers: readonly RawHeader[]): SesVerdicts {
-  let spam: string | null = null;
-  let virus: string | null = null;
-  let spamSeen = false;
-  let virusSeen = false;
-  let sesHopSeen = false;
-  for (const header of headers) {
-    if (header.key === 'received') {
-      if (!SES_RECEIVED.test(header.value)) break;
-      sesHopSeen = true;
-      continue;
-    }
-    if (sesHopSeen && !SES_BLOCK_FIELDS.has(header.key)) break;
-    if (header.key === 'x-ses-spam-verdict' && !spamSeen) {
-      spamSeen = true;
-      spam = verdictValue(header.value);
-    }
-    if (header.key === 'x-ses-virus-verdict' && !virusSeen) {
-      virusSeen = true;
-      virus = verdictValue(header.value);
-    }
+  const block = sesHeaderBlock(headers);
+  const spam = firstInBlock(block, 'x-ses-spam-verdict');
+  const virus = firstInBlock(block, 'x-ses-virus-verdict');
+  return { spam: spam === null ? null : verdictValue(spam), virus: virus === null ? null : verdictValue(virus) };
+}
+
+/** RFC 8601 results (`spf=pass`), comments in parentheses removed, by method, in order. */
+function resultsByMethod(value: string): Map<string, string[]> {
+  const results = new Map<string, string[]>();
+  const uncommented = value.replace(/\([^()]*\)/g, ' ');
+  for (const match of uncommented.matchAll(/(?:^|;)\s*(spf|dkim|dmarc)\s*=\s*([a-z_]+)/gi)) {
+    const method = match[1]!.toLowerCase();
+    results.set(method, [...(results.get(method) ?? []), match[2]!.toLowerCase()]);
   }
-  return { spam, virus };
+  return results;
+}
+
+/**
+ * Returns SES's SPF, DKIM and DMARC results: from the first `Authentication-Results: amazonses.com; …` in SES's block,
+ * SPF also from its `Received-SPF` when the former has none. A message with several DKIM signatures counts as `pass`
+ * when any passed (as DMARC does). Results are lower-cased; null where SES wrote none.
+ */
+export function readSesAuthenticationFromHeaders(headers: readonly RawHeader[]): SenderAuthentication {
+  const block = sesHeaderBlock(headers);
+  const ours = block.fields.find(
+    (h) => h.key === 'authentication-results' && h.value.split(';')[0]!.trim().toLowerCase() === SES_AUTHSERV_ID,
+  );
+  const results = ours ? resultsByMethod(ours.value.slice(ours.value.indexOf(';'))) : new Map<string, string[]>();
+  const receivedSpf = firstInBlock(block, 'received-spf');
+  const dkim = results.get('dkim') ?? [];
+  return {
+    spf: results.get('spf')?.[0] ?? (receivedSpf === null ? null : (/^[a-z]+/i.exec(receivedSpf.trim())?.[0]?.toLowerCase() ?? null)),
+    dkim: dkim.includes('pass') ? 'pass' : (dkim[0] ?? null),
+    dmarc: results.get('dmarc')?.[0] ?? null,
+  };
 }
