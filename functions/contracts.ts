@@ -239,6 +239,15 @@ export function termPartition(deskId: string, term: string): string {
 /** Sort-key prefixes of the items under a ticket's partition. */
 export const TICKET_ITEM_PREFIXES = { message: 'MSG#', delivery: 'OUT#' } as const;
 
+/**
+ * The byCreated partition a status is listed in: open and pending share one (`active`). A ticket flips between them
+ * on every answer and customer reply, and an index key that does not change costs no index write; lists of one of
+ * them filter the shared partition.
+ */
+export function createdGroup(status: string): string {
+  return status === 'open' || status === 'pending' ? 'active' : status;
+}
+
 /** The index partitions an inbox view or an ingest listing reads. */
 export const indexPartitions = {
   status: (status: string) => `STATUS#${status}`,
@@ -247,7 +256,7 @@ export const indexPartitions = {
   ingestOutcome: (outcome: string) => `INGEST#${outcome}`,
   /** Every mail-log record, whatever its outcome (on byAssignee, which tickets use under another prefix). */
   mailLog: () => 'MAILLOG',
-  created: (status: string) => `CREATED#${status}`,
+  created: (status: string) => `CREATED#${createdGroup(status)}`,
 };
 
 /**

@@ -189,7 +189,7 @@ export class DynamoDeskRepository implements DeskRepository {
 
   async moveMessage(write: MoveWrite): Promise<void> {
     const { ticket, message } = write;
-    await this.writeTerms(ticket, write.terms);
+    await this.table.batchPut(termItems(ticket.deskId, ticket.id, write.terms));
     await this.changing(write.from, () =>
       this.table.transact([
         ...changeItems(write.from),
@@ -206,7 +206,7 @@ export class DynamoDeskRepository implements DeskRepository {
 
   async createTicket(write: NewDeskTicketWrite): Promise<void> {
     const { ticket } = write;
-    await this.writeTerms(ticket, write.terms);
+    await this.table.batchPut(termItems(ticket.deskId, ticket.id, write.terms));
     await this.table.transact([
       putNew('ticket', ticketToItem(ticket)),
       putNew('message', messageToItem(write.message)),
@@ -223,7 +223,7 @@ export class DynamoDeskRepository implements DeskRepository {
 
   /** Runs a ticket change's write; any failed condition (the ticket's version, a held message, an address state) is a conflict. */
   private async changing(change: TicketChange, write: () => Promise<void>): Promise<void> {
-    await this.writeTerms(change.before, change.terms);
+    await this.addTerms(change.before, change.terms);
     try {
       await write();
     } catch (error) {
@@ -238,7 +238,7 @@ export class DynamoDeskRepository implements DeskRepository {
 
   async mergeTickets(write: MergeWrite): Promise<void> {
     // The messages move in the transaction, so a merge that fails leaves the target's thread as it was.
-    await this.writeTerms(write.target.before, write.terms);
+    await this.addTerms(write.target.before, write.terms);
     try {
       await this.table.transact([
         { ...ticketUpdate(write.source), name: 'source' },
@@ -258,11 +258,11 @@ export class DynamoDeskRepository implements DeskRepository {
   }
 
   /**
-   * Index entries go before the write they belong to (idempotent puts): a write that then fails leaves a term that
-   * finds the ticket, harmless, never a message that search misses.
+   * Index entries of an existing ticket go before the write they belong to, those it holds already skipped: a write
+   * that then fails leaves a term that finds the ticket, harmless, never a message that search misses.
    */
-  private writeTerms(ticket: Pick<Ticket, 'deskId' | 'id'>, terms: readonly string[]): Promise<void> {
-    return this.table.batchPut(termItems(ticket.deskId, ticket.id, terms));
+  private addTerms(ticket: Pick<Ticket, 'deskId' | 'id'>, terms: readonly string[]): Promise<void> {
+    return this.table.putMissing(termItems(ticket.deskId, ticket.id, terms));
   }
 
   async retryDelivery(ticketId: string, deliveryId: string, at: string): Promise<Delivery> {

@@ -115,7 +115,8 @@ export class DynamoTicketRepository implements TicketRepository {
   }
 
   async addInboundMessage(write: InboundReplyWrite): Promise<void> {
-    await this.table.batchPut(termItems(write.before.deskId, write.before.id, write.terms));
+    // Terms the ticket holds already are skipped (see putMissing): a reply repeats many of its thread's words.
+    await this.table.putMissing(termItems(write.before.deskId, write.before.id, write.terms));
     await this.write(write.ingest, write.claims.fingerprint, [
       ingestPut(write.ingest),
       ...claimItems(write.claims, write.ingest, write.before.id),

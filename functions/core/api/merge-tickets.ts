@@ -1,7 +1,7 @@
 // core: use case: merge one ticket into another (the source becomes a closed pointer that threading follows)
 import { InvalidInputError, NotFoundError } from '../errors';
 import { normalizeMessageId } from '../ids';
-import { threadTerms } from '../search/search-terms';
+import { messageTerms, threadTerms } from '../search/search-terms';
 import { MAX_THREAD_IDS } from '../tickets/ticket-activity';
 import type { Participant, Ticket, TicketMessage } from '../types';
 import { agentMessage, deskOf } from './agent-messages';
@@ -92,7 +92,11 @@ export async function mergeTickets(deps: ApiDeps, agent: Agent, sourceId: string
     },
     moved,
     notes,
-    terms: threadTerms(source.subject, thread.messages),
+    // The source's people move with its thread: the target is found by them too (some never wrote a message).
+    terms: [
+      ...threadTerms(source.subject, thread.messages),
+      ...messageTerms({ body: '', people: [source.requester, ...source.participants] }),
+    ],
   };
   await deps.desk.mergeTickets(write);
   deps.log.info('tickets merged', { ticketId: source.id, into: target.id, by: agent.email, moved: moved.length });

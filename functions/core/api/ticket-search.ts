@@ -1,5 +1,6 @@
 // core: the ticket list with filters, sort and search: an index walk when no text is asked for, else the tickets
 // every query term's index holds, loaded, filtered and ordered in memory (a few hundred at most)
+import { createdGroup } from '../../contracts';
 import { InvalidInputError } from '../errors';
 import { MAX_QUERY_TERMS, queryTerms } from '../search/search-terms';
 import type { Ticket, TicketPriority, TicketStatus } from '../types';
@@ -79,7 +80,9 @@ async function walk(deps: ApiDeps, input: FindTicketsInput): Promise<FoundTicket
     input.sort === 'updated' && filters.assignee !== undefined
       ? { kind: 'assignee', status, assignee: filters.assignee, ascending: input.order === 'asc' }
       : { kind: input.sort === 'created' ? 'created' : 'status', status, ascending: input.order === 'asc' };
-  const narrowing = Object.keys(filters).some((k) => k !== 'status' && !(k === 'assignee' && index.kind === 'assignee'));
+  // byCreated keeps open and pending tickets together: a list of one of them drops the others.
+  const shared = index.kind === 'created' && createdGroup(status) !== status;
+  const narrowing = shared || Object.keys(filters).some((k) => k !== 'status' && !(k === 'assignee' && index.kind === 'assignee'));
   const batch = narrowing ? Math.max(FILTERED_BATCH, input.limit) : input.limit;
   const wanted = { ...filters, status };
   const found: Ticket[] = [];

@@ -33,7 +33,7 @@ export async function addReply(step: IngestStep, decision: ThreadDecision & { ti
   const reason = held ? `held on ticket #${before.number} (matched by ${decision.rule}): ${held}` : `threaded by ${decision.rule}`;
   const ingest = ingestRecord(deps, input, outcome, reason, before.id, mail.messageId, step.attempts, mail);
   // A held message is not searchable until an agent accepts it: a stranger's words must not make a ticket turn up.
-  const terms = held ? [] : inboundReplyTerms(mail, deps.config);
+  const terms = held ? [] : inboundReplyTerms(mail, deps.config, before);
   try {
     await deps.tickets.addInboundMessage({
       ingest,

@@ -153,12 +153,22 @@ export function newTicketTerms(ticket: Ticket, mail: ParsedMail): string[] {
 }
 
 /**
- * The terms a reply by mail adds: its sender and other recipients (never a desk address), and its new text, or the
- * whole text when the reply extractor was unsure what is new.
+ * The terms a reply by mail adds to `ticket`: its sender and other recipients (never a desk address), and its new text,
+ * or the whole text when the reply extractor was unsure what is new. What the ticket already holds is left out: the
+ * people on it and its subject's words were indexed when they joined it (each term is a write unit, and writing one
+ * again changes nothing).
  */
-export function inboundReplyTerms(mail: ParsedMail, config: DeskConfig): string[] {
-  const people = [mail.from, ...mail.to, ...mail.cc].filter((p) => p.address.includes('@') && !isDeskAddress(config, p.address));
-  return messageTerms({ body: mail.replyConfidence === 'high' ? mail.reply : mail.text, people });
+export function inboundReplyTerms(
+  mail: ParsedMail,
+  config: DeskConfig,
+  ticket: Pick<Ticket, 'requester' | 'participants' | 'subject'>,
+): string[] {
+  const onTicket = new Set([ticket.requester.address, ...ticket.participants.map((p) => p.address)].map((a) => a.toLowerCase()));
+  const people = [mail.from, ...mail.to, ...mail.cc].filter(
+    (p) => p.address.includes('@') && !isDeskAddress(config, p.address) && !onTicket.has(p.address.toLowerCase()),
+  );
+  const known = new Set(textTerms(ticket.subject));
+  return messageTerms({ body: mail.replyConfidence === 'high' ? mail.reply : mail.text, people }).filter((t) => !known.has(t));
 }
 
 /** The terms of a ticket the desk opens: its subject, its people and the agent's first message. */

@@ -47,12 +47,30 @@ describe('messageTerms', () => {
       reply: 'New words',
       replyConfidence: 'high',
     } as unknown as ParsedMail;
-    const sure = inboundReplyTerms(mail, DEFAULT_DESK_CONFIG);
+    const ticket = { requester: { address: 'carol@example.com', name: 'Carol' }, participants: [], subject: 'Printer' };
+    const sure = inboundReplyTerms(mail, DEFAULT_DESK_CONFIG, ticket);
     expect(sure).toContain('bob@example.com');
     expect(sure).toContain('words');
     expect(sure).not.toContain('oldwords');
     expect(sure).not.toContain('support@desk.localhost');
-    expect(inboundReplyTerms({ ...mail, replyConfidence: 'low' }, DEFAULT_DESK_CONFIG)).toContain('oldwords');
+    expect(inboundReplyTerms({ ...mail, replyConfidence: 'low' }, DEFAULT_DESK_CONFIG, ticket)).toContain('oldwords');
+  });
+
+  it('leaves out what the ticket already holds: the people on it and its subject words', () => {
+    const mail = {
+      from: { address: 'Ann@Example.com', name: 'Ann' },
+      to: [{ address: 'support@desk.localhost', name: 'Support' }],
+      cc: [{ address: 'bob@example.com', name: 'Bob' }],
+      text: 'Printer jammed again',
+      reply: 'Printer jammed again',
+      replyConfidence: 'high',
+    } as unknown as ParsedMail;
+    const ticket = {
+      requester: { address: 'ann@example.com', name: 'Ann' },
+      participants: [{ address: 'ann@example.com', name: 'Ann', role: 'requester' as const, unsubscribed: false }],
+      subject: 'Printer broken',
+    };
+    expect(inboundReplyTerms(mail, DEFAULT_DESK_CONFIG, ticket)).toEqual(['bob@example.com', 'bob', 'example', 'com', 'jammed', 'again']);
   });
 });
 
