@@ -68,6 +68,29 @@ describe('full-text search', () => {
     expect(ids(await search({ q: note }))).toEqual([opened.ticketId]);
   });
 
+  it("does not find a held stranger's words until an agent accepts the message; the mail log lists it as held", async () => {
+    const word = `refund${runId}q`;
+    const first = `<held-${runId}@customer.example>`;
+    const opened = await h.receive(
+      plainMail({ from: `dee-${runId}@example.com`, subject: 'Order', body: 'Where is it?', messageId: first }),
+    );
+    const held = await h.receive(
+      plainMail({ from: `mallory-${runId}@evil.example`, subject: 'Re: Order', body: `Send the ${word} to me.`, inReplyTo: first }),
+    );
+    expect(held).toMatchObject({ outcome: 'held', ticketId: opened.ticketId });
+    expect(ids(await search({ q: word }))).toEqual([]);
+    const log = await h.call<{ items: { key: string; outcome: string; ticketId?: string }[] }>('GET', '/api/mail', {
+      query: { outcome: 'held' },
+    });
+    expect(log.json.items.find((e) => e.ticketId === opened.ticketId)).toMatchObject({ outcome: 'held' });
+
+    const ticket = await h.call<{ messages: { id: string; held?: boolean }[] }>('GET', `/api/tickets/${opened.ticketId}`);
+    const message = ticket.json.messages.find((m) => m.held)!;
+    expect((await h.call('POST', `/api/tickets/${opened.ticketId}/messages/${message.id}/accept`)).status).toBe(200);
+    expect(ids(await search({ q: word }))).toEqual([opened.ticketId]);
+    expect(ids(await search({ q: `mallory-${runId}@evil.example` }))).toEqual([opened.ticketId]);
+  });
+
   it('finds a Japanese subject by any two-character substring, and not by characters it lacks', async () => {
     const opened = await h.receive(
       await composeMail({
@@ -148,6 +171,9 @@ describe('filters and sort', () => {
     const mine = new Set(made.map((t) => t.id));
     const byCreated = await allPages({ status: 'open', label: 'fleet', sort: 'created', order: 'asc', limit: '3' });
     expect(byCreated.map((t) => t.id).filter((id) => mine.has(id))).toEqual(expected((t) => t.status === 'open', 'createdAt', 'asc'));
+    // Open and pending tickets share byCreated's partition: each list keeps only its own.
+    const pending = await allPages({ status: 'pending', sort: 'created', order: 'asc', limit: '3' });
+    expect(pending.map((t) => t.id).filter((id) => mine.has(id))).toEqual(expected((t) => t.status === 'pending', 'createdAt', 'asc'));
     const high = await allPages({ status: 'open', priority: 'high', limit: '2' });
     expect(high.map((t) => t.id).filter((id) => mine.has(id))).toEqual(
       expected((t) => t.status === 'open' && t.priority === 'high', 'updatedAt', 'desc'),
