@@ -40,17 +40,29 @@ export type TableAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'Up
 /**
  * What each function does with the table: the actions it sends (a transaction needs the action of each item it
  * holds) and the indexes it queries. The stack grants exactly this (`TicketStore.connect`), and a test records
- * the requests each function really sends and compares. Nobody deletes items, scans or writes in batches.
+ * the requests each function really sends and compares. Nobody deletes items or scans. `termBatches`: the function
+ * writes search-term entries (whose key says everything) with BatchWriteItem, granted only on `TERM#` keys.
  */
 export const TABLE_ACCESS = {
-  ingest: { actions: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem'], indexes: [] },
-  notify: { actions: ['GetItem', 'PutItem', 'UpdateItem', 'ConditionCheckItem'], indexes: [] },
+  ingest: { actions: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem'], indexes: [], termBatches: true },
+  notify: { actions: ['GetItem', 'PutItem', 'UpdateItem', 'ConditionCheckItem'], indexes: [], termBatches: false },
   api: {
     actions: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'],
-    indexes: ['byStatus', 'byAssignee', 'byRequester'],
+    indexes: ['byStatus', 'byAssignee', 'byRequester', 'byCreated'],
+    termBatches: true,
   },
-  bounces: { actions: ['GetItem', 'UpdateItem'], indexes: [] },
-} as const satisfies Record<FunctionName, { readonly actions: readonly TableAction[]; readonly indexes: readonly IndexName[] }>;
+  bounces: { actions: ['GetItem', 'UpdateItem'], indexes: [], termBatches: false },
+} as const satisfies Record<FunctionName, TableAccess>;
+
+/** What one function may do with the table (see {@link TABLE_ACCESS}). */
+export interface TableAccess {
+  readonly actions: readonly TableAction[];
+  readonly indexes: readonly IndexName[];
+  readonly termBatches: boolean;
+}
+
+/** The key prefix of search-term entries: the only items written in batches (`dynamodb:LeadingKeys` limits the grant). */
+export const TERM_KEY_PREFIX = 'TERM#';
 
 /**
  * Events a function logs with the field {@link METRIC_LOG_FIELD} set to one of these names. The stack counts
@@ -226,7 +238,7 @@ export const KEY_PREFIXES = {
   messageId: 'MSGID#',
   ingest: 'INGEST#',
   number: 'NUM#',
-  term: 'TERM#',
+  term: TERM_KEY_PREFIX,
   address: 'ADDR#',
   content: 'CONTENT#',
 } as const;

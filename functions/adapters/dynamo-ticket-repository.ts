@@ -167,7 +167,12 @@ export class DynamoTicketRepository implements TicketRepository {
     });
     // The index holds keys only; the records come in one batch and keep the index's order.
     const records = new Map(
-      (await this.table.batchGet(entries.map((e) => ({ pk: e.pk as string, sk: e.sk as string })))).map((i) => [i.pk, i]),
+      (
+        await this.table.batchGet(
+          entries.map((e) => ({ pk: e.pk as string, sk: e.sk as string })),
+          { consistent: false },
+        )
+      ).map((i) => [i.pk, i]),
     );
     return {
       records: entries.flatMap((entry) => {

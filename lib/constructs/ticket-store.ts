@@ -3,7 +3,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ENV, TABLE_ACCESS, TABLE_INDEXES, TABLE_KEYS, type IndexName, type TableAction } from '../../functions/contracts';
+import { ENV, TABLE_ACCESS, TABLE_INDEXES, TABLE_KEYS, TERM_KEY_PREFIX, type TableAccess } from '../../functions/contracts';
 import type { AppFunction } from './app-function';
 
 /** The single table of tickets, messages, deliveries and Message-ID index items. */
@@ -44,13 +44,25 @@ export class TicketStore extends Construct {
     this.grantData(fn.fn, TABLE_ACCESS[fn.contract]);
   }
 
-  /** Grants `actions` on the table, and Query on each of `indexes` by its own ARN (never `index/*`). */
-  grantData(grantee: iam.IGrantable, access: { readonly actions: readonly TableAction[]; readonly indexes: readonly IndexName[] }): void {
+  /**
+   * Grants `actions` on the table, Query on each of `indexes` by its own ARN (never `index/*`), and with `termBatches`
+   * BatchWriteItem on search-term keys only: a batch may also delete, so the condition keeps it off every other item.
+   */
+  grantData(grantee: iam.IGrantable, access: TableAccess): void {
     iam.Grant.addToPrincipal({
       grantee,
       actions: access.actions.map((action) => `dynamodb:${action}`),
       resourceArns: [this.table.tableArn],
     });
+    if (access.termBatches) {
+      grantee.grantPrincipal.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['dynamodb:BatchWriteItem'],
+          resources: [this.table.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${TERM_KEY_PREFIX}*`] } },
+        }),
+      );
+    }
     if (access.indexes.length > 0) {
       iam.Grant.addToPrincipal({
         grantee,

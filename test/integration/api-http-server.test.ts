@@ -160,7 +160,7 @@ describe('local HTTP server: API', () => {
     expect(await me.json()).toEqual(AGENT);
     const tickets = await fetch(`${server.endpoint}/api/tickets?status=open&limit=5`, { headers: { authorization: `Bearer ${token}` } });
     expect(tickets.status).toBe(200);
-    expect(await tickets.json()).toEqual({ items: [], cursor: null });
+    expect(await tickets.json()).toEqual({ items: [], cursor: null, partial: false });
   });
 });
 

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { createFaultInjector } from '../../bin/local/faults';
 import { composeMail } from '../support/mail';
 import { countCommands, startRuntimeHarness } from '../support/runtime-harness';
+import { TERM_KEY_PREFIX } from '../../functions/contracts';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /** A fresh table (ticket numbers start at 1) whose clients carry a fault injector, and one stored email's event. */
 async function setup(name: string) {
@@ -67,20 +69,25 @@ describe('ingest under DynamoDB faults', () => {
     expect(all[0]?.number).toBe(2);
   });
 
-  it('counts DynamoDB requests per email: new ticket ≤ 3, reply ≤ 3, duplicate event ≤ 1', async () => {
+  it('counts DynamoDB requests per email: new ticket ≤ 3, reply ≤ 3, duplicate event ≤ 1, besides the search index', async () => {
     const { h, handler, event } = await setup('requests');
     const counter = countCommands(h.runtime.documents);
-    const count = () => counter.total();
+    const terms = countTermRequests(h.runtime.documents);
+    const count = () => counter.total() - terms.total();
 
     let before = count();
+    let termsBefore = terms.snapshot();
     const [created] = await handler(event);
     const newTicketRequests = count() - before;
+    const newTicketTerms = terms.since(termsBefore);
 
     before = count();
+    termsBefore = terms.snapshot();
     await handler(event);
     const duplicateRequests = count() - before;
+    expect(terms.since(termsBefore)).toEqual({ reads: 0, writes: 0 });
 
-    /** Ann replies by the ticket's Message-ID; returns the outcome and the requests it took. */
+    /** Ann replies by the ticket's Message-ID; returns the outcome, the requests it took and its index requests. */
     const reply = async (text: string) => {
       const raw = await composeMail({
         from: 'ann@example.com',
@@ -91,16 +98,22 @@ describe('ingest under DynamoDB faults', () => {
       });
       const replyEvent = h.event(await h.put(raw));
       const start = count();
+      const startTerms = terms.snapshot();
       const [result] = await handler(replyEvent);
-      return { result, requests: count() - start };
+      return { result, requests: count() - start, index: terms.since(startTerms) };
     };
-    const { result: replied, requests: firstReplyRequests } = await reply('more');
-    const { result: repliedAgain, requests: replyRequests } = await reply('and more');
+    const { result: replied, requests: firstReplyRequests, index: firstReplyIndex } = await reply('more');
+    const { result: repliedAgain, requests: replyRequests, index: replyIndex } = await reply('and more');
 
     expect(replied?.outcome).toBe('reply-added');
     expect(repliedAgain?.outcome).toBe('reply-added');
     expect(newTicketRequests).toBeGreaterThanOrEqual(1);
     expect(newTicketRequests).toBeLessThanOrEqual(3);
+    // The search index: a new ticket writes its terms in one batch (up to 25); a reply reads which of its terms the
+    // ticket holds and writes the others ("more" once, then nothing: "and" is a stop word).
+    expect(newTicketTerms).toEqual({ reads: 0, writes: 1 });
+    expect(firstReplyIndex).toEqual({ reads: 1, writes: 1 });
+    expect(replyIndex).toEqual({ reads: 1, writes: 0 });
     // The first reply in a container also reads the desk's settings (for relays and Cc's), cached from then on.
     expect(firstReplyRequests).toBe(replyRequests + 1);
     expect(replyRequests).toBeGreaterThanOrEqual(1);
@@ -108,3 +121,31 @@ describe('ingest under DynamoDB faults', () => {
     expect(duplicateRequests).toBe(1);
   });
 });
+
+/** Counts the requests that read or write search-term entries only (BatchGetItem and BatchWriteItem on `TERM#` keys). */
+function countTermRequests(client: DynamoDBDocumentClient) {
+  const counts = { reads: 0, writes: 0 };
+  // The low-level command sees marshalled keys (`{ pk: { S: 'TERM#…' } }`).
+  const pkOf = (key: { pk?: unknown }) => (typeof key.pk === 'object' && key.pk !== null ? (key.pk as { S?: string }).S : key.pk);
+  const onlyTerms = (keys: { pk?: unknown }[]) => keys.length > 0 && keys.every((k) => String(pkOf(k)).startsWith(TERM_KEY_PREFIX));
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as { RequestItems?: Record<string, unknown> };
+      const requests = Object.values(input.RequestItems ?? {});
+      if (context.commandName === 'BatchGetItemCommand' && onlyTerms(requests.flatMap((r) => (r as { Keys: { pk?: unknown }[] }).Keys))) {
+        counts.reads += 1;
+      }
+      if (context.commandName === 'BatchWriteItemCommand') counts.writes += 1;
+      return next(args);
+    },
+    { step: 'initialize', name: 'countTermRequests' },
+  );
+  return {
+    total: () => counts.reads + counts.writes,
+    snapshot: () => ({ ...counts }),
+    since: (earlier: { reads: number; writes: number }) => ({
+      reads: counts.reads - earlier.reads,
+      writes: counts.writes - earlier.writes,
+    }),
+  };
+}
