@@ -1,18 +1,14 @@
 // bench: first-page inbox latency through the API handler with 100 vs 10,000 tickets in DynamoDB Local (`npx tsx bin/bench/inbox-latency.ts`)
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoDeskRepository } from '../../functions/adapters/dynamo-desk-repository';
+import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ticketToItem } from '../../functions/adapters/dynamo-items';
 import { DynamoTable, type Item } from '../../functions/adapters/dynamo-table';
-import { DynamoTicketRepository } from '../../functions/adapters/dynamo-ticket-repository';
-import { createApiHandler, type ApiHandler } from '../../functions/api/create-handler';
-import type { ApiDeps } from '../../functions/core/api/api-ports';
-import { DEFAULT_DESK_CONFIG } from '../../functions/core/config/desk-config';
+import type { ApiHandler } from '../../functions/api/create-handler';
 import type { Ticket, TicketStatus } from '../../functions/core/types';
-import { ensureTable, startDynamoDbLocal } from '../local/dynamodb-local';
-import { findFreePort } from '../local/ports';
+import { ensureTable } from '../local/dynamodb-local';
+import { benchApiHandler, startBenchDynamo } from './bench-api';
+import { median, p95 } from './stats';
 import { ticketsEvent } from './api-event';
 
 const SIZES = [100, 10_000];
@@ -70,20 +66,8 @@ async function timeOnce(handler: ApiHandler): Promise<number> {
   return elapsed;
 }
 
-function summary(ms: number[]): { median: number; p95: number } {
-  const sorted = [...ms].sort((a, b) => a - b);
-  return { median: sorted[Math.floor(sorted.length / 2)]!, p95: sorted[Math.ceil(sorted.length * 0.95) - 1]! };
-}
-
-const dynamo = await startDynamoDbLocal({ port: await findFreePort(), dataDir: null });
+const { dynamo, client, documents } = await startBenchDynamo();
 try {
-  const client = new DynamoDBClient({
-    endpoint: dynamo.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
-  });
-  const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  const quiet = { debug() {}, info() {}, warn() {}, error() {} };
   const handlers = new Map<number, ApiHandler>();
   const seedSeconds = new Map<number, number>();
   for (const size of SIZES) {
@@ -94,22 +78,15 @@ try {
     seedSeconds.set(size, (performance.now() - seeded) / 1000);
     // Only the routes this benchmark calls are wired; the others would fail loudly if reached.
     const table = new DynamoTable(documents, tableName);
-    const deps = {
-      config: DEFAULT_DESK_CONFIG,
-      tickets: new DynamoTicketRepository(table),
-      desk: new DynamoDeskRepository(table),
-      clock: () => new Date(),
-      log: quiet,
-    };
-    handlers.set(size, createApiHandler(deps as unknown as ApiDeps));
+    handlers.set(size, benchApiHandler(table));
   }
   // The JVM behind DynamoDB Local speeds up for a while; warm it on every table, then alternate so drift hits both alike.
   for (let run = 0; run < WARM_UP; run += 1) for (const handler of handlers.values()) await timeOnce(handler);
   const timings = new Map<number, number[]>(SIZES.map((size) => [size, []]));
   for (let run = 0; run < RUNS; run += 1) for (const size of SIZES) timings.get(size)!.push(await timeOnce(handlers.get(size)!));
   const rows = SIZES.map((size) => {
-    const { median, p95 } = summary(timings.get(size)!);
-    return `| ${size.toLocaleString('en-US')} | ${median.toFixed(2)} | ${p95.toFixed(2)} | ${seedSeconds.get(size)!.toFixed(1)} s |`;
+    const ms = timings.get(size)!;
+    return `| ${size.toLocaleString('en-US')} | ${median(ms).toFixed(2)} | ${p95(ms).toFixed(2)} | ${seedSeconds.get(size)!.toFixed(1)} s |`;
   });
   console.log(
     `First page of the open inbox (25 tickets), ${RUNS} requests per table after ${WARM_UP} warm-up each, alternating, through createApiHandler on DynamoDB Local:\n`,

@@ -1,20 +1,16 @@
 // bench: search p95 and the inbox's first page at two table sizes, and the search index's write units per message (`npx tsx bin/bench/search.ts`)
 import { performance } from 'node:perf_hooks';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoDeskRepository } from '../../functions/adapters/dynamo-desk-repository';
 import { termItems, ticketToItem } from '../../functions/adapters/dynamo-items';
 import { DynamoTable, type Item } from '../../functions/adapters/dynamo-table';
-import { DynamoTicketRepository } from '../../functions/adapters/dynamo-ticket-repository';
-import { createApiHandler, type ApiHandler } from '../../functions/api/create-handler';
-import type { ApiDeps } from '../../functions/core/api/api-ports';
+import type { ApiHandler } from '../../functions/api/create-handler';
 import { DEFAULT_DESK_CONFIG } from '../../functions/core/config/desk-config';
 import { parseEmail } from '../../functions/core/email/parse-email';
 import { agentMessageTerms, inboundReplyTerms, messageTerms } from '../../functions/core/search/search-terms';
 import type { Ticket, TicketStatus } from '../../functions/core/types';
 import { FIXTURE_MAIL, fixtureMail } from '../../test/support/fixture-mail';
-import { ensureTable, startDynamoDbLocal } from '../local/dynamodb-local';
-import { findFreePort } from '../local/ports';
+import { ensureTable } from '../local/dynamodb-local';
+import { benchApiHandler, startBenchDynamo } from './bench-api';
+import { median, p95 } from './stats';
 import { ticketsEvent } from './api-event';
 import { describeMachine } from './machine';
 
@@ -102,11 +98,6 @@ async function timeOnce(handler: ApiHandler, query: Record<string, string>): Pro
   return { ms, hits: (JSON.parse(result.body ?? '{}') as { items: unknown[] }).items.length };
 }
 
-function summary(ms: number[]): { median: number; p95: number } {
-  const sorted = [...ms].sort((a, b) => a - b);
-  return { median: sorted[Math.floor(sorted.length / 2)]!, p95: sorted[Math.ceil(sorted.length * 0.95) - 1]! };
-}
-
 /** Terms (= index items = write units, each under 1 KB and on no index) a real mail adds, over the project's test mail. */
 async function termsPerFixtureMail(): Promise<{ first: number[]; reply: number[] }> {
   const first: number[] = [];
@@ -131,15 +122,8 @@ const QUERIES: readonly (readonly [string, Record<string, string>])[] = [
 ];
 
 const machineBefore = describeMachine();
-const dynamo = await startDynamoDbLocal({ port: await findFreePort(), dataDir: null });
+const { dynamo, client, documents } = await startBenchDynamo();
 try {
-  const client = new DynamoDBClient({
-    endpoint: dynamo.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'b', secretAccessKey: 'b' },
-  });
-  const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  const quiet = { debug() {}, info() {}, warn() {}, error() {} };
   const handlers = new Map<number, ApiHandler>();
   const seeding = new Map<number, string>();
   for (const size of SIZES) {
@@ -150,14 +134,7 @@ try {
     process.stderr.write(`search: seeding ${size} tickets\n`);
     const { items } = await seed(table, size);
     seeding.set(size, `${items.toLocaleString('en-US')} items in ${((performance.now() - started) / 1000).toFixed(0)} s`);
-    const deps = {
-      config: DEFAULT_DESK_CONFIG,
-      tickets: new DynamoTicketRepository(table),
-      desk: new DynamoDeskRepository(table),
-      clock: () => new Date(),
-      log: quiet,
-    };
-    handlers.set(size, createApiHandler(deps as unknown as ApiDeps));
+    handlers.set(size, benchApiHandler(table));
   }
   for (let run = 0; run < WARM_UP; run += 1) for (const h of handlers.values()) for (const [, q] of QUERIES) await timeOnce(h, q);
   const timings = new Map<string, number[]>();
@@ -186,18 +163,16 @@ try {
   console.log(`|---|${SIZES.map(() => '---:').join('|')}|---:|`);
   for (const [name] of QUERIES) {
     const cells = SIZES.map((size) => {
-      const s = summary(timings.get(`${name}@${size}`)!);
-      return `${fmt(s.median)} / ${fmt(s.p95)} (${hits.get(`${name}@${size}`)})`;
+      const ms = timings.get(`${name}@${size}`)!;
+      return `${fmt(median(ms))} / ${fmt(p95(ms))} (${hits.get(`${name}@${size}`)})`;
     });
-    const first = summary(timings.get(`${name}@${SIZES[0]}`)!).p95;
-    const last = summary(timings.get(`${name}@${SIZES.at(-1)}`)!).p95;
+    const first = p95(timings.get(`${name}@${SIZES[0]}`)!);
+    const last = p95(timings.get(`${name}@${SIZES.at(-1)}`)!);
     console.log(`| ${name} | ${cells.join(' | ')} | ${(last / first).toFixed(2)} |`);
   }
-  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.ceil(xs.length * 0.95) - 1]!;
   console.log(
     `\nSearch index write units per message over the ${fixture.first.length} test mails (one unit per term item: under 1 KB, on no index, BatchWriteItem): ` +
-      `as a ticket's first mail median ${med(fixture.first)}, p95 ${p95(fixture.first)}, max ${Math.max(...fixture.first)}; as a reply median ${med(fixture.reply)}, p95 ${p95(fixture.reply)}, max ${Math.max(...fixture.reply)}. ` +
+      `as a ticket's first mail median ${median(fixture.first)}, p95 ${p95(fixture.first)}, max ${Math.max(...fixture.first)}; as a reply median ${median(fixture.reply)}, p95 ${p95(fixture.reply)}, max ${Math.max(...fixture.reply)}. ` +
       `Before this change a ticket wrote one item per subject word (at most 20) and messages none.`,
   );
 } finally {

@@ -30,6 +30,18 @@ describe('textTerms', () => {
   });
 });
 
+/** A reply by mail from Ann to the desk, Cc Bob. */
+function replyMail(text: string, reply: string, from = 'ann@example.com'): ParsedMail {
+  return {
+    from: { address: from, name: 'Ann' },
+    to: [{ address: 'support@desk.localhost', name: 'Support' }],
+    cc: [{ address: 'bob@example.com', name: 'Bob' }],
+    text,
+    reply,
+    replyConfidence: 'high',
+  } as unknown as ParsedMail;
+}
+
 describe('messageTerms', () => {
   it('indexes people first, then the subject, then the body, and stops at the cap', () => {
     const body = Array.from({ length: 400 }, (_, i) => `word${i}`).join(' ');
@@ -39,14 +51,7 @@ describe('messageTerms', () => {
   });
 
   it('takes a reply by mail by its new text only when the extractor is sure, and never a desk address', () => {
-    const mail = {
-      from: { address: 'ann@example.com', name: 'Ann' },
-      to: [{ address: 'support@desk.localhost', name: 'Support' }],
-      cc: [{ address: 'bob@example.com', name: 'Bob' }],
-      text: 'New words\n> quoted oldwords',
-      reply: 'New words',
-      replyConfidence: 'high',
-    } as unknown as ParsedMail;
+    const mail = replyMail('New words\n> quoted oldwords', 'New words');
     const ticket = { requester: { address: 'carol@example.com', name: 'Carol' }, participants: [], subject: 'Printer' };
     const sure = inboundReplyTerms(mail, DEFAULT_DESK_CONFIG, ticket);
     expect(sure).toContain('bob@example.com');
@@ -57,14 +62,7 @@ describe('messageTerms', () => {
   });
 
   it('leaves out what the ticket already holds: the people on it and its subject words', () => {
-    const mail = {
-      from: { address: 'Ann@Example.com', name: 'Ann' },
-      to: [{ address: 'support@desk.localhost', name: 'Support' }],
-      cc: [{ address: 'bob@example.com', name: 'Bob' }],
-      text: 'Printer jammed again',
-      reply: 'Printer jammed again',
-      replyConfidence: 'high',
-    } as unknown as ParsedMail;
+    const mail = replyMail('Printer jammed again', 'Printer jammed again', 'Ann@Example.com');
     const ticket = {
       requester: { address: 'ann@example.com', name: 'Ann' },
       participants: [{ address: 'ann@example.com', name: 'Ann', role: 'requester' as const, unsubscribed: false }],
