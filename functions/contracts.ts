@@ -175,6 +175,13 @@ export const keys = {
   rate: (address: string, day: string): TableKey => ({ pk: `RATE#${address.toLowerCase()}#${day}`, sk: 'RATE' }),
   /** One per stored email content (SHA-256 below SES's block): the same mail stored twice is a duplicate. */
   content: (fingerprint: string): TableKey => ({ pk: `CONTENT#${fingerprint}`, sk: 'CONTENT' }),
+  /** A team member's notification preferences (by their lowercased email). */
+  agentPreferences: (email: string): TableKey => ({ pk: `AGENT#${email.toLowerCase()}`, sk: 'PREFS' }),
+  /** One webhook POST of one event to one configured hook; a ticket's events share a partition. */
+  webhookDelivery: (ticketId: string, eventId: string, hookIndex: number): TableKey => ({
+    pk: `WEBHOOK#${ticketId}`,
+    sk: `EVT#${eventId}#${hookIndex}`,
+  }),
 };
 
 /** The partition-key prefix of each item kind, for telling items apart in a mixed read. */
@@ -221,6 +228,16 @@ export function ticketIndexKeys(ticket: {
   };
 }
 
+/**
+ * The notify function's further stream filters (Lambda ORs the filters of a mapping): new or changed tickets, new
+ * messages and deliveries that failed. From these it derives agent notifications and webhook events.
+ */
+export const WORKFLOW_STREAM_FILTERS = [
+  { eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { type: { S: ['ticket'] } } } },
+  { eventName: ['INSERT'], dynamodb: { NewImage: { type: { S: ['message'] } } } },
+  { eventName: ['MODIFY'], dynamodb: { NewImage: { type: { S: ['delivery'] }, status: { S: ['failed'] } } } },
+] as const;
+
 /** The `type` attribute of delivery items and the status that asks the notify function to send one. */
 export const DELIVERY_ITEM = { type: 'delivery', sendableStatus: 'pending' } as const;
 
@@ -233,3 +250,6 @@ export const NOTIFY_STREAM_FILTER = {
   eventName: ['INSERT', 'MODIFY'],
   dynamodb: { NewImage: { type: { S: [DELIVERY_ITEM.type] }, status: { S: [DELIVERY_ITEM.sendableStatus] } } },
 } as const;
+
+/** Every filter of the notify function's stream mapping: deliveries to send, then the workflow's changes. */
+export const NOTIFY_STREAM_FILTERS = [NOTIFY_STREAM_FILTER, ...WORKFLOW_STREAM_FILTERS] as const;

@@ -35,6 +35,7 @@ export function ticketFromItem(item: Item): Ticket {
     threadMessageIds: (item.threadMessageIds as string[] | undefined) ?? [],
     preview: (item.preview as string | undefined) ?? '',
     version: (item.version as number | undefined) ?? 0,
+    ...(typeof item.changedBy === 'string' ? { changedBy: item.changedBy } : {}),
   };
 }
 
@@ -56,7 +57,7 @@ export function ticketUpdate(change: TicketTransition): NamedItem {
         UpdateExpression:
           'SET #status = :status, assignee = :assignee, labels = :labels, priority = :priority, participants = :participants, updatedAt = :updatedAt, ' +
           'threadMessageIds = :ids, preview = :preview, messageCount = :count, ' +
-          'gsi1pk = :gsi1pk, gsi1sk = :gsi1sk, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk, version = :next',
+          'gsi1pk = :gsi1pk, gsi1sk = :gsi1sk, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk, version = :next, changedBy = :changedBy',
         ConditionExpression: 'version = :version',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
@@ -75,6 +76,7 @@ export function ticketUpdate(change: TicketTransition): NamedItem {
           ':gsi2sk': index.gsi2sk,
           ':version': before.version,
           ':next': after.version,
+          ':changedBy': after.changedBy ?? null,
         },
       },
     },

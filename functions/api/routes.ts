@@ -16,6 +16,7 @@ import '../core/config/zod-messages';
 import { NotFoundError } from '../core/errors';
 import { TICKET_PRIORITIES, TICKET_STATUSES } from '../core/types';
 import { deliveryView, htmlPage, messageView, ticketDetailView, ticketView } from './views';
+import { workflowRoutes } from './workflow-routes';
 
 /** What a route answers: JSON (or nothing), or an HTML page. */
 export type RouteResult = { readonly status: number; readonly json?: unknown } | { readonly status: number; readonly html: string };
@@ -326,6 +327,7 @@ const routes: readonly Route[] = [
     }),
   },
   { method: 'GET', path: '/api/ingest/failed', handle: async ({ deps }) => ({ status: 200, json: { items: await failedIngests(deps) } }) },
+  ...workflowRoutes,
 ];
 
 /** The signed link's parts from the query string, or null when one is missing or malformed. */

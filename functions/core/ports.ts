@@ -91,7 +91,8 @@ export interface DeliveryContent {
 /** An outgoing email waiting for the notify function (one per recipient). */
 export interface NewDelivery {
   readonly id: string;
-  readonly kind: 'ack' | 'reply' | 'participant-added';
+  /** `agent-notice`: a team notification (new ticket, reply, assignment…), never to a customer. */
+  readonly kind: 'ack' | 'reply' | 'participant-added' | 'agent-notice';
   readonly ticketId: string;
   readonly deskId: string;
   readonly recipient: Mailbox;

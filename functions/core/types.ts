@@ -151,6 +151,8 @@ export interface Ticket {
   readonly preview: string;
   /** Optimistic lock: every write to the ticket item checks and bumps it. */
   readonly version: number;
+  /** The agent who made the latest dashboard change (status, assignee, labels, priority); absent before any. */
+  readonly changedBy?: string | null;
 }
 
 export type MessageDirection = 'inbound' | 'outbound' | 'note';

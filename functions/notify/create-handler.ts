@@ -5,6 +5,8 @@ import { itemFromStreamImage } from '../adapters/dynamo-table';
 import { DELIVERY_ITEM } from '../contracts';
 import type { Delivery } from '../core/notify/notify-ports';
 import { processDelivery, type NotifyDeps } from '../core/notify/process-delivery';
+import { processTableChange } from '../core/workflow/process-table-change';
+import { tableChangeOf } from './table-change-record';
 
 /** Lease used when no Lambda context tells how long this invocation may still run. */
 const DEFAULT_LEASE_MS = 60_000;
@@ -44,10 +46,20 @@ export const createNotifyHandler =
     const resolved = await deps();
     const batchItemFailures: DynamoDBBatchResponse['batchItemFailures'] = [];
     for (const record of event.Records ?? []) {
-      const delivery = deliveryToSend(record);
-      if (!delivery) continue;
       const leaseMs = context ? context.getRemainingTimeInMillis() + LEASE_MARGIN_MS : DEFAULT_LEASE_MS;
       const retry = () => batchItemFailures.push({ itemIdentifier: record.dynamodb?.SequenceNumber ?? record.eventID ?? '' });
+      const delivery = deliveryToSend(record);
+      if (!delivery) {
+        const change = resolved.workflow ? tableChangeOf(record) : null;
+        if (!change || !resolved.workflow) continue;
+        try {
+          if ((await processTableChange(resolved.workflow, change, leaseMs)) === 'retry') retry();
+        } catch (error) {
+          resolved.log.error('change could not be processed; the record will be retried', { source: change.source, error: String(error) });
+          retry();
+        }
+        continue;
+      }
       try {
         if ((await processDelivery(resolved, { delivery, leaseMs })) === 'retry') retry();
       } catch (error) {

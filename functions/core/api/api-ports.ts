@@ -4,6 +4,7 @@ import type { Delivery, DeliveryRepository, SettingsRepository } from '../notify
 import type { ClearedState } from '../feedback/address-clearing';
 import type { Log, NewDelivery, ObjectStore, TicketRepository } from '../ports';
 import type { HeldResolution, Ticket, TicketMessage, TicketStatus } from '../types';
+import type { ApiWorkflowRepository } from '../workflow/workflow-ports';
 
 /** Which inbox partition to read: every ticket of a status, or those of one assignee (null = unassigned). */
 export type InboxQuery =
@@ -122,6 +123,8 @@ export interface ApiDeps {
   readonly files: FileUrls;
   readonly settings: SettingsRepository;
   readonly unsubscriber: Unsubscriber;
+  /** Notification preferences, failed webhooks (and saved replies). */
+  readonly workflow: ApiWorkflowRepository;
   readonly clock: () => Date;
   readonly log: Log;
   readonly localSignIn?: LocalSignIn;

@@ -67,7 +67,24 @@ function loadMimeLibraries(): Promise<MimeLibraries> {
   return mimeLibraries;
 }
 
-const TEMPLATE_OF: Record<Delivery['kind'], TemplateName> = {
+/**
+ * Team notifications are not the desk's to word for customers: one fixed template, the change described in `note.text`
+ * (Markdown with anything from mail escaped) and a link to the ticket.
+ */
+const AGENT_NOTICE_TEMPLATE = {
+  subject: '{{ticket.subject}}',
+  body: [
+    '{{note.text}}',
+    '',
+    '[Open ticket #{{ticket.number}}]({{ticket.url}})',
+    '',
+    '---',
+    '',
+    'You get this as a member of the {{desk.name}} team. Choose what you are mailed about on the Settings page of the dashboard.',
+  ].join('\n'),
+};
+
+const TEMPLATE_OF: Record<Exclude<Delivery['kind'], 'agent-notice'>, TemplateName> = {
   ack: 'ack',
   reply: 'reply',
   'participant-added': 'participantAdded',
@@ -129,7 +146,8 @@ export async function composeEmail(input: ComposeInput): Promise<ComposedEmail> 
     'ticket.url': { url: input.ticketUrl },
     ...(input.unsubscribeUrl ? { 'unsubscribe.url': { url: input.unsubscribeUrl } } : {}),
   };
-  const rendered = renderTemplate(input.settings.templates[TEMPLATE_OF[delivery.kind]], values);
+  const template = delivery.kind === 'agent-notice' ? AGENT_NOTICE_TEMPLATE : input.settings.templates[TEMPLATE_OF[delivery.kind]];
+  const rendered = renderTemplate(template, values);
   const linkNote = linkedAttachmentsNote(input.linkedAttachments, input.ticketUrl);
   const markdown = linkNote ? `${rendered.markdown}\n\n${linkNote.markdown}` : rendered.markdown;
   const text = linkNote ? `${rendered.text}\n\n${linkNote.text}` : rendered.text;

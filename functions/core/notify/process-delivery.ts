@@ -18,6 +18,7 @@ import {
 import { ackRateWindow } from './rate-limit';
 import { sesHeaderMessageId } from './ses-message-id';
 import { unsubscribeUrl } from './unsubscribe';
+import type { WorkflowDeps } from '../workflow/workflow-ports';
 
 /** SES v1 SendRawEmail refuses messages over 10 MB (after base64); keep headroom for headers and bodies. */
 export const RAW_MESSAGE_LIMIT = 10 * 1024 * 1024;
@@ -39,6 +40,8 @@ export interface NotifyDeps {
   /** The SES region: it decides the Message-ID form SES writes. */
   readonly region: string;
   readonly log: Log;
+  /** Team notifications and webhooks from the table's other changes; without it those records are skipped. */
+  readonly workflow?: WorkflowDeps;
 }
 
 export interface ProcessDeliveryInput {
@@ -124,8 +127,9 @@ export async function processDelivery(deps: NotifyDeps, input: ProcessDeliveryIn
         settings,
         messageId: ourMessageId,
         replyTo: replyAddress(desk.address, createReplyToken(deps.tokenKeys, delivery.ticketId)),
+        // Acknowledgements and team notifications are not a conversation one unsubscribes from.
         unsubscribeUrl:
-          delivery.kind === 'ack'
+          delivery.kind === 'ack' || delivery.kind === 'agent-notice'
             ? null
             : unsubscribeUrl(deps.config.dashboardUrl, deps.tokenKeys, delivery.ticketId, delivery.recipient.address),
         ticketUrl: ticketUrl(deps.config.dashboardUrl, delivery.ticketId),

@@ -32,6 +32,8 @@ export const deskSettingsSchema = z.object({
    * ticket for an agent to accept or move, or open a `new-ticket` for it.
    */
   strangers: z._default(z.enum(['hold', 'new-ticket']), 'hold'),
+  /** Whom a new ticket is mailed to: the whole team, nobody, or the whole team only while it is unassigned. */
+  notifyTeam: z._default(z.enum(['everyone', 'nobody', 'unassigned']), 'everyone'),
   updatedAt: z._default(z.nullable(z.string()), null),
 });
 
@@ -92,6 +94,7 @@ export function defaultDeskSettings(desk: Pick<Desk, 'id'>): DeskSettings {
     },
     ackEnabled: true,
     strangers: 'hold',
+    notifyTeam: 'everyone',
     updatedAt: null,
   };
 }

@@ -102,6 +102,7 @@ describe('composeEmail', () => {
         'mime-version',
         'x-auto-response-suppress',
         'list-unsubscribe',
+        'list-unsubscribe-post',
       ].sort(),
     );
   });

@@ -1,0 +1,34 @@
+// core: use cases for an agent's notification preferences and the desk's failed webhooks
+import type { AgentPreferences } from '../workflow/agent-preferences';
+import { DEFAULT_AGENT_PREFERENCES, parseAgentPreferences } from '../workflow/agent-preferences';
+import type { WebhookDelivery, WebhookKey } from '../workflow/workflow-ports';
+import type { ApiDeps } from './api-ports';
+import type { Agent } from './auth';
+
+/** The caller's notification preferences (everything on until they change it). */
+export async function getNotificationPreferences(deps: ApiDeps, agent: Agent): Promise<AgentPreferences> {
+  const stored = await deps.workflow.getPreferences([agent.email]);
+  return stored.get(agent.email) ?? DEFAULT_AGENT_PREFERENCES;
+}
+
+/**
+ * Changes the caller's preferences; kinds not named keep their value.
+ * @throws zod's `$ZodError` naming an unknown kind or a value that is not true/false.
+ */
+export async function saveNotificationPreferences(deps: ApiDeps, agent: Agent, input: unknown): Promise<AgentPreferences> {
+  const preferences = parseAgentPreferences(input, await getNotificationPreferences(deps, agent));
+  await deps.workflow.savePreferences(agent.email, preferences, deps.clock().toISOString());
+  deps.log.info('notification preferences saved', { by: agent.email });
+  return preferences;
+}
+
+/** Webhook deliveries that failed after their retries, newest first. */
+export function failedWebhooks(deps: ApiDeps): Promise<WebhookDelivery[]> {
+  return deps.workflow.listFailedWebhooks(100);
+}
+
+/** Sends a failed webhook delivery again (same event id and body). @throws ConcurrentUpdateError when it is not failed. */
+export async function retryWebhook(deps: ApiDeps, agent: Agent, key: WebhookKey): Promise<void> {
+  await deps.workflow.retryWebhook(key, deps.clock().toISOString());
+  deps.log.info('webhook retried', { ...key, by: agent.email });
+}
