@@ -229,13 +229,16 @@ export function ticketIndexKeys(ticket: {
 }
 
 /**
- * The notify function's further stream filters (Lambda ORs the filters of a mapping): new or changed tickets, new
- * messages and deliveries that failed. From these it derives agent notifications and webhook events.
+ * The notify function's further stream filters (Lambda ORs the filters of a mapping, at most 5): new or changed
+ * tickets, new messages and deliveries that failed, from which it derives agent notifications and webhook events, and
+ * webhook deliveries an agent retried.
  */
 export const WORKFLOW_STREAM_FILTERS = [
   { eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { type: { S: ['ticket'] } } } },
   { eventName: ['INSERT'], dynamodb: { NewImage: { type: { S: ['message'] } } } },
   { eventName: ['MODIFY'], dynamodb: { NewImage: { type: { S: ['delivery'] }, status: { S: ['failed'] } } } },
+  // An agent's retry of a failed webhook delivery (`failed → pending`).
+  { eventName: ['MODIFY'], dynamodb: { NewImage: { type: { S: ['webhook'] }, status: { S: ['pending'] } } } },
 ] as const;
 
 /** The `type` attribute of delivery items and the status that asks the notify function to send one. */

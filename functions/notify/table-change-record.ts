@@ -4,6 +4,7 @@ import { deliveryFromItem } from '../adapters/dynamo-delivery-repository';
 import { messageFromItem, ticketFromItem } from '../adapters/dynamo-items';
 import { itemFromStreamImage } from '../adapters/dynamo-table';
 import type { TableChange } from '../core/workflow/table-change';
+import type { WebhookKey } from '../core/workflow/workflow-ports';
 
 /**
  * The change a record reports: a ticket created or changed, a message added, a delivery that just failed. Its `source`
@@ -30,4 +31,12 @@ export function tableChangeOf(record: DynamoDBRecord): TableChange | null {
     return { kind: 'delivery-failed', source: `delivery:${delivery.ticketId}:${delivery.id}:failed:${delivery.updatedAt}`, delivery };
   }
   return null;
+}
+
+/** The webhook delivery an agent retried (`failed → pending`), or null. */
+export function webhookToRetry(record: DynamoDBRecord): WebhookKey | null {
+  const next = itemFromStreamImage(record.dynamodb?.NewImage);
+  const previous = itemFromStreamImage(record.dynamodb?.OldImage);
+  if (record.eventName !== 'MODIFY' || next?.type !== 'webhook' || next.status !== 'pending' || previous?.status !== 'failed') return null;
+  return { ticketId: next.ticketId as string, eventId: next.eventId as string, hookIndex: next.hookIndex as number };
 }

@@ -23,18 +23,19 @@ interface Received {
   readonly status: number;
 }
 
-/** A local webhook receiver: answers 500 to the first POST of any event id listed in `failFirst`. */
-function startReceiver(): Promise<{ server: Server; url: string; received: Received[]; failFirst: Set<string> }> {
+/** A local webhook receiver: answers 500 to the next `failures.get(subject)` POSTs about a ticket with that subject. */
+function startReceiver(): Promise<{ server: Server; url: string; received: Received[]; failures: Map<string, number> }> {
   const received: Received[] = [];
-  const failFirst = new Set<string>();
+  const failures = new Map<string, number>();
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       const event = JSON.parse(body) as WebhookEvent;
-      const fail = failFirst.delete(event.ticket.subject);
-      const status = fail ? 500 : 204;
+      const left = failures.get(event.ticket.subject) ?? 0;
+      if (left > 0) failures.set(event.ticket.subject, left - 1);
+      const status = left > 0 ? 500 : 204;
       received.push({ body, event, signature: request.headers['x-sesdesk-signature'] as string | undefined, status });
       response.writeHead(status).end();
     });
@@ -42,7 +43,7 @@ function startReceiver(): Promise<{ server: Server; url: string; received: Recei
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address() as AddressInfo;
-      resolve({ server, url: `http://127.0.0.1:${port}/hook`, received, failFirst });
+      resolve({ server, url: `http://127.0.0.1:${port}/hook`, received, failures });
     }),
   );
 }
@@ -168,7 +169,7 @@ describe('team notifications', () => {
 
 describe('webhooks', () => {
   it('POSTs one signed event per change, in order, retrying a failure with the same id, and nothing again on redelivery', async () => {
-    receiver.failFirst.add('Hooked');
+    receiver.failures.set('Hooked', 1);
     const { ticket } = await openTicket('Hooked');
     await h.call('PATCH', `/api/tickets/${ticket.id}`, { body: { status: 'pending', labels: ['billing'] } });
     await h.call('POST', `/api/tickets/${ticket.id}/messages`, { body: { body: 'Looking into it.', internal: false } });
@@ -194,5 +195,36 @@ describe('webhooks', () => {
     for (const batch of batchesWith(ticket.id)) await h.notify(batch);
     await h.settled();
     expect(receiver.received.length).toBe(count);
+  });
+
+  it('keeps an event that failed every retry for inspection, and sends it again with the same id when an agent retries', async () => {
+    receiver.failures.set('Receiver down', 3);
+    const { ticket } = await openTicket('Receiver down');
+    const first = hooksFor(ticket).filter((p) => p.event.type === 'ticket.created');
+    expect(first.map((p) => p.status)).toEqual([500, 500, 500]);
+
+    const failed = await h.call<{ items: { ticketId: string; eventId: string; hookIndex: number; attempts: number; lastError: string }[] }>(
+      'GET',
+      '/api/webhooks/failed',
+    );
+    const item = failed.json.items.find((i) => i.ticketId === ticket.id)!;
+    expect(item).toMatchObject({ eventId: first[0]!.event.id, attempts: 3 });
+    expect(item.lastError).toMatch(/HTTP 500 \(gave up after 3 attempts\)/);
+
+    const retried = await h.call('POST', '/api/webhooks/retry', {
+      body: { ticketId: ticket.id, eventId: item.eventId, hookIndex: item.hookIndex },
+    });
+    expect(retried.status).toBe(204);
+    await h.settled();
+    const again = hooksFor(ticket).filter((p) => p.event.type === 'ticket.created');
+    expect(again.map((p) => p.status)).toEqual([500, 500, 500, 204]);
+    expect(again[3]!.body).toBe(first[0]!.body);
+    expect(
+      (await h.call<{ items: { ticketId: string }[] }>('GET', '/api/webhooks/failed')).json.items.some((i) => i.ticketId === ticket.id),
+    ).toBe(false);
+    const twice = await h.call('POST', '/api/webhooks/retry', {
+      body: { ticketId: ticket.id, eventId: item.eventId, hookIndex: item.hookIndex },
+    });
+    expect(twice.status).toBe(409);
   });
 });
