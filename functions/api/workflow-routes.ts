@@ -1,12 +1,19 @@
 // adapter: the routes of the team's workflow (notification preferences, failed webhooks), added to the route table
 import * as z from 'zod/mini';
 import { failedWebhooks, getNotificationPreferences, retryWebhook, saveNotificationPreferences } from '../core/api/workflow-settings';
+import { previewDeskTemplate } from '../core/api/settings';
 import type { Route } from './routes';
 
 const webhookKey = z.object({
   ticketId: z.string().check(z.minLength(1)),
   eventId: z.string().check(z.minLength(1)),
   hookIndex: z.number().check(z.int(), z.minimum(0)),
+});
+
+const preview = z.object({
+  name: z.enum(['ack', 'reply', 'participantAdded']),
+  subject: z.string().check(z.maxLength(500)),
+  body: z.string().check(z.maxLength(20_000)),
 });
 
 /** Notification preferences of the caller, and failed webhook deliveries (see docs/api.md). */
@@ -20,6 +27,17 @@ export const workflowRoutes: readonly Route[] = [
     method: 'PUT',
     path: '/api/me/notifications',
     handle: async ({ deps, agent, body }) => ({ status: 200, json: await saveNotificationPreferences(deps, agent, body) }),
+  },
+  {
+    method: 'POST',
+    path: '/api/settings/:deskId/preview',
+    handle: async ({ deps, params, body }) => {
+      const input = preview.parse(body);
+      return {
+        status: 200,
+        json: previewDeskTemplate(deps, params.deskId ?? '', input.name, { subject: input.subject, body: input.body }),
+      };
+    },
   },
   {
     method: 'GET',

@@ -228,3 +228,27 @@ describe('webhooks', () => {
     expect(twice.status).toBe(409);
   });
 });
+
+describe('checked templates', () => {
+  it('refuses to save a template with an unknown placeholder, naming it, and keeps the saved one', async () => {
+    const current = await h.call<{ templates: Record<string, { subject: string; body: string }> }>('GET', '/api/settings/support');
+    const templates = { ...current.json.templates, reply: { subject: '{{ticket.subject}}', body: 'Ticket #{{ticket.numbr}}' } };
+
+    const saved = await h.call('PUT', '/api/settings/support', { body: { ...current.json, templates } });
+
+    expect(saved.status).toBe(400);
+    expect(saved.json.error.message).toContain('templates.reply.body: unknown placeholder {{ticket.numbr}}');
+    expect((await h.call('GET', '/api/settings/support')).json).toEqual(current.json);
+  });
+
+  it('previews a template with sample values, or names what is wrong', async () => {
+    const ok = await h.call<{ text: string }>('POST', '/api/settings/support/preview', {
+      body: { name: 'reply', subject: '{{ticket.subject}}', body: 'Hello {{customer.firstName}} from {{desk.name}}' },
+    });
+    expect(ok.status).toBe(200);
+    expect(ok.json.text).toBe('Hello Ann from Acme Support');
+    const bad = await h.call('POST', '/api/settings/support/preview', { body: { name: 'ack', subject: 'x', body: '{{unsubscribe.url}}' } });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.message).toContain('{{unsubscribe.url}}');
+  });
+});

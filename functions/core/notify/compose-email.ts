@@ -143,6 +143,9 @@ export async function composeEmail(input: ComposeInput): Promise<ComposedEmail> 
     'note.text': delivery.kind === 'ack' ? { text: content.body } : { markdown: content.body },
     'agent.name': { text: content.authorName ?? desk.name },
     'desk.name': { text: desk.name },
+    // The recipient's name as their mail gave it; the first name is its first word (empty without a name).
+    'customer.name': { text: oneLine(delivery.recipient.name, MAX_NAME_CHARS) || delivery.recipient.address },
+    'customer.firstName': { text: oneLine(delivery.recipient.name, MAX_NAME_CHARS).split(' ')[0] ?? '' },
     'ticket.url': { url: input.ticketUrl },
     ...(input.unsubscribeUrl ? { 'unsubscribe.url': { url: input.unsubscribeUrl } } : {}),
   };

@@ -41,13 +41,15 @@ export type DeskSettings = z.infer<typeof deskSettingsSchema>;
 export type DeskTemplate = DeskSettings['templates']['ack'];
 export type TemplateName = keyof DeskSettings['templates'];
 
-/** Placeholders every template can use; anything else in `{{…}}` is left as written. */
+/** Placeholders templates can use (the acknowledgement all but `unsubscribe.url`); saving refuses any other. */
 export const TEMPLATE_PLACEHOLDERS = [
   'ticket.number',
   'ticket.subject',
   'note.text',
   'agent.name',
   'desk.name',
+  'customer.name',
+  'customer.firstName',
   'unsubscribe.url',
   'ticket.url',
 ] as const;
