@@ -177,6 +177,8 @@ export const keys = {
   content: (fingerprint: string): TableKey => ({ pk: `CONTENT#${fingerprint}`, sk: 'CONTENT' }),
   /** A team member's notification preferences (by their lowercased email). */
   agentPreferences: (email: string): TableKey => ({ pk: `AGENT#${email.toLowerCase()}`, sk: 'PREFS' }),
+  /** A team-shared saved reply; all of them share one partition, read with one Query. */
+  savedReply: (replyId: string): TableKey => ({ pk: 'REPLIES', sk: `REPLY#${replyId}` }),
   /** One webhook POST of one event to one configured hook; a ticket's events share a partition. */
   webhookDelivery: (ticketId: string, eventId: string, hookIndex: number): TableKey => ({
     pk: `WEBHOOK#${ticketId}`,

@@ -1,11 +1,14 @@
 // adapter: WorkflowRepository on the single table: notification and webhook deliveries, agent preferences
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { indexPartitions, keys } from '../contracts';
-import { ConcurrentUpdateError } from '../core/errors';
+import { ConcurrentUpdateError, NotFoundError } from '../core/errors';
+import type { SavedReply } from '../core/workflow/saved-replies';
 import type { NewDelivery } from '../core/ports';
 import type { Ticket } from '../core/types';
 import { parseAgentPreferences, type AgentPreferences } from '../core/workflow/agent-preferences';
 import type { NewWebhookDelivery } from '../core/workflow/webhook-events';
 import type {
+  ApiWorkflowRepository,
   WebhookAttempt,
   WebhookClaim,
   WebhookDelivery,
@@ -42,7 +45,7 @@ export function webhookFromItem(item: Item): WebhookDelivery {
 }
 
 /** The DynamoDB implementation of WorkflowRepository. */
-export class DynamoWorkflowRepository implements WorkflowRepository {
+export class DynamoWorkflowRepository implements WorkflowRepository, ApiWorkflowRepository {
   constructor(private readonly table: DynamoTable) {}
 
   async getTicket(ticketId: string): Promise<Ticket | null> {
@@ -155,5 +158,34 @@ export class DynamoWorkflowRepository implements WorkflowRepository {
         throw new ConcurrentUpdateError('only a failed webhook delivery can be retried', { cause: error });
       throw error;
     }
+  }
+
+  async listSavedReplies(): Promise<SavedReply[]> {
+    const items = await this.table.queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.savedReply('').pk },
+      ConsistentRead: true,
+    });
+    return items.map((item) => itemFields(item) as unknown as SavedReply).sort((a, b) => a.title.localeCompare(b.title));
+  }
+
+  async saveSavedReply(reply: SavedReply, create: boolean): Promise<void> {
+    try {
+      await this.table.put('saved reply', {
+        Item: { ...keys.savedReply(reply.id), type: 'saved-reply', ...reply },
+        ConditionExpression: create ? 'attribute_not_exists(pk)' : 'attribute_exists(pk)',
+      });
+    } catch (error) {
+      if (error instanceof ConditionFailedError && !create)
+        throw new NotFoundError(`saved reply ${reply.id} does not exist`, { cause: error });
+      throw error;
+    }
+  }
+
+  async deleteSavedReply(id: string): Promise<void> {
+    const deleted = await this.table.client.send(
+      new DeleteCommand({ TableName: this.table.tableName, Key: keys.savedReply(id), ReturnValues: 'ALL_OLD' }),
+    );
+    if (!deleted.Attributes) throw new NotFoundError(`saved reply ${id} does not exist`);
   }
 }

@@ -1,6 +1,15 @@
-// adapter: the routes of the team's workflow (notification preferences, failed webhooks), added to the route table
+// adapter: the routes of the team's workflow (notification preferences, saved replies, template previews, failed
+// webhooks), added to the route table
 import * as z from 'zod/mini';
-import { failedWebhooks, getNotificationPreferences, retryWebhook, saveNotificationPreferences } from '../core/api/workflow-settings';
+import {
+  deleteSavedReply,
+  failedWebhooks,
+  getNotificationPreferences,
+  listSavedReplies,
+  retryWebhook,
+  saveNotificationPreferences,
+  saveSavedReply,
+} from '../core/api/workflow-settings';
 import { previewDeskTemplate } from '../core/api/settings';
 import type { Route } from './routes';
 
@@ -37,6 +46,25 @@ export const workflowRoutes: readonly Route[] = [
         status: 200,
         json: previewDeskTemplate(deps, params.deskId ?? '', input.name, { subject: input.subject, body: input.body }),
       };
+    },
+  },
+  { method: 'GET', path: '/api/replies', handle: async ({ deps }) => ({ status: 200, json: { items: await listSavedReplies(deps) } }) },
+  {
+    method: 'POST',
+    path: '/api/replies',
+    handle: async ({ deps, agent, body }) => ({ status: 201, json: await saveSavedReply(deps, agent, null, body) }),
+  },
+  {
+    method: 'PUT',
+    path: '/api/replies/:id',
+    handle: async ({ deps, agent, params, body }) => ({ status: 200, json: await saveSavedReply(deps, agent, params.id ?? '', body) }),
+  },
+  {
+    method: 'DELETE',
+    path: '/api/replies/:id',
+    handle: async ({ deps, agent, params }) => {
+      await deleteSavedReply(deps, agent, params.id ?? '');
+      return { status: 204 };
     },
   },
   {

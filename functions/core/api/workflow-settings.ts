@@ -1,7 +1,9 @@
-// core: use cases for an agent's notification preferences and the desk's failed webhooks
+// core: use cases of the team's workflow: an agent's notification preferences, failed webhooks, saved replies
 import type { AgentPreferences } from '../workflow/agent-preferences';
 import { DEFAULT_AGENT_PREFERENCES, parseAgentPreferences } from '../workflow/agent-preferences';
 import type { WebhookDelivery, WebhookKey } from '../workflow/workflow-ports';
+import { savedReply, type SavedReply } from '../workflow/saved-replies';
+import { newId } from '../ids';
 import type { ApiDeps } from './api-ports';
 import type { Agent } from './auth';
 
@@ -31,4 +33,26 @@ export function failedWebhooks(deps: ApiDeps): Promise<WebhookDelivery[]> {
 export async function retryWebhook(deps: ApiDeps, agent: Agent, key: WebhookKey): Promise<void> {
   await deps.workflow.retryWebhook(key, deps.clock().toISOString());
   deps.log.info('webhook retried', { ...key, by: agent.email });
+}
+
+/** Every saved reply of the team, by title. */
+export function listSavedReplies(deps: ApiDeps): Promise<SavedReply[]> {
+  return deps.workflow.listSavedReplies();
+}
+
+/**
+ * Creates a saved reply (with a fresh id), or replaces one by id.
+ * @throws zod's `$ZodError`, InvalidInputError (unknown placeholder or assignee), NotFoundError (replacing a missing one)
+ */
+export async function saveSavedReply(deps: ApiDeps, agent: Agent, id: string | null, input: unknown): Promise<SavedReply> {
+  const reply = savedReply(input, { id: id ?? newId(), team: deps.config.team, by: agent.email, at: deps.clock().toISOString() });
+  await deps.workflow.saveSavedReply(reply, id === null);
+  deps.log.info(id ? 'saved reply changed' : 'saved reply created', { replyId: reply.id, by: agent.email });
+  return reply;
+}
+
+/** @throws NotFoundError */
+export async function deleteSavedReply(deps: ApiDeps, agent: Agent, id: string): Promise<void> {
+  await deps.workflow.deleteSavedReply(id);
+  deps.log.info('saved reply deleted', { replyId: id, by: agent.email });
 }

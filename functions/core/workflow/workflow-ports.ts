@@ -5,6 +5,7 @@ import type { DeskSettings } from '../settings/desk-settings';
 import type { TokenKeys } from '../threading/reply-token';
 import type { Ticket } from '../types';
 import type { AgentPreferences } from './agent-preferences';
+import type { SavedReply } from './saved-replies';
 import type { NewWebhookDelivery } from './webhook-events';
 
 /** Where a webhook delivery stands; `failed` ones are kept (and listed) for inspection. */
@@ -60,6 +61,12 @@ export interface WebhookAttempt {
 /** What the dashboard API reads and writes of the workflow. */
 export interface ApiWorkflowRepository extends Pick<WorkflowRepository, 'getPreferences' | 'listFailedWebhooks' | 'retryWebhook'> {
   savePreferences(email: string, preferences: AgentPreferences, at: string): Promise<void>;
+  /** Every saved reply, by title. */
+  listSavedReplies(): Promise<SavedReply[]>;
+  /** Creates (`create: true`, failing if the id exists) or replaces an existing one. @throws NotFoundError when replacing a missing one. */
+  saveSavedReply(reply: SavedReply, create: boolean): Promise<void>;
+  /** @throws NotFoundError when it does not exist. */
+  deleteSavedReply(id: string): Promise<void>;
 }
 
 /** POSTs a body; resolves with the HTTP status, rejects when no answer came (network error, timeout). */

@@ -8,9 +8,12 @@ import type {
   Message,
   Page,
   Participant,
+  SavedReply,
+  SavedReplyInput,
   Ticket,
   TicketDetail,
   TicketPatch,
+  TicketStatus,
   UploadedFile,
   User,
 } from './types';
@@ -96,7 +99,7 @@ export function createApiClient(options: ApiClientOptions) {
     counts: () => call<Counts>('GET', '/counts'),
     search: (q: string) => call<{ items: Ticket[] }>('GET', `/search?q=${enc(q)}`),
     ticket: (id: string) => call<TicketDetail>('GET', `/tickets/${enc(id)}`),
-    postMessage: (id: string, input: { body: string; internal: boolean; attachments?: UploadedFile[] }) =>
+    postMessage: (id: string, input: { body: string; internal: boolean; attachments?: UploadedFile[]; status?: TicketStatus }) =>
       call<Message>('POST', `/tickets/${enc(id)}/messages`, input),
     patchTicket: (id: string, patch: TicketPatch) => call<Ticket>('PATCH', `/tickets/${enc(id)}`, patch),
     addParticipant: (id: string, address: string, name?: string) =>
@@ -113,6 +116,9 @@ export function createApiClient(options: ApiClientOptions) {
       call<{ address: string; cleared: string }>('POST', `/tickets/${enc(id)}/addresses/${enc(address)}/clear`, { reason }),
     settings: (deskId: string) => call<DeskSettings>('GET', `/settings/${enc(deskId)}`),
     saveSettings: (settings: DeskSettings) => call<DeskSettings>('PUT', `/settings/${enc(settings.deskId)}`, settings),
+    replies: () => call<{ items: SavedReply[] }>('GET', '/replies'),
+    createReply: (reply: SavedReplyInput) => call<SavedReply>('POST', '/replies', reply),
+    deleteReply: (id: string) => call<void>('DELETE', `/replies/${enc(id)}`),
   };
 }
 

@@ -61,7 +61,7 @@ export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'bounce
 /** One outgoing email to one recipient. */
 export interface Delivery {
   readonly id: string;
-  readonly kind: 'ack' | 'reply' | 'participant-added';
+  readonly kind: 'ack' | 'reply' | 'participant-added' | 'agent-notice';
   /** A mailbox; tolerated as a bare address too. */
   readonly recipient: Mailbox | string;
   readonly status: DeliveryStatus;
@@ -124,6 +124,8 @@ export interface DeskSettings {
   ackEnabled: boolean;
   /** Mail that matches a ticket only by Message-ID or subject tag from someone not on it: hold it, or open a new ticket. */
   strangers: 'hold' | 'new-ticket';
+  /** Whom a new ticket is mailed to: the whole team, nobody, or the team while it is unassigned. */
+  notifyTeam?: 'everyone' | 'nobody' | 'unassigned';
   updatedAt: string | null;
 }
 
@@ -145,3 +147,6 @@ export interface TicketPatch {
 
 /** `status` plus the two assignee views the inbox offers. */
 export type InboxView = TicketStatus | 'mine' | 'unassigned';
+
+/** A team-shared saved reply (`/api/replies`); see functions/core/workflow/saved-replies.ts. */
+export type { SavedReply, SavedReplyInput } from '../../../functions/core/workflow/saved-replies';

@@ -14,6 +14,7 @@ const DELIVERY_KIND: Record<Delivery['kind'], string> = {
   ack: 'Acknowledgement',
   reply: 'Reply',
   'participant-added': '"You were added" notice',
+  'agent-notice': 'Team notification',
 };
 
 export interface MessageViewProps {

@@ -1,13 +1,17 @@
-// web: the reply / note composer: Markdown with preview, Note toggle, file uploads straight to S3
+// web: the reply / note composer: Markdown with preview, Note toggle, saved replies, file uploads straight to S3
 import type { Ref } from 'preact';
 import { useState } from 'preact/hooks';
-import type { UploadedFile } from '../api/types';
+import type { SavedReply, Ticket, UploadedFile } from '../api/types';
 import { errorMessage, useApp } from '../app-context';
 import { fileSize } from '../lib/format';
 import { MarkdownPreview } from './markdown-preview';
+import { SavedReplyMenu, useSavedReplies } from './saved-reply-menu';
+import { savedReplyActions, savedReplyActs, savedReplyPatch } from '../lib/saved-replies';
 
 export interface ReplyBoxProps {
   readonly ticketId: string;
+  /** The ticket a saved reply's placeholders and actions apply to. */
+  readonly ticket: Pick<Ticket, 'number' | 'subject' | 'requester' | 'labels' | 'deskId'>;
   readonly internal: boolean;
   readonly onInternalChange: (internal: boolean) => void;
   readonly textareaRef: Ref<HTMLTextAreaElement>;
@@ -22,9 +26,12 @@ interface PendingUpload {
 }
 
 /** Writes a reply (emailed to the participants) or an internal note (never emailed). */
-export function ReplyBox({ ticketId, internal, onInternalChange, textareaRef, onSent }: ReplyBoxProps) {
+export function ReplyBox({ ticketId, ticket, internal, onInternalChange, textareaRef, onSent }: ReplyBoxProps) {
   const { api, announce } = useApp();
   const [body, setBody] = useState('');
+  const saved = useSavedReplies(ticket);
+  /** The saved reply whose actions (status, labels, assignee) go with this message. */
+  const [macro, setMacro] = useState<SavedReply | null>(null);
   const [tab, setTab] = useState<'write' | 'preview'>('write');
   const [uploads, setUploads] = useState<PendingUpload[]>([]);
   const [sending, setSending] = useState(false);
@@ -56,7 +63,15 @@ export function ReplyBox({ ticketId, internal, onInternalChange, textareaRef, on
     setSending(true);
     try {
       const attachments = uploads.flatMap((u) => (u.file ? [u.file] : []));
-      await api.postMessage(ticketId, { body, internal, ...(attachments.length ? { attachments } : {}) });
+      await api.postMessage(ticketId, {
+        body,
+        internal,
+        ...(attachments.length ? { attachments } : {}),
+        ...(macro?.status ? { status: macro.status } : {}),
+      });
+      const patch = macro ? savedReplyPatch(macro, ticket) : null;
+      if (patch) await api.patchTicket(ticketId, patch);
+      setMacro(null);
       setBody('');
       setUploads([]);
       setTab('write');
@@ -99,14 +114,34 @@ export function ReplyBox({ ticketId, internal, onInternalChange, textareaRef, on
           rows={7}
           placeholder={internal ? 'Write a note for the team (Markdown)…' : 'Write a reply to the customer (Markdown)…'}
           value={body}
-          onInput={(event) => setBody(event.currentTarget.value)}
+          onInput={(event) => {
+            setBody(event.currentTarget.value);
+            saved.onTyped(event.currentTarget);
+          }}
           onKeyDown={(event) => {
+            if (saved.onKey(event)) return;
             // Ctrl/Cmd+Enter sends, as in most mail and chat tools.
             if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) void send(event);
           }}
         />
       ) : (
         <MarkdownPreview markdown={body} />
+      )}
+      <SavedReplyMenu
+        state={saved}
+        onPick={(reply, text) => {
+          setBody(text);
+          setMacro(savedReplyActs(reply) ? reply : null);
+        }}
+        body={body}
+      />
+      {macro && (
+        <p class="macro" role="status">
+          Sending will also {savedReplyActions(macro).join(', ')}.{' '}
+          <button type="button" class="small" onClick={() => setMacro(null)}>
+            Don’t
+          </button>
+        </p>
       )}
       {uploads.length > 0 && (
         <ul class="uploads" aria-label="Files to attach">

@@ -157,6 +157,7 @@ export function TicketPage({ id }: { id: string }) {
           )}
           <ReplyBox
             ticketId={ticket.id}
+            ticket={ticket}
             internal={internal}
             onInternalChange={setInternal}
             textareaRef={textarea}
