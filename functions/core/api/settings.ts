@@ -2,6 +2,7 @@
 import type { Desk } from '../config/desk-config';
 import { InvalidInputError, NotFoundError } from '../errors';
 import { checkTemplates, previewTemplate } from '../notify/template-check';
+import { checkIntakeRules } from '../workflow/intake-rules';
 import type { RenderedTemplate } from '../notify/templates';
 import { parseDeskSettings, type DeskSettings, type DeskTemplate, type TemplateName } from '../settings/desk-settings';
 import type { ApiDeps } from './api-ports';
@@ -30,6 +31,7 @@ export async function saveDeskSettings(deps: ApiDeps, agent: Agent, deskId: stri
   if (given.deskId !== undefined && given.deskId !== deskId) throw new InvalidInputError(`deskId: must be ${deskId}, the desk in the path`);
   const settings: DeskSettings = { ...parseDeskSettings(desk, input), updatedAt: deps.clock().toISOString() };
   checkTemplates(settings);
+  checkIntakeRules(settings.rules, deps.config.team);
   await deps.settings.saveSettings(settings);
   deps.log.info('desk settings saved', { deskId, by: agent.email });
   return settings;

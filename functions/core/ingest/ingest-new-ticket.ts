@@ -2,6 +2,7 @@
 import { idForIngest } from '../ids';
 import { acknowledgement, newTicketFromMail } from '../tickets/new-ticket';
 import { subjectWords } from '../tickets/subject-words';
+import { decideIntake } from '../workflow/intake-rules';
 import { storeInboundMessage, virusFound } from './inbound-message';
 import { ingestRecord, outcomeOfWriteError } from './ingest-outcome';
 import { stepLog, type IngestResult, type IngestStep } from './ingest-step';
@@ -21,13 +22,21 @@ export async function openTicket(step: IngestStep, options: { spam: boolean }): 
     idTaken: step.claims.messageId === null,
   });
   const status = spam ? 'spam' : 'open';
-  const ticket = newTicketFromMail({ mail, desk, config: deps.config, id: ticketId, number, status, at: input.receivedAt, message });
+  const opened = newTicketFromMail({ mail, desk, config: deps.config, id: ticketId, number, status, at: input.receivedAt, message });
+  // Rules never treat spam: a spammer must not get a ticket assigned or prioritised by writing the right words.
+  const intake = spam ? null : decideIntake((await deps.settings(desk.id)).rules, { mail, authenticity: step.authenticity });
+  const ticket = intake
+    ? { ...opened, labels: intake.labels, assignee: intake.assignee, priority: intake.priority ?? opened.priority }
+    : opened;
   const reason = spam
     ? `SES verdict spam=${mail.verdicts.spam ?? '-'} virus=${mail.verdicts.virus ?? '-'}${virusFound(mail) ? ' (attachments quarantined)' : ''}`
     : step.authenticity.verdict === 'fail'
       ? `new ticket from a spoofed sender, no acknowledgement (${step.authenticity.reason})`
       : 'new ticket';
-  const ack = spam || step.authenticity.verdict === 'fail' ? null : acknowledgement(ticket, message, mail, input.receivedAt);
+  const ack =
+    spam || step.authenticity.verdict === 'fail' || intake?.skipAcknowledgement
+      ? null
+      : acknowledgement(ticket, message, mail, input.receivedAt);
   try {
     await deps.tickets.createTicket({
       ingest: ingestRecord(deps, input, 'ticket-created', reason, ticketId, mail.messageId, step.attempts),
@@ -40,6 +49,6 @@ export async function openTicket(step: IngestStep, options: { spam: boolean }): 
   } catch (error) {
     return outcomeOfWriteError(deps, input, step.attempts, error);
   }
-  stepLog(step, 'info', 'ticket created', { ticketId, number, status, deskId: desk.id });
+  stepLog(step, 'info', 'ticket created', { ticketId, number, status, deskId: desk.id, rules: intake?.matched ?? [] });
   return { outcome: 'ticket-created', reason, ticketId, messageId: mail.messageId };
 }

@@ -2,6 +2,7 @@
 import * as z from 'zod/mini';
 import '../config/zod-messages';
 import type { Desk } from '../config/desk-config';
+import { intakeRuleSchema } from '../workflow/intake-rules';
 
 /** Keeps a template small enough for the settings item and readable in an email. */
 const MAX_SUBJECT = 500;
@@ -34,6 +35,8 @@ export const deskSettingsSchema = z.object({
   strangers: z._default(z.enum(['hold', 'new-ticket']), 'hold'),
   /** Whom a new ticket is mailed to: the whole team, nobody, or the whole team only while it is unassigned. */
   notifyTeam: z._default(z.enum(['everyone', 'nobody', 'unassigned']), 'everyone'),
+  /** Intake rules applied, in order, to each new ticket at ingest (see core/workflow/intake-rules.ts). */
+  rules: z._default(z.array(intakeRuleSchema).check(z.maxLength(50)), []),
   updatedAt: z._default(z.nullable(z.string()), null),
 });
 
@@ -97,6 +100,7 @@ export function defaultDeskSettings(desk: Pick<Desk, 'id'>): DeskSettings {
     ackEnabled: true,
     strangers: 'hold',
     notifyTeam: 'everyone',
+    rules: [],
     updatedAt: null,
   };
 }
