@@ -50,10 +50,11 @@ let seq = 0;
 /** A fresh address per test, so tests on the shared outbox and address items never see each other. */
 const person = (name: string) => `${name}-${Date.now().toString(36)}-${(seq += 1)}@customer.example`;
 
+/** The ticket with its customer deliveries (team notifications are covered by workflow.test.ts). */
 async function ticketOf(id: string): Promise<TicketJson> {
   const { status, json } = await h.call<TicketJson>('GET', `/api/tickets/${id}`);
   expect(status).toBe(200);
-  return json;
+  return { ...json, deliveries: json.deliveries.filter((d) => d.kind !== 'agent-notice') };
 }
 
 async function addressItem(address: string) {
@@ -178,7 +179,9 @@ describe('strangers and spoofed senders are held, not threaded', () => {
     expect(held[0]).toMatchObject({ threadedBy: 'message-id', from: { address: 'mallory@evil.example' } });
     expect(ticket.participants.map((p) => p.address)).not.toContain('mallory@evil.example');
     expect(ticket.deliveries).toHaveLength(1);
-    expect(h.sent.length).toBe(sentBefore);
+    // The team hears only that a held message awaits review (workflow.test.ts); no one else is mailed.
+    const team = new Set(h.config.team.map((m) => m.email));
+    expect(h.sent.slice(sentBefore).filter((m) => !team.has(m.to))).toEqual([]);
   });
 
   it('holds a participant whose mail fails DMARC in the header SES put on top, ignoring a lower forged pass', async () => {
