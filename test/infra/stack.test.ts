@@ -4,7 +4,7 @@ import { App as CdkApp, Stack, type App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createTableInput, ENV, FUNCTION_ENV, TABLE_KEYS, type FunctionName } from '../../functions/contracts';
+import { createTableInput, ENV, FUNCTION_ENV, TABLE_KEYS, WORKFLOW_STREAM_FILTERS, type FunctionName } from '../../functions/contracts';
 import { TEAM_GROUP } from '../../functions/core/api/auth';
 import { AppFunction, functionEntry } from '../../lib/constructs/app-function';
 import { contentSecurityPolicy } from '../../lib/constructs/dashboard';
@@ -244,6 +244,8 @@ describe('the sesdesk stack with a hosted zone, activation and an alarm email', 
               dynamodb: { NewImage: { type: { S: ['delivery'] }, status: { S: ['pending'] } } },
             }),
           },
+          // Tickets, new messages, failed deliveries and retried webhooks: notifications and webhooks (issue 13).
+          ...WORKFLOW_STREAM_FILTERS.map((filter) => ({ Pattern: JSON.stringify(filter) })),
         ],
       },
     });
