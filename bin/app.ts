@@ -1,4 +1,4 @@
-// CDK entry point: `npx cdk synth|deploy -c domain=… -c activateRuleSet=…` (see docs/deploy.md)
+// CDK entry point: `npx cdk synth|deploy -c domain=… -c stage=… -c activateRuleSet=…` (see docs/deploy.md)
 import { App } from 'aws-cdk-lib';
 import { addSesDeskStack } from '../lib/sesdesk-app';
 
@@ -6,6 +6,6 @@ const app = new App();
 addSesDeskStack(app, {
   cwd: process.cwd(),
   webAssetsPath: 'web/dist',
-  // Set by the cdk CLI from the active profile; unset offline, which keeps synth credential-free.
-  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+  // No env: the template names no account, region or partition (all pseudo parameters), so `cdk synth` gives
+  // the same template offline and anywhere, and `cdk deploy` deploys it to the region of the credentials in use.
 });

@@ -34,6 +34,39 @@ export const FUNCTION_ENV = {
   bounces: [ENV.tableName],
 } as const satisfies Record<FunctionName, readonly EnvName[]>;
 
+/** The item-level DynamoDB actions a function may be granted (IAM names without the `dynamodb:` prefix). */
+export type TableAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'ConditionCheckItem';
+
+/**
+ * What each function does with the table: the actions it sends (a transaction needs the action of each item it
+ * holds) and the indexes it queries. The stack grants exactly this (`TicketStore.connect`), and a test records
+ * the requests each function really sends and compares. Nobody deletes items, scans or writes in batches.
+ */
+export const TABLE_ACCESS = {
+  ingest: { actions: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem'], indexes: [] },
+  notify: { actions: ['GetItem', 'PutItem', 'UpdateItem', 'ConditionCheckItem'], indexes: [] },
+  api: {
+    actions: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'],
+    indexes: ['byStatus', 'byAssignee', 'byRequester'],
+  },
+  bounces: { actions: ['GetItem', 'UpdateItem'], indexes: [] },
+} as const satisfies Record<FunctionName, { readonly actions: readonly TableAction[]; readonly indexes: readonly IndexName[] }>;
+
+/**
+ * Events a function logs with the field {@link METRIC_LOG_FIELD} set to one of these names. The stack counts
+ * each as a CloudWatch metric of the same name (a log metric filter) and alarms on it. The line is logged only
+ * when the event happens, so the metric has no data points, and costs nothing, while all is well.
+ */
+export const LOGGED_METRICS = {
+  /** notify: a delivery ended `failed` for good (SES rejected it, or its last attempt failed). */
+  deliveryFailed: 'DeliveryFailed',
+  /** ingest: a stored email was recorded `failed` (not found, or unreadable). */
+  ingestFailed: 'IngestFailed',
+} as const;
+
+/** The structured-log field that names a {@link LOGGED_METRICS} event. */
+export const METRIC_LOG_FIELD = 'metric';
+
 /** Variables Lambda itself sets in every execution environment; a stack may not set them. */
 export const LAMBDA_RUNTIME_ENV = { region: 'AWS_REGION' } as const;
 
@@ -112,8 +145,11 @@ export const TABLE_KEYS = {
   ttlAttribute: 'expiresAt',
 } as const;
 
+/** The names of the table's global secondary indexes. */
+export type IndexName = 'byStatus' | 'byAssignee' | 'byRequester';
+
 export interface IndexDefinition {
-  readonly indexName: 'byStatus' | 'byAssignee' | 'byRequester';
+  readonly indexName: IndexName;
   readonly partitionKey: 'gsi1pk' | 'gsi2pk' | 'gsi3pk';
   readonly sortKey: 'gsi1sk' | 'gsi2sk' | 'gsi3sk';
 }

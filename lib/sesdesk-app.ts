@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { type App, type Environment, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { readDeploySettings } from './deploy-settings';
+import { readDeploySettings, stackName } from './deploy-settings';
 import { SesDeskStack } from './sesdesk-stack';
 
 export interface SesDeskAppOptions {
@@ -26,10 +26,12 @@ export function addSesDeskStack(app: App, options: SesDeskAppOptions): SesDeskSt
   if (!existsSync(path.join(webAssetsPath, 'index.html'))) {
     throw new Error(`The dashboard is not built (${path.join(webAssetsPath, 'index.html')} is missing): run \`npm run build:web\` first.`);
   }
-  const stack = new SesDeskStack(app, 'SesDesk', {
+  const name = stackName(settings.stage);
+  const stack = new SesDeskStack(app, name, {
+    stackName: name,
     settings,
     webAssetsPath,
-    description: `sesdesk help desk for ${settings.domain}`,
+    description: `sesdesk help desk for ${settings.domain} (stage ${settings.stage})`,
     env: options.env,
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -10,7 +10,10 @@ import { Monitoring } from './constructs/monitoring';
 import { OutboundMail } from './constructs/outbound-mail';
 import { TicketStore } from './constructs/ticket-store';
 import type { DeploySettings } from './deploy-settings';
+import { StageNames } from './names';
+import { STACK_OUTPUTS } from './stack-outputs';
 import { acknowledgeCdkInternals } from './nag-acknowledgements';
+import { LOGGED_METRICS } from '../functions/contracts';
 
 export interface SesDeskStackProps extends StackProps {
   readonly settings: DeploySettings;
@@ -18,7 +21,7 @@ export interface SesDeskStackProps extends StackProps {
   readonly webAssetsPath: string;
 }
 
-/** The whole help desk in one stack; stateful resources are retained when it is deleted. */
+/** The whole help desk in one stack; stateful resources (table, buckets, user pool, token key) are retained when it is deleted. */
 export class SesDeskStack extends Stack {
   public readonly store: TicketStore;
   public readonly inbound: InboundMail;
@@ -31,6 +34,7 @@ export class SesDeskStack extends Stack {
   constructor(scope: Construct, id: string, props: SesDeskStackProps) {
     super(scope, id, props);
     const { settings } = props;
+    const names = new StageNames(settings.stage);
     const deskAddresses = settings.deskConfig.desks.map((desk) => desk.address);
 
     this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
@@ -48,8 +52,10 @@ export class SesDeskStack extends Stack {
     });
 
     this.tokenSecret = new secretsmanager.Secret(this, 'ReplyTokenKey', {
-      description: 'HMAC key of sesdesk reply tokens (support+<token>@domain)',
+      description: `HMAC key of sesdesk reply tokens and unsubscribe links (stage ${settings.stage})`,
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      // Kept with the table and the mail: every reply address and unsubscribe link already sent is signed with it.
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     Validations.of(this.tokenSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
@@ -65,15 +71,19 @@ export class SesDeskStack extends Stack {
 
     this.store = new TicketStore(this, 'TicketStore');
     this.inbound = new InboundMail(this, 'InboundMail', {
+      names,
       domain: settings.domain,
-      recipients: deskAddresses,
+      desks: settings.deskConfig.desks,
       hostedZone: settings.hostedZone
         ? route53.HostedZone.fromHostedZoneAttributes(this, 'HostedZone', {
             hostedZoneId: settings.hostedZone.id,
             zoneName: settings.hostedZone.name,
           })
         : undefined,
-      activateRuleSet: settings.activateRuleSet,
+      ruleSet: settings.receiptRuleSet
+        ? { kind: 'existing', name: settings.receiptRuleSet }
+        : { kind: 'own', activate: settings.activateRuleSet },
+      mailFromDomain: settings.mailFromDomain,
       store: this.store,
       tokenSecret: this.tokenSecret,
       deskConfigJson,
@@ -82,6 +92,7 @@ export class SesDeskStack extends Stack {
       rawMailExpirationDays: settings.rawMailExpirationDays,
     });
     this.outbound = new OutboundMail(this, 'OutboundMail', {
+      names,
       domain: settings.domain,
       deskAddresses,
       inbound: this.inbound,
@@ -91,6 +102,9 @@ export class SesDeskStack extends Stack {
       notifyConcurrency: settings.notifyConcurrency,
     });
     this.dashboard = new Dashboard(this, 'Dashboard', {
+      names,
+      mfa: settings.mfa,
+      threatProtection: settings.threatProtection,
       webAssetsPath: props.webAssetsPath,
       store: this.store,
       inbound: this.inbound,
@@ -99,26 +113,60 @@ export class SesDeskStack extends Stack {
       accessLogsBucket: this.accessLogsBucket,
     });
     this.monitoring = new Monitoring(this, 'Monitoring', {
+      names,
       functions: {
         ingest: this.inbound.ingest,
         notify: this.outbound.notify,
         bounces: this.outbound.bounces,
         api: this.dashboard.apiHandler,
       },
-      failureQueues: { ingest: this.inbound.ingestFailures, notify: this.outbound.notifyFailures },
+      failureQueues: {
+        ingest: this.inbound.ingestFailures,
+        notify: this.outbound.notifyFailures,
+        bounces: this.outbound.bouncesFailures,
+      },
+      loggedFailures: [
+        {
+          fn: this.outbound.notify,
+          metric: LOGGED_METRICS.deliveryFailed,
+          description:
+            'An email the desk sent failed for good (SES rejected it, or it ran out of attempts): the ticket shows why, with Retry.',
+        },
+        {
+          fn: this.inbound.ingest,
+          metric: LOGGED_METRICS.ingestFailed,
+          description: 'A stored email could not be filed: GET /api/ingest/failed lists it with the reason; it stays in S3 for a replay.',
+        },
+      ],
+      streamConsumer: this.outbound.notify,
+      api: this.dashboard.api,
+      mailReceiver: this.inbound.ingest,
+      noMailAlarmHours: settings.noMailAlarmHours,
       alarmEmail: settings.alarmEmail,
+      dashboard: settings.metricsDashboard,
     });
 
-    new CfnOutput(this, 'DashboardUrl', { description: 'Open this to sign in', value: this.dashboard.url });
+    new CfnOutput(this, STACK_OUTPUTS.dashboardUrl, { description: 'Open this to sign in', value: this.dashboard.url });
     new CfnOutput(this, 'ApiUrl', {
       description: 'The API itself; browsers reach it as <DashboardUrl>/api/',
       value: this.dashboard.api.apiEndpoint,
     });
-    new CfnOutput(this, 'UserPoolId', { description: 'For aws cognito-idp admin-create-user', value: this.dashboard.userPool.userPoolId });
+    new CfnOutput(this, STACK_OUTPUTS.userPoolId, {
+      description: 'For aws cognito-idp admin-create-user',
+      value: this.dashboard.userPool.userPoolId,
+    });
     new CfnOutput(this, 'UserPoolClientId', { value: this.dashboard.userPoolClient.userPoolClientId });
-    new CfnOutput(this, 'ReceiptRuleSetName', { value: this.inbound.ruleSet.receiptRuleSetName });
+    new CfnOutput(this, STACK_OUTPUTS.receiptRuleSetName, { value: this.inbound.ruleSetName });
     new CfnOutput(this, 'MailBucketName', { value: this.inbound.mailBucket.bucketName });
-    new CfnOutput(this, 'TableName', { value: this.store.table.tableName });
+    new CfnOutput(this, STACK_OUTPUTS.tableName, { value: this.store.table.tableName });
+    new CfnOutput(this, STACK_OUTPUTS.notifyFailureQueueUrl, {
+      description: 'Stream batches notify gave up on; `sesdesk redrive` empties it',
+      value: this.outbound.notifyFailures.queueUrl,
+    });
+    new CfnOutput(this, STACK_OUTPUTS.dnsRecords, {
+      description: 'The DNS records the domain needs, as JSON (created: written into the hosted zone by this stack)',
+      value: this.toJsonString(this.inbound.dnsRecords),
+    });
 
     acknowledgeCdkInternals(this);
   }

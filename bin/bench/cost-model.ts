@@ -16,7 +16,8 @@ export const PRICES = {
   dynamoStorageGbMonth: 0.25, // 16
   httpApiRequest: 1 / 1_000_000, // 17
   cloudFrontHttpsRequest: 0.01 / 10_000, // 18
-  cognitoPlusMau: 0.02, // 20: the stack uses the Plus feature plan, which has no free tier
+  cognitoEssentialsMau: 0.015, // 20: above the first 10,000 MAU of an account, which are free
+  cognitoPlusMau: 0.02, // 20: no free tier; only with threat protection
   logsIngestGb: 0.5, // 21
   sqsRequest: 0.4 / 1_000_000, // 22
   secretMonth: 0.4, // 23
@@ -75,7 +76,12 @@ export interface FixedResources {
   readonly alarms: number;
   readonly dashboards: number;
   readonly agents: number;
+  /** The user pool's feature plan: Essentials unless threat protection asked for Plus. */
+  readonly cognitoPlan: 'essentials' | 'plus';
 }
+
+/** Cognito Essentials' free monthly active users (per account). */
+export const COGNITO_ESSENTIALS_FREE_MAU = 10_000;
 
 /** One priced line of the bill. */
 export interface CostLine {
@@ -167,7 +173,13 @@ export function fixedMonthlyCost(fixed: FixedResources): CostLine[] {
   return [
     { line: 'Secrets Manager secrets', quantity: fmt(fixed.secrets), usd: fixed.secrets * PRICES.secretMonth },
     { line: 'KMS customer managed keys', quantity: fmt(fixed.kmsKeys), usd: fixed.kmsKeys * PRICES.kmsKeyMonth },
-    { line: 'Cognito MAU (Plus plan)', quantity: fmt(fixed.agents), usd: fixed.agents * PRICES.cognitoPlusMau },
+    fixed.cognitoPlan === 'plus'
+      ? { line: 'Cognito MAU (Plus plan, no free tier)', quantity: fmt(fixed.agents), usd: fixed.agents * PRICES.cognitoPlusMau }
+      : {
+          line: `Cognito MAU (Essentials plan, first ${fmt(COGNITO_ESSENTIALS_FREE_MAU)} free)`,
+          quantity: fmt(fixed.agents),
+          usd: Math.max(0, fixed.agents - COGNITO_ESSENTIALS_FREE_MAU) * PRICES.cognitoEssentialsMau,
+        },
     { line: 'CloudWatch alarms', quantity: fmt(fixed.alarms), usd: fixed.alarms * PRICES.alarmMonth },
     { line: 'CloudWatch dashboards', quantity: fmt(fixed.dashboards), usd: fixed.dashboards * PRICES.dashboardMonth },
   ];

@@ -12,9 +12,11 @@ import {
 import { addUsage, emptyUsage } from './cost-meters';
 import {
   chunksOf,
+  COGNITO_ESSENTIALS_FREE_MAU,
   fixedMonthlyCost,
   lambdaMs,
   monthlyCost,
+  PRICES,
   total,
   type CostLine,
   type FixedResources,
@@ -41,7 +43,13 @@ const ACCESS_LOG_BYTES = 600;
 const SQS_REQUESTS_PER_TICKET = 1;
 /** Agents on the dashboard (Cognito MAU). */
 const AGENTS = 3;
+/** CloudWatch's always-free alarm metrics per account. */
+const FREE_ALARMS = 10;
 const TARGET_PER_1000 = 1;
+/** Fixed monthly target for an idle desk with {@link AGENTS} agents. */
+const TARGET_FIXED = 1;
+/** The context `sesdesk deploy --alarm-email` adds; the default stack has no alarms (nobody would be told). */
+const ALARM_CONTEXT = { alarmEmail: 'ops@example.com' };
 
 /** Median duration of one invocation of this kind on Lambda at `memoryMb` (see {@link lambdaMs}). */
 function onLambda(invocation: Invocation, memoryMb: number): number {
@@ -51,15 +59,31 @@ function onLambda(invocation: Invocation, memoryMb: number): number {
 /** What the deployed stack is made of: function memory sizes and the resources billed by the month. */
 interface StackFacts {
   readonly memoryMb: Record<FunctionName, number>;
+  /** The stack as deployed with the defaults (no alarm email, no dashboard, Essentials). */
   readonly fixed: FixedResources;
+  /** The same with an alarm email: every alarm the stack has. */
+  readonly fixedWithAlarms: FixedResources;
 }
 
 async function readStack(): Promise<StackFacts> {
-  progress('cost: synthesising the stack for memory sizes and fixed resources');
+  progress('cost: synthesising the stack (defaults, and with an alarm email) for memory sizes and fixed resources');
   // Loaded on use: the bench registry imports every module just to list them, and CDK is slow to load.
   const { Template } = await import('aws-cdk-lib/assertions');
   const { buildTestApp } = await import('../../test/infra/support/test-app');
-  const template = Template.fromStack(buildTestApp({ context: { alarmEmail: 'ops@example.com' } }).stack);
+  const synth = (context: Record<string, string>) => Template.fromStack(buildTestApp({ context }).stack);
+  const template = synth({});
+  const fixedOf = (t: typeof template): FixedResources => {
+    const count = (type: string) => Object.keys(t.findResources(type)).length;
+    const pools = Object.values(t.findResources('AWS::Cognito::UserPool')) as { Properties: { UserPoolTier?: string } }[];
+    return {
+      secrets: count('AWS::SecretsManager::Secret'),
+      kmsKeys: count('AWS::KMS::Key'),
+      alarms: count('AWS::CloudWatch::Alarm'),
+      dashboards: count('AWS::CloudWatch::Dashboard'),
+      agents: AGENTS,
+      cognitoPlan: pools.some((pool) => pool.Properties.UserPoolTier === 'PLUS') ? 'plus' : 'essentials',
+    };
+  };
   const functions = Object.values(template.findResources('AWS::Lambda::Function')) as {
     Properties: { MemorySize?: number; Environment?: unknown };
   }[];
@@ -70,16 +94,10 @@ async function readStack(): Promise<StackFacts> {
     if (!found?.Properties.MemorySize) throw new Error(`the stack has no sesdesk-${fn} function with a memory size`);
     return found.Properties.MemorySize;
   };
-  const count = (type: string) => Object.keys(template.findResources(type)).length;
   return {
     memoryMb: { ingest: memoryOf('ingest'), notify: memoryOf('notify'), api: memoryOf('api') },
-    fixed: {
-      secrets: count('AWS::SecretsManager::Secret'),
-      kmsKeys: count('AWS::KMS::Key'),
-      alarms: count('AWS::CloudWatch::Alarm'),
-      dashboards: count('AWS::CloudWatch::Dashboard'),
-      agents: AGENTS,
-    },
+    fixed: fixedOf(template),
+    fixedWithAlarms: fixedOf(synth(ALARM_CONTEXT)),
   };
 }
 
@@ -195,26 +213,30 @@ function measuredTable(m: LifecycleMeasurement, stack: StackFacts): string {
   );
 }
 
-function billTable(
-  usage: TicketUsage,
-  fixed: FixedResources,
-): { table: string; perThousand: number[]; fixedTable: string; fixedTotal: number } {
+function billTable(usage: TicketUsage): { table: string; perThousand: number[] } {
   const bills = VOLUMES.map((v) => monthlyCost(usage, v.tickets, v.coldShare));
   const rows = bills[0]!.map((line, i) => [line.line, line.quantity, usd(line.usd), bills[1]![i]!.quantity, usd(bills[1]![i]!.usd)]);
   const totals = bills.map(total);
   rows.push(['**Total, list price**', '', `**${usd(totals[0]!)}**`, '', `**${usd(totals[1]!)}**`]);
   const perThousand = totals.map((t, i) => (t / VOLUMES[i]!.tickets) * 1000);
   rows.push(['**Per 1,000 tickets**', '', `**${usd(perThousand[0]!)}**`, '', `**${usd(perThousand[1]!)}**`]);
-  const fixedLines: CostLine[] = fixedMonthlyCost(fixed);
-  const fixedTotal = total(fixedLines);
+  return { table: markdownTable(['line', '1,000 tickets/month', '$', '100,000 tickets/month', '$'], rows), perThousand };
+}
+
+/** The fixed bill of the default stack beside the same stack with an alarm email, line by line. */
+function fixedTable(stack: StackFacts): { table: string; totals: [number, number] } {
+  const plain: CostLine[] = fixedMonthlyCost(stack.fixed);
+  const alarmed: CostLine[] = fixedMonthlyCost(stack.fixedWithAlarms);
+  const totals: [number, number] = [total(plain), total(alarmed)];
   return {
-    table: markdownTable(['line', '1,000 tickets/month', '$', '100,000 tickets/month', '$'], rows),
-    perThousand,
-    fixedTable: markdownTable(
-      ['fixed monthly', 'count', '$ / month'],
-      [...fixedLines.map((l) => [l.line, l.quantity, usd(l.usd)]), ['**Total fixed**', '', `**${usd(fixedTotal)}**`]],
+    table: markdownTable(
+      ['fixed monthly', 'default: count', '$ / month', 'with --alarm-email: count', '$ / month'],
+      [
+        ...plain.map((line, i) => [line.line, line.quantity, usd(line.usd), alarmed[i]!.quantity, usd(alarmed[i]!.usd)]),
+        ['**Total fixed**', '', `**${usd(totals[0])}**`, '', `**${usd(totals[1])}**`],
+      ],
     ),
-    fixedTotal,
+    totals,
   };
 }
 
@@ -226,12 +248,14 @@ export const benchmark: Benchmark = {
     const runs = quick ? 2 : 6;
     const measurement = await measureLifecycles(runs);
     const { usage, apiScale } = ticketUsage(measurement, stack);
-    const bill = billTable(usage, stack.fixed);
-    const verdict = (v: number) => (v < TARGET_PER_1000 ? 'within target' : '**over target**');
+    const bill = billTable(usage);
+    const fixed = fixedTable(stack);
+    const verdict = (v: number, target = TARGET_PER_1000) => (v < target ? 'within target' : '**over target**');
+    const freeAlarms = Math.max(0, stack.fixedWithAlarms.alarms - FREE_ALARMS) * PRICES.alarmMonth + fixed.totals[0];
     const gbS = (coldShare: number) =>
       usage.functions.reduce((s, f) => s + (f.memoryMb / 1024) * ((f.handlerMs + f.coldCandidates * coldShare * f.initMs) / 1000), 0);
     return [
-      `**Per 1,000 tickets: ${usd(bill.perThousand[0]!)} at 1,000 tickets/month (${verdict(bill.perThousand[0]!)}), ${usd(bill.perThousand[1]!)} at 100,000 (${verdict(bill.perThousand[1]!)}); plus ${usd(bill.fixedTotal)} a month fixed.**`,
+      `**Per 1,000 tickets: ${usd(bill.perThousand[0]!)} at 1,000 tickets/month (${verdict(bill.perThousand[0]!)}), ${usd(bill.perThousand[1]!)} at 100,000 (${verdict(bill.perThousand[1]!)}); plus ${usd(fixed.totals[0])} a month fixed for an idle desk with ${AGENTS} agents (${verdict(fixed.totals[0], TARGET_FIXED)} of $${TARGET_FIXED}), ${usd(fixed.totals[1])} with an alarm email (${stack.fixedWithAlarms.alarms} alarms; ${usd(freeAlarms)} where the account's ${FREE_ALARMS} free alarms are unused).**`,
       '',
       '### Assumptions',
       '',
@@ -242,7 +266,8 @@ export const benchmark: Benchmark = {
       `- Durations: handler medians on this machine; the compute part (the duration less the time waiting on the local DynamoDB, S3 and SES) is scaled by Lambda's CPU share (1 vCPU at 1,769 MB: ×${(1769 / stack.memoryMb.notify).toFixed(2)} at ${stack.memoryMb.notify} MB, ×${(1769 / stack.memoryMb.ingest).toFixed(2)} at ${stack.memoryMb.ingest} MB), the waiting part is kept as measured on the local servers. Memory sizes from the synthesised stack: ingest ${stack.memoryMb.ingest} MB, notify ${stack.memoryMb.notify} MB, api ${stack.memoryMb.api} MB. INIT (prices.md): ingest and notify 500 ms, api 300 ms; cold share 50 % at 1,000 tickets, 5 % at 100,000, of every invocation but notify's follow-ups on its own status updates. Result: ${gbS(0.5).toFixed(2)} and ${gbS(0.05).toFixed(2)} GB-s a ticket.`,
       `- Logs: the handlers' JSON lines as written, plus ${PLATFORM_LOG_BYTES} B of START/END/REPORT per invocation and ${ACCESS_LOG_BYTES} B of API access log per call. Data out: API response bodies. SQS: ${SQS_REQUESTS_PER_TICKET} request a ticket. Secrets Manager: one GetSecretValue per cold start of ingest and notify.`,
       `- The agent downloads the attachment once (a presigned S3 GET). Storage is the first month only: ${formatBytes(usage.s3StoredBytes)} in S3 and ~${formatBytes(usage.itemBytes)} of items a ticket.`,
-      '- List prices, us-east-1, from shared/reference/prices.md (SES à la carte; Essentials adds $0.18 per 1,000 tickets). No free tiers applied. KMS ($1/key), CloudWatch alarms ($0.10) and dashboards ($3) are not in prices.md: AWS list prices to verify; the first 10 alarms and 3 dashboards of an account are free.',
+      `- List prices, us-east-1, from shared/reference/prices.md (SES à la carte; Essentials adds $0.18 per 1,000 tickets). No free tiers applied, except Cognito Essentials' ${COGNITO_ESSENTIALS_FREE_MAU.toLocaleString('en-US')} free monthly active users, which are part of that plan's price (prices.md row 20). KMS ($1/key), CloudWatch alarms ($0.10 per standard-resolution alarm metric) and dashboards ($3) are not in prices.md: AWS list prices to verify; the first ${FREE_ALARMS} alarm metrics and 3 dashboards of an account are free.`,
+      "- Fixed: what the stack bills by the month while no mail arrives, counted in the synthesised templates: the default stack (`sesdesk deploy --no-alarms`: no alarm email, no CloudWatch dashboard, Cognito Essentials, AWS-managed keys) and the same with `--alarm-email`. Idle resources that cost nothing are left out: on-demand DynamoDB (point-in-time recovery is billed per GB of an empty table), Lambda, SQS queues with no poller, SNS topics, S3 and the failure metrics (published only when a failure is logged). A Route 53 hosted zone ($0.50) is yours, not the stack's.",
       '',
       '### Measured per ticket',
       '',
@@ -252,9 +277,9 @@ export const benchmark: Benchmark = {
       '',
       bill.table,
       '',
-      `### Fixed monthly (stack with an alarm email, ${AGENTS} agents)`,
+      `### Fixed monthly (${AGENTS} agents, no mail)`,
       '',
-      bill.fixedTable,
+      fixed.table,
     ].join('\n');
   },
 };

@@ -1,9 +1,7 @@
-// bench: the local desk under load (with and without injected faults), its start-up time and its inbox latency
-import { spawn } from 'node:child_process';
+// bench: the local desk under load (with and without injected faults) and its inbox latency (start-up: see startup.ts)
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import nodemailer from 'nodemailer';
 import { issueLocalToken } from '../../functions/core/api/local-auth';
 import { DEFAULT_DESK_CONFIG } from '../../functions/core/config/desk-config';
@@ -15,7 +13,6 @@ import { startLocalStack, type LocalStack } from '../local/stack';
 import { progress, type Benchmark, type BenchOptions } from './benchmark';
 import { formatBytes, formatMs, markdownTable, median, p95 } from './stats';
 
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const config = DEFAULT_DESK_CONFIG;
 const DESK = config.desks[0]!.address;
 
@@ -29,7 +26,6 @@ function sizes(options: BenchOptions) {
     emails: pick('SESDESK_BENCH_LOAD_EMAILS', 1000, 60),
     connections: pick('SESDESK_BENCH_LOAD_CONNECTIONS', 4, 4),
     probes: pick('SESDESK_BENCH_LOAD_PROBES', 200, 20),
-    starts: pick('SESDESK_BENCH_LOAD_STARTS', 3, 1),
   };
 }
 
@@ -73,39 +69,6 @@ async function loadRun(
     }),
   );
   return { report: result, peakRss };
-}
-
-/** `sesdesk dev` from spawn to its `sesdesk ready` line, in a fresh data directory on free ports. */
-async function timeToReady(): Promise<number> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'sesdesk-bench-start-'));
-  const { vars } = await localEnvOnFreePorts(dataDir);
-  const started = performance.now();
-  const child = spawn(process.execPath, [path.join(REPO, 'bin/sesdesk.js'), 'dev'], {
-    cwd: REPO,
-    env: { ...process.env, ...vars },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  try {
-    return await new Promise<number>((resolve, reject) => {
-      let output = '';
-      const timer = setTimeout(() => reject(new Error(`no "sesdesk ready" after 180 s:\n${output.slice(-2000)}`)), 180_000);
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        if (/^sesdesk ready$/m.test(output)) {
-          clearTimeout(timer);
-          resolve(performance.now() - started);
-        }
-      };
-      child.stdout.on('data', onData);
-      child.stderr.on('data', onData);
-      child.once('exit', (code) => reject(new Error(`sesdesk dev exited with ${code}:\n${output.slice(-2000)}`)));
-    });
-  } finally {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-    await rm(dataDir, { recursive: true, force: true });
-  }
 }
 
 /** SMTP accepted → ticket returned by the API, for emails sent one at a time (the next after the previous appeared). */
@@ -164,7 +127,7 @@ function loadRow(label: string, { report, peakRss }: { report: LoadReport; peakR
 export const benchmark: Benchmark = {
   name: 'load',
   description:
-    'The local desk under mixed load (new threads, token and References replies, auto-replies, bounces) over SMTP, with and without 20% injected DynamoDB/SES faults; start-up time and SMTP → API latency. Target: tickets and acknowledgements exact.',
+    'The local desk under mixed load (new threads, token and References replies, auto-replies, bounces) over SMTP, with and without 20% injected DynamoDB/SES faults; and SMTP → API latency (start-up time: the startup benchmark). Target: tickets and acknowledgements exact.',
   async run(options) {
     const size = sizes(options);
     progress(`load: ${size.emails} emails over ${size.connections} connections, no faults`);
@@ -173,9 +136,6 @@ export const benchmark: Benchmark = {
     progress(`load: ${size.emails} emails over ${size.connections} connections, faults ${faults.describe()}`);
     const faulty = await loadRun(size.emails, size.connections, faults);
 
-    progress(`load: start to ready, ${size.starts} run(s)`);
-    const starts: number[] = [];
-    for (let i = 0; i < size.starts; i += 1) starts.push(await timeToReady());
     progress(`load: inbox latency over ${size.probes} emails sent one by one`);
     const latencies = await inboxLatency(size.probes);
 
@@ -206,7 +166,6 @@ export const benchmark: Benchmark = {
       markdownTable(
         ['local stack', 'median', 'p95', 'samples'],
         [
-          ['`sesdesk dev` spawn → `sesdesk ready`', formatMs(median(starts)), formatMs(p95(starts)), String(starts.length)],
           [
             'SMTP accepted → ticket in the API (one by one)',
             formatMs(median(latencies)),

@@ -13,6 +13,7 @@ const MODULES: readonly (readonly [string, BenchmarkModule])[] = [
   ['parse-throughput', () => import('./parse-throughput')],
   ['bundles', () => import('./bundles')],
   ['ingest-requests', () => import('./ingest-requests')],
+  ['startup', () => import('./startup')],
   ['cli-start', () => import('./cli-start')],
   ['load', () => import('./load')],
   ['cost', () => import('./cost')],

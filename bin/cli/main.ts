@@ -17,12 +17,24 @@ interface CommandEntry {
  */
 const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   bench: { summary: 'run the benchmarks (all or named) and print markdown tables', load: () => import('./commands/bench') },
+  deploy: {
+    summary: 'build, check the CDK bootstrap, cdk deploy SesDesk-<stage>, print the DNS records (npm run deploy)',
+    load: () => import('./commands/deploy'),
+  },
   dev: { summary: 'run the whole desk locally (npm start); --reset starts empty', load: () => import('./commands/dev') },
   load: {
     summary: 'send a mix of mail to the local desk and check nothing was lost or doubled',
     load: () => import('./commands/load'),
   },
+  open: {
+    summary: 'open the local dashboard signed in as a team member (--print for the link only)',
+    load: () => import('./commands/open'),
+  },
   parse: { summary: 'print email files as the JSON the ingest function sees', load: () => import('./commands/parse') },
+  redrive: {
+    summary: 'send stuck outgoing mail again and empty the notify failure queue (local, or --stage in AWS)',
+    load: () => import('./commands/redrive'),
+  },
   replay: { summary: 're-run ingest over stored raw mail (--failed, --all, or keys)', load: () => import('./commands/replay') },
   send: {
     summary: 'send a test email into the local desk (from, subject, body, or an .eml file)',

@@ -317,6 +317,7 @@ export function crashingStore(store: ObjectStore, crash: () => void): ObjectStor
       return body;
     },
     put: (bucket, key, body, contentType) => store.put(bucket, key, body, contentType),
+    copy: (bucket, fromKey, toKey) => store.copy(bucket, fromKey, toKey),
     list: (bucket, prefix) => store.list(bucket, prefix),
   };
 }

@@ -7,9 +7,10 @@ import path from 'node:path';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import type { Claims } from '../../functions/core/api/auth';
 import type { ApiHandler } from '../../functions/api/create-handler';
-import { isPublicRoute } from '../../functions/api/routes';
+import { LOCAL_SIGN_IN_PATH, isPublicRoute } from '../../functions/api/routes';
 import type { LocalServer } from './local-server';
 import { LOOPBACK, assertPortFree } from './ports';
+import { SignInThrottle } from './sign-in-throttle';
 
 export interface HttpServerOptions {
   readonly port: number;
@@ -22,7 +23,12 @@ export interface HttpServerOptions {
   readonly connectSources?: readonly string[];
   /** End of the port-in-use message. @default 'set SESDESK_HTTP_PORT' */
   readonly portHint?: string;
+  /** Counts wrong local sign-in codes. @default a new {@link SignInThrottle} (5 per minute, then a minute locked) */
+  readonly signInThrottle?: SignInThrottle;
 }
+
+/** What the dashboard reads at start (web/src/config.ts); deployments write their own next to the build. */
+const LOCAL_APP_CONFIG = JSON.stringify({ auth: 'local', apiUrl: '' });
 
 /** API Gateway's payload limit. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -69,6 +75,7 @@ class RequestError extends Error {
 export async function startHttpServer(options: HttpServerOptions): Promise<LocalServer> {
   await assertPortFree(options.port, options.portHint ?? 'set SESDESK_HTTP_PORT');
   const root = path.resolve(options.staticDir);
+  const throttle = options.signInThrottle ?? new SignInThrottle();
   const securityHeaders = {
     'content-security-policy': [
       "default-src 'self'",
@@ -92,7 +99,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Local
     const url = request.url ?? '/';
     const pathname = url.split('?')[0]!;
     const work =
-      pathname === '/api' || pathname.startsWith('/api/') ? serveApi(options, request, response) : serveStatic(root, request, response);
+      pathname === '/api' || pathname.startsWith('/api/')
+        ? serveApi(options, throttle, request, response)
+        : serveStatic(root, request, response);
     work.catch((error: unknown) => {
       const status = error instanceof RequestError ? error.status : 500;
       const message = error instanceof RequestError ? error.message : 'internal error of the local server';
@@ -121,10 +130,26 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
   response.end(JSON.stringify(body));
 }
 
-async function serveApi(options: HttpServerOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function serveApi(
+  options: HttpServerOptions,
+  throttle: SignInThrottle,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
   const method = (request.method ?? 'GET').toUpperCase();
   const [rawPath = '/', rawQueryString = ''] = (request.url ?? '/').split(/\?(.*)/s);
   const body = await readBody(request);
+
+  const signIn = method === 'POST' && rawPath === LOCAL_SIGN_IN_PATH;
+  const wait = signIn ? throttle.retryAfterMs() : 0;
+  if (wait > 0) {
+    const seconds = Math.ceil(wait / 1000);
+    response.setHeader('retry-after', String(seconds));
+    sendJson(response, 429, {
+      error: { code: 'TOO_MANY_ATTEMPTS', message: `too many wrong sign-in codes: try again in ${seconds} s` },
+    });
+    return;
+  }
 
   let claims: Claims = {};
   if (!isPublicRoute(method, rawPath)) {
@@ -139,6 +164,9 @@ async function serveApi(options: HttpServerOptions, request: IncomingMessage, re
   }
 
   const result = await options.apiHandler(apiGatewayEvent(request, method, rawPath, rawQueryString, body, claims));
+  // 401 is a wrong code; a 403 (right code, someone outside the team) or a 400 guessed nothing.
+  if (signIn && result.statusCode === 401) throttle.recordFailure();
+  else if (signIn && result.statusCode === 200) throttle.recordSuccess();
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
   const payload = result.body === undefined ? undefined : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
@@ -224,6 +252,11 @@ async function serveStatic(root: string, request: IncomingMessage, response: Ser
   }
   const file = resolveStaticPath(root, (request.url ?? '/').split('?')[0]!);
   const found = await fileAt(file);
+  if (found === null && file === path.join(root, 'config.json')) {
+    response.writeHead(200, { 'content-type': CONTENT_TYPES['.json']!, 'cache-control': 'no-store' });
+    response.end(method === 'HEAD' ? undefined : LOCAL_APP_CONFIG);
+    return;
+  }
   // Client-side routes (no file extension) all load the app; a missing asset stays a 404.
   const target = found ? file : path.extname(file) === '' ? path.join(root, 'index.html') : null;
   const size = target === file ? found : target ? await fileAt(target) : null;

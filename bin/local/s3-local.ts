@@ -17,6 +17,11 @@ export interface S3LocalOptions {
   readonly buckets: readonly string[];
   /** End of the port-in-use message, e.g. `set SESDESK_S3_PORT`. @default 'choose another port' */
   readonly portHint?: string;
+  /**
+   * Origins whose browsers may PUT to the buckets (presigned uploads from the dashboard), answered on the CORS preflight
+   * as the AWS bucket's CORS rule does. @default none (every preflight is refused, as s3rver does without a rule)
+   */
+  readonly corsOrigins?: readonly string[];
   /** Let s3rver log every request. @default false */
   readonly verbose?: boolean;
   /** Where a failing `onObjectCreated` listener is reported. @default one line on stderr */
@@ -51,7 +56,7 @@ export async function startS3Local(options: S3LocalOptions): Promise<S3Local> {
     silent: !verbose,
     // Clients use path-style URLs on an IP address, so virtual-host bucket parsing would only misfire.
     vhostBuckets: false,
-    configureBuckets: buckets.map((name) => ({ name })),
+    configureBuckets: buckets.map((name) => ({ name, configs: options.corsOrigins?.length ? [corsXml(options.corsOrigins)] : [] })),
   });
   await server.run();
 
@@ -82,6 +87,19 @@ export async function startS3Local(options: S3LocalOptions): Promise<S3Local> {
   };
 
   return { endpoint: `http://${LOOPBACK}:${port}`, port, directory, onObjectCreated, stop };
+}
+
+/** The bucket CORS document for presigned browser uploads: PUT with the headers the dashboard sends, from `origins` only. */
+export function corsXml(origins: readonly string[]): string {
+  const escape = (s: string) => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return [
+    '<CORSConfiguration><CORSRule>',
+    ...origins.map((origin) => `<AllowedOrigin>${escape(origin)}</AllowedOrigin>`),
+    '<AllowedMethod>PUT</AllowedMethod>',
+    '<AllowedHeader>content-type</AllowedHeader><AllowedHeader>content-disposition</AllowedHeader>',
+    '<MaxAgeSeconds>3600</MaxAgeSeconds>',
+    '</CORSRule></CORSConfiguration>',
+  ].join('');
 }
 
 /**

@@ -1,5 +1,4 @@
 // local stack: starts every stand-in and wires the real handlers to them with the events Lambda would get
-import { randomInt } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -14,21 +13,24 @@ import { createNotifyHandler } from '../../functions/notify/create-handler';
 import { createAsyncInvoker } from './async-invoker';
 import { faultInjectorFromEnv, type FaultInjector } from './faults';
 import { createDynamoClient, createStreamsClient } from './aws-clients';
-import { ensureTable, startDynamoDbLocal } from './dynamodb-local';
+import { ensureTable, startLocalDynamo } from './dynamodb-local';
 import { startHttpServer } from './http-server';
 import type { LocalEnv } from './local-env';
 import { LocalLog } from './local-log';
 import { createLocalRuntime, type LocalRuntime } from './local-runtime';
-import { readLocalSecret } from './local-secret';
+import { readLocalSecret, readLocalSignInCode } from './local-secret';
 import { objectCreatedEvent } from './s3-event';
 import type { LocalServer } from './local-server';
 import { startS3Local } from './s3-local';
 import { startSesLocal } from './ses-local';
 import { startSmtpReceiver } from './smtp-receiver';
+import { appendFailedBatch, notifyFailuresFile, onFailureRecord } from './notify-failures';
 import { pollStream, type StreamPoller } from './stream-poller';
 
 /** The notify "function timeout" the local stack gives each batch; it sets the claim lease. */
 const NOTIFY_TIMEOUT_MS = 10_000;
+/** Retries of a failing stream batch before it is given up on (about 40 s in all). */
+const NOTIFY_STREAM_RETRIES = 10;
 
 export interface LocalStackOptions {
   readonly env: LocalEnv;
@@ -45,10 +47,16 @@ export interface LocalStackOptions {
   readonly retryDelayMs?: (attempt: number) => number;
   /** Injected faults (reliability tests, `sesdesk load`); without it, `SESDESK_FAULTS` if set, else none. */
   readonly faults?: FaultInjector;
+  /**
+   * DynamoDB Local already starting on `env.dynamoPort` over the data directory (see {@link startLocalDynamo}):
+   * `sesdesk dev` starts the JVM before it loads the handlers, so the two overlap. The stack owns and stops it.
+   */
+  readonly dynamo?: Promise<LocalServer>;
 }
 
 export interface LocalStack {
   readonly urls: { dashboard: string; outbox: string; smtp: string; dynamo: string; s3: string };
+  /** The dashboard's sign-in code, kept in the data directory so it stays the same across restarts. */
   readonly signInCode: string;
   readonly runtime: LocalRuntime;
   /** Resolves when every stored email has been ingested and the stream has nothing left to send. */
@@ -71,48 +79,56 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ? { ...options.config, dashboardUrl: `http://localhost:${env.httpPort}` }
       : options.config;
   const started: LocalServer[] = [];
+  const launches: Promise<unknown>[] = [];
+  /** Keeps each server as it comes up, so a failure elsewhere still stops it. */
+  const launch = <T extends LocalServer>(starting: Promise<T>, line: (server: T) => string): Promise<T> => {
+    const up = starting.then((server) => {
+      started.push(server);
+      progress(line(server));
+      return server;
+    });
+    launches.push(up.catch(() => undefined));
+    return up;
+  };
   const stopAll = async () => {
+    await Promise.all(launches);
     for (const server of started.reverse()) await server.stop().catch(() => undefined);
   };
+  const dynamoLine = (server: LocalServer) => `DynamoDB Local    ${server.endpoint}`;
+  const given = options.dynamo ? launch(options.dynamo, dynamoLine) : null;
 
   try {
     if (options.reset && existsSync(env.dataDir)) {
       await rm(env.dataDir, { recursive: true, force: true });
       progress(`reset: removed ${env.dataDir}`);
     }
-    const secret = await readLocalSecret(env.dataDir);
-
     const [dynamo, s3, ses] = await Promise.all([
-      startDynamoDbLocal({ port: env.dynamoPort, dataDir: path.join(env.dataDir, 'dynamodb'), portHint: 'set SESDESK_DYNAMODB_PORT' }).then(
-        (server) => {
-          started.push(server);
-          progress(`DynamoDB Local    ${server.endpoint}`);
-          return server;
-        },
+      given ?? launch(startLocalDynamo(env), dynamoLine),
+      launch(
+        startS3Local({
+          port: env.s3Port,
+          directory: path.join(env.dataDir, 's3'),
+          buckets: [env.bucket],
+          // The dashboard uploads attachments straight to the bucket, as on AWS (lib/constructs/dashboard.ts).
+          corsOrigins: [
+            ...new Set([`http://localhost:${env.httpPort}`, `http://127.0.0.1:${env.httpPort}`, new URL(config.dashboardUrl).origin]),
+          ],
+          portHint: 'set SESDESK_S3_PORT',
+        }),
+        (server) => `S3 (s3rver)       ${server.endpoint}  bucket ${env.bucket}`,
       ),
-      startS3Local({
-        port: env.s3Port,
-        directory: path.join(env.dataDir, 's3'),
-        buckets: [env.bucket],
-        portHint: 'set SESDESK_S3_PORT',
-      }).then((server) => {
-        started.push(server);
-        progress(`S3 (s3rver)       ${server.endpoint}  bucket ${env.bucket}`);
-        return server;
-      }),
-      startSesLocal({ port: env.sesPort, portHint: 'set SESDESK_SES_PORT' }).then((server) => {
-        started.push(server);
-        progress(`SES (outbox)      ${server.endpoint}`);
-        return server;
-      }),
+      launch(
+        startSesLocal({ port: env.sesPort, portHint: 'set SESDESK_SES_PORT', directory: path.join(env.dataDir, 'outbox') }),
+        (server) => `SES (outbox)      ${server.endpoint}  kept in ${path.join(env.dataDir, 'outbox')}`,
+      ),
     ]);
+    const [secret, signInCode] = await Promise.all([readLocalSecret(env.dataDir), readLocalSignInCode(env.dataDir)]);
 
     const dynamoClient = createDynamoClient(dynamo.endpoint);
     await ensureTable(dynamoClient, env.tableName);
     const { Table } = await dynamoClient.send(new DescribeTableCommand({ TableName: env.tableName }));
     progress(`table ${env.tableName} ready (stream on)`);
 
-    const signInCode = String(randomInt(100000, 1000000));
     const faults = options.faults ?? faultInjectorFromEnv();
     if (faults) progress(`fault injection   ${faults.describe()}`);
     const log = (service: string) => new LocalLog(service, env.dataDir, options.console === undefined ? console : options.console);
@@ -152,10 +168,25 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       // before the retries below (about 40 s in all) give up on its record.
       filter: NOTIFY_STREAM_FILTERS,
       onBatch: (event) => notify(event, { getRemainingTimeInMillis: () => NOTIFY_TIMEOUT_MS }),
-      maxRetries: 10,
+      maxRetries: NOTIFY_STREAM_RETRIES,
       retryDelayMs: (attempt) => Math.min(8_000, 250 * 2 ** (attempt - 1)),
-      onDiscard: (records, reason) =>
-        log('notify').error('stream records discarded after retries', { count: records.length, error: String(reason) }),
+      // Lambda's on-failure destination (an SQS queue in AWS): `sesdesk redrive` re-drives what these concern.
+      onDiscard: (records, reason) => {
+        log('notify').error('stream records discarded after retries; kept for `sesdesk redrive`', {
+          count: records.length,
+          error: String(reason),
+        });
+        const record = onFailureRecord(records, {
+          streamArn: Table!.LatestStreamArn!,
+          functionName: 'sesdesk-notify (local)',
+          attempts: NOTIFY_STREAM_RETRIES + 1,
+          condition: 'RetryAttemptsExhausted',
+          now: new Date(),
+        });
+        appendFailedBatch(notifyFailuresFile(env.dataDir), record).catch((error: unknown) =>
+          log('notify').error('could not keep the discarded batch', { error: String(error) }),
+        );
+      },
     });
     progress('event wiring      S3 → ingest, stream → notify');
 

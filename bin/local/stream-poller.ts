@@ -159,8 +159,10 @@ export function pollStream(options: PollStreamOptions): StreamPoller {
           waiters.splice(i, 1);
           waiter.resolve();
         }
-        await sleep(idleMs);
       }
+      // A failed pass waits too: an unreachable DynamoDB Local (stopped, or dying with the process) must not be
+      // hammered in a loop that leaves the process no time for anything else, its own shutdown included.
+      if (found <= 0) await sleep(idleMs);
     }
     for (const waiter of waiters.splice(0)) waiter.resolve();
   };

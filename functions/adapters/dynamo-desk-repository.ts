@@ -7,6 +7,7 @@ import type {
   DeskRepository,
   InboxQuery,
   MoveWrite,
+  NewDeskTicketWrite,
   TicketChange,
   TicketPage,
   TicketThread,
@@ -183,6 +184,19 @@ export class DynamoDeskRepository implements DeskRepository {
           : []),
       ]),
     );
+  }
+
+  async createTicket(write: NewDeskTicketWrite): Promise<void> {
+    const { ticket } = write;
+    await this.table.transact([
+      putNew('ticket', ticketToItem(ticket)),
+      putNew('message', messageToItem(write.message)),
+      putNew('number', { ...keys.number(ticket.deskId, ticket.number), type: 'number', ticketId: ticket.id }),
+      ...write.words.map((word) =>
+        putNew(`word ${word}`, { ...keys.word(word, ticket.createdAt, ticket.id), type: 'word', ticketId: ticket.id }),
+      ),
+      ...write.deliveries.map(deliveryPut),
+    ]);
   }
 
   async clearAddressState(write: ClearAddressWrite): Promise<void> {

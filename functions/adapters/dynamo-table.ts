@@ -5,11 +5,13 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  ScanCommand,
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
   type PutCommandInput,
   type QueryCommandInput,
+  type ScanCommandInput,
   type TransactWriteCommandInput,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
@@ -114,6 +116,16 @@ export class DynamoTable {
       start = page.LastEvaluatedKey;
     } while (start);
     return items;
+  }
+
+  /** Every item of a Scan, page by page (operators' tools only: a scan reads the whole table). */
+  async *scan(input: Omit<ScanCommandInput, 'TableName' | 'ExclusiveStartKey'>): AsyncIterable<Item> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(new ScanCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: start }));
+      yield* page.Items ?? [];
+      start = page.LastEvaluatedKey;
+    } while (start);
   }
 
   /** One page of a Query. */

@@ -115,6 +115,7 @@ export class DynamoTicketRepository implements TicketRepository {
       ...claimItems(write.claims, write.ingest, write.before.id),
       ticketUpdate(write),
       putNew('message', messageToItem(write.message)),
+      ...(write.deliveries ?? []).map(deliveryPut),
     ]);
   }
 

@@ -1,5 +1,5 @@
 // adapter: ObjectStore on S3 (raw mail, attachments, large bodies)
-import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { NotFoundError } from '../core/errors';
 import type { ObjectStore } from '../core/ports';
 
@@ -12,10 +12,17 @@ export class S3ObjectStore implements ObjectStore {
       if (!Body) throw new NotFoundError(`s3://${bucket}/${key} has no body`);
       return await Body.transformToByteArray();
     } catch (error) {
-      if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') {
-        throw new NotFoundError(`s3://${bucket}/${key} does not exist`, { cause: error });
-      }
-      throw error;
+      throw notFoundAs(error, bucket, key);
+    }
+  }
+
+  async copy(bucket: string, fromKey: string, toKey: string): Promise<void> {
+    try {
+      // CopySource is `bucket/key` URL-encoded (slashes kept).
+      const source = `${bucket}/${fromKey.split('/').map(encodeURIComponent).join('/')}`;
+      await this.client.send(new CopyObjectCommand({ Bucket: bucket, Key: toKey, CopySource: source }));
+    } catch (error) {
+      throw notFoundAs(error, bucket, fromKey);
     }
   }
 
@@ -31,4 +38,12 @@ export class S3ObjectStore implements ObjectStore {
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
   }
+}
+
+/** S3's missing-key error as the core's NotFoundError; anything else unchanged. */
+function notFoundAs(error: unknown, bucket: string, key: string): unknown {
+  if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') {
+    return new NotFoundError(`s3://${bucket}/${key} does not exist`, { cause: error });
+  }
+  return error;
 }

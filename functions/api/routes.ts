@@ -6,6 +6,7 @@ import type { ApiDeps } from '../core/api/api-ports';
 import type { Agent } from '../core/api/auth';
 import { ForbiddenError, UnauthenticatedError } from '../core/api/errors';
 import { clearAddressState } from '../core/api/address-states';
+import { openTicketFromDesk } from '../core/api/desk-tickets';
 import { MAX_UPLOAD_BYTES, attachmentUrl, createUpload, isUploadKey, quarantinedAttachmentUrl } from '../core/api/files';
 import { acceptHeldMessage, moveHeldMessage } from '../core/api/held-messages';
 import { getDeskSettings, saveDeskSettings } from '../core/api/settings';
@@ -93,6 +94,24 @@ const messageBody = z.strictObject({
   status: z.optional(status),
   version: z.optional(version),
 });
+const mailbox = z.union([
+  z.pipe(
+    email,
+    z.transform((address: string) => ({ address, name: '' })),
+  ),
+  z.pipe(
+    z.strictObject({ address: email, name: z.optional(z.string().check(z.trim(), z.maxLength(255))) }),
+    z.transform((m: { address: string; name?: string }) => ({ address: m.address, name: m.name ?? '' })),
+  ),
+]);
+const newTicketBody = z.strictObject({
+  deskId: z.string().check(z.minLength(1), z.maxLength(100)),
+  to: mailbox,
+  cc: z._default(z.array(mailbox).check(z.maxLength(9)), []),
+  subject: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(500)),
+  body: messageBody.shape.body,
+  attachments: z._default(z.array(attachment).check(z.maxLength(10)), []),
+});
 const patchBody = z
   .strictObject({
     status: z.optional(status),
@@ -135,6 +154,9 @@ function id(context: RouteContext, name: string): string {
   if (!ID.test(value)) throw new NotFoundError(`${name} ${value} does not exist`);
   return value;
 }
+
+/** The local stack's sign-in route (written out in the table too, where test/reliability/auth.test.ts reads it). */
+export const LOCAL_SIGN_IN_PATH = '/api/auth/local';
 
 const routes: readonly Route[] = [
   {
@@ -203,6 +225,14 @@ const routes: readonly Route[] = [
       const input = listQuery.parse(query);
       const page = await listTickets(deps, agent, { ...input, cursor: input.cursor ?? null });
       return { status: 200, json: { items: page.tickets.map(ticketView), cursor: page.cursor } };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/tickets',
+    async handle({ deps, agent, body }) {
+      const ticket = await openTicketFromDesk(deps, agent, newTicketBody.parse(body));
+      return { status: 201, json: ticketView(ticket) };
     },
   },
   { method: 'GET', path: '/api/counts', handle: async ({ deps, agent }) => ({ status: 200, json: await countTickets(deps, agent) }) },

@@ -20,7 +20,7 @@ const webhookKey = z.object({
 });
 
 const preview = z.object({
-  name: z.enum(['ack', 'reply', 'participantAdded']),
+  name: z.enum(['ack', 'reply', 'participantAdded', 'relay']),
   subject: z.string().check(z.maxLength(500)),
   body: z.string().check(z.maxLength(20_000)),
 });
@@ -44,7 +44,7 @@ export const workflowRoutes: readonly Route[] = [
       const input = preview.parse(body);
       return {
         status: 200,
-        json: previewDeskTemplate(deps, params.deskId ?? '', input.name, { subject: input.subject, body: input.body }),
+        json: await previewDeskTemplate(deps, params.deskId ?? '', input.name, { subject: input.subject, body: input.body }),
       };
     },
   },

@@ -13,7 +13,7 @@ export function newId(): string {
  * redelivered event, or a replay after a crash, produces the same ticket and message ids (attachments land on
  * the same keys, nothing is orphaned), while outsiders still cannot guess an id.
  */
-export function idForIngest(keys: TokenKeys, ingestKey: string, purpose: 'ticket' | 'message'): string {
+export function idForIngest(keys: TokenKeys, ingestKey: string, purpose: 'ticket' | 'message' | `delivery:${string}`): string {
   const [secret] = keys.secrets;
   if (!secret) throw new Error('ids need at least one secret');
   return base32(createHmac('sha256', secret).update(`${purpose}:${ingestKey}`).digest(), 26);

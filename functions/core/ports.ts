@@ -15,6 +15,8 @@ export interface ObjectStore {
   /** @throws NotFoundError when the object does not exist. */
   get(bucket: string, key: string): Promise<Uint8Array>;
   put(bucket: string, key: string, body: Uint8Array | string, contentType: string): Promise<void>;
+  /** Copies an object within the bucket. @throws NotFoundError when `fromKey` does not exist. */
+  copy(bucket: string, fromKey: string, toKey: string): Promise<void>;
   /** Keys under a prefix, oldest listing order as S3 gives it. */
   list(bucket: string, prefix: string): AsyncIterable<string>;
 }
@@ -91,8 +93,8 @@ export interface DeliveryContent {
 /** An outgoing email waiting for the notify function (one per recipient). */
 export interface NewDelivery {
   readonly id: string;
-  /** `agent-notice`: a team notification (new ticket, reply, assignment…), never to a customer. */
-  readonly kind: 'ack' | 'reply' | 'participant-added' | 'agent-notice';
+  /** `relay`: a participant's emailed reply passed on to the other people on the ticket; `agent-notice`: a team notification (new ticket, reply, assignment…), never to a customer. */
+  readonly kind: 'ack' | 'reply' | 'participant-added' | 'relay' | 'agent-notice';
   readonly ticketId: string;
   readonly deskId: string;
   readonly recipient: Mailbox;
@@ -134,6 +136,8 @@ export interface InboundReplyWrite extends TicketTransition {
   readonly ingest: IngestRecord;
   readonly claims: EmailClaims;
   readonly message: TicketMessage;
+  /** Emails the message causes (relays to the other participants, notices to people its Cc added), written with it. */
+  readonly deliveries?: readonly NewDelivery[];
 }
 
 /** What a bounce or complaint changes, as decided by `decideFeedback`. */

@@ -157,6 +157,9 @@ export interface Ticket {
 
 export type MessageDirection = 'inbound' | 'outbound' | 'note';
 
+/** What a thread entry records when the desk wrote it about a change rather than an agent typing it. */
+export type TicketEvent = 'participant-added' | 'participant-removed';
+
 export interface StoredAttachment extends AttachmentInfo {
   /** S3 key under the attachments prefix (never under the inbound prefix, which triggers ingest), or under quarantine. */
   readonly key: string;
@@ -199,6 +202,8 @@ export interface TicketMessage {
   readonly rawKey: string | null;
   /** For agent messages: who wrote it. */
   readonly author: string | null;
+  /** Set on the entries the desk writes about a change (stored as notes): which change. Absent on everything else. */
+  readonly event?: TicketEvent;
   /**
    * True while an inbound message waits for an agent: it matched this ticket only by Message-ID or subject tag, from a
    * sender who is not on the ticket or failed authentication. A held message reopens nothing and is never relayed or

@@ -1,7 +1,7 @@
 // infra: the team dashboard: Cognito sign-in, HTTP API with a JWT authorizer, the web app on CloudFront
 import { Aws, Duration, Fn, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpUserPoolAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
@@ -14,6 +14,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { TEAM_GROUP } from '../../functions/core/api/auth';
 import { ENV } from '../../functions/contracts';
+import type { StageNames } from '../names';
 import { AppFunction, functionEntry } from './app-function';
 import type { InboundMail } from './inbound-mail';
 import type { TicketStore } from './ticket-store';
@@ -29,6 +30,7 @@ export interface WebAppConfig {
 }
 
 export interface DashboardProps {
+  readonly names: StageNames;
   /** A directory holding the built web app (`index.html` and its assets). */
   readonly webAssetsPath: string;
   readonly store: TicketStore;
@@ -42,6 +44,8 @@ export interface DashboardProps {
   readonly accessLogsBucket: s3.IBucket;
   /** `required` makes every team member enrol a TOTP app at first sign-in. @default 'optional' */
   readonly mfa?: 'optional' | 'required';
+  /** Cognito threat protection (compromised credentials, risky sign-ins): needs the Plus plan. @default false */
+  readonly threatProtection?: boolean;
 }
 
 /**
@@ -50,7 +54,7 @@ export interface DashboardProps {
  * anywhere because the srcdoc message frame inherits this policy: the frame sets its own stricter one and blocks
  * remote images until an agent asks for them.
  */
-export function contentSecurityPolicy(region: string): string {
+export function contentSecurityPolicy(region: string, urlSuffix = 'amazonaws.com'): string {
   return [
     "default-src 'self'",
     "script-src 'self'",
@@ -60,7 +64,7 @@ export function contentSecurityPolicy(region: string): string {
     "img-src 'self' data: blob: https: http:",
     // The SDK presigns virtual-hosted URLs (regional, or global in us-east-1). Naming the mail bucket here would
     // be a dependency cycle: its CORS rule names this distribution, whose headers policy this is.
-    `connect-src 'self' https://cognito-idp.${region}.amazonaws.com https://*.s3.${region}.amazonaws.com https://*.s3.amazonaws.com`,
+    `connect-src 'self' https://cognito-idp.${region}.${urlSuffix} https://*.s3.${region}.${urlSuffix} https://*.s3.${urlSuffix}`,
     "frame-src 'self' blob:",
     "object-src 'none'",
     "base-uri 'self'",
@@ -87,6 +91,7 @@ export class Dashboard extends Construct {
     super(scope, id);
 
     this.userPool = new cognito.UserPool(this, 'TeamMembers', {
+      userPoolName: props.names.regional('team'),
       // Team members are invited by an administrator (`aws cognito-idp admin-create-user`).
       selfSignUpEnabled: false,
       signInAliases: { email: true },
@@ -100,11 +105,13 @@ export class Dashboard extends Construct {
         requireSymbols: true,
         tempPasswordValidity: Duration.days(3),
       },
+      // TOTP only: the web app answers SOFTWARE_TOKEN_MFA and, when MFA is required, MFA_SETUP at first sign-in.
       mfa: props.mfa === 'required' ? cognito.Mfa.REQUIRED : cognito.Mfa.OPTIONAL,
       mfaSecondFactor: { otp: true, sms: false },
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
-      featurePlan: cognito.FeaturePlan.PLUS,
-      standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+      // Essentials (10,000 monthly active users free) unless threat protection is wanted, which only Plus has.
+      featurePlan: props.threatProtection ? cognito.FeaturePlan.PLUS : cognito.FeaturePlan.ESSENTIALS,
+      standardThreatProtectionMode: props.threatProtection ? cognito.StandardThreatProtectionMode.FULL_FUNCTION : undefined,
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -112,8 +119,17 @@ export class Dashboard extends Construct {
       Validations.of(this.userPool).acknowledge({
         id: 'AwsSolutions-COG2',
         reason:
-          'MFA (TOTP) is optional so the first sign-in works before the web app offers enrolment; ' +
-          'threat protection (Plus plan, full function) is enforced; deploy with mfa "required" to require it.',
+          'MFA is optional by choice (context mfa=optional, the default): a team member with a TOTP app enrolled is asked ' +
+          'for its code at every sign-in. Deploy with mfa=required to make every member enrol one at first sign-in.',
+      });
+    }
+    if (!props.threatProtection) {
+      Validations.of(this.userPool).acknowledge({
+        id: 'AwsSolutions-COG8',
+        reason:
+          'Threat protection needs the Plus plan ($0.02 per active user, no free tier); deploy with threatProtection=true ' +
+          'for it. Without it: administrator-created users only, a 12-character password policy, optional or required TOTP, ' +
+          'and the API behind a JWT authorizer with stage throttling.',
       });
     }
     this.userPoolClient = this.userPool.addClient('WebApp', {
@@ -145,14 +161,26 @@ export class Dashboard extends Construct {
     this.apiHandler.useTokenSecret(props.tokenSecret);
     this.apiHandler.setEnv(ENV.deskConfig, props.deskConfigJson);
     this.apiHandler.setEnv(ENV.authMode, 'cognito');
-    // Quarantined parts are readable so that an agent who confirms can download one; notify never reads them.
-    props.inbound.connectMailBucket(this.apiHandler, { read: ['attachments', 'bodies', 'uploads', 'quarantine'], write: ['uploads'] });
+    // Uploads are presigned PUTs under uploads/; posting a reply copies them under attachments/. Quarantined parts are
+    // readable so that an agent who confirms can download one; notify never reads them.
+    props.inbound.connectMailBucket(this.apiHandler, {
+      read: ['attachments', 'bodies', 'uploads', 'quarantine'],
+      write: ['uploads', 'attachments'],
+    });
 
     // No CORS: browsers reach the API through the dashboard's own CloudFront address (same origin).
     this.api = new apigwv2.HttpApi(this, 'Api', {
+      apiName: props.names.regional('api'),
       description: 'sesdesk dashboard API',
       createDefaultStage: false,
-      defaultAuthorizer: new HttpUserPoolAuthorizer('TeamMember', this.userPool, { userPoolClients: [this.userPoolClient] }),
+      // The user pool's issuer built from AWS::URLSuffix (HttpUserPoolAuthorizer writes `amazonaws.com` literally).
+      defaultAuthorizer: new HttpJwtAuthorizer(
+        'TeamMember',
+        `https://cognito-idp.${Aws.REGION}.${Aws.URL_SUFFIX}/${this.userPool.userPoolId}`,
+        {
+          jwtAudience: [this.userPoolClient.userPoolClientId],
+        },
+      ),
     });
     const integration = new HttpLambdaIntegration('ApiHandler', this.apiHandler.fn);
     this.api.addRoutes({ path: '/api/{proxy+}', methods: [apigwv2.HttpMethod.ANY], integration });
@@ -195,10 +223,12 @@ export class Dashboard extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     const strictTransportSecurity = { accessControlMaxAge: Duration.days(730), includeSubdomains: true, override: true };
+    // CloudFront policies are named account-wide: the stage and the region keep two deployments apart.
     const securityHeaders = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
+      responseHeadersPolicyName: props.names.global('web-headers'),
       comment: 'sesdesk dashboard security headers',
       securityHeadersBehavior: {
-        contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy(Aws.REGION), override: true },
+        contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy(Aws.REGION, Aws.URL_SUFFIX), override: true },
         strictTransportSecurity,
         contentTypeOptions: { override: true },
         frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
@@ -207,6 +237,7 @@ export class Dashboard extends Construct {
       },
     });
     const apiHeaders = new cloudfront.ResponseHeadersPolicy(this, 'ApiSecurityHeaders', {
+      responseHeadersPolicyName: props.names.global('api-headers'),
       comment: 'sesdesk API security headers',
       securityHeadersBehavior: {
         // The API sets its own CSP on HTML pages (unsubscribe); this is the fallback for everything else.
@@ -222,7 +253,11 @@ export class Dashboard extends Construct {
       comment: 'sesdesk dashboard',
       defaultRootObject: 'index.html',
       defaultBehavior: {
-        origin: origins.S3BucketOrigin.withOriginAccessControl(this.siteBucket),
+        origin: origins.S3BucketOrigin.withOriginAccessControl(this.siteBucket, {
+          originAccessControl: new cloudfront.S3OriginAccessControl(this, 'SiteAccess', {
+            originAccessControlName: props.names.global('site'),
+          }),
+        }),
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         responseHeadersPolicy: securityHeaders,
         cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
@@ -256,7 +291,7 @@ export class Dashboard extends Construct {
         id: 'AwsSolutions-CFR2',
         reason:
           'The distribution serves static files and forwards /api/* uncached to an HTTP API with a JWT authorizer and ' +
-          'stage throttling; Cognito threat protection guards sign-in. A WAF web ACL (us-east-1, ~$5+/month) can be added.',
+          'stage throttling. A WAF web ACL (created in us-east-1, about $5+ a month) can be added.',
       },
       {
         id: 'AwsSolutions-CFR4',

@@ -1,8 +1,8 @@
 // infra: outbound mail: stream → notify function → SES, and SES bounce/complaint events → bounces function
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as lambdaDestinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ses from 'aws-cdk-lib/aws-ses';
@@ -11,11 +11,13 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV, NOTIFY_STREAM_FILTERS } from '../../functions/contracts';
+import type { StageNames } from '../names';
 import { AppFunction, functionEntry } from './app-function';
 import type { InboundMail } from './inbound-mail';
 import type { TicketStore } from './ticket-store';
 
 export interface OutboundMailProps {
+  readonly names: StageNames;
   /** The mail domain: the verified identity the desks send from. */
   readonly domain: string;
   /** Desk addresses; their identity ARNs are allowed too, in case they are verified one by one. */
@@ -42,33 +44,29 @@ export class OutboundMail extends Construct {
   public readonly notifyFailures: sqs.Queue;
   public readonly feedbackTopic: sns.Topic;
   public readonly bounces: AppFunction;
+  /** SES notifications the bounces function could not record: SNS deliveries and invocations that failed for good. */
+  public readonly bouncesFailures: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: OutboundMailProps) {
     super(scope, id);
     const stack = Stack.of(this);
 
     this.configurationSet = new ses.ConfigurationSet(this, 'ConfigurationSet', {
+      configurationSetName: props.names.regional(),
       reputationMetrics: true,
       suppressionReasons: ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
       // OPTIONAL: customers' mail servers without TLS must still get answers.
       tlsPolicy: ses.ConfigurationSetTlsPolicy.OPTIONAL,
     });
 
-    // A customer managed key: SES may only publish to an encrypted topic whose key policy lets it in,
-    // which the AWS managed SNS key does not.
-    const topicKey = new kms.Key(this, 'FeedbackTopicKey', {
-      description: 'Encrypts the sesdesk SES feedback topic',
-      enableKeyRotation: true,
+    this.feedbackTopic = new sns.Topic(this, 'FeedbackTopic', { enforceSSL: true });
+    Validations.of(this.feedbackTopic).acknowledge({
+      id: 'AwsSolutions-SNS2',
+      reason:
+        'SES can publish only to an unencrypted topic or one under a customer managed key ($1 a month, the largest fixed cost ' +
+        'of an idle desk). SNS holds a notification only until it reaches the bounces function, which stores what it ' +
+        'needs in the table; TLS is enforced and only SES of this account, for this configuration set, may publish.',
     });
-    topicKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal('ses.amazonaws.com')],
-        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }),
-    );
-    this.feedbackTopic = new sns.Topic(this, 'FeedbackTopic', { masterKey: topicKey, enforceSSL: true });
     this.configurationSet.addEventDestination('BouncesAndComplaints', {
       destination: ses.EventDestination.snsTopic(this.feedbackTopic),
       events: [ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT],
@@ -95,8 +93,9 @@ export class OutboundMail extends Construct {
     props.store.connect(this.notify);
     this.notify.useTokenSecret(props.tokenSecret);
     this.notify.setEnv(ENV.deskConfig, props.deskConfigJson);
-    // A reply carries stored attachments and agents' uploads; its text travels inside the delivery item.
-    props.inbound.connectMailBucket(this.notify, { read: ['attachments', 'uploads'] });
+    // A reply carries stored attachments (agents' uploads are copied there when the reply is posted); its text
+    // travels inside the delivery item.
+    props.inbound.connectMailBucket(this.notify, { read: ['attachments'] });
     this.notify.setEnv(ENV.sesConfigurationSet, this.configurationSet.configurationSetName);
     this.notify.fn.addToRolePolicy(
       new iam.PolicyStatement({
@@ -126,14 +125,28 @@ export class OutboundMail extends Construct {
       }),
     );
 
+    this.bouncesFailures = new sqs.Queue(this, 'BouncesFailures', {
+      retentionPeriod: Duration.days(14),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    Validations.of(this.bouncesFailures).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is the dead-letter queue of the bounces function and of its SNS subscription; a DLQ of the DLQ adds nothing.',
+    });
     this.bounces = new AppFunction(this, 'Bounces', {
       entry: functionEntry('bounces'),
       serviceName: 'sesdesk-bounces',
       description: 'Marks recipients undeliverable from SES bounce and complaint notifications',
       memorySize: 256,
+      // SNS invokes asynchronously: after two retries the event is kept here instead of dropped.
+      onFailure: new lambdaDestinations.SqsDestination(this.bouncesFailures),
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
       contract: 'bounces',
     });
     props.store.connect(this.bounces);
-    this.feedbackTopic.addSubscription(new subscriptions.LambdaSubscription(this.bounces.fn));
+    // Messages SNS cannot hand to the function at all (its own retries exhausted) land in the same queue.
+    this.feedbackTopic.addSubscription(new subscriptions.LambdaSubscription(this.bounces.fn, { deadLetterQueue: this.bouncesFailures }));
   }
 }

@@ -3,20 +3,8 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ENV, TABLE_INDEXES, TABLE_KEYS } from '../../functions/contracts';
+import { ENV, TABLE_ACCESS, TABLE_INDEXES, TABLE_KEYS, type IndexName, type TableAction } from '../../functions/contracts';
 import type { AppFunction } from './app-function';
-
-/** The item-level actions the functions use; no Scan of the whole table, no table management. */
-const DATA_ACTIONS = [
-  'dynamodb:GetItem',
-  'dynamodb:BatchGetItem',
-  'dynamodb:Query',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
-  'dynamodb:ConditionCheckItem',
-];
 
 /** The single table of tickets, messages, deliveries and Message-ID index items. */
 export class TicketStore extends Construct {
@@ -45,17 +33,30 @@ export class TicketStore extends Construct {
     });
   }
 
-  /** Gives a function the table: its name in `TABLE_NAME` and item reads and writes ({@link grantData}). */
+  /**
+   * Gives a function the table: its name in `TABLE_NAME`, and exactly the actions and indexes its contract
+   * lists in `TABLE_ACCESS` ({@link grantData}).
+   * @throws Error for a function without a contract: what it may do with the table would be unknown.
+   */
   connect(fn: AppFunction): void {
+    if (!fn.contract) throw new Error(`${fn.node.path} has no contract: the table is granted per TABLE_ACCESS entry`);
     fn.setEnv(ENV.tableName, this.table.tableName);
-    this.grantData(fn.fn);
+    this.grantData(fn.fn, TABLE_ACCESS[fn.contract]);
   }
 
-  /**
-   * Grants item reads and writes on the table and its indexes, naming each index ARN instead of `index/*`.
-   */
-  grantData(grantee: iam.IGrantable): void {
-    const indexArns = TABLE_INDEXES.map((index) => `${this.table.tableArn}/index/${index.indexName}`);
-    iam.Grant.addToPrincipal({ grantee, actions: DATA_ACTIONS, resourceArns: [this.table.tableArn, ...indexArns] });
+  /** Grants `actions` on the table, and Query on each of `indexes` by its own ARN (never `index/*`). */
+  grantData(grantee: iam.IGrantable, access: { readonly actions: readonly TableAction[]; readonly indexes: readonly IndexName[] }): void {
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: access.actions.map((action) => `dynamodb:${action}`),
+      resourceArns: [this.table.tableArn],
+    });
+    if (access.indexes.length > 0) {
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['dynamodb:Query'],
+        resourceArns: access.indexes.map((name) => `${this.table.tableArn}/index/${name}`),
+      });
+    }
   }
 }

@@ -61,11 +61,18 @@ describe('the cost model', () => {
   });
 
   it('prices the fixed resources by the month', () => {
-    const lines = fixedMonthlyCost({ secrets: 1, kmsKeys: 2, alarms: 8, dashboards: 1, agents: 3 });
+    const lines = fixedMonthlyCost({ secrets: 1, kmsKeys: 2, alarms: 8, dashboards: 1, agents: 3, cognitoPlan: 'plus' });
 
     expect(total(lines)).toBeCloseTo(
       PRICES.secretMonth + 2 * PRICES.kmsKeyMonth + 8 * PRICES.alarmMonth + PRICES.dashboardMonth + 3 * PRICES.cognitoPlusMau,
       6,
     );
+  });
+
+  it('charges Cognito Essentials only for active users beyond the free 10,000', () => {
+    const idle = { secrets: 0, kmsKeys: 0, alarms: 0, dashboards: 0, cognitoPlan: 'essentials' } as const;
+
+    expect(total(fixedMonthlyCost({ ...idle, agents: 3 }))).toBe(0);
+    expect(total(fixedMonthlyCost({ ...idle, agents: 10_100 }))).toBeCloseTo(100 * PRICES.cognitoEssentialsMau, 6);
   });
 });

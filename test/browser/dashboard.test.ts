@@ -1,13 +1,17 @@
 // browser: the dashboard in real Chromium against the whole local stack, mail in by SMTP and out through the SES outbox
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createS3Client, LOCAL_REGION } from '../../bin/local/aws-clients';
 import { readOutbox } from '../../bin/local/ses-local';
+import { sesHeaderMessageId } from '../../functions/core/notify/ses-message-id';
+import { composeMail, deliveryStatusReport, plainMail, sesStoredMail } from '../support/mail';
 import { startRequestCounter, type RequestCounter } from '../support/request-counter';
 import { startStackHarness, type StackHarness } from '../support/stack-harness';
+import { launchChromium } from '../support/chromium';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = 'test-artifacts';
 const runId = randomUUID().slice(0, 6);
 /** Mail goes SMTP → S3 → ingest and the inbox refreshes every 10 s, on a machine that may be busy. */
@@ -16,6 +20,8 @@ const ARRIVAL_MS = 60_000;
 interface ApiMessage {
   id: string;
   direction: string;
+  held: boolean;
+  from: { address: string };
 }
 interface ApiDelivery {
   kind: string;
@@ -23,6 +29,7 @@ interface ApiDelivery {
   recipient: { address: string } | string;
 }
 interface ApiTicket {
+  id: string;
   number: number;
   status: string;
   assignee: string | null;
@@ -38,19 +45,7 @@ describe('the dashboard in a real browser', () => {
 
   beforeAll(async () => {
     [desk, counter] = await Promise.all([startStackHarness({ dashboard: true }), startRequestCounter()]);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     await mkdir(ARTIFACTS, { recursive: true });
   }, 300_000);
 
@@ -239,17 +234,189 @@ describe('the dashboard in a real browser', () => {
     await page.context().close();
   }, 120_000);
 
+  it('shows a participant added to the ticket as an event, not as an internal note, with its notice as sent', async () => {
+    const subject = `Add my colleague ${runId}`;
+    await desk.send({ from: 'Fay <fay@example.com>', subject, text: 'Please copy my colleague in.' });
+    await desk.stack.settled();
+    const page = await signIn();
+    await page.locator('.tickets li', { hasText: subject }).click();
+    await page.getByRole('heading', { level: 1, name: subject }).waitFor();
+
+    await page.getByLabel('Add participant').fill('gus@example.com');
+    await page.getByRole('button', { name: 'Add and notify' }).click();
+
+    const event = page.locator('.message.event');
+    await event.waitFor();
+    expect(await event.locator('.chip.direction-event').textContent()).toBe('Participant added');
+    expect(await page.getByText('Internal note: not sent').count()).toBe(0);
+    await expect.poll(() => event.locator('.delivery').getAttribute('data-status'), { timeout: ARRIVAL_MS }).toBe('sent');
+    expect(await event.locator('.delivery').textContent()).toContain('"You were added" notice to gus@example.com');
+
+    await page.getByRole('button', { name: 'Remove gus@example.com' }).click();
+    await expect
+      .poll(() => page.locator('.message.event .chip.direction-event').allTextContents())
+      .toEqual(['Participant added', 'Participant removed']);
+    await page.context().close();
+  }, 120_000);
+
+  it('shows held mail, a spoofed sender, an undeliverable address and a quarantined attachment, and settles each', async () => {
+    // Arrange: Frank opens a ticket by SMTP (no SES verdicts: "not verified"); two strangers answer it by his
+    // Message-ID over SMTP; a mail from Frank that fails DMARC, a bounce of our acknowledgement to him and a
+    // virus-flagged mail go straight into the mail bucket with SES's header block on top, as SES stores them.
+    const frank = `frank-${runId}@customer.example`;
+    const mallory = `mallory-${runId}@evil.example`;
+    const grace = `grace-${runId}@customer.example`;
+    const infected = `infected-${runId}@customer.example`;
+    const frankId = `<frank-${runId}@customer.example>`;
+    const subject = `Refund for order 7 ${runId}`;
+    await desk.send({ from: `Frank <${frank}>`, subject, text: 'Hello,\n\nplease refund order 7.\n\nFrank', messageId: frankId });
+    await desk.stack.settled();
+    const [opened] = await desk
+      .api<{ items: ApiTicket[] }>('GET', `/api/requesters/${encodeURIComponent(frank)}/tickets`)
+      .then((r) => r.items);
+    const ticketId = opened!.id;
+    const [ack] = await desk.outboxFor(frank);
+    const s3 = createS3Client(desk.stack.urls.s3);
+    const putRaw = (name: string, raw: Buffer) =>
+      s3.send(new PutObjectCommand({ Bucket: desk.env.bucket, Key: `inbound/${name}-${runId}`, Body: raw }));
+    await desk.send({
+      from: `Mallory <${mallory}>`,
+      subject: `Re: ${subject}`,
+      text: 'Send the refund to my account.',
+      inReplyTo: frankId,
+    });
+    await desk.send({
+      from: `Grace <${grace}>`,
+      subject: `Re: ${subject}`,
+      text: 'Different problem: my invoice is missing.',
+      inReplyTo: frankId,
+      references: [frankId],
+    });
+    await putRaw(
+      'spoofed',
+      sesStoredMail(plainMail({ from: frank, subject: `Re: ${subject} [#${opened!.number}]`, body: 'New bank details: ...' }), {
+        spam: 'PASS',
+        virus: 'PASS',
+        spf: 'fail',
+        dkim: 'none',
+        dmarc: 'fail',
+      }),
+    );
+    const returned = `Message-ID: ${sesHeaderMessageId(ack!.messageId, LOCAL_REGION)}\r\nTo: ${frank}\r\nSubject: ${ack!.subject}\r\n`;
+    await putRaw(
+      'bounce',
+      sesStoredMail(deliveryStatusReport({ failed: [frank], original: returned, from: 'MAILER-DAEMON@amazonses.com' })),
+    );
+    await putRaw(
+      'virus',
+      sesStoredMail(
+        await composeMail({
+          from: infected,
+          to: desk.config.desks[0]!.address,
+          subject: `Invoice ${runId}`,
+          text: 'See attached',
+          attachments: [
+            { filename: 'invoice\u202Efdp.exe', content: Buffer.from('MZ not really'), contentType: 'application/octet-stream' },
+          ],
+        }),
+        { spam: 'PASS', virus: 'FAIL' },
+      ),
+    );
+    await desk.stack.settled();
+    const page = await signIn();
+    const quarantineRequests: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().includes('/api/attachments/quarantined')) quarantineRequests.push(request.url());
+    });
+
+    // Assert: three held messages stand out, each saying why; the spoofed one says so; Frank cannot be mailed.
+    await page.goto(`${desk.stack.urls.dashboard}/#/tickets/${ticketId}`);
+    await page.getByRole('heading', { level: 1, name: subject }).waitFor();
+    const heldFrom = (address: string) => page.getByRole('group', { name: `Held message from ${address}` });
+    await heldFrom(frank).waitFor();
+    expect(await page.locator('article.message.held').count()).toBe(3);
+    await expect.poll(() => heldFrom(mallory).textContent()).toMatch(/In-Reply-To or References.*is not the requester or a participant/);
+    const spoofed = page.locator('article.message.held', { has: heldFrom(frank) });
+    expect(await spoofed.locator('.chip.spoofed').textContent()).toBe('Spoofed sender: SPF fail · DKIM none · DMARC fail');
+    expect(await heldFrom(frank).textContent()).toMatch(/failed authentication \(DMARC failed/);
+    expect(await page.locator('article.message').first().locator('.chip.unverified').textContent()).toBe('Sender not verified');
+    const warnings = page.getByRole('note', { name: 'Address warnings' });
+    expect(await warnings.textContent()).toContain(`${frank}: undeliverable`);
+    await page.screenshot({ path: `${ARTIFACTS}/dashboard-trust-held.png`, fullPage: true });
+
+    // Act: clear Frank's state with a reason; accept Mallory; move Grace to a ticket of her own.
+    await page.getByRole('button', { name: `Clear the undeliverable state of ${frank}` }).click();
+    await page.getByLabel(`Why may ${frank} get mail again?`).fill('Frank fixed his mailbox on the phone');
+    await page.getByRole('button', { name: 'Clear undeliverable state' }).click();
+    await warnings.waitFor({ state: 'detached' });
+    await page.locator('.message.note', { hasText: 'Why: Frank fixed his mailbox on the phone' }).waitFor();
+
+    await heldFrom(mallory).getByRole('button', { name: 'Accept into this ticket' }).click();
+    await heldFrom(mallory).waitFor({ state: 'detached' });
+    await page.getByRole('heading', { name: 'Participants' }).locator('xpath=..').getByTitle(mallory).waitFor();
+    await page.locator('.held-resolution', { hasText: `Accepted by ${desk.agent.email}` }).waitFor();
+
+    await heldFrom(grace).getByRole('button', { name: 'Move to a new ticket' }).click();
+    const announced = page.getByRole('status').getByText(/now opens ticket #\d+/);
+    await announced.waitFor();
+    const movedNumber = Number(/#(\d+)/.exec((await announced.textContent()) ?? '')?.[1]);
+    await heldFrom(grace).waitFor({ state: 'detached' });
+    expect(await page.locator('article.message.held').count()).toBe(1);
+    await page.locator('.held-resolution').last().scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${ARTIFACTS}/dashboard-trust-settled.png`, fullPage: true });
+
+    // The moved message opens Grace's ticket, which links back.
+    await page.getByRole('link', { name: `ticket #${movedNumber}` }).click();
+    await page.getByText(/Moved here from ticket #\d+, where it was held/).waitFor();
+    const movedId = openTicketId(page);
+
+    // Act: the virus-flagged mail: its attachment asks first, and nothing is fetched until the agent confirms.
+    const [virusTicket] = await desk
+      .api<{ items: ApiTicket[] }>('GET', `/api/requesters/${encodeURIComponent(infected)}/tickets`)
+      .then((r) => r.items);
+    await page.goto(`${desk.stack.urls.dashboard}/#/tickets/${virusTicket!.id}`);
+    const attachment = page.getByRole('button', { name: /invoice_fdp\.exe.*quarantined/ });
+    await attachment.click();
+    const confirm = page.getByRole('alertdialog', { name: 'Download a quarantined attachment' });
+    await confirm.waitFor();
+    await page.screenshot({ path: `${ARTIFACTS}/dashboard-trust-quarantine.png` });
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    expect(quarantineRequests).toEqual([]);
+    await attachment.click();
+    const [download] = await Promise.all([page.waitForEvent('download'), confirm.getByRole('button', { name: 'Download anyway' }).click()]);
+
+    // Assert: the file came down as a download, and the API agrees with what the page showed.
+    expect(download.suggestedFilename()).toBe('invoice_fdp.exe');
+    expect(await readFile(await download.path())).toEqual(Buffer.from('MZ not really'));
+    expect(quarantineRequests).toHaveLength(1);
+    const after = await desk.api<ApiTicket & { participants: { address: string }[]; addressStates: Record<string, unknown> }>(
+      'GET',
+      `/api/tickets/${ticketId}`,
+    );
+    expect(after.participants.map((p) => p.address)).toContain(mallory);
+    expect(after.participants.map((p) => p.address)).not.toContain(grace);
+    expect(after.addressStates).toEqual({});
+    expect(after.messages.filter((m) => m.held).map((m) => m.from.address)).toEqual([frank]);
+    const moved = await desk.api<ApiTicket & { requester: { address: string } }>('GET', `/api/tickets/${movedId}`);
+    expect(moved).toMatchObject({ number: movedNumber, requester: { address: grace } });
+    if (process.env.UPDATE_SCREENSHOTS === '1') await copyFile(`${ARTIFACTS}/dashboard-trust-held.png`, 'docs/screenshots/held.png');
+    await page.context().close();
+  }, 240_000);
+
   it('edits a desk template on the settings page, loaded on demand', async () => {
     const page = await signIn();
     await page.getByRole('link', { name: 'Settings' }).click();
     const subject = page.getByRole('group', { name: 'Acknowledgement' }).getByLabel('Subject');
     await subject.fill(`[#{{ticket.number}}] We got it: {{ticket.subject}} ${runId}`);
+    await page.getByLabel(/When only those match/).selectOption('new-ticket');
     await page.getByRole('button', { name: 'Save settings' }).click();
     await page.getByRole('status').getByText('Settings saved.').waitFor();
     await expect.poll(() => page.getByText('{{unsubscribe.url}}').count()).toBeGreaterThan(0);
 
-    const settings = await desk.api<{ templates: { ack: { subject: string } } }>('GET', '/api/settings/support');
+    const settings = await desk.api<{ templates: { ack: { subject: string } }; strangers: string }>('GET', '/api/settings/support');
     expect(settings.templates.ack.subject).toBe(`[#{{ticket.number}}] We got it: {{ticket.subject}} ${runId}`);
+    expect(settings.strangers).toBe('new-ticket');
     await page.context().close();
   }, 60_000);
 

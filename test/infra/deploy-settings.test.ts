@@ -33,6 +33,54 @@ describe('readDeploySettings', () => {
     expect(settings.alarmEmail).toBe('ops@example.com');
   });
 
+  it('defaults to stage prod, optional MFA, the Essentials plan, no CloudWatch dashboard and a 24-hour no-mail alarm', () => {
+    const { cwd } = makeWorkspace();
+
+    expect(readDeploySettings(context(base), cwd)).toMatchObject({
+      stage: 'prod',
+      mfa: 'optional',
+      threatProtection: false,
+      metricsDashboard: false,
+      noMailAlarmHours: 24,
+      receiptRuleSet: undefined,
+      mailFromDomain: undefined,
+    });
+  });
+
+  it('reads the stage, MFA, threat protection, dashboard, no-mail hours and MAIL FROM domain', () => {
+    const { cwd } = makeWorkspace();
+
+    const settings = readDeploySettings(
+      context({
+        ...base,
+        stage: 'staging-2',
+        mfa: 'required',
+        threatProtection: 'true',
+        metricsDashboard: true,
+        noMailAlarmHours: 'off',
+        mailFromDomain: 'Mail.Help.Example.com.',
+      }),
+      cwd,
+    );
+
+    expect(settings).toMatchObject({
+      stage: 'staging-2',
+      mfa: 'required',
+      threatProtection: true,
+      metricsDashboard: true,
+      noMailAlarmHours: null,
+      mailFromDomain: 'mail.help.example.com',
+    });
+  });
+
+  it('adds the rules to an existing rule set without activation, which then needs no activateRuleSet', () => {
+    const { cwd } = makeWorkspace();
+
+    const settings = readDeploySettings(context({ domain: 'help.example.com', receiptRuleSet: 'their-inbound' }), cwd);
+
+    expect(settings).toMatchObject({ receiptRuleSet: 'their-inbound', activateRuleSet: false });
+  });
+
   it('reads the configuration file that context "configFile" names', () => {
     const { cwd } = makeWorkspace({
       domain: 'desk.example.org',
@@ -56,6 +104,14 @@ describe('readDeploySettings', () => {
     [{ ...base, notifyConcurrency: '0' }, /"notifyConcurrency" must be a whole number from 1 to 100, or "unreserved"/],
     [{ ...base, rawMailTransitionDays: '7' }, /"rawMailTransitionDays" must be a whole number of days \(30 or more\)/],
     [{ ...base, configFile: 'missing.json' }, /missing\.json not found/],
+    [{ ...base, stage: 'Prod' }, /"stage" "Prod" must start with a lower-case letter/],
+    [{ ...base, stage: 'a-stage-name-far-too-long' }, /at most 20/],
+    [{ ...base, mfa: 'sometimes' }, /"mfa" must be one of optional, required; got "sometimes"/],
+    [{ ...base, noMailAlarmHours: '48' }, /"noMailAlarmHours" must be a whole number of hours from 1 to 24, or "off"/],
+    [{ ...base, threatProtection: 'maybe' }, /"threatProtection" must be true or false/],
+    [{ ...base, mailFromDomain: 'mail.example.org' }, /"mailFromDomain" mail\.example\.org must be a subdomain of help\.example\.com/],
+    [{ ...base, activateRuleSet: 'true', receiptRuleSet: 'theirs' }, /leave "activateRuleSet" out/],
+    [{ ...base, receiptRuleSet: 'bad name!' }, /"receiptRuleSet" "bad name!" is not a receipt rule set name/],
   ])('rejects %j with a message naming what to fix', (values, message) => {
     const { cwd } = makeWorkspace();
 

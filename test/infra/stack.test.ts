@@ -4,16 +4,46 @@ import { App as CdkApp, Stack, type App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createTableInput, ENV, FUNCTION_ENV, TABLE_KEYS, WORKFLOW_STREAM_FILTERS, type FunctionName } from '../../functions/contracts';
+import {
+  createTableInput,
+  ENV,
+  FUNCTION_ENV,
+  LOGGED_METRICS,
+  MAIL_PREFIXES,
+  NOTIFY_STREAM_FILTERS,
+  TABLE_ACCESS,
+  TABLE_KEYS,
+  WORKFLOW_STREAM_FILTERS,
+  type FunctionName,
+} from '../../functions/contracts';
+import { UPLOAD_LIFETIME_DAYS } from '../../functions/core/api/files';
 import { TEAM_GROUP } from '../../functions/core/api/auth';
 import { AppFunction, functionEntry } from '../../lib/constructs/app-function';
 import { contentSecurityPolicy } from '../../lib/constructs/dashboard';
+import { NONCURRENT_VERSION_DAYS, type DnsRecord } from '../../lib/constructs/inbound-mail';
 import type { SesDeskStack } from '../../lib/sesdesk-stack';
+import { STACK_OUTPUTS } from '../../lib/stack-outputs';
 import { parseConfig } from '../../web/src/config';
-import { buildTestApp, deployedFile } from './support/test-app';
+import { buildTestApp, deployedFile, STAGING_DESK_CONFIG } from './support/test-app';
 import { makeWorkspace } from './support/workspace';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
+
+/** A receipt rule's ARN as the agnostic template writes it (partition, region and account from pseudo parameters). */
+const receiptRuleArn = (ruleSet: string, rule: string) => ({
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      ':ses:',
+      { Ref: 'AWS::Region' },
+      ':',
+      { Ref: 'AWS::AccountId' },
+      `:receipt-rule-set/${ruleSet}:receipt-rule/${rule}`,
+    ],
+  ],
+});
 
 /** Every statement of the identity policies attached to one role. */
 function statementsOfRole(template: Template, roleLogicalId: string): { Action: string | string[]; Resource: unknown }[] {
@@ -25,10 +55,29 @@ function statementsOfRole(template: Template, roleLogicalId: string): { Action: 
 
 const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 
+/** The logical id of a construct's CloudFormation resource. */
+const logicalId = (stack: SesDeskStack, construct: { node: { defaultChild?: unknown } }): string =>
+  stack.getLogicalId(construct.node.defaultChild as never);
+
+/** `action resource` for every statement of a function's role, one line per action and resource. */
+function grantsOf(template: Template, stack: SesDeskStack, appFunction: AppFunction): string[] {
+  return statementsOfRole(template, logicalId(stack, appFunction.role)).flatMap((st) =>
+    asArray(st.Action).flatMap((action) => asArray(st.Resource).map((resource) => `${action} ${JSON.stringify(resource)}`)),
+  );
+}
+
+/** The stack's `DnsRecords` output, parsed (tokens stay as CloudFormation intrinsics inside the strings). */
+function dnsRecordsOutput(template: Template): DnsRecord[] {
+  const output = template.findOutputs(STACK_OUTPUTS.dnsRecords)[STACK_OUTPUTS.dnsRecords] as { Value: unknown };
+  const joined = output.Value as { 'Fn::Join': [string, unknown[]] };
+  const text = joined['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : 'TOKEN')).join('');
+  return JSON.parse(text) as DnsRecord[];
+}
+
 /** What every function gets besides its contract: Powertools' settings and source maps. */
 const SHARED_VARIABLES = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_LOG_LEVEL', 'NODE_OPTIONS'];
 
-describe('the sesdesk stack with a hosted zone, activation and an alarm email', () => {
+describe('stage prod (the default) with a hosted zone, activation, a MAIL FROM domain, alarms and a dashboard', () => {
   let stack: SesDeskStack;
   let template: Template;
   let appFunctions: AppFunction[];
@@ -36,7 +85,14 @@ describe('the sesdesk stack with a hosted zone, activation and an alarm email', 
 
   beforeAll(() => {
     const built = buildTestApp({
-      context: { hostedZoneId: 'Z0123456789ABC', hostedZoneName: 'example.com', alarmEmail: 'ops@example.com' },
+      context: {
+        hostedZoneId: 'Z0123456789ABC',
+        hostedZoneName: 'example.com',
+        mailFromDomain: 'mail.help.example.com',
+        alarmEmail: 'ops@example.com',
+        noMailAlarmHours: '6',
+        metricsDashboard: 'true',
+      },
     });
     stack = built.stack;
     app = built.app;
@@ -70,8 +126,8 @@ describe('the sesdesk stack with a hosted zone, activation and an alarm email', 
       );
       const has = (action: string, resource: string) => granted.some((g) => g.startsWith(`${action} `) && g.includes(resource));
       if (wanted.includes(ENV.tableName)) {
-        for (const action of ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem']) {
-          if (!has(action, `"${tableId}"`)) problems.push(`${name}: ${action} on the table is not granted`);
+        for (const action of TABLE_ACCESS[name].actions) {
+          if (!has(`dynamodb:${action}`, `"${tableId}"`)) problems.push(`${name}: dynamodb:${action} on the table is not granted`);
         }
       }
       if (wanted.includes(ENV.tokenSecretArn) && !has('secretsmanager:GetSecretValue', `{"Ref":"${secretId}"}`)) {
@@ -120,12 +176,47 @@ describe('the sesdesk stack with a hosted zone, activation and an alarm email', 
     template.resourceCountIs('AWS::SES::ReceiptRule', 2);
   });
 
-  it('activates the rule set through the custom resource', () => {
-    template.hasResourceProperties('Custom::SesActiveReceiptRuleSet', { RuleSetName: { Ref: Match.stringLikeRegexp('RuleSet') } });
+  it('names the stack and every resource it names after the stage', () => {
+    expect(stack.stackName).toBe('SesDesk-prod');
+    template.hasResourceProperties('AWS::SES::ReceiptRuleSet', { RuleSetName: 'sesdesk-prod' });
+    for (const desk of ['support', 'billing']) {
+      template.hasResourceProperties('AWS::SES::ReceiptRule', {
+        RuleSetName: { Ref: Match.anyValue() },
+        Rule: Match.objectLike({ Name: `sesdesk-prod-${desk}` }),
+      });
+    }
+    template.hasResourceProperties('AWS::SES::ConfigurationSet', { Name: 'sesdesk-prod' });
+    template.hasResourceProperties('AWS::Cognito::UserPool', { UserPoolName: 'sesdesk-prod-team' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { Name: 'sesdesk-prod-api' });
+    const regionScoped = (what: string) => ({ 'Fn::Join': ['', ['sesdesk-prod-', { Ref: 'AWS::Region' }, `-${what}`]] });
+    template.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
+      ResponseHeadersPolicyConfig: Match.objectLike({ Name: regionScoped('web-headers') }),
+    });
+    template.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
+      ResponseHeadersPolicyConfig: Match.objectLike({ Name: regionScoped('api-headers') }),
+    });
+    template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
+      OriginAccessControlConfig: Match.objectLike({ Name: regionScoped('site') }),
+    });
   });
 
-  it('lets SES write only inbound/ and only for this account, and denies any request without TLS', () => {
+  it('activates its own rule set through the custom resource', () => {
+    template.hasResourceProperties('Custom::SesActiveReceiptRuleSet', {
+      RuleSetName: { Ref: logicalId(stack, stack.inbound.ruleSet) },
+    });
+  });
+
+  it('keeps the reply-token key when the stack is deleted, like the table and the mail', () => {
+    template.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    template.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({ VersioningConfiguration: { Status: 'Enabled' } }),
+    });
+  });
+
+  it('lets SES write only inbound/, only for our receipt rules in this account, and denies any request without TLS', () => {
     const mailBucketId = stack.getLogicalId(stack.inbound.mailBucket.node.defaultChild as never);
+    const ruleArn = (rule: string) => receiptRuleArn('sesdesk-prod', rule);
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       Bucket: { Ref: mailBucketId },
       PolicyDocument: {
@@ -140,15 +231,30 @@ describe('the sesdesk stack with a hosted zone, activation and an alarm email', 
             Effect: 'Allow',
             Action: 's3:PutObject',
             Principal: { Service: 'ses.amazonaws.com' },
-            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+            Condition: {
+              StringEquals: {
+                'aws:SourceAccount': { Ref: 'AWS::AccountId' },
+                'aws:SourceArn': [ruleArn('sesdesk-prod-support'), ruleArn('sesdesk-prod-billing')],
+              },
+            },
             Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [mailBucketId, 'Arn'] }, '/inbound/*']] },
           }),
         ]),
       },
     });
+    // Exactly one statement for SES: CDK's own S3 action (account only) is not used.
+    const policy = Object.values(template.findResources('AWS::S3::BucketPolicy', { Properties: { Bucket: { Ref: mailBucketId } } }))[0]!;
+    const sesStatements = (policy.Properties.PolicyDocument.Statement as { Principal?: { Service?: string } }[]).filter(
+      (st) => st.Principal?.Service === 'ses.amazonaws.com',
+    );
+    expect(sesStatements).toHaveLength(1);
+    // SES test-writes a setup object when a rule is created: every rule waits for the policy.
+    for (const rule of Object.values(template.findResources('AWS::SES::ReceiptRule'))) {
+      expect(rule.DependsOn).toEqual(expect.arrayContaining([logicalId(stack, stack.inbound.mailBucket.policy!)]));
+    }
   });
 
-  it('keeps the mail bucket private, encrypted with SSE-S3 and with a raw-mail lifecycle rule', () => {
+  it('keeps the mail bucket private, encrypted with SSE-S3, versioned, with lifecycle rules for raw mail, old versions and staged uploads', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
       PublicAccessBlockConfiguration: {
@@ -160,9 +266,52 @@ describe('the sesdesk stack with a hosted zone, activation and an alarm email', 
       LifecycleConfiguration: {
         Rules: Match.arrayWith([
           Match.objectLike({ Id: 'raw-mail', Prefix: 'inbound/', Transitions: [{ StorageClass: 'STANDARD_IA', TransitionInDays: 90 }] }),
+          Match.objectLike({ Id: 'staged-uploads', Prefix: MAIL_PREFIXES.uploads, ExpirationInDays: UPLOAD_LIFETIME_DAYS }),
+          Match.objectLike({
+            Id: 'old-versions',
+            Prefix: Match.absent(),
+            NoncurrentVersionExpiration: { NoncurrentDays: NONCURRENT_VERSION_DAYS },
+            ExpiredObjectDeleteMarker: true,
+          }),
         ]),
       },
+      VersioningConfiguration: { Status: 'Enabled' },
     });
+  });
+
+  it('grants each function exactly the DynamoDB actions and indexes it uses: no delete, scan or batch write for anyone', () => {
+    const tableId = logicalId(stack, stack.store.table);
+    const tableArn = JSON.stringify({ 'Fn::GetAtt': [tableId, 'Arn'] });
+    const byFunction: [FunctionName, AppFunction][] = [
+      ['ingest', stack.inbound.ingest],
+      ['notify', stack.outbound.notify],
+      ['api', stack.dashboard.apiHandler],
+      ['bounces', stack.outbound.bounces],
+    ];
+    for (const [name, appFunction] of byFunction) {
+      const grants = grantsOf(template, stack, appFunction).filter((g) => g.startsWith('dynamodb:'));
+      // The stream mapping's own rights (notify only) are on the stream, not the table.
+      const onStream = grants.filter((g) => g.includes('StreamArn')).map((g) => g.split(' ')[0]);
+      const dynamo = grants.filter((g) => !g.includes('StreamArn'));
+      expect(onStream.sort(), name).toEqual(
+        name === 'notify' ? ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'] : [],
+      );
+      const onTable = dynamo.filter((g) => g.endsWith(` ${tableArn}`)).map((g) => g.split(' ')[0]);
+      const onIndexes = dynamo.filter((g) => !g.endsWith(` ${tableArn}`));
+
+      expect(onTable.sort(), name).toEqual(TABLE_ACCESS[name].actions.map((a) => `dynamodb:${a}`).sort());
+      expect(onIndexes.sort(), name).toEqual(
+        [...TABLE_ACCESS[name].indexes]
+          .sort()
+          .map(
+            (index) => `dynamodb:Query ${JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, `/index/${index}`]] })}`,
+          ),
+      );
+    }
+    expect(TABLE_ACCESS.bounces.actions).toEqual(['GetItem', 'UpdateItem']);
+    const everything = JSON.stringify(template.findResources('AWS::IAM::Policy'));
+    for (const action of ['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:Scan', 'dynamodb:*'])
+      expect(everything).not.toContain(`"${action}"`);
   });
 
   it('notifies the ingest function for objects under inbound/ only', () => {
@@ -187,17 +336,37 @@ describe('the sesdesk stack with a hosted zone, activation and an alarm email', 
     });
   });
 
-  it('creates the DKIM CNAMEs and the MX record in the hosted zone', () => {
+  it('creates the DKIM CNAMEs, the MX record and the MAIL FROM records in the hosted zone, and lists them as an output', () => {
     template.resourcePropertiesCountIs('AWS::Route53::RecordSet', { Type: 'CNAME', HostedZoneId: 'Z0123456789ABC' }, 3);
     template.hasResourceProperties('AWS::Route53::RecordSet', {
       Type: 'MX',
       Name: 'help.example.com.',
-      ResourceRecords: [{ 'Fn::Join': ['', ['10 inbound-smtp.', { Ref: 'AWS::Region' }, '.amazonaws.com']] }],
+      ResourceRecords: [{ 'Fn::Join': ['', ['10 inbound-smtp.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] }],
+    });
+    template.hasResourceProperties('AWS::Route53::RecordSet', {
+      Type: 'MX',
+      Name: 'mail.help.example.com.',
+      ResourceRecords: [{ 'Fn::Join': ['', ['10 feedback-smtp.', { Ref: 'AWS::Region' }, '.amazonses.com']] }],
+    });
+    template.hasResourceProperties('AWS::Route53::RecordSet', {
+      Type: 'TXT',
+      Name: 'mail.help.example.com.',
+      ResourceRecords: ['"v=spf1 include:amazonses.com ~all"'],
     });
     template.hasResourceProperties('AWS::SES::EmailIdentity', {
       EmailIdentity: 'help.example.com',
       DkimAttributes: { SigningEnabled: true },
+      MailFromAttributes: { MailFromDomain: 'mail.help.example.com', BehaviorOnMxFailure: 'USE_DEFAULT_VALUE' },
     });
+    const records = dnsRecordsOutput(template);
+    expect(records.map((r) => `${r.type} ${r.created}`)).toEqual([
+      'MX true',
+      'CNAME true',
+      'CNAME true',
+      'CNAME true',
+      'MX true',
+      'TXT true',
+    ]);
   });
 
   it('builds the table from the shared key and index constants', () => {
@@ -251,6 +420,13 @@ describe('the sesdesk stack with a hosted zone, activation and an alarm email', 
     });
   });
 
+  it('keeps every stream mapping within the 5 filters Lambda allows per event source', () => {
+    const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping') as Resources);
+    const filterCounts = mappings.map((m) => (m.Properties.FilterCriteria as { Filters?: unknown[] } | undefined)?.Filters?.length ?? 0);
+    expect(filterCounts).toContain(NOTIFY_STREAM_FILTERS.length);
+    for (const count of filterCounts) expect(count).toBeLessThanOrEqual(5);
+  });
+
   it('reserves concurrency for the notify function to protect the SES sending rate', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'sesdesk-notify' }) },
@@ -286,19 +462,19 @@ describe('the sesdesk stack with a hosted zone, activation and an alarm email', 
     });
   });
 
-  it('runs every function on Node.js 22 and arm64 with JSON logs and a one-month log group', () => {
+  it('runs every function on Node.js 24 and arm64 with JSON logs and a one-month log group', () => {
     expect(appFunctions.map((f) => f.node.path).sort()).toEqual([
-      'SesDesk/Dashboard/ApiHandler',
-      'SesDesk/InboundMail/Activation/Handler',
-      'SesDesk/InboundMail/Ingest',
-      'SesDesk/OutboundMail/Bounces',
-      'SesDesk/OutboundMail/Notify',
+      'SesDesk-prod/Dashboard/ApiHandler',
+      'SesDesk-prod/InboundMail/Activation/Handler',
+      'SesDesk-prod/InboundMail/Ingest',
+      'SesDesk-prod/OutboundMail/Bounces',
+      'SesDesk-prod/OutboundMail/Notify',
     ]);
     for (const appFunction of appFunctions) {
       const id = stack.getLogicalId(appFunction.fn.node.defaultChild as never);
       const fn = template.toJSON().Resources[id];
       expect(fn.Properties).toMatchObject({
-        Runtime: 'nodejs22.x',
+        Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         Handler: 'index.handler',
         LoggingConfig: { LogFormat: 'JSON' },
@@ -326,7 +502,7 @@ describe('the sesdesk stack with a hosted zone, activation and an alarm email', 
   it('grants no wildcard resource to the functions except where AWS requires one', () => {
     const mailBucketId = stack.getLogicalId(stack.inbound.mailBucket.node.defaultChild as never);
     const prefixOf = (resource: unknown): string | undefined =>
-      ['inbound', 'attachments', 'bodies', 'uploads'].find(
+      ['inbound', 'attachments', 'bodies', 'uploads', 'quarantine'].find(
         (prefix) =>
           JSON.stringify(resource) === JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [mailBucketId, 'Arn'] }, `/${prefix}/*`]] }),
       );
@@ -351,6 +527,7 @@ describe('the sesdesk stack with a hosted zone, activation and an alarm email', 
         'ApiHandler s3:GetObject bodies',
         'ApiHandler s3:GetObject quarantine',
         'ApiHandler s3:GetObject uploads',
+        'ApiHandler s3:PutObject attachments',
         'ApiHandler s3:PutObject uploads',
         'Handler ses:DescribeActiveReceiptRuleSet,ses:SetActiveReceiptRuleSet *',
         'Ingest s3:GetObject inbound',
@@ -358,7 +535,6 @@ describe('the sesdesk stack with a hosted zone, activation and an alarm email', 
         'Ingest s3:PutObject bodies',
         'Ingest s3:PutObject quarantine',
         'Notify s3:GetObject attachments',
-        'Notify s3:GetObject uploads',
       ].sort(),
     );
   });
@@ -440,12 +616,14 @@ describe('the sesdesk stack with a hosted zone, activation and an alarm email', 
     expect(TEAM_GROUP).toBe('team');
   });
 
-  it('admits only administrator-created team members with a strong password policy and threat protection', () => {
+  it('admits only administrator-created team members with a strong password policy and optional TOTP, on the Essentials plan', () => {
     template.hasResourceProperties('AWS::Cognito::UserPool', {
       AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
       Policies: { PasswordPolicy: Match.objectLike({ MinimumLength: 12, RequireSymbols: true, RequireUppercase: true }) },
       MfaConfiguration: 'OPTIONAL',
-      UserPoolTier: 'PLUS',
+      EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+      UserPoolTier: 'ESSENTIALS',
+      UserPoolAddOns: Match.absent(),
     });
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']),
@@ -548,19 +726,96 @@ describe('the sesdesk stack with a hosted zone, activation and an alarm email', 
     ).toBe(true);
   });
 
-  it('alarms on function errors, failure queues and SES reputation, and emails the alarms', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 8);
-    for (const metric of ['Reputation.BounceRate', 'Reputation.ComplaintRate']) {
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        Namespace: 'AWS/SES',
-        MetricName: metric,
-        AlarmActions: [Match.anyValue()],
+  it('alarms on every way mail can fail unseen, and emails the alarms', () => {
+    const alarm = (props: Record<string, unknown>) =>
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { ...props, AlarmActions: [Match.anyValue()] });
+    const fnRef = (appFunction: AppFunction) => ({ Name: 'FunctionName', Value: { Ref: logicalId(stack, appFunction.fn) } });
+
+    // A metric per logged failure, counted from the structured log line core writes, and alarmed on.
+    for (const [metric, appFunction] of [
+      [LOGGED_METRICS.deliveryFailed, stack.outbound.notify],
+      [LOGGED_METRICS.ingestFailed, stack.inbound.ingest],
+    ] as const) {
+      template.hasResourceProperties('AWS::Logs::MetricFilter', {
+        LogGroupName: { Ref: logicalId(stack, appFunction.logGroup) },
+        FilterPattern: `{ $.metric = "${metric}" }`,
+        MetricTransformations: [{ MetricNamespace: 'sesdesk/prod', MetricName: metric, MetricValue: '1', DefaultValue: Match.absent() }],
+      });
+      alarm({ Namespace: 'sesdesk/prod', MetricName: metric, Statistic: 'Sum', Threshold: 1 });
+    }
+    // Errors and throttles of each of the four functions.
+    for (const appFunction of [stack.inbound.ingest, stack.outbound.notify, stack.outbound.bounces, stack.dashboard.apiHandler]) {
+      for (const metric of ['Errors', 'Throttles'])
+        alarm({ Namespace: 'AWS/Lambda', MetricName: metric, Dimensions: [fnRef(appFunction)] });
+    }
+    // The stream backlog of notify, and records it gave up on (the on-failure queue), like the other two failure queues.
+    alarm({ MetricName: 'IteratorAge', Dimensions: [fnRef(stack.outbound.notify)], Statistic: 'Maximum', Threshold: 600_000 });
+    for (const queue of [stack.outbound.notifyFailures, stack.inbound.ingestFailures, stack.outbound.bouncesFailures]) {
+      alarm({
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stack, queue), 'QueueName'] } }],
       });
     }
-    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible' }, 2);
-    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Namespace: 'AWS/Lambda' }, 4);
+    alarm({
+      Namespace: 'AWS/ApiGateway',
+      MetricName: '5xx',
+      Dimensions: Match.arrayWith([{ Name: 'ApiId', Value: { Ref: logicalId(stack, stack.dashboard.api) } }]),
+    });
+    // No mail for 6 hours (context noMailAlarmHours): missing Invocations count as silence.
+    alarm({
+      MetricName: 'Invocations',
+      Dimensions: [fnRef(stack.inbound.ingest)],
+      Period: 6 * 3600,
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 1,
+      TreatMissingData: 'breaching',
+    });
+    for (const metric of ['Reputation.BounceRate', 'Reputation.ComplaintRate']) alarm({ Namespace: 'AWS/SES', MetricName: metric });
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 2 + 8 + 1 + 3 + 1 + 1 + 2);
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
-    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    // The alarm topic lets CloudWatch of this account publish; no customer managed key anywhere.
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: 'sns:Publish',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          }),
+        ]),
+      },
+    });
+    template.resourceCountIs('AWS::KMS::Key', 0);
+    template.hasResourceProperties('AWS::CloudWatch::Dashboard', {
+      DashboardName: { 'Fn::Join': ['', ['sesdesk-prod-', { Ref: 'AWS::Region' }, '-dashboard']] },
+    });
+  });
+
+  it('keeps SES notifications the bounces function could not record: async on-failure and SNS dead-letter queue', () => {
+    const queue = logicalId(stack, stack.outbound.bouncesFailures);
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: logicalId(stack, stack.outbound.bounces.fn) },
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queue, 'Arn'] } } },
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'lambda',
+      Endpoint: { 'Fn::GetAtt': [logicalId(stack, stack.outbound.bounces.fn), 'Arn'] },
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [queue, 'Arn'] } },
+    });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: queue }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'sqs:SendMessage',
+            Principal: { Service: 'sns.amazonaws.com' },
+            Condition: { ArnEquals: { 'aws:SourceArn': { Ref: logicalId(stack, stack.outbound.feedbackTopic) } } },
+          }),
+        ]),
+      },
+    });
   });
 
   it('synthesises offline through the same path as cdk synth, with the cdk-nag plugin registered', () => {
@@ -570,20 +825,19 @@ describe('the sesdesk stack with a hosted zone, activation and an alarm email', 
   });
 });
 
-describe('the sesdesk stack without a hosted zone or activation', () => {
+describe('stage prod without a hosted zone, activation or an alarm email', () => {
   let template: Template;
 
   beforeAll(() => {
     template = Template.fromStack(buildTestApp({ context: { activateRuleSet: false, rawMailExpirationDays: '365' } }).stack);
   });
 
-  it('prints the DKIM and MX records as outputs instead of creating them', () => {
+  it('lists the DKIM and MX records in an output instead of creating them', () => {
     template.resourceCountIs('AWS::Route53::RecordSet', 0);
-    const outputs = template.findOutputs('*');
-    const values = Object.values(outputs).map((o) => JSON.stringify(o.Value));
+    const records = dnsRecordsOutput(template);
 
-    expect(values.filter((v) => v.includes(' CNAME '))).toHaveLength(3);
-    expect(values.some((v) => v.includes('help.example.com MX 10 inbound-smtp.'))).toBe(true);
+    expect(records.map((r) => `${r.type} ${r.created}`)).toEqual(['MX false', 'CNAME false', 'CNAME false', 'CNAME false']);
+    expect(records[0]).toMatchObject({ name: 'help.example.com', value: expect.stringContaining('10 inbound-smtp.') });
   });
 
   it('leaves receiving alone: no activation resource', () => {
@@ -597,8 +851,184 @@ describe('the sesdesk stack without a hosted zone or activation', () => {
     });
   });
 
-  it('creates no alarm topic without an alarm email', () => {
+  it('creates no alarm (and no topic) without an alarm email, but still counts logged failures into metrics', () => {
     template.resourcePropertiesCountIs('AWS::SNS::Subscription', { Protocol: 'email' }, 0);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    template.resourceCountIs('AWS::Logs::MetricFilter', 2);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+  });
+});
+
+describe('stage staging, adding its rules to an existing rule set, MFA required, threat protection', () => {
+  let stack: SesDeskStack;
+  let template: Template;
+
+  beforeAll(() => {
+    const built = buildTestApp({
+      workspace: makeWorkspace(STAGING_DESK_CONFIG),
+      context: {
+        stage: 'staging',
+        domain: 'staging.help.example.com',
+        activateRuleSet: undefined,
+        receiptRuleSet: 'their-inbound',
+        mfa: 'required',
+        threatProtection: 'true',
+        noMailAlarmHours: 'off',
+        alarmEmail: 'ops@example.com',
+      },
+    });
+    stack = built.stack;
+    template = Template.fromStack(stack);
+  });
+
+  it('adds its rule to the existing set, creates no rule set of its own and never touches which set is active', () => {
+    expect(stack.stackName).toBe('SesDesk-staging');
+    template.resourceCountIs('AWS::SES::ReceiptRuleSet', 0);
+    template.resourceCountIs('Custom::SesActiveReceiptRuleSet', 0);
+    // ingest, notify, api, bounces and CDK's S3 notification and web deployment functions: no activation handler.
+    template.resourceCountIs('AWS::Lambda::Function', 6);
+    template.hasResourceProperties('AWS::SES::ReceiptRule', {
+      RuleSetName: 'their-inbound',
+      Rule: Match.objectLike({ Name: 'sesdesk-staging-support', Recipients: ['support@staging.help.example.com'] }),
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'ses.amazonaws.com' },
+            Condition: {
+              StringEquals: {
+                'aws:SourceAccount': { Ref: 'AWS::AccountId' },
+                'aws:SourceArn': [receiptRuleArn('their-inbound', 'sesdesk-staging-support')],
+              },
+            },
+          }),
+        ]),
+      },
+    });
+    expect(stack.node.tryFindChild('InboundMail')?.node.tryFindChild('Activation')).toBeUndefined();
+  });
+
+  it('requires TOTP MFA and uses the Plus plan for threat protection', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      MfaConfiguration: 'ON',
+      EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+      UserPoolTier: 'PLUS',
+      UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
+    });
+  });
+
+  it('has no no-mail alarm when it is off, and no CloudWatch dashboard unless asked for', () => {
+    template.resourcePropertiesCountIs('AWS::CloudWatch::Alarm', { MetricName: 'Invocations' }, 0);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+  });
+
+  it('reports no unacknowledged cdk-nag finding with MFA required and the Plus plan', () => {
+    const report = new AwsSolutionsChecks(stack).validateScope(stack);
+
+    expect(report.violations.map((v) => v.ruleName)).toEqual([]);
+  });
+});
+
+describe('two stages, and one stage in two regions', () => {
+  let prod: Record<string, unknown>;
+  let staging: Record<string, unknown>;
+
+  beforeAll(() => {
+    const context = { alarmEmail: 'ops@example.com', metricsDashboard: 'true' };
+    prod = Template.fromStack(buildTestApp({ context: { ...context, stage: 'prod' } }).stack).toJSON();
+    staging = Template.fromStack(
+      buildTestApp({
+        workspace: makeWorkspace(STAGING_DESK_CONFIG),
+        context: { ...context, stage: 'staging', domain: 'staging.help.example.com' },
+      }).stack,
+    ).toJSON();
+  });
+
+  /** Names unique in a region (SES, Cognito, API Gateway) and across the account (CloudFront, CloudWatch dashboards). */
+  const NAMED: Record<string, { path: string[]; scope: 'region' | 'account' }> = {
+    'AWS::SES::ReceiptRuleSet': { path: ['RuleSetName'], scope: 'region' },
+    'AWS::SES::ReceiptRule': { path: ['Rule', 'Name'], scope: 'region' },
+    'AWS::SES::ConfigurationSet': { path: ['Name'], scope: 'region' },
+    'AWS::SES::EmailIdentity': { path: ['EmailIdentity'], scope: 'region' },
+    'AWS::Cognito::UserPool': { path: ['UserPoolName'], scope: 'region' },
+    'AWS::ApiGatewayV2::Api': { path: ['Name'], scope: 'region' },
+    'AWS::CloudFront::ResponseHeadersPolicy': { path: ['ResponseHeadersPolicyConfig', 'Name'], scope: 'account' },
+    'AWS::CloudFront::OriginAccessControl': { path: ['OriginAccessControlConfig', 'Name'], scope: 'account' },
+    'AWS::CloudWatch::Dashboard': { path: ['DashboardName'], scope: 'account' },
+  };
+  /** Properties that give a physical name; when absent CloudFormation derives one from the stack name. */
+  const GENERATED = ['BucketName', 'TableName', 'FunctionName', 'QueueName', 'TopicName', 'RoleName', 'LogGroupName', 'AlarmName'];
+
+  /** `scope:name` of every resource the template names, with AWS::Region resolved to `region`. */
+  function physicalNames(template: Record<string, unknown>, region: string): string[] {
+    const resolve = (value: unknown): string => {
+      if (typeof value === 'string') return value;
+      const [separator, parts] = (value as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+      return parts
+        .map((part) => (typeof part === 'string' ? part : JSON.stringify(part) === '{"Ref":"AWS::Region"}' ? region : '?'))
+        .join(separator);
+    };
+    const names: string[] = [];
+    for (const resource of Object.values(
+      (template as { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> }).Resources,
+    )) {
+      const named = NAMED[resource.Type];
+      if (named) {
+        const value = named.path.reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], resource.Properties);
+        names.push(`${named.scope === 'region' ? region : 'account'}:${resolve(value)}`);
+        continue;
+      }
+      for (const key of GENERATED) {
+        const value = resource.Properties?.[key];
+        if (typeof value === 'string') names.push(`${region}:${resource.Type}.${key}=${value}`);
+      }
+    }
+    return names;
+  }
+
+  it('gives every resource it names the stage, so two stages share no name', () => {
+    const prodNames = physicalNames(prod, 'eu-west-1');
+    const stagingNames = physicalNames(staging, 'eu-west-1');
+
+    expect(prodNames.length).toBeGreaterThanOrEqual(10);
+    expect(prodNames.filter((name) => stagingNames.includes(name))).toEqual([]);
+    // Our names carry the stage; nothing else is named literally (CloudFormation derives those from SesDesk-<stage>).
+    const withoutScope = (names: string[]) => names.map((name) => name.slice(name.indexOf(':') + 1));
+    expect(withoutScope(prodNames).filter((name) => !name.startsWith('sesdesk-prod') && name !== 'help.example.com')).toEqual([]);
+    expect(withoutScope(stagingNames).filter((name) => !name.startsWith('sesdesk-staging') && name !== 'staging.help.example.com')).toEqual(
+      [],
+    );
+    expect(withoutScope(prodNames)).toEqual(
+      expect.arrayContaining([
+        'sesdesk-prod',
+        'sesdesk-prod-support',
+        'sesdesk-prod-api',
+        'sesdesk-prod-eu-west-1-web-headers',
+        'sesdesk-prod-eu-west-1-dashboard',
+      ]),
+    );
+  });
+
+  it('gives one stage deployed in two regions no account-wide name in common', () => {
+    const inIreland = physicalNames(prod, 'eu-west-1');
+    const inVirginia = physicalNames(prod, 'us-east-1');
+
+    expect(inIreland.filter((name) => inVirginia.includes(name))).toEqual([]);
+    expect(inIreland.filter((name) => name.startsWith('account:'))).toHaveLength(4);
+  });
+
+  it('writes no region, account or partition into the templates: they come from where `cdk deploy` runs', () => {
+    for (const [stage, template] of [
+      ['prod', prod],
+      ['staging', staging],
+    ] as const) {
+      const json = JSON.stringify(template);
+      expect(json, stage).not.toMatch(/\b(us|eu|ap|sa|ca|me|af|il|mx)-(east|west|north|south|central|northeast|southeast)-\d\b/);
+      expect(json, stage).not.toMatch(/arn:aws[:-]/);
+      // Service principals name no partition; any other AWS host name must be built from AWS::URLSuffix.
+      expect(json.replace(/"(Service|Principal)":"[a-z0-9.-]+\.amazonaws\.com"/g, ''), stage).not.toContain('amazonaws.com');
+    }
   });
 });
 

@@ -8,9 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '../../bin/local/ports';
 import { startHttpServer } from '../../bin/local/http-server';
 import type { LocalServer } from '../../bin/local/local-server';
+import { SignInThrottle } from '../../bin/local/sign-in-throttle';
 import { LOCAL_ISSUER, issueLocalToken, verifyLocalToken } from '../../functions/core/api/local-auth';
 import { DEFAULT_DESK_CONFIG } from '../../functions/core/config/desk-config';
-import { startRuntimeHarness } from '../support/runtime-harness';
+import { startRuntimeHarness, type RuntimeHarness } from '../support/runtime-harness';
 import { TEST_SECRET } from '../support/secret';
 
 const secret = TEST_SECRET;
@@ -19,6 +20,7 @@ const signInCode = '424242';
 let server: LocalServer;
 let parentDir: string;
 let staticDir: string;
+let harness: RuntimeHarness;
 
 beforeAll(async () => {
   parentDir = await mkdtemp(path.join(tmpdir(), 'sesdesk-web-'));
@@ -26,7 +28,7 @@ beforeAll(async () => {
   await mkdir(path.join(staticDir, 'assets'), { recursive: true });
   await writeFile(path.join(staticDir, 'index.html'), '<!doctype html><title>sesdesk</title><div id="app"></div>');
   await writeFile(path.join(staticDir, 'assets', 'app-1234.js'), 'console.log("app")');
-  const harness = await startRuntimeHarness({ name: 'api-http', signInCode, pollStream: false });
+  harness = await startRuntimeHarness({ name: 'api-http', signInCode, pollStream: false });
   server = await startHttpServer({
     port: await findFreePort(),
     staticDir,
@@ -53,6 +55,13 @@ function rawGet(rawPath: string): Promise<{ status: number; body: string }> {
 }
 
 describe('local HTTP server: static files', () => {
+  it('answers /config.json with the local sign-in when the build has none, so the dashboard logs no 404', async () => {
+    const response = await fetch(`${server.endpoint}/config.json`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(await response.json()).toEqual({ auth: 'local', apiUrl: '' });
+  });
+
   it('serves index.html at / with the security headers', async () => {
     const response = await fetch(`${server.endpoint}/`);
     expect(response.status).toBe(200);
@@ -152,5 +161,68 @@ describe('local HTTP server: API', () => {
     const tickets = await fetch(`${server.endpoint}/api/tickets?status=open&limit=5`, { headers: { authorization: `Bearer ${token}` } });
     expect(tickets.status).toBe(200);
     expect(await tickets.json()).toEqual({ items: [], cursor: null });
+  });
+});
+
+describe('local HTTP server: the local sign-in', () => {
+  const signIn = (endpoint: string, email: string, code: string) =>
+    fetch(`${endpoint}/api/auth/local`, {
+      method: 'POST',
+      body: JSON.stringify({ email, code }),
+      headers: { 'content-type': 'application/json' },
+    });
+
+  /** A server of its own whose throttle reads the test's clock. */
+  const startThrottled = async (now: () => number) =>
+    startHttpServer({
+      port: await findFreePort(),
+      staticDir,
+      apiHandler: harness.api,
+      verifyToken: (token) => verifyLocalToken(secret, token),
+      signInThrottle: new SignInThrottle({ now }),
+    });
+
+  it('locks after five wrong codes in a minute, refuses even the right code while locked, and opens again after a minute', async () => {
+    // Arrange
+    let now = Date.parse('2026-01-01T10:00:00Z');
+    const throttled = await startThrottled(() => now);
+    try {
+      // Act: a right code with an outsider's address (403) and a malformed body (400) guess nothing, so they do not count.
+      expect((await signIn(throttled.endpoint, 'mallory@example.com', signInCode)).status).toBe(403);
+      expect((await signIn(throttled.endpoint, 'not an address', '1')).status).toBe(400);
+      for (let i = 0; i < 5; i += 1) {
+        now += 1_000;
+        expect((await signIn(throttled.endpoint, AGENT.email, String(100000 + i))).status).toBe(401);
+      }
+
+      // Assert: locked, with the wait in Retry-After and the message.
+      const locked = await signIn(throttled.endpoint, AGENT.email, signInCode);
+      expect(locked.status).toBe(429);
+      expect(locked.headers.get('retry-after')).toBe('60');
+      expect(((await locked.json()) as { error: { message: string } }).error.message).toBe(
+        'too many wrong sign-in codes: try again in 60 s',
+      );
+      now += 59_000;
+      expect((await signIn(throttled.endpoint, AGENT.email, signInCode)).status).toBe(429);
+      now += 1_000;
+      expect((await signIn(throttled.endpoint, AGENT.email, signInCode)).status).toBe(200);
+    } finally {
+      await throttled.stop();
+    }
+  });
+
+  it('forgets wrong codes after a right one, and counts only those within the last minute', async () => {
+    let now = Date.parse('2026-01-01T10:00:00Z');
+    const throttled = await startThrottled(() => now);
+    try {
+      for (let i = 0; i < 4; i += 1) expect((await signIn(throttled.endpoint, AGENT.email, '000000')).status).toBe(401);
+      expect((await signIn(throttled.endpoint, AGENT.email, signInCode)).status).toBe(200);
+      for (let i = 0; i < 4; i += 1) expect((await signIn(throttled.endpoint, AGENT.email, '000000')).status).toBe(401);
+      now += 61_000;
+      expect((await signIn(throttled.endpoint, AGENT.email, '000000')).status).toBe(401);
+      expect((await signIn(throttled.endpoint, AGENT.email, signInCode)).status).toBe(200);
+    } finally {
+      await throttled.stop();
+    }
   });
 });

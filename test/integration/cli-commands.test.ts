@@ -10,7 +10,7 @@ import { localEnvOnFreePorts } from '../../bin/local/local-env';
 import { readLocalSecret } from '../../bin/local/local-secret';
 import { REPO_ROOT, SESDESK, sesdesk } from '../support/cli';
 
-const COMMANDS = ['bench', 'dev', 'load', 'parse', 'replay', 'send', 'token'];
+const COMMANDS = ['bench', 'deploy', 'dev', 'load', 'open', 'parse', 'redrive', 'replay', 'send', 'token'];
 
 let dataDir: string;
 

@@ -80,21 +80,29 @@ describe('ingest under DynamoDB faults', () => {
     await handler(event);
     const duplicateRequests = count() - before;
 
-    const reply = await composeMail({
-      from: 'ann@example.com',
-      to: 'support@desk.localhost',
-      subject: 'Re: Fault requests',
-      text: 'more',
-      inReplyTo: created!.messageId!,
-    });
-    const replyEvent = h.event(await h.put(reply));
-    before = count();
-    const [replied] = await handler(replyEvent);
-    const replyRequests = count() - before;
+    /** Ann replies by the ticket's Message-ID; returns the outcome and the requests it took. */
+    const reply = async (text: string) => {
+      const raw = await composeMail({
+        from: 'ann@example.com',
+        to: 'support@desk.localhost',
+        subject: 'Re: Fault requests',
+        text,
+        inReplyTo: created!.messageId!,
+      });
+      const replyEvent = h.event(await h.put(raw));
+      const start = count();
+      const [result] = await handler(replyEvent);
+      return { result, requests: count() - start };
+    };
+    const { result: replied, requests: firstReplyRequests } = await reply('more');
+    const { result: repliedAgain, requests: replyRequests } = await reply('and more');
 
     expect(replied?.outcome).toBe('reply-added');
+    expect(repliedAgain?.outcome).toBe('reply-added');
     expect(newTicketRequests).toBeGreaterThanOrEqual(1);
     expect(newTicketRequests).toBeLessThanOrEqual(3);
+    // The first reply in a container also reads the desk's settings (for relays and Cc's), cached from then on.
+    expect(firstReplyRequests).toBe(replyRequests + 1);
     expect(replyRequests).toBeGreaterThanOrEqual(1);
     expect(replyRequests).toBeLessThanOrEqual(3);
     expect(duplicateRequests).toBe(1);

@@ -1,6 +1,6 @@
 // integration: the local servers behind the stack and the integration tests really work
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { DescribeTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand, type _Record } from '@aws-sdk/client-dynamodb-streams';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { SendRawEmailCommand } from '@aws-sdk/client-ses';
+import { SendEmailCommand, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { S3EventRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -17,6 +17,7 @@ import type { LocalServer } from '../../bin/local/local-server';
 import { LOOPBACK, PortInUseError, assertPortFree, findFreePort } from '../../bin/local/ports';
 import { encodeS3EventKey, startS3Local } from '../../bin/local/s3-local';
 import { clearOutbox, readOutbox, startSesLocal } from '../../bin/local/ses-local';
+import { outboxHeader } from '../../bin/local/ses-outbox';
 import {
   createDocumentClient,
   createDynamoClient,
@@ -212,13 +213,14 @@ describe('s3rver', () => {
 });
 
 describe('SES stand-in', () => {
-  const rawEmail = (subject: string): Uint8Array =>
+  const rawEmail = (subject: string, extra: string[] = []): Uint8Array =>
     Buffer.from(
       [
         'From: Help Desk <support@desk.localhost>',
         'To: Ada <ada@example.com>',
         `Subject: ${subject}`,
         `Message-ID: <${randomUUID()}@desk.localhost>`,
+        ...extra,
         'Content-Type: text/plain; charset=utf-8',
         '',
         'Your ticket is resolved.',
@@ -226,16 +228,22 @@ describe('SES stand-in', () => {
       ].join('\r\n'),
     );
 
-  it('keeps a SendRawEmail message in its /store outbox', async () => {
+  it('keeps a SendRawEmail message in its /store outbox, with every header and the raw MIME as sent', async () => {
     // Arrange: the outbox is shared by every test file, so look for this run's subject only.
     const endpoint = inject('sesEndpoint');
     const subject = `[#${runId}] Printer on fire`;
+    const raw = rawEmail(subject, [
+      'In-Reply-To: <first@customer.example>',
+      'References: <first@customer.example>',
+      ' <second@desk.localhost>',
+      'Auto-Submitted: auto-replied',
+    ]);
 
     // Act
-    const { MessageId } = await createSesClient(endpoint).send(new SendRawEmailCommand({ RawMessage: { Data: rawEmail(subject) } }));
+    const { MessageId } = await createSesClient(endpoint).send(new SendRawEmailCommand({ RawMessage: { Data: raw } }));
     const { emails } = await readOutbox(endpoint);
 
-    // Assert
+    // Assert: aws-ses-v2-local's record as before, plus the headers (folded References joined) and the raw message.
     const sent = emails.find((email) => email.subject === subject);
     expect(sent).toMatchObject({
       messageId: MessageId,
@@ -243,6 +251,70 @@ describe('SES stand-in', () => {
       destination: { to: ['"Ada" <ada@example.com>'], cc: [], bcc: [] },
       body: { text: 'Your ticket is resolved.\n' },
     });
+    expect(outboxHeader(sent!, 'message-id')).toMatch(/^<[0-9a-f-]+@desk\.localhost>$/);
+    expect(outboxHeader(sent!, 'In-Reply-To')).toBe('<first@customer.example>');
+    expect(outboxHeader(sent!, 'References')).toBe('<first@customer.example> <second@desk.localhost>');
+    expect(outboxHeader(sent!, 'Auto-Submitted')).toBe('auto-replied');
+    const rawAnswer = await fetch(new URL(sent!.rawUrl, endpoint));
+    expect(rawAnswer.status).toBe(200);
+    expect(Buffer.from(await rawAnswer.arrayBuffer())).toEqual(Buffer.from(raw));
+  });
+
+  it('records a SendEmail message too, with the MIME aws-ses-v2-local makes of it', async () => {
+    const endpoint = inject('sesEndpoint');
+    const subject = `Simple ${runId}`;
+    await createSesClient(endpoint).send(
+      new SendEmailCommand({
+        Source: 'support@desk.localhost',
+        Destination: { ToAddresses: ['ada@example.com'] },
+        Message: { Subject: { Data: subject }, Body: { Text: { Data: 'Plain and simple.' } } },
+      }),
+    );
+    const sent = (await readOutbox(endpoint)).emails.find((email) => email.subject === subject);
+    expect(sent?.body.text).toBe('Plain and simple.');
+    expect(outboxHeader(sent!, 'Subject')).toBe(subject);
+    expect(await (await fetch(new URL(sent!.rawUrl, endpoint))).text()).toContain('Plain and simple.');
+  });
+
+  it('keeps its outbox in a directory across a restart, shows it on its page, and empties it, files too, when cleared', async () => {
+    // Arrange
+    const directory = await mkdtemp(path.join(tmpdir(), 'sesdesk-outbox-'));
+    const port = await findFreePort();
+    let server = await startSesLocal({ port, directory });
+    try {
+      const subject = `Kept <across> restarts ${runId}`;
+      const { MessageId } = await createSesClient(server.endpoint).send(
+        new SendRawEmailCommand({ RawMessage: { Data: rawEmail(subject, ['Auto-Submitted: auto-replied']) } }),
+      );
+      const before = (await readOutbox(server.endpoint)).emails;
+
+      // Act: stop, start again on the same directory.
+      await server.stop();
+      server = await startSesLocal({ port, directory });
+
+      // Assert: the same record, the raw message still served, the page lists it with its threading headers (escaped).
+      const after = (await readOutbox(server.endpoint)).emails;
+      expect(after).toEqual(before);
+      expect(after.map((email) => email.messageId)).toEqual([MessageId]);
+      expect(await (await fetch(new URL(after[0]!.rawUrl, server.endpoint))).text()).toContain(`Subject: ${subject}`);
+      const page = await fetch(server.endpoint);
+      expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+      const html = await page.text();
+      expect(html).toContain('Kept &#60;across&#62; restarts');
+      expect(html).toMatch(/<th>Auto-Submitted<\/th><td>auto-replied<\/td>/);
+      expect(html).toMatch(/<th>In-Reply-To<\/th><td class="absent">none<\/td>/);
+      expect(html).toContain(`href="${after[0]!.rawUrl}"`);
+
+      await clearOutbox(server.endpoint);
+      expect((await readOutbox(server.endpoint)).emails).toEqual([]);
+      expect((await readdir(directory)).filter((file) => file.endsWith('.eml'))).toEqual([]);
+      await server.stop();
+      server = await startSesLocal({ port, directory });
+      expect((await readOutbox(server.endpoint)).emails).toEqual([]);
+    } finally {
+      await server.stop();
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 
   it('empties its outbox when cleared', async () => {
@@ -258,5 +330,12 @@ describe('SES stand-in', () => {
     } finally {
       await server.stop();
     }
+  });
+
+  it('answers `since` like aws-ses-v2-local and refuses a malformed one', async () => {
+    const endpoint = inject('sesEndpoint');
+    const future = Math.floor(Date.now() / 1000) + 3600;
+    expect((await readOutbox(endpoint, future)).emails).toEqual([]);
+    expect((await fetch(`${endpoint}/store?since=soon`)).status).toBe(400);
   });
 });

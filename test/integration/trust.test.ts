@@ -11,6 +11,7 @@ import { sesHeaderMessageId } from '../../functions/core/notify/ses-message-id';
 import { unsubscribeUrl } from '../../functions/core/notify/unsubscribe';
 import { composeMail, deliveryStatusReport, feedbackReport, manyPartsMail, plainMail, sesStoredMail } from '../support/mail';
 import { sentMessageId, startRuntimeHarness, type RuntimeHarness } from '../support/runtime-harness';
+import { getTicket, uniqueCustomer } from '../support/shared-desk';
 import { TEST_TOKEN_KEYS } from '../support/secret';
 
 const DESK = 'support@desk.localhost';
@@ -46,14 +47,11 @@ beforeAll(async () => {
 });
 afterAll(() => h.stop());
 
-let seq = 0;
-/** A fresh address per test, so tests on the shared outbox and address items never see each other. */
-const person = (name: string) => `${name}-${Date.now().toString(36)}-${(seq += 1)}@customer.example`;
+const person = uniqueCustomer;
 
 /** The ticket with its customer deliveries (team notifications are covered by workflow.test.ts). */
 async function ticketOf(id: string): Promise<TicketJson> {
-  const { status, json } = await h.call<TicketJson>('GET', `/api/tickets/${id}`);
-  expect(status).toBe(200);
+  const json = await getTicket<TicketJson>(h, id);
   return { ...json, deliveries: json.deliveries.filter((d) => d.kind !== 'agent-notice') };
 }
 
@@ -63,7 +61,7 @@ async function addressItem(address: string) {
 
 /** A new ticket from `requester` (with `cc`), its acknowledgement sent; returns the ticket and the customer's Message-ID. */
 async function openedTicket(requester: string, subject: string, cc?: string) {
-  const messageId = `<${Date.now()}.${(seq += 1)}@customer.example>`;
+  const messageId = `<${uniqueCustomer('message')}>`;
   const result = await h.receive(plainMail({ from: requester, cc, subject, messageId }));
   expect(result.outcome).toBe('ticket-created');
   await h.settled();

@@ -86,4 +86,27 @@ describe('pollStream', () => {
     expect(calls).toBe(3);
     expect(discarded).toEqual(['1']);
   });
+
+  it('waits between passes that fail, so an unreachable stream cannot starve the process', async () => {
+    // Refused after a turn of the event loop, as a real connection is.
+    streams.on(DescribeStreamCommand).callsFake(async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      throw new Error('connect ECONNREFUSED 127.0.0.1:8006');
+    });
+    const errors: unknown[] = [];
+
+    const poller = pollStream({
+      client,
+      streamArn: 'arn:stream',
+      idleMs: 50,
+      onBatch: async () => undefined,
+      onError: (e) => errors.push(e),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await poller.stop();
+
+    // One pass every 50 ms: about six in 300 ms, not thousands.
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.length).toBeLessThanOrEqual(8);
+  });
 });

@@ -22,6 +22,7 @@ const ROUTES = [
 const SAMPLE: Record<string, string> = {
   id: '01jd2x0000000000000000000a',
   deliveryId: '01jd2x0000000000000000000b',
+  messageId: '01jd2x0000000000000000000c',
   address: 'ann@customer.example',
   deskId: 'support',
 };
@@ -89,7 +90,13 @@ const call = (route: { method: string; url: string }, token: string | null) =>
 describe('API authentication', () => {
   it('finds the whole route table', () => {
     expect(ROUTES.length).toBeGreaterThanOrEqual(17);
-    expect(TEAM_ROUTES.length).toBe(ROUTES.length - 2);
+    // Public: the local sign-in and the unsubscribe link (GET shows a confirmation, POST acts: RFC 8058 one-click).
+    const team = new Set(TEAM_ROUTES.map((r) => `${r.method} ${r.path}`));
+    expect(ROUTES.map((r) => `${r.method} ${r.path}`).filter((r) => !team.has(r))).toEqual([
+      'POST /api/auth/local',
+      'GET /api/unsubscribe',
+      'POST /api/unsubscribe',
+    ]);
   });
 
   it('answers 401 on every team route to a missing, expired, tampered, wrong-audience, wrong-issuer or unsigned token', async () => {

@@ -122,18 +122,22 @@ describe('reply tokens and subject tricks', () => {
     const mallory = (subject: string, to = DESK, extra: { inReplyTo?: string } = {}) =>
       receive({ from: 'mallory@evil.example', to, subject, messageId: `<m${++n}-${fx.tableName}@evil.example>`, ...extra });
 
-    // Act + Assert: nothing a stranger can write reaches ticket A
+    // Act + Assert: nothing a stranger can write threads into ticket A. A bad token is no token: a new ticket.
     const tricks = [
       await mallory('Forged token', replyAddress(DESK, forged)),
       await mallory('Spliced token', replyAddress(DESK, spliced)),
       await mallory(`Token in the subject ${replyAddress(DESK, tokenA)}`),
       await mallory('Token for another desk address', `sales+${tokenA}@desk.localhost`),
-      await mallory(`Re: Ticket A [#${numberA}]`),
-      await mallory(`Re: Ticket A [#${numberA}]`, replyAddress(DESK, forged)),
     ];
     for (const trick of tricks) {
       expect(trick.outcome).toBe('ticket-created');
       expect([a.ticketId, b.ticketId]).not.toContain(trick.ticketId);
+    }
+    // A stranger's subject tag (with or without a forged token) is held on ticket A for an agent, not threaded (issue 11).
+    const tagged = [await mallory(`Re: Ticket A [#${numberA}]`), await mallory(`Re: Ticket A [#${numberA}]`, replyAddress(DESK, forged))];
+    for (const trick of tagged) {
+      expect(trick).toMatchObject({ outcome: 'held', ticketId: a.ticketId });
+      expect(trick.reason).toMatch(/matched by subject-tag\): the sender mallory@evil\.example is not the requester or a participant/);
     }
 
     // A valid token, even one borrowed from ticket B's mail by B's customer, reaches only the ticket it was issued for

@@ -233,8 +233,8 @@ export async function startRuntimeHarness(options: RuntimeHarnessOptions): Promi
   return harness;
 }
 
-/** An HTTP API v2 event with the authorizer's claims, through the handler; the answer's JSON parsed. */
-async function callApi<T>(
+/** An HTTP API v2 event with the authorizer's claims (default: the config's first team member), through the handler; the answer's JSON parsed. */
+export async function callApi<T = ErrorBody>(
   handler: ApiHandler,
   config: DeskConfig,
   method: string,

@@ -3,9 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { TEMPLATE_PLACEHOLDERS as CORE_PLACEHOLDERS } from '../../functions/core/settings/desk-settings';
 import { listParams } from '../../web/src/api/client';
 import { jwtClaims, jwtExpiry } from '../../web/src/auth/auth';
+import { sessionFromLink } from '../../web/src/auth/local-auth';
 import { parseConfig } from '../../web/src/config';
-import { emailCsp, frameDocument } from '../../web/src/lib/email-frame';
-import { fileSize, mailboxLabel, parseLabels, relativeTime, threadedByLabel } from '../../web/src/lib/format';
+import { cidKey, emailCsp, frameDocument, referencedCids } from '../../web/src/lib/email-frame';
+import { authenticationSummary, fileSize, mailboxLabel, parseLabels, relativeTime, threadedByLabel } from '../../web/src/lib/format';
 import { refreshLimit } from '../../web/src/lib/page-size';
 import { TEMPLATE_PLACEHOLDERS } from '../../web/src/lib/placeholders';
 import { parseRoute, routeHref, type Route } from '../../web/src/lib/route';
@@ -71,6 +72,12 @@ describe('wording', () => {
     expect(fileSize(3.5 * 1024 * 1024)).toBe('3.5 MB');
     expect(parseLabels(' billing, urgent,,billing ')).toEqual(['billing', 'urgent']);
   });
+
+  it("sums up SES's verdicts as it wrote them, leaving out the ones it did not write", () => {
+    expect(authenticationSummary({ spf: 'fail', dkim: 'none', dmarc: 'fail' })).toBe('SPF fail · DKIM none · DMARC fail');
+    expect(authenticationSummary({ spf: 'pass', dkim: null, dmarc: null })).toBe('SPF pass');
+    expect(authenticationSummary({ spf: null, dkim: null, dmarc: null })).toBe('');
+  });
 });
 
 describe('email frame', () => {
@@ -85,6 +92,24 @@ describe('email frame', () => {
     expect(doc.indexOf('Content-Security-Policy')).toBeGreaterThan(-1);
     expect(doc.indexOf('Content-Security-Policy')).toBeLessThan(doc.indexOf('tracker.example'));
     expect(doc).toContain(`content="${emailCsp(false)}"`);
+  });
+
+  it("allows exactly the stored parts' paths for cid: images, and nothing that could break out of the policy", () => {
+    const part = 'http://127.0.0.1:8007/sesdesk-mail/attachments/t1/m1/0-image.png?X-Amz-Signature=abc&X-Amz-Expires=300';
+    expect(emailCsp(false, [part])).toBe(
+      "default-src 'none'; img-src data: cid: http://127.0.0.1:8007/sesdesk-mail/attachments/t1/m1/0-image.png; style-src 'unsafe-inline'",
+    );
+    expect(
+      emailCsp(false, ["https://x.example/a; script-src 'unsafe-inline'", 'https://x.example/"><script>', 'javascript:alert(1)']),
+    ).toBe(emailCsp(false));
+  });
+
+  it('finds the Content-IDs an HTML body shows, in the form parts are compared in', () => {
+    expect(referencedCids('<img src="cid:ii_M1A2B3"><img src=\'cid:%3Cpart1@x%3E\'><img src="cid:ii_m1a2b3">')).toEqual([
+      'ii_m1a2b3',
+      'part1@x',
+    ]);
+    expect(cidKey('<Image001.PNG@01D>')).toBe('image001.png@01d');
   });
 });
 
@@ -146,6 +171,24 @@ describe('tokens', () => {
   it('assumes an hour when a token is unreadable or carries no expiry', () => {
     expect(jwtClaims('garbage')).toEqual({});
     expect(jwtExpiry('a.%%%.c', 1000)).toBe(1000 + 3_600_000);
+  });
+
+  it('signs in from a `sesdesk open` link, and from nothing else', () => {
+    const now = 1_700_000_000_000;
+    const linked = token({ email: 'ada@desk.localhost', name: 'Ada Agent', exp: now / 1000 + 3600 });
+    expect(sessionFromLink(`#sign-in=${linked}`, now)).toEqual({
+      email: 'ada@desk.localhost',
+      name: 'Ada Agent',
+      token: linked,
+      expiresAt: now + 3_600_000,
+    });
+    // Expired (or about to), without an expiry or an email, malformed, or another hash: no session.
+    expect(sessionFromLink(`#sign-in=${token({ email: 'ada@desk.localhost', exp: now / 1000 + 30 })}`, now)).toBeNull();
+    expect(sessionFromLink(`#sign-in=${token({ email: 'ada@desk.localhost' })}`, now)).toBeNull();
+    expect(sessionFromLink(`#sign-in=${token({ name: 'Ada', exp: now / 1000 + 3600 })}`, now)).toBeNull();
+    expect(sessionFromLink(`#sign-in=${linked}<script>`, now)).toBeNull();
+    expect(sessionFromLink(`#/tickets/${linked}`, now)).toBeNull();
+    expect(sessionFromLink('', now)).toBeNull();
   });
 });
 

@@ -4,11 +4,13 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { createApiClient } from './api/client';
 import { AppContext, type AppContextValue } from './app-context';
 import type { Auth, Session } from './auth/auth';
+import { watchSession } from './auth/session-store';
 import { HelpDialog } from './components/help-dialog';
 import type { AppConfig } from './config';
 import { parseRoute, routeHref, type Route } from './lib/route';
 import { useShortcuts } from './lib/shortcuts';
 import { InboxPage } from './pages/inbox';
+import { NewTicketPage } from './pages/new-ticket';
 import { SignInPage } from './pages/sign-in';
 import { TicketPage } from './pages/ticket';
 
@@ -42,12 +44,16 @@ function useRoute(): Route {
 }
 
 /** The whole dashboard. */
+/** The stored session if it can still be used: an expired local token cannot be refreshed, a Cognito one can. */
+function usableSession(auth: Auth): Session | null {
+  const stored = auth.current();
+  return stored && (stored.expiresAt > Date.now() || stored.refreshToken) ? stored : null;
+}
+
 export function App({ config, auth }: { config: AppConfig; auth: Auth }) {
-  const [session, setSession] = useState<Session | null>(() => {
-    const stored = auth.current();
-    // An expired local token cannot be refreshed; a Cognito one refreshes on the first request.
-    return stored && (stored.expiresAt > Date.now() || stored.refreshToken) ? stored : null;
-  });
+  const [session, setSession] = useState<Session | null>(() => usableSession(auth));
+  // Tabs share the session: signing in or out in one signs every other tab in or out too.
+  useEffect(() => watchSession(() => setSession(usableSession(auth))), [auth]);
   const signOut = useCallback(() => {
     auth.signOut();
     setSession(null);
@@ -66,6 +72,8 @@ function SignedIn({ api, session, onSignOut }: { api: AppContextValue['api']; se
   const [status, setStatus] = useState<Status | null>(null);
   const [helpOpen, setHelpOpen] = useState(false);
   const [query, setQuery] = useState('');
+  // The box shows the search on screen: it empties when the agent navigates anywhere else.
+  useEffect(() => setQuery(route.page === 'search' ? route.q : ''), [route]);
   const searchRef = useRef<HTMLInputElement>(null);
   const statusTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
@@ -91,7 +99,7 @@ function SignedIn({ api, session, onSignOut }: { api: AppContextValue['api']; se
     location.hash = routeHref(q ? { page: 'search', q } : { page: 'inbox', view: 'open' });
   };
 
-  const section = route.page === 'settings' ? 'settings' : 'inbox';
+  const section = route.page === 'settings' ? 'settings' : route.page === 'new-ticket' ? 'new-ticket' : 'inbox';
   return (
     <AppContext.Provider value={context}>
       <a class="skip-link" href="#main">
@@ -107,6 +115,9 @@ function SignedIn({ api, session, onSignOut }: { api: AppContextValue['api']; se
           </a>
           <a href={routeHref({ page: 'settings', deskId: null })} aria-current={section === 'settings' ? 'page' : undefined}>
             Settings
+          </a>
+          <a href={routeHref({ page: 'new-ticket' })} aria-current={route.page === 'new-ticket' ? 'page' : undefined}>
+            New ticket
           </a>
         </nav>
         <form class="search" role="search" onSubmit={onSearch}>
@@ -154,5 +165,7 @@ function Page({ route }: { route: Route }) {
       return <TicketPage key={route.id} id={route.id} />;
     case 'settings':
       return <LazySettings deskId={route.deskId} />;
+    case 'new-ticket':
+      return <NewTicketPage />;
   }
 }

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_DESK_CONFIG, parseDeskConfig, type DeskConfig } from '../../../functions/core/config/desk-config';
+import { DEFAULT_DESK_CONFIG, parseDeskConfig, teamMember, type DeskConfig } from '../../../functions/core/config/desk-config';
 import { issueLocalToken } from '../../../functions/core/api/local-auth';
 import { localDataDir, readLocalSecret } from '../../local/local-secret';
 import type { CliCommand } from '../main';
@@ -41,12 +41,7 @@ export const command: CliCommand = {
     }
     try {
       const config = loadConfig(values.config);
-      const email = values.email?.trim().toLowerCase();
-      const member = email ? config.team.find((m) => m.email === email) : config.team[0];
-      if (!member) {
-        console.error(`sesdesk token: ${email} is not in the team (${config.team.map((m) => m.email).join(', ')})`);
-        return 1;
-      }
+      const member = teamMember(config, values.email);
       console.log(await issueLocalToken(await readLocalSecret(localDataDir()), member));
       return 0;
     } catch (error) {

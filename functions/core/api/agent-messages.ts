@@ -1,12 +1,14 @@
 // core: use case: an agent answers a ticket publicly (emailed to its people) or writes an internal note
-import { isDeskAddress, type Desk, type DeskConfig } from '../config/desk-config';
+import type { Desk, DeskConfig } from '../config/desk-config';
 import { ConcurrentUpdateError, NotFoundError } from '../errors';
 import { newId } from '../ids';
 import type { DeliveryContent, NewDelivery } from '../ports';
+import { replyRecipients } from '../tickets/recipients';
 import { ticketAfterMessage } from '../tickets/ticket-activity';
 import type { Mailbox, StoredAttachment, Ticket, TicketMessage, TicketStatus } from '../types';
 import type { ApiDeps } from './api-ports';
 import type { Agent } from './auth';
+import { attachUploads } from './files';
 
 /** A file the dashboard uploaded first (presigned PUT), referenced by its key. */
 export interface UploadedAttachment {
@@ -46,14 +48,16 @@ export async function postMessage(deps: ApiDeps, agent: Agent, input: PostMessag
   const desk = deskOf(deps.config, ticket);
   const now = deps.clock().toISOString();
   const recipients = input.internal ? [] : replyRecipients(ticket, deps.config);
-  const attachments: StoredAttachment[] = input.attachments.map((a) => ({ ...a, inline: false, cid: null }));
-  const message = agentMessage(ticket, desk, deps.config, agent, {
+  const draft = agentMessage(ticket, desk, deps.config, agent, {
     direction: input.internal ? 'note' : 'outbound',
     text: input.body,
     to: recipients,
-    attachments,
+    attachments: [],
     createdAt: now,
   });
+  // Staged uploads expire; the message keeps its own copies, where ingest keeps a mail's attachments.
+  const attachments: StoredAttachment[] = await attachUploads(deps, ticket.id, draft.id, input.attachments);
+  const message: TicketMessage = { ...draft, attachments };
   const content: DeliveryContent = {
     ticketNumber: ticket.number,
     subject: ticket.subject,
@@ -84,25 +88,6 @@ export async function postMessage(deps: ApiDeps, agent: Agent, input: PostMessag
   return { message, ticket: after, deliveries };
 }
 
-/**
- * Who a public reply is emailed to: the requester and participants, each once (case-insensitively), without
- * those who unsubscribed from the ticket and without any desk address (which would mail the desk itself).
- */
-export function replyRecipients(ticket: Ticket, config: DeskConfig): Mailbox[] {
-  const requesterEntry = ticket.participants.find((p) => p.address.toLowerCase() === ticket.requester.address.toLowerCase());
-  const people = [{ ...ticket.requester, unsubscribed: requesterEntry?.unsubscribed ?? false }, ...ticket.participants];
-  const seen = new Set<string>();
-  const recipients: Mailbox[] = [];
-  for (const person of people) {
-    const address = person.address.trim().toLowerCase();
-    if (!address.includes('@') || seen.has(address)) continue;
-    seen.add(address);
-    if (person.unsubscribed || isDeskAddress(config, address)) continue;
-    recipients.push({ address, name: person.name });
-  }
-  return recipients;
-}
-
 /** Reads the ticket an agent acts on, checking the version they saw when they sent one. */
 export async function loadTicket(deps: ApiDeps, ticketId: string, version: number | undefined): Promise<Ticket> {
   const ticket = await deps.tickets.getTicket(ticketId);
@@ -120,11 +105,11 @@ export function deskOf(config: DeskConfig, ticket: Ticket): Desk {
 
 /** A message written by an agent: a note is from them; a reply is from the desk, in their name. */
 export function agentMessage(
-  ticket: Ticket,
+  ticket: Pick<Ticket, 'id' | 'subject'>,
   desk: Desk,
   config: DeskConfig,
   agent: Agent,
-  fields: Pick<TicketMessage, 'direction' | 'text' | 'to' | 'attachments' | 'createdAt'>,
+  fields: Pick<TicketMessage, 'direction' | 'text' | 'to' | 'attachments' | 'createdAt' | 'event'>,
 ): TicketMessage {
   const id = newId();
   const from: Mailbox =
@@ -149,5 +134,6 @@ export function agentMessage(
     createdAt: fields.createdAt,
     rawKey: null,
     author: agent.email,
+    ...(fields.event ? { event: fields.event } : {}),
   };
 }

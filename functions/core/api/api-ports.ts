@@ -57,6 +57,15 @@ export interface MoveWrite {
   readonly reindexMessageId: boolean;
 }
 
+/** A ticket the desk opens, written atomically with its first message and the deliveries that email it. */
+export interface NewDeskTicketWrite {
+  readonly ticket: Ticket;
+  readonly message: TicketMessage;
+  readonly deliveries: readonly NewDelivery[];
+  /** Subject words of the ticket, for search. */
+  readonly words: readonly string[];
+}
+
 /** An address's blocking state cleared by an agent, with the note on the ticket, atomically. */
 export interface ClearAddressWrite {
   readonly change: TicketChange;
@@ -88,6 +97,8 @@ export interface DeskRepository {
   moveMessage(write: MoveWrite): Promise<void>;
   /** @throws ConcurrentUpdateError when the ticket changed or the address is no longer in that state. */
   clearAddressState(write: ClearAddressWrite): Promise<void>;
+  /** Creates a ticket the desk opens (its number item, subject words, message and deliveries) in one transaction. */
+  createTicket(write: NewDeskTicketWrite): Promise<void>;
 }
 
 /** Short-lived presigned URLs to the mail bucket. */
@@ -117,7 +128,7 @@ export interface ApiDeps {
   readonly config: DeskConfig;
   readonly tickets: Pick<TicketRepository, 'getTicket' | 'getTickets' | 'listIngests' | 'nextTicketNumber'>;
   readonly desk: DeskRepository;
-  readonly store: Pick<ObjectStore, 'get'>;
+  readonly store: Pick<ObjectStore, 'get' | 'copy'>;
   /** The mail bucket (bodies, attachments, uploads). */
   readonly bucket: string;
   readonly files: FileUrls;

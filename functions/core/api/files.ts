@@ -1,8 +1,9 @@
 // core: use cases for files: presigned uploads for agent attachments, presigned downloads of stored ones
 import { DOWNLOADABLE_KEY, MAIL_PREFIXES, mailKeys, QUARANTINED_KEY, UPLOAD_KEY } from '../../contracts';
 import { neutralizeBidi } from '../email/display-names';
-import { InvalidInputError } from '../errors';
+import { InvalidInputError, NotFoundError } from '../errors';
 import { newId } from '../ids';
+import type { StoredAttachment } from '../types';
 import type { ApiDeps } from './api-ports';
 import type { Agent } from './auth';
 
@@ -100,4 +101,35 @@ export async function quarantinedAttachmentUrl(
   if (!file.confirm) throw new InvalidInputError('confirm: must be true: SES found a virus in this email');
   deps.log.warn('quarantined attachment released for download', { key: file.key, by: agent.email });
   return { url: await deps.files.downloadUrl(file.key, downloadName(file.key), INERT_CONTENT_TYPE) };
+}
+
+/** How long `uploads/` keeps a file before the bucket's lifecycle rule deletes it (see lib/constructs/inbound-mail.ts). */
+export const UPLOAD_LIFETIME_DAYS = 2;
+
+/**
+ * Copies files an agent uploaded (under `uploads/`, which expires) to the message's own keys under
+ * `attachments/`, and returns them as the message's attachments.
+ * @throws InvalidInputError naming the attachment whose upload is gone.
+ */
+export async function attachUploads(
+  deps: Pick<ApiDeps, 'store' | 'bucket'>,
+  ticketId: string,
+  messageId: string,
+  uploads: readonly { key: string; filename: string; contentType: string; size: number }[],
+): Promise<StoredAttachment[]> {
+  return Promise.all(
+    uploads.map(async (upload, index) => {
+      const key = mailKeys.attachment(ticketId, messageId, index, upload.filename);
+      try {
+        await deps.store.copy(deps.bucket, upload.key, key);
+      } catch (error) {
+        if (!(error instanceof NotFoundError)) throw error;
+        throw new InvalidInputError(
+          `attachments.${index}.key: the uploaded file is gone (uploads are kept ${UPLOAD_LIFETIME_DAYS} days); attach it again`,
+          { cause: error },
+        );
+      }
+      return { key, filename: upload.filename, contentType: upload.contentType, size: upload.size, inline: false, cid: null };
+    }),
+  );
 }

@@ -1,10 +1,9 @@
 // core: use cases for a desk's settings (email templates and options)
 import type { Desk } from '../config/desk-config';
 import { InvalidInputError, NotFoundError } from '../errors';
-import { checkTemplates, previewTemplate } from '../notify/template-check';
+import { checkTemplates, previewTemplate, type TemplatePreview } from '../notify/template-check';
 import { checkIntakeRules } from '../workflow/intake-rules';
-import type { RenderedTemplate } from '../notify/templates';
-import { parseDeskSettings, type DeskSettings, type DeskTemplate, type TemplateName } from '../settings/desk-settings';
+import { parseSubmittedDeskSettings, type DeskSettings, type DeskTemplate, type TemplateName } from '../settings/desk-settings';
 import type { ApiDeps } from './api-ports';
 import type { Agent } from './auth';
 
@@ -29,7 +28,7 @@ export async function saveDeskSettings(deps: ApiDeps, agent: Agent, deskId: stri
   const desk = deskById(deps, deskId);
   const given = (input ?? {}) as { deskId?: unknown };
   if (given.deskId !== undefined && given.deskId !== deskId) throw new InvalidInputError(`deskId: must be ${deskId}, the desk in the path`);
-  const settings: DeskSettings = { ...parseDeskSettings(desk, input), updatedAt: deps.clock().toISOString() };
+  const settings: DeskSettings = { ...parseSubmittedDeskSettings(desk, input), updatedAt: deps.clock().toISOString() };
   checkTemplates(settings);
   checkIntakeRules(settings.rules, deps.config.team);
   await deps.settings.saveSettings(settings);
@@ -41,6 +40,6 @@ export async function saveDeskSettings(deps: ApiDeps, agent: Agent, deskId: stri
  * A template rendered with sample values, as the settings page previews it.
  * @throws NotFoundError for an unknown desk; InvalidInputError naming an unknown or broken placeholder.
  */
-export function previewDeskTemplate(deps: ApiDeps, deskId: string, name: TemplateName, template: DeskTemplate): RenderedTemplate {
+export function previewDeskTemplate(deps: ApiDeps, deskId: string, name: TemplateName, template: DeskTemplate): Promise<TemplatePreview> {
   return previewTemplate(name, template, deskById(deps, deskId));
 }

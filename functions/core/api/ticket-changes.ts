@@ -2,10 +2,10 @@
 import { ConcurrentUpdateError, InvalidInputError, NotFoundError } from '../errors';
 import { newId } from '../ids';
 import type { Delivery } from '../notify/notify-ports';
-import type { NewDelivery } from '../ports';
 import type { Participant, Ticket, TicketPriority, TicketStatus } from '../types';
 import { isDeskAddress } from '../config/desk-config';
 import { MAX_PARTICIPANTS } from '../tickets/new-ticket';
+import { participantNotice } from '../tickets/participant-notice';
 import { ticketAfterMessage } from '../tickets/ticket-activity';
 import { agentMessage, deskOf, loadTicket } from './agent-messages';
 import type { ApiDeps } from './api-ports';
@@ -77,32 +77,24 @@ export async function addParticipant(
   const participant: Participant = { address, name: person.name?.trim() ?? '', role: 'added', unsubscribed: false };
   const now = deps.clock().toISOString();
   const desk = deskOf(deps.config, before);
-  // The notice is recorded as a note so the thread shows who added whom, and the delivery has a message to point at.
+  // The change is recorded as a note marked as an event, so the thread shows who added whom (and not as an unsent
+  // note: the notice is emailed), and the delivery has a message to point at.
   const message = agentMessage(before, desk, deps.config, agent, {
     direction: 'note',
+    event: 'participant-added',
     text: `${agent.name} added ${address} to the ticket.`,
     to: [],
     attachments: [],
     createdAt: now,
   });
-  const delivery: NewDelivery = {
-    id: newId(),
-    kind: 'participant-added',
-    ticketId: before.id,
-    deskId: before.deskId,
+  const delivery = participantNotice({
+    ticket: before,
     recipient: { address, name: participant.name },
     messageItemId: message.id,
-    content: {
-      ticketNumber: before.number,
-      subject: before.subject,
-      body: '',
-      authorName: agent.name,
-      inReplyTo: before.threadMessageIds.at(-1) ?? null,
-      references: before.threadMessageIds,
-      attachments: [],
-    },
-    createdAt: now,
-  };
+    authorName: agent.name,
+    id: newId(),
+    at: now,
+  });
   const after: Ticket = {
     ...ticketAfterMessage(before, message, { updatesPreview: false }),
     participants: [...before.participants, participant],
@@ -126,6 +118,7 @@ export async function removeParticipant(deps: ApiDeps, agent: Agent, ticketId: s
   }
   const message = agentMessage(before, deskOf(deps.config, before), deps.config, agent, {
     direction: 'note',
+    event: 'participant-removed',
     text: `${agent.name} removed ${address} from the ticket.`,
     to: [],
     attachments: [],

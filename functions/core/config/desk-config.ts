@@ -86,6 +86,17 @@ export function parseDeskConfig(input: unknown, source = 'desk configuration'): 
 }
 
 /**
+ * The team member with this address (any case), or the first one when no address is given.
+ * @throws Error naming the team when the address is not in it
+ */
+export function teamMember(config: DeskConfig, email?: string): TeamMember {
+  const wanted = email?.trim().toLowerCase();
+  const member = wanted ? config.team.find((m) => m.email === wanted) : config.team[0];
+  if (!member) throw new Error(`${wanted} is not in the team (${config.team.map((m) => m.email).join(', ')})`);
+  return member;
+}
+
+/**
  * Reads a configuration from JSON text (a file's content or `DESK_CONFIG`), naming `source` in every error.
  * @throws Error when the text is not JSON, or listing every invalid field.
  */

@@ -1,4 +1,5 @@
 // core: the recorded outcome of one stored email (every email gets one), and the duplicates a write can reveal
+import { LOGGED_METRICS, METRIC_LOG_FIELD } from '../../contracts';
 import { DuplicateContentError, DuplicateIngestError } from '../errors';
 import type { IngestOutcomeKind, IngestRecord } from '../ports';
 import type { IngestDeps, IngestInput, IngestResult } from './ingest-step';
@@ -27,8 +28,10 @@ export async function recordOutcome(
   ticketId: string | null = null,
 ): Promise<IngestResult> {
   await deps.tickets.recordIngest(ingestRecord(deps, input, outcome, reason, ticketId, messageId, attempts));
-  const level = outcome === 'failed' ? 'error' : 'info';
-  deps.log[level](`mail ${outcome}`, { key: input.key, messageId, ticketId, reason });
+  if (outcome === 'failed') {
+    // The metric field makes the stack count it (and alarm): a failed mail waits for an agent or `sesdesk replay`.
+    deps.log.error('mail failed', { key: input.key, messageId, ticketId, reason, [METRIC_LOG_FIELD]: LOGGED_METRICS.ingestFailed });
+  } else deps.log.info(`mail ${outcome}`, { key: input.key, messageId, ticketId, reason });
   return { outcome, reason, ticketId, messageId };
 }
 

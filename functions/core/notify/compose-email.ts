@@ -1,4 +1,5 @@
 // core: one delivery → raw MIME (multipart/alternative text + HTML, attachments, threading headers)
+import type { compile as compileHtmlToText } from 'html-to-text';
 import type MailComposer from 'nodemailer/lib/mail-composer';
 import { marked } from 'marked';
 import type sanitizeHtml from 'sanitize-html';
@@ -6,11 +7,14 @@ import type { Desk } from '../config/desk-config';
 import type { DeskSettings, TemplateName } from '../settings/desk-settings';
 import type { StoredAttachment } from '../types';
 import type { Delivery } from './notify-ports';
+import { withoutReplyMarks } from './subject-line';
 import { renderTemplate, type TemplateValues } from './templates';
 
 /** References keeps the thread's first id and its latest ones; long headers get cut by some servers. */
 const MAX_REFERENCES = 10;
 const MAX_SUBJECT_CHARS = 200;
+/** A rendered subject: the ticket's subject plus whatever the template adds around it. */
+const MAX_RENDERED_SUBJECT_CHARS = 250;
 const MAX_NAME_CHARS = 100;
 
 /** Tags Markdown produces; anything else (raw HTML typed into a template or reply) is dropped. */
@@ -52,6 +56,8 @@ const HTML_OPTIONS: sanitizeHtml.IOptions = {
 interface MimeLibraries {
   readonly MailComposer: typeof MailComposer;
   readonly sanitizeHtml: typeof sanitizeHtml;
+  /** The text/plain part from the HTML one: what the Markdown means (emphasis gone, links as `text [url]`), not its markup. */
+  readonly htmlToText: (html: string) => string;
 }
 
 /**
@@ -60,10 +66,13 @@ interface MimeLibraries {
  */
 let mimeLibraries: Promise<MimeLibraries> | undefined;
 function loadMimeLibraries(): Promise<MimeLibraries> {
-  mimeLibraries ??= Promise.all([import('nodemailer/lib/mail-composer'), import('sanitize-html')]).then(([composer, sanitizer]) => ({
-    MailComposer: composer.default,
-    sanitizeHtml: sanitizer.default,
-  }));
+  mimeLibraries ??= Promise.all([import('nodemailer/lib/mail-composer'), import('sanitize-html'), import('html-to-text')]).then(
+    ([composer, sanitizer, htmlToText]) => ({
+      MailComposer: composer.default,
+      sanitizeHtml: sanitizer.default,
+      htmlToText: plainTextOf(htmlToText.compile),
+    }),
+  );
   return mimeLibraries;
 }
 
@@ -88,7 +97,21 @@ const TEMPLATE_OF: Record<Exclude<Delivery['kind'], 'agent-notice'>, TemplateNam
   ack: 'ack',
   reply: 'reply',
   'participant-added': 'participantAdded',
+  relay: 'relay',
 };
+
+function plainTextOf(compile: typeof compileHtmlToText): (html: string) => string {
+  return compile({
+    // Mail clients wrap text themselves; hard breaks would split links from their text.
+    wordwrap: false,
+    selectors: [
+      { selector: 'a', options: { hideLinkHrefIfSameAsText: true } },
+      { selector: 'img', format: 'skip' },
+      ...(['h1', 'h2', 'h3', 'h4', 'h5', 'h6'] as const).map((selector) => ({ selector, options: { uppercase: false } })),
+      { selector: 'table', format: 'dataTable', options: { uppercaseHeaderCells: false } },
+    ],
+  });
+}
 
 /** An attachment fetched for sending. */
 export interface AttachmentPart {
@@ -126,10 +149,11 @@ export interface ComposedEmail {
  * Builds the email for one delivery from the desk's template.
  *
  * Headers: From `"<Agent> via <Desk>" <desk>` (the desk name alone for automatic mail), Reply-To with the
- * token, Subject `Re: <subject> [#n]`, our Message-ID, In-Reply-To/References from the thread,
+ * token, the template's Subject as written (by default `Re: <subject> [#n]`), our Message-ID, In-Reply-To/References from the thread,
  * `X-Auto-Response-Suppress: All` always, `Auto-Submitted: auto-replied` on automatic mail, and
- * `List-Unsubscribe` with `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058) when there is a link. Everything from customers is stripped of line breaks and
- * encoded by nodemailer (RFC 2047), so no header can be injected.
+ * `List-Unsubscribe` with `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058) when there is a
+ * link. Everything from customers is stripped of line breaks and encoded by nodemailer (RFC 2047), so no
+ * header can be injected.
  *
  * @example const { raw } = await composeEmail({ delivery, desk, settings, messageId, replyTo, ... })
  */
@@ -138,10 +162,11 @@ export async function composeEmail(input: ComposeInput): Promise<ComposedEmail> 
   const content = delivery.content;
   const values: TemplateValues = {
     'ticket.number': { text: String(content.ticketNumber) },
-    'ticket.subject': { text: oneLine(content.subject, MAX_SUBJECT_CHARS) },
-    // An acknowledgement quotes the customer: their words are text. A reply is the agent's own Markdown.
-    'note.text': delivery.kind === 'ack' ? { text: content.body } : { markdown: content.body },
+    'ticket.subject': { text: bareSubject(content.subject, content.ticketNumber) },
+    // An acknowledgement or a relay quotes a customer: their words are text. A reply is the agent's own Markdown.
+    'note.text': delivery.kind === 'ack' || delivery.kind === 'relay' ? { text: content.body } : { markdown: content.body },
     'agent.name': { text: content.authorName ?? desk.name },
+    'author.name': { text: content.authorName ?? desk.name },
     'desk.name': { text: desk.name },
     // The recipient's name as their mail gave it; the first name is its first word (empty without a name).
     'customer.name': { text: oneLine(delivery.recipient.name, MAX_NAME_CHARS) || delivery.recipient.address },
@@ -152,12 +177,14 @@ export async function composeEmail(input: ComposeInput): Promise<ComposedEmail> 
   const template = delivery.kind === 'agent-notice' ? AGENT_NOTICE_TEMPLATE : input.settings.templates[TEMPLATE_OF[delivery.kind]];
   const rendered = renderTemplate(template, values);
   const linkNote = linkedAttachmentsNote(input.linkedAttachments, input.ticketUrl);
-  const markdown = linkNote ? `${rendered.markdown}\n\n${linkNote.markdown}` : rendered.markdown;
-  const text = linkNote ? `${rendered.text}\n\n${linkNote.text}` : rendered.text;
-  const { MailComposer, sanitizeHtml } = await loadMimeLibraries();
-  const html = sanitizeHtml(marked.parse(markdown, { async: false, gfm: true }), HTML_OPTIONS);
+  const markdown = linkNote ? `${rendered.markdown}\n\n${linkNote}` : rendered.markdown;
+  const { html, text } = await mailBodyOf(markdown);
+  const { MailComposer } = await loadMimeLibraries();
 
-  const subject = replySubject(rendered.subject, content.ticketNumber);
+  // The template's subject is used as written (the defaults make it a reply); one with nothing in it still names the ticket.
+  const written = oneLine(rendered.subject, MAX_RENDERED_SUBJECT_CHARS) || `[#${content.ticketNumber}]`;
+  // The desk's first email of a ticket it opened answers nothing, so the default's "Re:" goes.
+  const subject = content.inReplyTo === null ? newSubject(written) : written;
   const automatic = delivery.kind !== 'reply';
   const senderName = oneLine(content.authorName ? `${content.authorName} via ${desk.name}` : desk.name, MAX_NAME_CHARS);
   const headers: Record<string, string> = { 'X-Auto-Response-Suppress': 'All' };
@@ -192,15 +219,17 @@ export async function composeEmail(input: ComposeInput): Promise<ComposedEmail> 
 }
 
 /**
- * `Re: <subject> [#n]`: one "Re:" and one tag however often the subject went back and forth, on one line,
- * at most 200 characters of the customer's subject.
+ * The ticket's subject as `{{ticket.subject}}` gives it: one line, without the reply prefixes (`Re:`, `AW:`,
+ * `SV:`) and the ticket's own tag that replies piled onto it, so a template can add its own once.
+ * @example bareSubject('RE: Re: Printer on fire [#42]', 42) // 'Printer on fire'
  */
-export function replySubject(subject: string, ticketNumber: number): string {
-  const tag = `[#${ticketNumber}]`;
-  let clean = oneLine(subject, MAX_SUBJECT_CHARS);
-  while (/^(re|aw|sv)\s*:\s*/i.test(clean)) clean = clean.replace(/^(re|aw|sv)\s*:\s*/i, '');
-  clean = clean.split(tag).join(' ').replace(/\s+/g, ' ').trim();
-  return clean ? `Re: ${clean} ${tag}` : `Re: ${tag}`;
+export function bareSubject(subject: string, ticketNumber: number): string {
+  return withoutReplyMarks(oneLine(subject, MAX_SUBJECT_CHARS), `[#${ticketNumber}]`);
+}
+
+/** A rendered subject without its leading "Re:": the subject of an email that starts a conversation. */
+export function newSubject(subject: string): string {
+  return subject.replace(/^re:\s*/i, '');
 }
 
 /** Control characters (CR, LF, tabs, NUL, Unicode line separators) become spaces; long text is cut. */
@@ -213,18 +242,22 @@ export function oneLine(value: string, maxChars: number): string {
   return chars.length > maxChars ? `${chars.slice(0, maxChars - 1).join('')}…` : flat;
 }
 
+/** A Markdown body as mail carries it: sanitised HTML and the plain text made from that HTML. */
+export async function mailBodyOf(markdown: string): Promise<{ html: string; text: string }> {
+  const { sanitizeHtml, htmlToText } = await loadMimeLibraries();
+  const html = sanitizeHtml(marked.parse(markdown, { async: false, gfm: true }), HTML_OPTIONS);
+  return { html, text: htmlToText(html) };
+}
+
 function referencesOf(references: readonly string[], inReplyTo: string | null): string[] {
   const ids = [...new Set([...references, ...(inReplyTo ? [inReplyTo] : [])])].filter((id) => /^<[^<>\s]+>$/.test(id));
   return ids.length > MAX_REFERENCES ? [ids[0]!, ...ids.slice(-(MAX_REFERENCES - 1))] : ids;
 }
 
-function linkedAttachmentsNote(linked: readonly StoredAttachment[], ticketUrl: string): { markdown: string; text: string } | null {
+function linkedAttachmentsNote(linked: readonly StoredAttachment[], ticketUrl: string): string | null {
   if (linked.length === 0) return null;
   const names = linked.map((a) => `${oneLine(a.filename, MAX_SUBJECT_CHARS)} (${formatSize(a.size)})`);
-  return {
-    markdown: `Attachments too large for email: ${names.map((n) => n.replace(/[\\`*_[\]()<>#!|~&]/g, (c) => `\\${c}`)).join(', ')}. [View them on the ticket](${ticketUrl}).`,
-    text: `Attachments too large for email: ${names.join(', ')}. View them on the ticket: ${ticketUrl}`,
-  };
+  return `Attachments too large for email: ${names.map((n) => n.replace(/[\\`*_[\]()<>#!|~&]/g, (c) => `\\${c}`)).join(', ')}. [View them on the ticket](${ticketUrl}).`;
 }
 
 function formatSize(bytes: number): string {

@@ -1,4 +1,5 @@
 // core: use case: one delivery item → at most one email through SES, its outcome recorded on the item
+import { LOGGED_METRICS, METRIC_LOG_FIELD } from '../../contracts';
 import { isDeskAddress, type DeskConfig } from '../config/desk-config';
 import { HelpdeskError, NotFoundError } from '../errors';
 import { newId, normalizeMessageId } from '../ids';
@@ -145,15 +146,17 @@ export async function processDelivery(deps: NotifyDeps, input: ProcessDeliveryIn
     sesMessageId = await deps.mailer.send(email.raw, { to: delivery.recipient.address, from: email.from });
   } catch (error) {
     const reason = describe(error);
+    // Both failures carry the metric field: the stack counts them and alarms, as nothing retries them.
+    const failedForGood = { [METRIC_LOG_FIELD]: LOGGED_METRICS.deliveryFailed };
     if (error instanceof MailRejectedError || error instanceof NotFoundError) {
       await deps.deliveries.markFailed(delivery, claimId, reason, at);
-      log.warn('delivery failed for good', { reason });
+      log.warn('delivery failed for good', { reason, ...failedForGood });
       return 'failed';
     }
     // Given back for another try while attempts remain; after the last one the delivery ends failed for an agent.
     if (!(await deps.deliveries.release(delivery, claimId, reason, at, MAX_ATTEMPTS))) {
       await deps.deliveries.markFailed(delivery, claimId, `${reason} (gave up after ${MAX_ATTEMPTS} attempts)`, at);
-      log.warn('delivery failed after the last attempt', { reason, attempts: MAX_ATTEMPTS });
+      log.warn('delivery failed after the last attempt', { reason, attempts: MAX_ATTEMPTS, ...failedForGood });
       return 'failed';
     }
     log.warn('sending failed; will retry', { reason });

@@ -1,6 +1,7 @@
 // core: templates checked before they are saved: unknown placeholders and broken `{{…}}` are refused by name
 import { InvalidInputError } from '../errors';
 import { TEMPLATE_PLACEHOLDERS, type DeskSettings, type DeskTemplate, type TemplateName } from '../settings/desk-settings';
+import { mailBodyOf } from './compose-email';
 import { renderTemplate, type RenderedTemplate, type TemplateValues } from './templates';
 
 /** Placeholders each template may use: an acknowledgement carries no unsubscribe link. */
@@ -54,6 +55,7 @@ export const SAMPLE_VALUES: TemplateValues = {
   'ticket.subject': { text: 'Printer on fire' },
   'note.text': { markdown: 'Thanks for writing. Please **unplug** the printer first.' },
   'agent.name': { text: 'Ada Agent' },
+  'author.name': { text: 'Ann Lee' },
   'desk.name': { text: 'Support' },
   'customer.name': { text: 'Ann Lee' },
   'customer.firstName': { text: 'Ann' },
@@ -61,14 +63,24 @@ export const SAMPLE_VALUES: TemplateValues = {
   'ticket.url': { url: 'https://desk.example.com/#/tickets/sample' },
 };
 
+/** A template rendered for a preview: what the mail's subject, Markdown body and text/plain part would be. */
+export interface TemplatePreview extends RenderedTemplate {
+  readonly text: string;
+}
+
 /**
  * Renders a template with sample values, after checking it as saving would.
  * @throws InvalidInputError naming each unknown or broken placeholder.
  */
-export function previewTemplate(name: TemplateName, template: DeskTemplate, desk: { readonly name: string }): RenderedTemplate {
+export async function previewTemplate(
+  name: TemplateName,
+  template: DeskTemplate,
+  desk: { readonly name: string },
+): Promise<TemplatePreview> {
   const problems = (['subject', 'body'] as const).flatMap((field) =>
     templateTextProblems(template[field], placeholdersOf(name)).map((p) => `${field}: ${p}`),
   );
   if (problems.length > 0) throw new InvalidInputError(problems.join('; '));
-  return renderTemplate(template, { ...SAMPLE_VALUES, 'desk.name': { text: desk.name } });
+  const rendered = renderTemplate(template, { ...SAMPLE_VALUES, 'desk.name': { text: desk.name } });
+  return { ...rendered, text: (await mailBodyOf(rendered.markdown)).text };
 }

@@ -10,12 +10,10 @@ const PLACEHOLDER = /\{\{\s*([a-zA-Z][\w.]*)\s*\}\}/g;
 /** Every ASCII punctuation character CommonMark lets a backslash escape. */
 const MARKDOWN_PUNCTUATION = /[\\`*_{}[\]()#+\-.!<>|~&"':;=$%^?@,/]/g;
 
-/** What a rendered template gives: the subject, the Markdown body (for HTML) and the body as plain text. */
+/** What a rendered template gives: the subject and the Markdown body (the text/plain part is made from its HTML). */
 export interface RenderedTemplate {
   readonly subject: string;
   readonly markdown: string;
-  /** The same body with values inserted unescaped: the text/plain part, where nothing is interpreted. */
-  readonly text: string;
 }
 
 /**
@@ -32,7 +30,6 @@ export function renderTemplate(template: DeskTemplate, values: TemplateValues): 
   };
   return {
     subject: template.subject.replace(PLACEHOLDER, plain),
-    text: template.body.replace(PLACEHOLDER, plain),
     markdown: template.body.replace(PLACEHOLDER, (whole, name: string) => {
       const value = values[name];
       if (!value) return whole;

@@ -1,9 +1,8 @@
 // core: what accepting or moving a held message changes (pure): the sender joins the ticket, or opens one of their own
 import { InvalidInputError } from '../errors';
-import { normalizeMessageId } from '../ids';
 import { takesPart } from '../threading/sender-trust';
 import type { HeldResolution, Participant, Ticket, TicketMessage } from '../types';
-import { MAX_PARTICIPANTS } from './new-ticket';
+import { MAX_PARTICIPANTS, openedTicket } from './new-ticket';
 import { previewOf } from './preview';
 import { appendThreadId, statusAfterInbound } from './ticket-activity';
 
@@ -92,24 +91,17 @@ export function moveHeld(facts: {
     threadedBy: 'new-ticket',
     movedFrom: { ticketId: from.id, number: from.number },
   };
-  const ticket: Ticket = {
+  const ticket = openedTicket({
     id: facts.id,
     deskId: from.deskId,
     number: facts.number,
-    subject: message.subject.trim() || '(no subject)',
+    subject: message.subject,
     status: 'open',
     requester,
     participants: [{ ...requester, role: 'requester', unsubscribed: false }],
-    assignee: null,
-    labels: [],
-    priority: 'normal',
-    createdAt: facts.at,
-    updatedAt: facts.at,
-    messageCount: 1,
-    threadMessageIds: [normalizeMessageId(message.messageId)],
-    preview: previewOf(message),
-    version: 0,
-  };
+    at: facts.at,
+    message,
+  });
   return {
     ticket,
     message: copy,

@@ -26,7 +26,7 @@ export interface NewTicketFacts {
  * To/Cc as participants, never a desk address, at most {@link MAX_PARTICIPANTS}.
  */
 export function newTicketFromMail(facts: NewTicketFacts): Ticket {
-  const { mail, desk, config, message } = facts;
+  const { mail, desk, config } = facts;
   const requester = requesterOf(mail, config);
   const participants: Participant[] = [{ ...requester, role: 'requester', unsubscribed: false }];
   for (const cc of [...mail.cc, ...mail.to]) {
@@ -35,22 +35,35 @@ export function newTicketFromMail(facts: NewTicketFacts): Ticket {
     if (participants.length >= MAX_PARTICIPANTS) break;
     participants.push({ address, name: cc.name, role: 'cc', unsubscribed: false });
   }
+  return openedTicket({ ...facts, deskId: desk.id, subject: mail.subject, requester, participants });
+}
+
+/**
+ * A ticket as it is opened by its first message: nobody assigned, no labels, normal priority, the message's
+ * Message-ID the start of its thread. Shared by mail that opens a ticket and a held message an agent moves.
+ */
+export function openedTicket(
+  facts: Pick<Ticket, 'id' | 'deskId' | 'number' | 'subject' | 'status' | 'requester' | 'participants'> & {
+    readonly at: string;
+    readonly message: TicketMessage;
+  },
+): Ticket {
   return {
     id: facts.id,
-    deskId: desk.id,
+    deskId: facts.deskId,
     number: facts.number,
-    subject: mail.subject.trim() || '(no subject)',
+    subject: facts.subject.trim() || '(no subject)',
     status: facts.status,
-    requester,
-    participants,
+    requester: facts.requester,
+    participants: facts.participants,
     assignee: null,
     labels: [],
     priority: 'normal',
     createdAt: facts.at,
     updatedAt: facts.at,
     messageCount: 1,
-    threadMessageIds: [normalizeMessageId(message.messageId)],
-    preview: previewOf(message),
+    threadMessageIds: [normalizeMessageId(facts.message.messageId)],
+    preview: previewOf(facts.message),
     version: 0,
   };
 }

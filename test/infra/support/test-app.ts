@@ -12,6 +12,13 @@ export interface TestAppOptions {
   readonly env?: Environment;
 }
 
+/** A desk configuration for `staging.help.example.com`: what a second stage deploys. */
+export const STAGING_DESK_CONFIG = {
+  domain: 'staging.help.example.com',
+  desks: [{ id: 'support', address: 'support@staging.help.example.com', name: 'Support (staging)' }],
+  team: [{ email: 'ada@example.com', name: 'Ada Agent' }],
+};
+
 /** Builds the app as `bin/app.ts` does, with test context; bundling is skipped for speed. */
 export function buildTestApp(options: TestAppOptions = {}): { app: App; stack: SesDeskStack } {
   const workspace = options.workspace ?? makeWorkspace();

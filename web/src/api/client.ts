@@ -99,6 +99,8 @@ export function createApiClient(options: ApiClientOptions) {
     counts: () => call<Counts>('GET', '/counts'),
     search: (q: string) => call<{ items: Ticket[] }>('GET', `/search?q=${enc(q)}`),
     ticket: (id: string) => call<TicketDetail>('GET', `/tickets/${enc(id)}`),
+    createTicket: (input: { deskId: string; to: string; cc: string[]; subject: string; body: string; attachments?: UploadedFile[] }) =>
+      call<Ticket>('POST', '/tickets', input),
     postMessage: (id: string, input: { body: string; internal: boolean; attachments?: UploadedFile[]; status?: TicketStatus }) =>
       call<Message>('POST', `/tickets/${enc(id)}/messages`, input),
     patchTicket: (id: string, patch: TicketPatch) => call<Ticket>('PATCH', `/tickets/${enc(id)}`, patch),

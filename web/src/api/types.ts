@@ -54,6 +54,7 @@ export type Message = Pick<
   | 'attachments'
   | 'createdAt'
   | 'author'
+  | 'event'
 > & { readonly held: boolean };
 
 export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'bounced' | 'suppressed';
@@ -61,7 +62,7 @@ export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'bounce
 /** One outgoing email to one recipient. */
 export interface Delivery {
   readonly id: string;
-  readonly kind: 'ack' | 'reply' | 'participant-added' | 'agent-notice';
+  readonly kind: 'ack' | 'reply' | 'participant-added' | 'relay' | 'agent-notice';
   /** A mailbox; tolerated as a bare address too. */
   readonly recipient: Mailbox | string;
   readonly status: DeliveryStatus;
@@ -120,12 +121,16 @@ export interface Template {
 /** `GET/PUT /api/settings/{deskId}` (the core's `DeskSettings`). */
 export interface DeskSettings {
   deskId: string;
-  templates: { ack: Template; reply: Template; participantAdded: Template };
+  templates: { ack: Template; reply: Template; participantAdded: Template; relay: Template };
   ackEnabled: boolean;
   /** Mail that matches a ticket only by Message-ID or subject tag from someone not on it: hold it, or open a new ticket. */
   strangers: 'hold' | 'new-ticket';
   /** Whom a new ticket is mailed to: the whole team, nobody, or the team while it is unassigned. */
   notifyTeam?: 'everyone' | 'nobody' | 'unassigned';
+  /** Relay a participant's emailed reply to the others on the ticket. */
+  relay: boolean;
+  /** New addresses in To/Cc of a participant's reply: added as participants, or ignored. */
+  ccOnReplies: 'add' | 'ignore';
   updatedAt: string | null;
 }
 

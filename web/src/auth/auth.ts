@@ -1,4 +1,5 @@
 // web: what sign-in looks like to the app, whichever identity provider is behind it
+import type { MfaChallenge } from './mfa-challenge';
 /** A signed-in team member and the bearer token the API accepts. */
 export interface Session {
   readonly email: string;
@@ -10,13 +11,13 @@ export interface Session {
   readonly refreshToken?: string;
 }
 
-/** Admin-created Cognito users must choose a password at their first sign-in. */
+/** Admin-created Cognito users must choose a password at their first sign-in (a further step may follow). */
 export interface NewPasswordChallenge {
   readonly kind: 'new-password-required';
-  complete(newPassword: string): Promise<Session>;
+  complete(newPassword: string): Promise<SignInResult>;
 }
 
-export type SignInResult = { readonly kind: 'signed-in'; readonly session: Session } | NewPasswordChallenge;
+export type SignInResult = { readonly kind: 'signed-in'; readonly session: Session } | NewPasswordChallenge | MfaChallenge;
 
 export interface Auth {
   readonly kind: 'local' | 'cognito';

@@ -1,13 +1,36 @@
-// web: local-stack sign-in: email + the code `npm start` prints → an HS256 token from /api/auth/local
-import { jwtExpiry, type Auth, type Session } from './auth';
+// web: local-stack sign-in: email + the code `npm start` prints → an HS256 token from /api/auth/local, or a `sesdesk open` link
+import { jwtClaims, jwtExpiry, type Auth, type Session } from './auth';
 import { loadSession, saveSession } from './session-store';
+
+/** The fragment a `sesdesk open` link ends with (bin/cli/commands/open.ts): `#sign-in=<token>`. */
+const LINK = /^#sign-in=([\w-]+\.[\w-]+\.[\w-]+)$/;
 
 /** Margin before expiry at which a token counts as expired, so a request never leaves with a dying token. */
 const SKEW_MS = 60_000;
 
-/** Creates the local-stack sign-in. */
+/**
+ * The session a `sesdesk open` link carries, or null for any other hash and for a token that is unreadable or
+ * expired. The token is not verified here: the API verifies it on every request and answers 401 to a bad one.
+ */
+export function sessionFromLink(hash: string, now: number): Session | null {
+  const token = LINK.exec(hash)?.[1];
+  if (!token) return null;
+  const claims = jwtClaims(token);
+  if (typeof claims.email !== 'string' || !claims.email.includes('@')) return null;
+  const expiresAt = jwtExpiry(token, now);
+  if (typeof claims.exp !== 'number' || expiresAt - SKEW_MS <= now) return null;
+  return { email: claims.email, name: typeof claims.name === 'string' && claims.name ? claims.name : claims.email, token, expiresAt };
+}
+
+/** Creates the local-stack sign-in; a `sesdesk open` link in the address bar signs in at once. */
 export function createLocalAuth(apiUrl: string): Auth {
   const base = apiUrl.replace(/\/+$/, '');
+  if (location.hash.startsWith('#sign-in=')) {
+    const linked = sessionFromLink(location.hash, Date.now());
+    if (linked) saveSession(linked);
+    // The token must stay neither in the address bar nor in the history.
+    history.replaceState(null, '', `${location.pathname}${location.search}`);
+  }
   return {
     kind: 'local',
     secretLabel: 'Sign-in code',

@@ -1,6 +1,7 @@
 // web: the addresses of a ticket that mail cannot reach (a bounce or complaint), each clearable with a reason
 import { useState } from 'preact/hooks';
 import type { AddressState } from '../api/types';
+import { fullTime } from '../lib/format';
 
 export interface AddressWarningsProps {
   readonly states: Readonly<Record<string, AddressState>>;
@@ -8,7 +9,10 @@ export interface AddressWarningsProps {
   readonly onClear: (address: string, reason: string) => Promise<boolean>;
 }
 
-/** The "Email cannot reach" callout, with a Clear step per address that asks why (recorded on the ticket). */
+/**
+ * The "Email cannot reach" callout, with a Clear step per address that asks why (recorded on the ticket as a note and
+ * in the address's history, which shows here when a later bounce blocks it again).
+ */
 export function AddressWarnings({ states, onClear }: AddressWarningsProps) {
   const [clearing, setClearing] = useState<string | null>(null);
   const [reason, setReason] = useState('');
@@ -20,7 +24,7 @@ export function AddressWarnings({ states, onClear }: AddressWarningsProps) {
       <ul>
         {entries.map(([address, state]) => (
           <li key={address}>
-            {address}: {state.state}
+            <span class="address">{address}</span>: {state.state}
             {state.reason ? ` (${state.reason})` : ''}{' '}
             {clearing === address ? (
               <form
@@ -54,6 +58,16 @@ export function AddressWarnings({ states, onClear }: AddressWarningsProps) {
               >
                 Clear…
               </button>
+            )}
+            {state.history && state.history.length > 0 && (
+              <ul class="address-history" aria-label={`Earlier states of ${address}`}>
+                {state.history.map((entry) => (
+                  <li key={entry.clearedAt}>
+                    {entry.state} {entry.reason ? `(${entry.reason}) ` : ''}cleared by {entry.clearedBy} on{' '}
+                    <time dateTime={entry.clearedAt}>{fullTime(entry.clearedAt)}</time>: {entry.why}
+                  </li>
+                ))}
+              </ul>
             )}
           </li>
         ))}

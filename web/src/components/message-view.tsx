@@ -1,8 +1,10 @@
 // web: one message of the thread: who, when, how it was threaded, its body, attachments and email deliveries
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Delivery, Message, StoredAttachment } from '../api/types';
 import { authenticationSummary, fileSize, fullTime, mailboxLabel, relativeTime, threadedByLabel } from '../lib/format';
 import { EmailBody } from './email-body';
+import { HeldCallout, HeldResolutionLine } from './held-message';
+import { MarkdownBody } from './markdown-preview';
 
 const DIRECTION_LABEL: Record<Message['direction'], string> = {
   inbound: 'Customer email',
@@ -10,10 +12,17 @@ const DIRECTION_LABEL: Record<Message['direction'], string> = {
   note: 'Internal note: not sent',
 };
 
+/** Entries the desk wrote about a change: labelled for the change, whatever was emailed shows in its deliveries. */
+const EVENT_LABEL: Record<NonNullable<Message['event']>, string> = {
+  'participant-added': 'Participant added',
+  'participant-removed': 'Participant removed',
+};
+
 const DELIVERY_KIND: Record<Delivery['kind'], string> = {
   ack: 'Acknowledgement',
   reply: 'Reply',
   'participant-added': '"You were added" notice',
+  relay: 'Relayed to another participant',
   'agent-notice': 'Team notification',
 };
 
@@ -25,24 +34,27 @@ export interface MessageViewProps {
   readonly onDownload: (attachment: StoredAttachment) => void;
   readonly onRetry: (delivery: Delivery) => void;
   /** Settles a held message: into this ticket, or out to a new ticket of its sender. */
-  readonly onAccept: (message: Message) => void;
-  readonly onMove: (message: Message) => void;
+  readonly onAccept: (message: Message) => Promise<unknown>;
+  readonly onMove: (message: Message) => Promise<unknown>;
   /** The ticket page's link for a ticket id. */
   readonly ticketHref: (ticketId: string) => string;
+  /** A short-lived URL of a stored part, for `cid:` images in the mail's HTML. */
+  readonly partUrl?: (attachment: StoredAttachment) => Promise<string>;
 }
 
 /** Renders a message as an article; inbound, outbound and notes are styled apart, a held message stands out. */
-export function MessageView({ message, deliveries, now, onDownload, onRetry, onAccept, onMove, ticketHref }: MessageViewProps) {
+export function MessageView({ message, deliveries, now, onDownload, onRetry, onAccept, onMove, ticketHref, partUrl }: MessageViewProps) {
   const headingId = `msg-${message.id}`;
   const sender = message.direction === 'inbound' ? mailboxLabel(message.from) : (message.author ?? mailboxLabel(message.from));
   const kind = message.classification?.kind;
+  const style = message.event ? 'event' : message.direction;
   const [confirming, setConfirming] = useState<StoredAttachment | null>(null);
   return (
-    <article class={`message ${message.direction}${message.held ? ' held' : ''}`} aria-labelledby={headingId}>
+    <article class={`message ${style}${message.held ? ' held' : ''}`} aria-labelledby={headingId}>
       <header>
         <h3 id={headingId}>
           <span class="who">{sender}</span>
-          <span class={`chip direction-${message.direction}`}>{DIRECTION_LABEL[message.direction]}</span>
+          <span class={`chip direction-${style}`}>{message.event ? EVENT_LABEL[message.event] : DIRECTION_LABEL[message.direction]}</span>
         </h3>
         <p class="meta">
           <time dateTime={message.createdAt} title={fullTime(message.createdAt)}>
@@ -64,36 +76,8 @@ export function MessageView({ message, deliveries, now, onDownload, onRetry, onA
           </p>
         )}
       </header>
-      {message.held && (
-        <div class="callout held-callout" role="note" aria-label="Held message">
-          <p>
-            <strong>Held for review.</strong> This email matched the ticket by{' '}
-            {threadedByLabel(message.threadedBy).replace(/^threaded by /, '')}, but{' '}
-            {message.heldReason ?? 'its sender is not trusted on this ticket'}. It reopened nothing and nobody was emailed.
-          </p>
-          <div class="held-actions">
-            <button type="button" class="small primary" onClick={() => onAccept(message)}>
-              Accept into this ticket
-            </button>
-            <button type="button" class="small" onClick={() => onMove(message)}>
-              Move to a new ticket
-            </button>
-          </div>
-        </div>
-      )}
-      {message.heldResolution && (
-        <p class="hint held-resolution">
-          Was held ({message.heldReason}).{' '}
-          {message.heldResolution.action === 'accepted' ? (
-            <>Accepted by {message.heldResolution.by}.</>
-          ) : (
-            <>
-              Moved by {message.heldResolution.by} to{' '}
-              <a href={ticketHref(message.heldResolution.ticketId ?? '')}>ticket #{message.heldResolution.number}</a>.
-            </>
-          )}
-        </p>
-      )}
+      {message.held && <HeldCallout message={message} onAccept={onAccept} onMove={onMove} />}
+      <HeldResolutionLine message={message} ticketHref={ticketHref} />
       {message.movedFrom && (
         <p class="hint">
           Moved here from <a href={ticketHref(message.movedFrom.ticketId)}>ticket #{message.movedFrom.number}</a>, where it was held.
@@ -106,7 +90,18 @@ export function MessageView({ message, deliveries, now, onDownload, onRetry, onA
           ))}
         </ul>
       )}
-      <EmailBody html={message.html} text={message.text} reply={message.reply} label={`Message from ${sender}`} />
+      {message.direction === 'inbound' ? (
+        <EmailBody
+          html={message.html}
+          text={message.text}
+          reply={message.reply}
+          label={`Message from ${sender}`}
+          parts={message.attachments}
+          partUrl={partUrl}
+        />
+      ) : (
+        <MarkdownBody markdown={message.text} />
+      )}
       {message.attachments.length > 0 && (
         <ul class="attachments" aria-label="Attachments">
           {message.attachments.map((attachment) => (
@@ -128,24 +123,14 @@ export function MessageView({ message, deliveries, now, onDownload, onRetry, onA
         </ul>
       )}
       {confirming && (
-        <div class="callout warn" role="alertdialog" aria-label="Download a quarantined attachment">
-          <p>
-            SES found a virus in this email. <strong>{confirming.filename}</strong> may harm your computer. Download it anyway?
-          </p>
-          <button
-            type="button"
-            class="small"
-            onClick={() => {
-              onDownload(confirming);
-              setConfirming(null);
-            }}
-          >
-            Download anyway
-          </button>{' '}
-          <button type="button" class="small" onClick={() => setConfirming(null)}>
-            Cancel
-          </button>
-        </div>
+        <QuarantineConfirm
+          attachment={confirming}
+          onConfirm={() => {
+            onDownload(confirming);
+            setConfirming(null);
+          }}
+          onCancel={() => setConfirming(null)}
+        />
       )}
       {deliveries.length > 0 && (
         <ul class="deliveries" aria-label="Email deliveries">
@@ -155,6 +140,26 @@ export function MessageView({ message, deliveries, now, onDownload, onRetry, onA
         </ul>
       )}
     </article>
+  );
+}
+
+/** Asks before a quarantined part is fetched at all; Cancel has the focus, so Enter does not download it. */
+function QuarantineConfirm(props: { attachment: StoredAttachment; onConfirm: () => void; onCancel: () => void }) {
+  const cancel = useRef<HTMLButtonElement>(null);
+  useEffect(() => cancel.current?.focus(), [props.attachment.key]);
+  return (
+    <div class="callout warn quarantine-confirm" role="alertdialog" aria-label="Download a quarantined attachment">
+      <p>
+        SES found a virus in this email, so its attachments are quarantined. <strong>{props.attachment.filename || 'attachment'}</strong>{' '}
+        may harm your computer. Download it anyway?
+      </p>
+      <button type="button" class="small danger" onClick={props.onConfirm}>
+        Download anyway
+      </button>{' '}
+      <button type="button" class="small" ref={cancel} onClick={props.onCancel}>
+        Cancel
+      </button>
+    </div>
   );
 }
 

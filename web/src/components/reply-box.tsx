@@ -21,6 +21,8 @@ export interface ReplyBoxProps {
 
 interface PendingUpload {
   readonly name: string;
+  /** The file picked, kept so a failed upload can be retried. */
+  readonly source: File;
   readonly file: UploadedFile | null;
   readonly error: string | null;
 }
@@ -36,18 +38,26 @@ export function ReplyBox({ ticketId, ticket, internal, onInternalChange, textare
   const [uploads, setUploads] = useState<PendingUpload[]>([]);
   const [sending, setSending] = useState(false);
   const uploading = uploads.some((u) => u.file === null && u.error === null);
+  // An answer must never go out silently without a file the agent attached: a failed upload blocks sending.
+  const failed = uploads.filter((u) => u.error !== null);
 
   const upload = async (file: File): Promise<void> => {
     const contentType = file.type || 'application/octet-stream';
     const update = (next: PendingUpload): void => setUploads((list) => list.map((u) => (u.name === file.name ? next : u)));
-    setUploads((list) => [...list.filter((u) => u.name !== file.name), { name: file.name, file: null, error: null }]);
+    setUploads((list) => [...list.filter((u) => u.name !== file.name), { name: file.name, source: file, file: null, error: null }]);
     try {
       const { key, url } = await api.createUpload({ filename: file.name, contentType, size: file.size });
-      const put = await fetch(url, { method: 'PUT', headers: { 'content-type': contentType }, body: file });
-      if (!put.ok) throw new Error(`upload refused (${put.status})`);
-      update({ name: file.name, file: { key, filename: file.name, contentType, size: file.size }, error: null });
+      let put: Response;
+      try {
+        put = await fetch(url, { method: 'PUT', headers: { 'content-type': contentType }, body: file });
+      } catch {
+        // The browser hides why (CORS, network): say what the agent can act on.
+        throw new Error('the file store could not be reached');
+      }
+      if (!put.ok) throw new Error(`the file store refused it (HTTP ${put.status})`);
+      update({ name: file.name, source: file, file: { key, filename: file.name, contentType, size: file.size }, error: null });
     } catch (failure) {
-      update({ name: file.name, file: null, error: errorMessage(failure) });
+      update({ name: file.name, source: file, file: null, error: errorMessage(failure) });
     }
   };
 
@@ -59,7 +69,7 @@ export function ReplyBox({ ticketId, ticket, internal, onInternalChange, textare
 
   const send = async (event: Event): Promise<void> => {
     event.preventDefault();
-    if (!body.trim()) return;
+    if (!body.trim() || uploading || failed.length > 0) return;
     setSending(true);
     try {
       const attachments = uploads.flatMap((u) => (u.file ? [u.file] : []));
@@ -151,7 +161,12 @@ export function ReplyBox({ ticketId, ticket, internal, onInternalChange, textare
               {u.file ? (
                 <span class="muted">({fileSize(u.file.size)})</span>
               ) : u.error ? (
-                <span class="error">failed: {u.error}</span>
+                <>
+                  <span class="error">upload failed: {u.error}</span>{' '}
+                  <button type="button" class="small" onClick={() => void upload(u.source)}>
+                    Retry
+                  </button>
+                </>
               ) : (
                 <span class="muted">uploading…</span>
               )}
@@ -167,12 +182,18 @@ export function ReplyBox({ ticketId, ticket, internal, onInternalChange, textare
           ))}
         </ul>
       )}
+      {failed.length > 0 && (
+        <p class="error" role="alert">
+          {failed.length === 1 ? `${failed[0]!.name} did not upload` : `${failed.length} files did not upload`}: retry or remove
+          {failed.length === 1 ? ' it' : ' them'} before sending.
+        </p>
+      )}
       <div class="composer-actions">
         <label class="file-button">
           Attach files
           <input type="file" multiple onChange={onFiles} class="visually-hidden" />
         </label>
-        <button type="submit" class="primary" disabled={sending || uploading || !body.trim()}>
+        <button type="submit" class="primary" disabled={sending || uploading || failed.length > 0 || !body.trim()}>
           {sending ? 'Saving…' : internal ? 'Add note' : 'Send reply'}
         </button>
       </div>

@@ -2,18 +2,28 @@
 
 /**
  * Remote images stay blocked until the agent asks: a tracking pixel must not fire just because a
- * ticket was opened. `cid:` parts and data: images are local and always allowed.
+ * ticket was opened. data: images are local and always allowed, and so are the exact URLs of the mail's own stored
+ * parts (`partUrls`, the short-lived links `cid:` images were pointed at): they come from the desk's bucket, not the sender.
  */
-export function emailCsp(remoteImages: boolean): string {
-  const images = remoteImages ? 'data: cid: https: http:' : 'data: cid:';
-  return `default-src 'none'; img-src ${images}; style-src 'unsafe-inline'`;
+export function emailCsp(remoteImages: boolean, partUrls: readonly string[] = []): string {
+  const parts = partUrls.map(cspSource).filter((source): source is string => source !== null);
+  const images = remoteImages ? ['data:', 'cid:', 'https:', 'http:'] : ['data:', 'cid:', ...parts];
+  return `default-src 'none'; img-src ${images.join(' ')}; style-src 'unsafe-inline'`;
+}
+
+/** A URL as a CSP source that allows exactly its path (CSP ignores the query); null for anything that could break out. */
+function cspSource(url: string): string | null {
+  const bare = url.split(/[?#]/)[0]!;
+  return /^https?:\/\/[A-Za-z0-9.\-:[\]]+\/[A-Za-z0-9%\-._~/]*$/.test(bare) ? bare : null;
 }
 
 const FRAME_STYLE = [
   'html{color-scheme:light}',
   'body{margin:0;padding:12px;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2328;background:#fff;overflow-wrap:anywhere}',
   'img{max-width:100%;height:auto}',
+  'body>:first-child{margin-top:0}',
   'pre{white-space:pre-wrap}',
+  'code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:90%;background:#f6f8fa;padding:1px 4px;border-radius:4px}',
   'blockquote{margin:0 0 0 4px;padding-left:12px;border-left:3px solid #d0d7de;color:#57606a}',
   'table{max-width:100%}',
   'a{color:#0a58ca}',
@@ -23,10 +33,10 @@ const FRAME_STYLE = [
  * Wraps body HTML in a document whose first element is the CSP, so nothing in the body can load
  * before the policy applies. Pair it with `sandbox=""` (no scripts, opaque origin).
  */
-export function frameDocument(bodyHtml: string, options: { remoteImages: boolean }): string {
+export function frameDocument(bodyHtml: string, options: { remoteImages: boolean; partUrls?: readonly string[] }): string {
   return [
     '<!doctype html><html><head>',
-    `<meta http-equiv="Content-Security-Policy" content="${emailCsp(options.remoteImages)}">`,
+    `<meta http-equiv="Content-Security-Policy" content="${emailCsp(options.remoteImages, options.partUrls)}">`,
     '<meta charset="utf-8"><meta name="referrer" content="no-referrer">',
     `<style>${FRAME_STYLE}</style>`,
     '</head><body>',
@@ -42,13 +52,31 @@ const ACTIVE = 'script,style,link,meta,base,iframe,frame,frameset,object,embed,a
 export interface InertHtml {
   readonly html: string;
   readonly remoteImages: number;
+  /** The stored parts' URLs that `cid:` images now point at (allowed by the frame's CSP). */
+  readonly partUrls: readonly string[];
+}
+
+/** The Content-IDs a message's HTML shows as `cid:` images, lowercased as ingest compares them. */
+export function referencedCids(html: string): string[] {
+  const cids = new Set<string>();
+  for (const match of html.matchAll(/cid:([^"'\s>)]{1,500})/gi)) cids.add(cidKey(match[1]!));
+  return [...cids];
+}
+
+/** A Content-ID as written in a `cid:` URL or a part's header, in the one form they are compared in. */
+export function cidKey(raw: string): string {
+  try {
+    return decodeURIComponent(raw).replace(/^<|>$/g, '').toLowerCase();
+  } catch {
+    return raw.toLowerCase();
+  }
 }
 
 /**
  * Defence in depth beside the server's sanitiser: parses the HTML inertly (DOMParser documents run no
  * scripts and load nothing) and drops active elements, event handlers and script URLs.
  */
-export function inertBodyHtml(html: string): InertHtml {
+export function inertBodyHtml(html: string, parts: ReadonlyMap<string, string> = new Map()): InertHtml {
   const doc = new DOMParser().parseFromString(html, 'text/html');
   for (const element of Array.from(doc.querySelectorAll(ACTIVE))) element.remove();
   for (const element of Array.from(doc.body.querySelectorAll('*'))) {
@@ -60,8 +88,60 @@ export function inertBodyHtml(html: string): InertHtml {
       }
     }
   }
-  const remoteImages = Array.from(doc.body.querySelectorAll('img[src]')).filter((img) =>
-    /^\s*(?:https?:)?\/\//i.test(img.getAttribute('src') ?? ''),
-  ).length;
-  return { html: doc.body.innerHTML, remoteImages };
+  // Pasted screenshots: `cid:` sources point at the stored part (resolved by the caller), never at anything remote.
+  const partUrls: string[] = [];
+  for (const img of Array.from(doc.body.querySelectorAll('img[src]'))) {
+    const src = img.getAttribute('src') ?? '';
+    const url = /^\s*cid:/i.test(src) ? parts.get(cidKey(src.trim().slice(4))) : undefined;
+    if (url) {
+      img.setAttribute('src', url);
+      partUrls.push(url);
+    }
+  }
+  const remoteImages = Array.from(doc.body.querySelectorAll('img[src]')).filter((img) => {
+    const src = img.getAttribute('src') ?? '';
+    return /^\s*(?:https?:)?\/\//i.test(src) && !partUrls.includes(src);
+  }).length;
+  return { html: doc.body.innerHTML, remoteImages, partUrls };
+}
+
+/** What agents' Markdown renders to; anything else becomes its text. */
+const MARKDOWN_TAGS = new Set(
+  'p br strong em del a ul ol li blockquote code pre hr h1 h2 h3 h4 h5 h6 table thead tbody tr th td'.split(' '),
+);
+const MARKDOWN_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
+  a: ['href', 'title'],
+  ol: ['start'],
+  th: ['align'],
+  td: ['align'],
+};
+
+/**
+ * Rendered Markdown made safe to place in the page itself: only the tags Markdown produces (others, raw HTML an agent
+ * typed included, become their text), only their plain attributes, links only to http(s) and mailto and opening
+ * elsewhere. No images and no styles, so nothing loads. Parsed inertly with DOMParser.
+ */
+export function safeMarkdownHtml(html: string): string {
+  const doc = new DOMParser().parseFromString(html, 'text/html');
+  const clean = (element: Element): void => {
+    for (const child of Array.from(element.children)) {
+      const name = child.tagName.toLowerCase();
+      if (!MARKDOWN_TAGS.has(name)) {
+        child.replaceWith(doc.createTextNode(ACTIVE.split(',').includes(name) ? '' : (child.textContent ?? '')));
+        continue;
+      }
+      const allowed = MARKDOWN_ATTRIBUTES[name] ?? [];
+      for (const attribute of Array.from(child.attributes))
+        if (!allowed.includes(attribute.name.toLowerCase())) child.removeAttribute(attribute.name);
+      if (name === 'a') {
+        const href = child.getAttribute('href') ?? '';
+        if (!/^(?:https?:|mailto:)/i.test(href.trim())) child.removeAttribute('href');
+        child.setAttribute('target', '_blank');
+        child.setAttribute('rel', 'noopener noreferrer');
+      }
+      clean(child);
+    }
+  };
+  clean(doc.body);
+  return doc.body.innerHTML;
 }

@@ -10,4 +10,5 @@ export const TEMPLATE_PLACEHOLDERS = [
   'customer.firstName',
   'unsubscribe.url',
   'ticket.url',
+  'author.name',
 ] as const;

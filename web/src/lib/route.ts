@@ -5,7 +5,8 @@ export type Route =
   | { readonly page: 'inbox'; readonly view: InboxView }
   | { readonly page: 'search'; readonly q: string }
   | { readonly page: 'ticket'; readonly id: string }
-  | { readonly page: 'settings'; readonly deskId: string | null };
+  | { readonly page: 'settings'; readonly deskId: string | null }
+  | { readonly page: 'new-ticket' };
 
 export const INBOX_VIEWS: readonly InboxView[] = ['open', 'mine', 'unassigned', 'pending', 'closed', 'spam'];
 
@@ -13,6 +14,7 @@ export const INBOX_VIEWS: readonly InboxView[] = ['open', 'mine', 'unassigned', 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
   const [page, arg] = parts;
+  if (page === 'new') return { page: 'new-ticket' };
   if (page === 'tickets' && arg) return { page: 'ticket', id: arg };
   if (page === 'search' && arg) return { page: 'search', q: arg };
   if (page === 'settings') return { page: 'settings', deskId: arg ?? null };
@@ -31,5 +33,7 @@ export function routeHref(route: Route): string {
       return `#/tickets/${encodeURIComponent(route.id)}`;
     case 'settings':
       return route.deskId ? `#/settings/${encodeURIComponent(route.deskId)}` : '#/settings';
+    case 'new-ticket':
+      return '#/new';
   }
 }

@@ -10,7 +10,12 @@ type TemplateName = keyof DeskSettings['templates'];
 const TEMPLATES: readonly { name: TemplateName; title: string; when: string }[] = [
   { name: 'ack', title: 'Acknowledgement', when: 'Sent to the requester when a new ticket is opened.' },
   { name: 'reply', title: 'Reply', when: 'Sent to each participant when an agent replies; {{note.text}} is the reply.' },
-  { name: 'participantAdded', title: 'Participant added', when: 'Sent to someone an agent adds to a ticket.' },
+  { name: 'participantAdded', title: 'Participant added', when: "Sent to someone an agent adds, or a participant's reply has in Cc." },
+  {
+    name: 'relay',
+    title: 'Relay',
+    when: 'Sent to the other people on a ticket when the requester or a participant replies by email; {{author.name}} wrote {{note.text}}.',
+  },
 ];
 
 /** Settings of one desk; without a desk id, the first desk. */
@@ -98,6 +103,40 @@ export function SettingsPage({ deskId }: { deskId: string | null }) {
             />
             Send an acknowledgement when a ticket is opened
           </label>
+          <label class="toggle">
+            <input
+              type="checkbox"
+              checked={settings.relay}
+              onChange={(event) => setSettings({ ...settings, relay: event.currentTarget.checked })}
+            />
+            Relay a participant's emailed reply to everyone else on the ticket
+          </label>
+          <label class="toggle">
+            <input
+              type="checkbox"
+              checked={settings.ccOnReplies === 'add'}
+              onChange={(event) => setSettings({ ...settings, ccOnReplies: event.currentTarget.checked ? 'add' : 'ignore' })}
+            />
+            Add people a participant's reply has in Cc to the ticket (they get the participant notice)
+          </label>
+          <fieldset>
+            <legend>Mail from strangers</legend>
+            <p class="hint">
+              A reply token proves which ticket a mail belongs to. A Message-ID or a [#n] in the subject does not: anyone on the thread
+              knows the one, anyone can type the other.
+            </p>
+            <label for="strangers">When only those match and the sender is not on the ticket (or SES found the sender spoofed)</label>
+            <select
+              id="strangers"
+              value={settings.strangers}
+              onChange={(event) =>
+                setSettings({ ...settings, strangers: event.currentTarget.value === 'new-ticket' ? 'new-ticket' : 'hold' })
+              }
+            >
+              <option value="hold">hold the mail on that ticket for an agent to accept or move</option>
+              <option value="new-ticket">open a new ticket for it</option>
+            </select>
+          </fieldset>
           <label for="notify-team">Mail the team about a new ticket</label>
           <select
             id="notify-team"

@@ -1,13 +1,14 @@
 // web: the sign-in page (local code or Cognito password, plus Cognito's first-sign-in new password)
 import { useState } from 'preact/hooks';
-import type { Auth, NewPasswordChallenge, Session } from '../auth/auth';
+import type { Auth, Session, SignInResult } from '../auth/auth';
+import { MfaStep } from './mfa-step';
 
 /** Signs a team member in and hands the session up. */
 export function SignInPage({ auth, onSignedIn }: { auth: Auth; onSignedIn: (session: Session) => void }) {
   const [email, setEmail] = useState('');
   const [secret, setSecret] = useState('');
   const [newPassword, setNewPassword] = useState('');
-  const [challenge, setChallenge] = useState<NewPasswordChallenge | null>(null);
+  const [challenge, setChallenge] = useState<Exclude<SignInResult, { kind: 'signed-in' }> | null>(null);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
 
@@ -23,11 +24,13 @@ export function SignInPage({ auth, onSignedIn }: { auth: Auth; onSignedIn: (sess
     }
   };
 
+  const proceed = (result: SignInResult) => (result.kind === 'signed-in' ? onSignedIn(result.session) : setChallenge(result));
+
   const onSubmit = (event: Event): void => {
     event.preventDefault();
     void run(async () => {
-      if (challenge) {
-        onSignedIn(await challenge.complete(newPassword));
+      if (challenge?.kind === 'new-password-required') {
+        proceed(await challenge.complete(newPassword));
         return;
       }
       const result = await auth.signIn(email, secret);
@@ -35,6 +38,8 @@ export function SignInPage({ auth, onSignedIn }: { auth: Auth; onSignedIn: (sess
       else setChallenge(result);
     });
   };
+
+  if (challenge && challenge.kind !== 'new-password-required') return <MfaStep challenge={challenge} onResult={proceed} />;
 
   return (
     <main id="main" class="sign-in">

@@ -36,10 +36,10 @@ export function TicketPage({ id }: { id: string }) {
   usePolling(load);
 
   /** Runs a change; a 409 means someone else changed the ticket, so reload and say so. */
-  const change = async (action: () => Promise<unknown>, done: string): Promise<boolean> => {
+  const change = async <T,>(action: () => Promise<T>, done: string | ((result: T) => string)): Promise<boolean> => {
     try {
-      await action();
-      announce(done);
+      const result = await action();
+      announce(typeof done === 'string' ? done : done(result));
       await load();
       return true;
     } catch (failure) {
@@ -79,15 +79,14 @@ export function TicketPage({ id }: { id: string }) {
       (failure: unknown) => announce(errorMessage(failure), 'error'),
     );
   };
-  const accept = (message: Message): void => {
-    void change(() => api.acceptHeld(id, message.id), `The message from ${message.from.address} is now part of the ticket.`);
-  };
-  const move = (message: Message): void => {
-    void change(async () => {
-      const moved = await api.moveHeld(id, message.id);
-      announce(`Moved to the new ticket #${moved.number}.`);
-    }, 'Message moved.');
-  };
+  const partUrl = useCallback((attachment: StoredAttachment) => api.attachmentUrl(attachment.key).then((r) => r.url), [api]);
+  const accept = (message: Message): Promise<boolean> =>
+    change(() => api.acceptHeld(id, message.id), `${message.from.address} is now a participant; the message is part of the ticket.`);
+  const move = (message: Message): Promise<boolean> =>
+    change(
+      () => api.moveHeld(id, message.id),
+      (moved) => `The message from ${message.from.address} now opens ticket #${moved.number}.`,
+    );
   const retry = (delivery: Delivery): void => {
     void change(() => api.retryDelivery(id, delivery.id), 'Delivery queued again.');
   };
@@ -140,6 +139,7 @@ export function TicketPage({ id }: { id: string }) {
               now={now}
               onDownload={download}
               onRetry={retry}
+              partUrl={partUrl}
               onAccept={accept}
               onMove={move}
               ticketHref={(ticketId) => routeHref({ page: 'ticket', id: ticketId })}

@@ -1,6 +1,6 @@
 // core: who an agent's public reply is emailed to
 import { describe, expect, it } from 'vitest';
-import { replyRecipients } from '../../../functions/core/api/agent-messages';
+import { replyRecipients } from '../../../functions/core/tickets/recipients';
 import { DEFAULT_DESK_CONFIG } from '../../../functions/core/config/desk-config';
 import type { Ticket } from '../../../functions/core/types';
 
