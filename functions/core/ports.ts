@@ -102,6 +102,8 @@ export interface NewDelivery {
   readonly messageItemId: string;
   readonly content: DeliveryContent;
   readonly createdAt: string;
+  /** On a team notice about inbound mail: what its rate limit counts against (`sender:<address>` or `held:<ticket id>`). */
+  readonly noticeLimitKey?: string;
 }
 
 /**

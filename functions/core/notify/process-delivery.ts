@@ -16,7 +16,7 @@ import {
   type DeliveryRepository,
   type Mailer,
 } from './notify-ports';
-import { ackRateWindow } from './rate-limit';
+import { deliveryRate } from './rate-limit';
 import { sesHeaderMessageId } from './ses-message-id';
 import { unsubscribeUrl } from './unsubscribe';
 import type { WorkflowDeps } from '../workflow/workflow-ports';
@@ -60,7 +60,7 @@ export type ProcessOutcome = 'sent' | 'suppressed' | 'failed' | 'skipped' | 'ret
  *
  * 1. Claim (one transaction): `pending → sending` with a lease, or take over a `sending` claim whose lease
  *    expired (a crash mid-send), checking the address is not undeliverable, the recipient has not
- *    unsubscribed and, for acknowledgements, the daily per-address limit. A failed check makes the delivery
+ *    unsubscribed and, for acknowledgements and team notices about inbound mail, their rate limit. A failed check makes the delivery
  *    `suppressed` with the reason; a claim held elsewhere or a finished delivery is left alone.
  * 2. Compose and send through SES.
  * 3. Record `sent` with SES's Message-ID and the Message-ID items replies thread by (one transaction).
@@ -95,13 +95,12 @@ export async function processDelivery(deps: NotifyDeps, input: ProcessDeliveryIn
   }
 
   const claimId = newId();
-  const window = ackRateWindow(now);
   const claim = await claimOrConfirm(deps, delivery, {
     delivery,
     claimId,
     now: at,
     leaseUntil: new Date(now.getTime() + input.leaseMs).toISOString(),
-    rate: delivery.kind === 'ack' ? { ...window, limit: deps.config.ackLimitPerDay } : null,
+    rate: deliveryRate(delivery, now, deps.config.ackLimitPerDay),
   });
   if (claim.kind === 'blocked') {
     if (await deps.deliveries.markSuppressed(delivery, claim.reason, at)) log.info('delivery suppressed', { reason: claim.reason });

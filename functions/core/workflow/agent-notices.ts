@@ -27,6 +27,11 @@ export interface AgentNotice {
   readonly kind: NoticeKind;
   readonly recipient: TeamMember;
   readonly markdown: string;
+  /**
+   * What the notice counts against for the rate limit (rate-limit.ts): `sender:<address>` for a customer's mail,
+   * `held:<ticket id>` for held mail (its sender is unproven); null for an agent's action or a failed delivery.
+   */
+  readonly limitKey: string | null;
 }
 
 /**
@@ -41,21 +46,28 @@ export interface AgentNotice {
  * - A customer delivery that failed for good: the assignee.
  *
  * Never for spam tickets, bounces, complaints, auto-replies, agents' own messages, or anyone outside the team
- * (an assignee that is not a team member is not mailed), and never to someone who turned that kind off.
+ * (an assignee that is not a team member is not mailed), and never to someone who turned that kind off. Notices about
+ * inbound mail carry a limit key (the sender, or the ticket for held mail): at send time each member gets at most a few an
+ * hour per key (rate-limit.ts).
  * @example decideAgentNotices({ kind: 'message-added', source, message }, { ticket, team, notifyTeam: 'everyone', preferences: new Map() })
  */
 export function decideAgentNotices(change: TableChange, context: NoticeContext): AgentNotice[] {
   const { ticket } = context;
   if (ticket.status === 'spam') return [];
   const number = `#${ticket.number}`;
-  const candidates = ((): { kind: NoticeKind; emails: string[]; markdown: string; except?: string } | null => {
+  const candidates = ((): { kind: NoticeKind; emails: string[]; markdown: string; except?: string; limitKey?: string } | null => {
     switch (change.kind) {
       case 'message-added': {
         const { message } = change;
         if (message.direction !== 'inbound') return null;
         if (message.held) {
           const emails = ticket.assignee ? [ticket.assignee] : teamFor(context);
-          return { kind: 'held-message', emails, markdown: `A held message awaits review on ticket ${number}.` };
+          return {
+            kind: 'held-message',
+            emails,
+            markdown: `A held message awaits review on ticket ${number}.`,
+            limitKey: `held:${ticket.id}`,
+          };
         }
         if (message.classification && message.classification.kind !== 'normal') return null;
         const sender = escapeMarkdown(message.from.name ? `${message.from.name} <${message.from.address}>` : message.from.address);
@@ -67,6 +79,7 @@ export function decideAgentNotices(change: TableChange, context: NoticeContext):
             emails: teamFor(context),
             markdown: `New ticket ${number} from ${sender}: **${escapeMarkdown(ticket.subject)}**\n\n${words}`,
             except: message.from.address,
+            limitKey: `sender:${message.from.address.toLowerCase()}`,
           };
         }
         if (message.threadedBy === 'new-ticket') return null;
@@ -75,6 +88,7 @@ export function decideAgentNotices(change: TableChange, context: NoticeContext):
           emails: ticket.assignee ? [ticket.assignee] : [],
           markdown: `${sender} replied on ticket ${number}:\n\n${words}`,
           except: message.from.address,
+          limitKey: `sender:${message.from.address.toLowerCase()}`,
         };
       }
       case 'ticket-changed': {
@@ -110,7 +124,7 @@ export function decideAgentNotices(change: TableChange, context: NoticeContext):
     if (!member || email === except) continue;
     const preferences = context.preferences.get(email) ?? DEFAULT_AGENT_PREFERENCES;
     if (!preferences[candidates.kind]) continue;
-    notices.push({ kind: candidates.kind, recipient: member, markdown: candidates.markdown });
+    notices.push({ kind: candidates.kind, recipient: member, markdown: candidates.markdown, limitKey: candidates.limitKey ?? null });
   }
   return notices;
 }
@@ -157,6 +171,7 @@ export function noticeDeliveries(
       attachments: [],
     },
     createdAt: options.now,
+    ...(notice.limitKey ? { noticeLimitKey: notice.limitKey } : {}),
   }));
 }
 

@@ -96,6 +96,24 @@ describe('decideAgentNotices', () => {
     expect(recipients(failed('agent-notice'), context({ ticket: t }))).toEqual([]);
   });
 
+  it('keys the rate limit on the sender of customer mail, on the ticket for held mail, and not at all for agents’ actions', () => {
+    const limitKeys = (change: TableChange, ctx: NoticeContext) => decideAgentNotices(change, ctx).map((n) => n.limitKey);
+    const assigned = context({ ticket: ticket({ assignee: 'ada@help.example.com' }) });
+    expect(limitKeys(added(message({ from: { address: 'Ann@Customer.example', name: 'Ann' } })), context())).toEqual([
+      'sender:ann@customer.example',
+      'sender:ann@customer.example',
+    ]);
+    expect(limitKeys(added(message({ id: 'msg2', threadedBy: 'reply-token' })), assigned)).toEqual(['sender:ann@customer.example']);
+    expect(limitKeys(added(message({ id: 'msg3', threadedBy: 'message-id', held: true })), assigned)).toEqual(['held:tkt1']);
+    const assignment: TableChange = {
+      kind: 'ticket-changed',
+      source: 'ticket:tkt1:v2',
+      before: ticket(),
+      after: ticket({ assignee: 'bob@help.example.com', version: 2, changedBy: 'ada@help.example.com' }),
+    };
+    expect(limitKeys(assignment, context())).toEqual([null]);
+  });
+
   it('leaves out whoever turned that kind off', () => {
     const preferences = new Map([['bob@help.example.com', parseAgentPreferences({ 'new-ticket': false })]]);
     expect(recipients(added(message()), context({ preferences }))).toEqual(['new-ticket ada@help.example.com']);
@@ -120,5 +138,6 @@ describe('noticeDeliveries', () => {
     expect(new Set(first.map((d) => d.id)).size).toBe(2);
     expect(first[0]).toMatchObject({ kind: 'agent-notice', recipient: { address: 'ada@help.example.com' } });
     expect(first[0]!.content.references).toEqual(['<agents.tkt1@help.example.com>']);
+    expect(first[0]!.noticeLimitKey).toBe('sender:ann@customer.example');
   });
 });
