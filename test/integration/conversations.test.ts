@@ -132,7 +132,12 @@ describe('relay: a participant emails, everyone else on the ticket reads it', ()
 
     expect(held).toMatchObject({ outcome: 'held', ticketId });
     expect(tokened).toMatchObject({ outcome: 'reply-added', ticketId });
-    expect(h.sent.slice(before)).toEqual([]);
+    // Nothing reaches anyone outside the team; the team hears only that a held message awaits review.
+    const fresh = h.sent.slice(before);
+    const team = h.config.team.map((m) => m.email);
+    expect(fresh.filter((m) => !team.includes(m.to))).toEqual([]);
+    expect(fresh.map((m) => m.raw)).toEqual([expect.stringContaining('A held message awaits review')]);
+    expect(fresh.filter((m) => /Pay here|I am new here/.test(m.raw))).toEqual([]);
     const detail = await ticketOf(ticketId);
     expect(detail.participants.map((p) => p.address).sort()).toEqual([ann, bob].sort());
     expect(detail.deliveries.filter((d) => d.kind === 'relay')).toEqual([]);

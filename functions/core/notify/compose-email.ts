@@ -81,7 +81,8 @@ function loadMimeLibraries(): Promise<MimeLibraries> {
  * (Markdown with anything from mail escaped) and a link to the ticket.
  */
 const AGENT_NOTICE_TEMPLATE = {
-  subject: '{{ticket.subject}}',
+  // Subjects are used as written: a reply in the ticket's thread, tagged, as the desk's own replies are.
+  subject: 'Re: {{ticket.subject}} [#{{ticket.number}}]',
   body: [
     '{{note.text}}',
     '',
