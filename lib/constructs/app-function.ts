@@ -1,9 +1,11 @@
 // infra: one Lambda function with the project's shared defaults (Node 22, arm64, bundled ESM, JSON logs)
+import { cpSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, Validations } from 'aws-cdk-lib';
+import { build, buildSync, type Metafile } from 'esbuild';
+import { AssetHashType, DockerImage, Duration, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -18,8 +20,8 @@ export function functionEntry(name: string): string {
 }
 
 /**
- * The esbuild settings every function is bundled with; the bundle test builds with these same values.
- * The banner gives bundled CommonJS dependencies a `require` inside the ESM output (aws-cdk #29310).
+ * The esbuild settings every function is bundled with; the bundle test and benchmark build with these same values.
+ * The banner gives bundled CommonJS dependencies a `require` inside each ESM output file (aws-cdk #29310).
  */
 export const BUNDLE_SETTINGS = {
   target: 'node22',
@@ -27,17 +29,24 @@ export const BUNDLE_SETTINGS = {
   sourceMap: true,
   mainFields: ['module', 'main'],
   banner: "import { createRequire as __sesdeskCreateRequire } from 'node:module'; const require = __sesdeskCreateRequire(import.meta.url);",
+  /**
+   * iconv-lite `require()`s a double-byte charset's table (CJK, 390 KiB of JSON) when that charset is first used.
+   * Left out of the bundle and copied beside it as JSON files, they cost no compile time at cold start.
+   */
+  lazyJsonDir: 'tables',
 } as const;
 
 /**
- * The esbuild options NodejsFunction derives from {@link BUNDLE_SETTINGS} (ESM, AWS SDK bundled), for the tests
- * and benchmarks that build a handler the way a deployment does.
+ * The esbuild options of a function bundle (ESM, AWS SDK bundled, code split): `outdir/index.mjs` holds what every
+ * invocation needs and statically imported chunks beside it; what the code `import()`s (the HTML sanitiser, the
+ * SDK's unused credential providers) stays in chunks loaded on first use.
  */
-export function lambdaBuildOptions(entry: string, outfile: string) {
+export function lambdaBuildOptions(entry: string, outdir: string) {
   return {
-    entryPoints: [entry],
-    outfile,
+    entryPoints: { index: entry },
+    outdir,
     bundle: true,
+    splitting: true,
     platform: 'node' as const,
     format: 'esm' as const,
     target: BUNDLE_SETTINGS.target,
@@ -46,7 +55,49 @@ export function lambdaBuildOptions(entry: string, outfile: string) {
     sourcesContent: false,
     mainFields: [...BUNDLE_SETTINGS.mainFields],
     banner: { js: BUNDLE_SETTINGS.banner },
+    outExtension: { '.js': '.mjs' },
+    chunkNames: '[name]-[hash]',
+    external: [`./${BUNDLE_SETTINGS.lazyJsonDir}/*.json`],
+    metafile: true as const,
+    logLevel: 'error' as const,
   };
+}
+
+/**
+ * Copies the JSON files a bundle left external (see {@link BUNDLE_SETTINGS.lazyJsonDir}) next to it, from the
+ * package that requires them, and fails if two packages would need different files under the same name.
+ */
+export function copyLazyJson(metafile: Metafile, outdir: string): void {
+  const sources = new Set<string>();
+  for (const [input, { imports }] of Object.entries(metafile.inputs)) {
+    for (const imported of imports) {
+      if (imported.external && imported.path.startsWith(`./${BUNDLE_SETTINGS.lazyJsonDir}/`)) {
+        sources.add(path.join(REPO_ROOT, path.dirname(input), BUNDLE_SETTINGS.lazyJsonDir));
+      }
+    }
+  }
+  if (sources.size > 1) throw new Error(`Bundle ${outdir}: lazily required JSON from more than one place: ${[...sources].join(', ')}`);
+  for (const source of sources)
+    cpSync(source, path.join(outdir, BUNDLE_SETTINGS.lazyJsonDir), { recursive: true, filter: (file) => !file.endsWith('.js') });
+}
+
+/** Bundles a function into `outdir` the way a deployment does (CDK synthesis calls this synchronously). */
+export function bundleFunctionSync(entry: string, outdir: string): Metafile {
+  const { metafile } = buildSync({ ...lambdaBuildOptions(entry, outdir), absWorkingDir: REPO_ROOT });
+  copyLazyJson(metafile, outdir);
+  return metafile;
+}
+
+/** {@link bundleFunctionSync} for tests and benchmarks. */
+export async function bundleFunction(entry: string, outdir: string): Promise<Metafile> {
+  const { metafile } = await build({ ...lambdaBuildOptions(entry, outdir), absWorkingDir: REPO_ROOT });
+  copyLazyJson(metafile, outdir);
+  return metafile;
+}
+
+/** Whether a function's contract reads the reply-token key, which it then reads through the secrets extension. */
+function readsTokenSecret(contract: FunctionName | undefined): boolean {
+  return contract !== undefined && (FUNCTION_ENV[contract] as readonly EnvName[]).includes(ENV.tokenSecretArn);
 }
 
 export interface AppFunctionProps {
@@ -77,11 +128,11 @@ export interface AppFunctionProps {
 }
 
 /**
- * A `NodejsFunction` with the project's defaults and its own role and log group, so its policy holds
+ * A Lambda function with the project's defaults and its own role and log group, so its policy holds
  * exactly the grants its construct adds (no `AWSLambdaBasicExecutionRole` with `logs:*` on `*`).
  */
 export class AppFunction extends Construct {
-  public readonly fn: nodejs.NodejsFunction;
+  public readonly fn: lambda.Function;
   public readonly role: iam.Role;
   public readonly logGroup: logs.LogGroup;
   private readonly contractEnv = new Set<EnvName>();
@@ -96,9 +147,23 @@ export class AppFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
-    this.fn = new nodejs.NodejsFunction(this, 'Function', {
-      entry: props.entry,
-      handler: 'handler',
+    const entry = props.entry;
+    this.fn = new lambda.Function(this, 'Function', {
+      // Bundled here rather than by NodejsFunction, whose esbuild call writes one file and cannot split code.
+      code: lambda.Code.fromAsset(path.dirname(entry), {
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          image: DockerImage.fromRegistry('public.ecr.aws/sam/build-nodejs22.x'),
+          command: ['sh', '-c', 'echo "sesdesk bundles its functions with the esbuild of npm ci, not in Docker" >&2; exit 1'],
+          local: {
+            tryBundle: (outputDir) => {
+              bundleFunctionSync(entry, outputDir);
+              return true;
+            },
+          },
+        },
+      }),
+      handler: 'index.handler',
       description: props.description,
       // Pinned: NODEJS_LATEST moves with CDK releases (Node 24 dropped callback handlers).
       runtime: lambda.Runtime.NODEJS_22_X,
@@ -112,24 +177,16 @@ export class AppFunction extends Construct {
       onFailure: props.onFailure,
       retryAttempts: props.retryAttempts,
       maxEventAge: props.maxEventAge,
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: `${REPO_ROOT}package-lock.json`,
+      // The reply-token key is read through the extension's local endpoint (functions/adapters/runtime-env.ts).
+      paramsAndSecrets: readsTokenSecret(props.contract)
+        ? lambda.ParamsAndSecretsLayerVersion.fromVersion(lambda.ParamsAndSecretsVersions.V1_0_103, {
+            logLevel: lambda.ParamsAndSecretsLogLevel.WARN,
+          })
+        : undefined,
       environment: {
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
-      },
-      bundling: {
-        format: nodejs.OutputFormat.ESM,
-        target: BUNDLE_SETTINGS.target,
-        minify: BUNDLE_SETTINGS.minify,
-        sourceMap: BUNDLE_SETTINGS.sourceMap,
-        sourceMapMode: nodejs.SourceMapMode.DEFAULT,
-        sourcesContent: false,
-        mainFields: [...BUNDLE_SETTINGS.mainFields],
-        banner: BUNDLE_SETTINGS.banner,
-        // Bundled and tree-shaken: pins the SDK version and loads faster than the runtime's copy.
-        bundleAwsSDK: true,
       },
     });
     Validations.of(this.fn).acknowledge({
