@@ -7,7 +7,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { Metafile } from 'esbuild';
-import { BUNDLE_SETTINGS, bundleFunction, functionEntry, REPO_ROOT } from '../../lib/constructs/app-function';
+import { BUNDLE_SETTINGS, bundleFunction, functionEntry, REPO_ROOT } from '../../lib/constructs/function-bundle';
 import { progress, type Benchmark } from './benchmark';
 import { formatBytes, formatMs, formatRatio, markdownTable, median, p95, pairedRatio } from './stats';
 

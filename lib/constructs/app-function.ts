@@ -1,8 +1,5 @@
 // infra: one Lambda function with the project's shared defaults (Node 22, arm64, bundled ESM, JSON logs)
-import { cpSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build, buildSync, type Metafile } from 'esbuild';
 import { AssetHashType, DockerImage, Duration, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -10,90 +7,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENV, FUNCTION_ENV, type EnvName, type FunctionName } from '../../functions/contracts';
+import { bundleFunctionSync } from './function-bundle';
 
-/** The repository root: esbuild resolves `node_modules` and the lock file from here. */
-export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-/** Absolute path of a Lambda entry point, e.g. `functionEntry('ingest')` → `functions/ingest/handler.ts`. */
-export function functionEntry(name: string): string {
-  return fileURLToPath(new URL(`../../functions/${name}/handler.ts`, import.meta.url));
-}
-
-/**
- * The esbuild settings every function is bundled with; the bundle test and benchmark build with these same values.
- * The banner gives bundled CommonJS dependencies a `require` inside each ESM output file (aws-cdk #29310).
- */
-export const BUNDLE_SETTINGS = {
-  target: 'node22',
-  minify: true,
-  sourceMap: true,
-  mainFields: ['module', 'main'],
-  banner: "import { createRequire as __sesdeskCreateRequire } from 'node:module'; const require = __sesdeskCreateRequire(import.meta.url);",
-  /**
-   * iconv-lite `require()`s a double-byte charset's table (CJK, 390 KiB of JSON) when that charset is first used.
-   * Left out of the bundle and copied beside it as JSON files, they cost no compile time at cold start.
-   */
-  lazyJsonDir: 'tables',
-} as const;
-
-/**
- * The esbuild options of a function bundle (ESM, AWS SDK bundled, code split): `outdir/index.mjs` holds what every
- * invocation needs and statically imported chunks beside it; what the code `import()`s (the HTML sanitiser, the
- * SDK's unused credential providers) stays in chunks loaded on first use.
- */
-export function lambdaBuildOptions(entry: string, outdir: string) {
-  return {
-    entryPoints: { index: entry },
-    outdir,
-    bundle: true,
-    splitting: true,
-    platform: 'node' as const,
-    format: 'esm' as const,
-    target: BUNDLE_SETTINGS.target,
-    minify: BUNDLE_SETTINGS.minify,
-    sourcemap: BUNDLE_SETTINGS.sourceMap,
-    sourcesContent: false,
-    mainFields: [...BUNDLE_SETTINGS.mainFields],
-    banner: { js: BUNDLE_SETTINGS.banner },
-    outExtension: { '.js': '.mjs' },
-    chunkNames: '[name]-[hash]',
-    external: [`./${BUNDLE_SETTINGS.lazyJsonDir}/*.json`],
-    metafile: true as const,
-    logLevel: 'error' as const,
-  };
-}
-
-/**
- * Copies the JSON files a bundle left external (see {@link BUNDLE_SETTINGS.lazyJsonDir}) next to it, from the
- * package that requires them, and fails if two packages would need different files under the same name.
- */
-export function copyLazyJson(metafile: Metafile, outdir: string): void {
-  const sources = new Set<string>();
-  for (const [input, { imports }] of Object.entries(metafile.inputs)) {
-    for (const imported of imports) {
-      if (imported.external && imported.path.startsWith(`./${BUNDLE_SETTINGS.lazyJsonDir}/`)) {
-        sources.add(path.join(REPO_ROOT, path.dirname(input), BUNDLE_SETTINGS.lazyJsonDir));
-      }
-    }
-  }
-  if (sources.size > 1) throw new Error(`Bundle ${outdir}: lazily required JSON from more than one place: ${[...sources].join(', ')}`);
-  for (const source of sources)
-    cpSync(source, path.join(outdir, BUNDLE_SETTINGS.lazyJsonDir), { recursive: true, filter: (file) => !file.endsWith('.js') });
-}
-
-/** Bundles a function into `outdir` the way a deployment does (CDK synthesis calls this synchronously). */
-export function bundleFunctionSync(entry: string, outdir: string): Metafile {
-  const { metafile } = buildSync({ ...lambdaBuildOptions(entry, outdir), absWorkingDir: REPO_ROOT });
-  copyLazyJson(metafile, outdir);
-  return metafile;
-}
-
-/** {@link bundleFunctionSync} for tests and benchmarks. */
-export async function bundleFunction(entry: string, outdir: string): Promise<Metafile> {
-  const { metafile } = await build({ ...lambdaBuildOptions(entry, outdir), absWorkingDir: REPO_ROOT });
-  copyLazyJson(metafile, outdir);
-  return metafile;
-}
+export { functionEntry, REPO_ROOT } from './function-bundle';
 
 /** Whether a function's contract reads the reply-token key, which it then reads through the secrets extension. */
 function readsTokenSecret(contract: FunctionName | undefined): boolean {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import { BUNDLE_SETTINGS, bundleFunction, functionEntry, REPO_ROOT } from '../../lib/constructs/app-function';
+import { BUNDLE_SETTINGS, bundleFunction, functionEntry, REPO_ROOT } from '../../lib/constructs/function-bundle';
 import { parseEmail, toContractJson } from '../../functions/core/email/parse-email';
 import { scratchDir, TEST_DESK_CONFIG } from '../infra/support/workspace';
 import { listMailFiles } from '../support/mail-files';
@@ -65,7 +65,7 @@ describe('the Lambda bundles', () => {
   it('reads every test mail in the bundled parser exactly as in the source, loading HTML code and CJK tables on demand', async () => {
     // Arrange: the parser bundled as a function bundles it, and mail in each double-byte charset iconv-lite reads from a table.
     const outdir = scratchDir('sesdesk-bundle-parse-');
-    await bundleFunction(path.join(REPO_ROOT, 'functions/core/email/parse-email.ts'), outdir);
+    const metafile = await bundleFunction(path.join(REPO_ROOT, 'functions/core/email/parse-email.ts'), outdir);
     const mailDir = path.join(REPO_ROOT, 'test/fixtures/mail');
     const files = listMailFiles(mailDir).map((file) => path.join(mailDir, file));
     const cjkDir = scratchDir('sesdesk-bundle-cjk-');
@@ -102,5 +102,9 @@ describe('the Lambda bundles', () => {
     expect(got.slice(-Object.keys(cjk).length).map((mail) => (mail as { text: string }).text)).toEqual(Object.values(cjk));
     expect(readdirSync(path.join(outdir, BUNDLE_SETTINGS.lazyJsonDir))).toContain('cp936.json');
     expect(readdirSync(outdir).some((file) => file.startsWith('html-body-'))).toBe(true);
+    const entryInputs = Object.entries(metafile.outputs).find(([output]) => output.endsWith('/index.mjs'))![1].inputs;
+    expect(Object.keys(entryInputs)).toContain('functions/core/email/lazy-html-to-text.ts');
+    expect(Object.keys(entryInputs).filter((input) => input.includes('node_modules/html-to-text/'))).toEqual([]);
+    expect(Object.keys(metafile.inputs).filter((input) => input.includes('node_modules/libmime/dist/cjs/'))).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 // core: what only mail with HTML needs (the sanitiser, HTML-to-text, the HTML reply walker), loaded with the first such mail
 import { compile } from 'html-to-text';
-import { separateReplyFromHtml } from './extract-reply';
+import { separateReplyFromHtml } from './extract-reply-html';
 import { nestingDepthExceeds, sanitizeEmailHtml } from './sanitize-html';
 
 export { sanitizeEmailHtml, separateReplyFromHtml };

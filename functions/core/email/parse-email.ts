@@ -6,6 +6,7 @@ import type { Classification, ParsedEmail, ParsedMail, SesVerdicts } from '../ty
 import { classifyEmail, readSesVerdicts } from './classify';
 import { separateReply, type SeparatedReply } from './extract-reply';
 import type * as HtmlBodyModule from './html-body';
+import { loadHtmlToText, needsHtmlToText } from './lazy-html-to-text';
 import { envelopeRecipients, pickFrom, toMailboxes } from './parse/addresses';
 import { toAttachmentContents } from './parse/attachments';
 import { parseMailDate } from './parse/mail-date';
@@ -101,6 +102,11 @@ export async function parseEmail(raw: Uint8Array | Buffer, options: ParseOptions
   let mail: MailparserMail;
   try {
     mail = await simpleParser(prepared, parserOptions);
+    if (needsHtmlToText(mail.textConversionError)) {
+      // Only in a function bundle, and only until the first message whose HTML mailparser converts: load, read again.
+      await loadHtmlToText();
+      mail = await simpleParser(prepared, parserOptions);
+    }
   } catch (err) {
     warnings.push(`malformed MIME (${errorMessage(err)}); only the top headers were read`);
     mail = await salvageHeaders(prepared, parserOptions).catch(() => emptyMailparserMail());
