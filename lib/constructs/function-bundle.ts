@@ -1,6 +1,7 @@
 // infra: how a Lambda function is bundled (esbuild, code split), shared by the CDK construct, the bundle test and the benchmark
 import { spawnSync } from 'node:child_process';
 import { cpSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Metafile, type Plugin } from 'esbuild';
@@ -34,9 +35,23 @@ export const BUNDLE_SETTINGS = {
 const LAZY_HTML_TO_TEXT = path.join(REPO_ROOT, 'functions/core/email/lazy-html-to-text.ts');
 
 /**
- * Two changes to what the bundle holds, both checked by test/integration/function-bundles.test.ts (every test mail
- * reads the same bundled as from source): mailparser's html-to-text is {@link LAZY_HTML_TO_TEXT}, and libmime is
- * bundled once, as ES module, where mailsplit's `require` would add its CommonJS build beside it.
+ * Source edits of dependencies for cold start, each of an exact text that must be there once (an update that changes
+ * it fails the build rather than bundling the old cost back in silently).
+ */
+const SOURCE_EDITS: readonly { readonly file: RegExp; readonly find: string; readonly replace: string; readonly why: string }[] = [
+  {
+    file: /[\\/]node_modules[\\/]libmime[\\/]dist[\\/]esm[\\/]charset\.js$/,
+    find: "const DBCS_DECODER = iconv.getCodec('gbk').decoder;",
+    replace: "const DBCS_DECODER = (iconv.getCodec('utf-8'), iconv.encodings._dbcs.prototype.decoder);",
+    why: "the same class (iconv-lite's DBCSDecoder, shared by every double-byte codec) without building the GBK codec and its tables at import",
+  },
+];
+
+/**
+ * Changes to what the bundle holds, all checked by test/integration/function-bundles.test.ts (every test mail and
+ * six CJK charsets read the same bundled as from source): mailparser's html-to-text is {@link LAZY_HTML_TO_TEXT},
+ * libmime is bundled once, as ES module, where mailsplit's `require` would add its CommonJS build beside it, and
+ * the {@link SOURCE_EDITS} are applied.
  */
 const coldStartPlugin: Plugin = {
   name: 'sesdesk-cold-start',
@@ -49,6 +64,19 @@ const coldStartPlugin: Plugin = {
       const resolved = await pluginBuild.resolve(args.path, { kind: 'import-statement', resolveDir: args.resolveDir, pluginData: 'esm' });
       return resolved.errors.length > 0 ? { errors: resolved.errors } : { path: resolved.path };
     });
+    for (const edit of SOURCE_EDITS) {
+      pluginBuild.onLoad({ filter: edit.file }, async (args) => {
+        const source = await readFile(args.path, 'utf8');
+        if (source.split(edit.find).length !== 2) {
+          return {
+            errors: [
+              { text: `expected exactly one "${edit.find}" in ${args.path} (edited for ${edit.why}); review the edit after the update` },
+            ],
+          };
+        }
+        return { contents: source.replace(edit.find, edit.replace), loader: 'js' };
+      });
+    }
   },
 };
 
