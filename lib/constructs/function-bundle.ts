@@ -45,6 +45,13 @@ const SOURCE_EDITS: readonly { readonly file: RegExp; readonly find: string; rea
     replace: "const DBCS_DECODER = (iconv.getCodec('utf-8'), iconv.encodings._dbcs.prototype.decoder);",
     why: "the same class (iconv-lite's DBCSDecoder, shared by every double-byte codec) without building the GBK codec and its tables at import",
   },
+  {
+    file: /[\\/]node_modules[\\/]libmime[\\/]dist[\\/]esm[\\/]charset\.js$/,
+    find: "import encodingJapanese from 'encoding-japanese';",
+    replace:
+      "let encodingJapaneseModule; const encodingJapanese = { convert: (...args) => (encodingJapaneseModule ??= require('encoding-japanese')).convert(...args) };",
+    why: 'its JIS tables, evaluated at import although only ISO-2022-JP and EUC-JP mail uses them (bundled still, evaluated on first use)',
+  },
 ];
 
 /**
@@ -64,9 +71,9 @@ const coldStartPlugin: Plugin = {
       const resolved = await pluginBuild.resolve(args.path, { kind: 'import-statement', resolveDir: args.resolveDir, pluginData: 'esm' });
       return resolved.errors.length > 0 ? { errors: resolved.errors } : { path: resolved.path };
     });
-    for (const edit of SOURCE_EDITS) {
-      pluginBuild.onLoad({ filter: edit.file }, async (args) => {
-        const source = await readFile(args.path, 'utf8');
+    pluginBuild.onLoad({ filter: new RegExp(SOURCE_EDITS.map((edit) => edit.file.source).join('|')) }, async (args) => {
+      let source = await readFile(args.path, 'utf8');
+      for (const edit of SOURCE_EDITS.filter((e) => e.file.test(args.path))) {
         if (source.split(edit.find).length !== 2) {
           return {
             errors: [
@@ -74,9 +81,10 @@ const coldStartPlugin: Plugin = {
             ],
           };
         }
-        return { contents: source.replace(edit.find, edit.replace), loader: 'js' };
-      });
-    }
+        source = source.replace(edit.find, edit.replace);
+      }
+      return { contents: source, loader: 'js' };
+    });
   },
 };
 
