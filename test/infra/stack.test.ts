@@ -27,6 +27,8 @@ const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [val
 
 /** What every function gets besides its contract: Powertools' settings and source maps. */
 const SHARED_VARIABLES = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_LOG_LEVEL', 'NODE_OPTIONS'];
+/** The Parameters and Secrets extension's own settings, which its layer brings along. */
+const SECRETS_EXTENSION_VARIABLE = /^(?:PARAMETERS_SECRETS_EXTENSION_|SECRETS_MANAGER_|SSM_PARAMETER_STORE_)/;
 
 describe('the sesdesk stack with a hosted zone, activation and an alarm email', () => {
   let stack: SesDeskStack;
@@ -61,8 +63,15 @@ describe('the sesdesk stack with a hosted zone, activation and an alarm email', 
         JSON.stringify(f.Properties.Environment ?? {}).includes(`"POWERTOOLS_SERVICE_NAME":"sesdesk-${name}"`),
       );
       expect(fn, `no function for functions/${name}/handler.ts`).toBeDefined();
-      const set = Object.keys((fn!.Properties.Environment as { Variables: Record<string, unknown> }).Variables);
-      expect(set.filter((v) => !SHARED_VARIABLES.includes(v)).sort(), name).toEqual([...wanted].sort());
+      const variables = (fn!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      const set = Object.keys(variables);
+      expect(set.filter((v) => !SHARED_VARIABLES.includes(v) && !SECRETS_EXTENSION_VARIABLE.test(v)).sort(), name).toEqual(
+        [...wanted].sort(),
+      );
+      // The reply-token key is read through the extension's local endpoint: its layer goes with the key, and only there.
+      const readsSecret = wanted.includes(ENV.tokenSecretArn);
+      expect((fn!.Properties.Layers as unknown[] | undefined)?.length ?? 0, `${name} layers`).toBe(readsSecret ? 1 : 0);
+      expect(variables.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT, `${name} extension port`).toBe(readsSecret ? '2773' : undefined);
 
       const roleId = (fn!.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
       const granted = statementsOfRole(template, roleId).flatMap((st) =>
