@@ -52,7 +52,7 @@ function staticClosure(metafile: Metafile, start: string): string[] {
   return [...seen];
 }
 
-/** Bundled exactly as the CDK construct bundles a function (lib/constructs/app-function.ts). */
+/** Bundled exactly as the CDK construct bundles a function (lib/constructs/function-bundle.ts). */
 async function bundle(name: string, entry: string, outDir: string): Promise<Bundle> {
   const dir = path.join(outDir, name);
   const metafile = await bundleFunction(entry, dir);
@@ -186,7 +186,7 @@ export const benchmark: Benchmark = {
         all.map((b) => [b.name, topModules(b)]),
       );
       return [
-        `Each bundle built by \`bundleFunction\` (lib/constructs/app-function.ts), as a deployment builds it: esbuild ${BUNDLE_SETTINGS.target}, minified ESM split into chunks, platform node, AWS SDK bundled, source maps beside them, the createRequire banner, mainFields ${BUNDLE_SETTINGS.mainFields.join(',')}, iconv-lite's CJK tables as JSON files beside it. ` +
+        `Each bundle built by \`bundleFunction\` (lib/constructs/function-bundle.ts), as a deployment builds it: esbuild ${BUNDLE_SETTINGS.target}, minified ESM split into chunks, platform node, AWS SDK bundled, source maps beside them, the createRequire banner, mainFields ${BUNDLE_SETTINGS.mainFields.join(',')}, iconv-lite's CJK tables as JSON files beside it. ` +
           `Import time: median of ${runs} fresh \`node\` processes per bundle, each timing \`await import(index.mjs)\` with performance.now() (process start-up excluded) under the functions' \`NODE_OPTIONS=--enable-source-maps\`, spawned one at a time and interleaved. ` +
           `"at import" is index.mjs with the chunks it imports statically; "lazy" is what loads only on first use (chunks the code or the SDK \`import()\`s); the last column is, in the same processes, the time to import the project's own lazy chunks after the entry (what the first mail with HTML adds). ` +
           `Handlers present: ${handlers.join(', ') || 'none'}. Sizes exclude .map files and the JSON tables.`,
