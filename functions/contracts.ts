@@ -68,7 +68,26 @@ export const LOGGED_METRICS = {
 export const METRIC_LOG_FIELD = 'metric';
 
 /** Variables Lambda itself sets in every execution environment; a stack may not set them. */
-export const LAMBDA_RUNTIME_ENV = { region: 'AWS_REGION' } as const;
+export const LAMBDA_RUNTIME_ENV = {
+  region: 'AWS_REGION',
+  /** The function's session token: the Parameters and Secrets Extension answers only callers that present it. */
+  sessionToken: 'AWS_SESSION_TOKEN',
+} as const;
+
+/**
+ * The AWS Parameters and Secrets Lambda Extension (a layer the stack adds to every function whose contract
+ * reads {@link ENV.tokenSecretArn}): a local HTTP endpoint that reads and caches Secrets Manager secrets, so the
+ * functions bundle no Secrets Manager client.
+ */
+export const SECRETS_EXTENSION = {
+  /** Set by the layer's CDK binding; the extension listens on 2773 when it is absent. */
+  portEnv: 'PARAMETERS_SECRETS_EXTENSION_HTTP_PORT',
+  defaultPort: 2773,
+  /** GET with `?secretId=<arn>`; answers GetSecretValue's JSON. */
+  secretPath: '/secretsmanager/get',
+  /** Carries the caller's {@link LAMBDA_RUNTIME_ENV.sessionToken}. */
+  tokenHeader: 'X-Aws-Parameters-Secrets-Token',
+} as const;
 
 /** The values of a function's variables, by name. */
 export type FunctionEnv<F extends FunctionName> = Record<(typeof FUNCTION_ENV)[F][number], string>;
