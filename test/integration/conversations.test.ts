@@ -1,7 +1,7 @@
 // Conversations on real servers: a participant's emailed reply reaches the others exactly once, people Cc'd on a
 // later reply join the ticket with the notice once, and nothing untrusted is relayed or adds anyone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { composeMail, plainMail } from '../support/mail';
+import { composeMail, plainMail, sesStoredMail } from '../support/mail';
 import { sentMessageId, startRuntimeHarness, type RuntimeHarness, type SentMail } from '../support/runtime-harness';
 import { getTicket, uniqueCustomer } from '../support/shared-desk';
 
@@ -148,6 +148,44 @@ describe('relay: a participant emails, everyone else on the ticket reads it', ()
     await h.receive(reply);
     await h.settled();
     expect(sentTo(ann).slice(before)).toEqual([]);
+  });
+});
+
+describe("people Cc'd on the first mail", () => {
+  it('get the participant notice once when SES authenticated the sender, also when the S3 event comes again', async () => {
+    const ann = person('ann');
+    const bob = person('bob');
+    const { key, results } = await h.deliver(
+      sesStoredMail(plainMail({ from: `Ann <${ann}>`, cc: `Bob <${bob}>`, subject: 'Cc first' }), {
+        spf: 'pass',
+        dkim: 'pass',
+        dmarc: 'pass',
+      }),
+    );
+    await h.settled();
+    await h.ingest(h.event(key));
+    for (const event of [...h.events]) await h.notify(event);
+    await h.settled();
+
+    expect(results[0]).toMatchObject({ outcome: 'ticket-created' });
+    const toBob = sentTo(bob);
+    expect(toBob).toHaveLength(1);
+    expect(toBob[0]!.raw).toContain('You have been added to ticket');
+    expect(header(toBob[0]!.raw, 'Reply-To')).toMatch(/^support\+/);
+    expect(sentTo(ann).map((m) => header(m.raw, 'Auto-Submitted'))).toEqual(['auto-replied']);
+  });
+
+  it("sends no notice for a first mail SES did not authenticate: a stranger's Cc list is not the desk's to write to", async () => {
+    const bob = person('bob');
+    const unverified = await h.receive(plainMail({ from: person('ann'), cc: bob, subject: 'Cc unverified' }));
+    const spoofed = await h.receive(
+      sesStoredMail(plainMail({ from: person('ann'), cc: bob, subject: 'Cc spoofed' }), { spf: 'fail', dkim: 'fail', dmarc: 'fail' }),
+    );
+    await h.settled();
+
+    expect([unverified.outcome, spoofed.outcome]).toEqual(['ticket-created', 'ticket-created']);
+    expect((await ticketOf(unverified.ticketId!)).participants.map((p) => p.address)).toContain(bob);
+    expect(sentTo(bob)).toEqual([]);
   });
 });
 

@@ -1,6 +1,7 @@
 // core: ingest step: an email that belongs to no ticket opens one (in spam when SES says so) with its acknowledgement
 import { idForIngest } from '../ids';
 import { acknowledgement, newTicketFromMail } from '../tickets/new-ticket';
+import { firstMailNotices } from '../tickets/participant-notice';
 import { subjectWords } from '../tickets/subject-words';
 import { storeInboundMessage, virusFound } from './inbound-message';
 import { ingestRecord, outcomeOfWriteError } from './ingest-outcome';
@@ -28,18 +29,26 @@ export async function openTicket(step: IngestStep, options: { spam: boolean }): 
       ? `new ticket from a spoofed sender, no acknowledgement (${step.authenticity.reason})`
       : 'new ticket';
   const ack = spam || step.authenticity.verdict === 'fail' ? null : acknowledgement(ticket, message, mail, input.receivedAt);
+  const notices = firstMailNotices({
+    ticket,
+    messageItemId: message.id,
+    authenticity: step.authenticity,
+    acknowledged: ack !== null,
+    deliveryId: (purpose) => idForIngest(deps.tokenKeys, input.key, `delivery:${purpose}`),
+    at: input.receivedAt,
+  });
   try {
     await deps.tickets.createTicket({
       ingest: ingestRecord(deps, input, 'ticket-created', reason, ticketId, mail.messageId, step.attempts),
       claims: step.claims,
       ticket,
       message,
-      deliveries: ack ? [ack] : [],
+      deliveries: [...(ack ? [ack] : []), ...notices],
       words: subjectWords(ticket.subject),
     });
   } catch (error) {
     return outcomeOfWriteError(deps, input, step.attempts, error);
   }
-  stepLog(step, 'info', 'ticket created', { ticketId, number, status, deskId: desk.id });
+  stepLog(step, 'info', 'ticket created', { ticketId, number, status, deskId: desk.id, notices: notices.length });
   return { outcome: 'ticket-created', reason, ticketId, messageId: mail.messageId };
 }
