@@ -321,3 +321,98 @@ describe('tickets the desk opens', () => {
     expect(noSubject.json.error.message).toContain('subject');
   });
 });
+
+describe('mail a team member forwards to the desk', () => {
+  const agent = () => h.config.team[0]!;
+  const PASS = { spf: 'pass', dkim: 'pass', dmarc: 'pass' } as const;
+
+  it("opens a ticket for the original sender with the agent recorded, acknowledges nobody, and the customer's answer threads in", async () => {
+    const ann = person('ann');
+    const forward = plainMail({
+      from: `${agent().name} <${agent().email}>`,
+      subject: 'Fwd: Printer on fire',
+      body: `Can you take this?\n\n---------- Forwarded message ---------\nFrom: Ann <${ann}>\nDate: Mon, 2 Nov 2026 at 10:00\nSubject: Printer on fire\nTo: <${agent().email}>\n\nIt is on fire.`,
+    });
+
+    const { key, results } = await h.deliver(sesStoredMail(forward, PASS));
+    await h.settled();
+    await h.ingest(h.event(key));
+    await h.settled();
+
+    expect(results[0]).toMatchObject({ outcome: 'ticket-created' });
+    const ticketId = results[0]!.ticketId!;
+    const detail = await getTicket<
+      TicketJson & {
+        requester: { address: string };
+        subject: string;
+        messages: { forwardedBy?: { address: string }; notices?: string[] }[];
+      }
+    >(h, ticketId);
+    expect(detail).toMatchObject({ requester: { address: ann }, subject: 'Printer on fire' });
+    expect(detail.messages).toHaveLength(1);
+    expect(detail.messages[0]).toMatchObject({ from: { address: ann }, reply: 'It is on fire.', forwardedBy: { address: agent().email } });
+    expect(detail.messages[0]!.notices!.join(' ')).toContain('Forwarded into the desk by Ada Agent');
+    expect(detail.messages[0]!.notices!.join(' ')).toContain('Can you take this?');
+    expect(sentTo(ann)).toEqual([]);
+    expect(sentTo(agent().email)).toEqual([]);
+
+    const answer = await h.call('POST', `/api/tickets/${ticketId}/messages`, { body: { body: 'We are on it.', internal: false } });
+    expect(answer.status).toBe(201);
+    await h.settled();
+    expect(sentTo(ann)).toHaveLength(1);
+    const reply = await h.receive(replyOf(ann, sentTo(ann)[0]!, 'Thanks!'));
+    expect(reply).toMatchObject({ outcome: 'reply-added', ticketId });
+  });
+
+  it('reads an original attached as message/rfc822 (mailparser renders it into the text), with its own attachments', async () => {
+    const bea = person('bea');
+    const original = await composeMail({
+      from: `Bea <${bea}>`,
+      to: 'agent-inbox@example.com',
+      subject: 'Invoice wrong',
+      text: 'The invoice says 12, we ordered 10.',
+      attachments: [{ filename: 'invoice.pdf', content: Buffer.from('%PDF-1.4 invoice'), contentType: 'application/pdf' }],
+    });
+    const forward = await composeMail({
+      from: `${agent().name} <${agent().email}>`,
+      to: 'support@desk.localhost',
+      subject: 'Fwd: Invoice wrong',
+      text: 'See attached.',
+      attachments: [{ filename: 'Invoice wrong.eml', content: original, contentType: 'message/rfc822' }],
+    });
+
+    const result = await h.receive(sesStoredMail(forward, PASS));
+    await h.settled();
+
+    expect(result.outcome).toBe('ticket-created');
+    const detail = await getTicket<{
+      requester: { address: string };
+      subject: string;
+      messages: { reply: string; attachments: { filename: string }[] }[];
+    }>(h, result.ticketId!);
+    expect(detail).toMatchObject({ requester: { address: bea }, subject: 'Invoice wrong' });
+    expect(detail.messages[0]!.reply).toBe('The invoice says 12, we ordered 10.');
+    expect(detail.messages[0]!.attachments.map((a) => a.filename)).toEqual(['invoice.pdf']);
+    expect(sentTo(bea)).toEqual([]);
+  });
+
+  it("files a forward SES did not authenticate as the sender's own mail: a forged team From opens no ticket in a customer's name", async () => {
+    const victim = person('victim');
+    const forged = () =>
+      plainMail({
+        from: agent().email,
+        subject: 'Fwd: Close my account',
+        body: `---------- Forwarded message ---------\nFrom: <${victim}>\nSubject: Close my account\n\nPlease close it.`,
+      });
+
+    const result = await h.receive(sesStoredMail(forged(), { spf: 'fail', dkim: 'fail', dmarc: 'fail' }));
+    const unverified = await h.receive(forged());
+    await h.settled();
+
+    for (const r of [result, unverified]) {
+      expect(r.outcome).toBe('ticket-created');
+      expect((await getTicket<{ requester: { address: string } }>(h, r.ticketId!)).requester.address).toBe(agent().email);
+    }
+    expect(sentTo(victim)).toEqual([]);
+  });
+});

@@ -3,6 +3,7 @@ import { idForIngest } from '../ids';
 import { acknowledgement, newTicketFromMail } from '../tickets/new-ticket';
 import { firstMailNotices } from '../tickets/participant-notice';
 import { subjectWords } from '../tickets/subject-words';
+import type { TeamForward } from './ingest-forwarded';
 import { storeInboundMessage, virusFound } from './inbound-message';
 import { ingestRecord, outcomeOfWriteError } from './ingest-outcome';
 import { stepLog, type IngestResult, type IngestStep } from './ingest-step';
@@ -10,16 +11,18 @@ import { stepLog, type IngestResult, type IngestStep } from './ingest-step';
 /**
  * Opens a ticket. Its id derives from the S3 key, so a redelivery builds the same ticket; the number comes from
  * the desk's counter (a crash before the write skips a number, never repeats one). Spam gets no acknowledgement, nor
- * does a spoofed sender: the address in From did not write, and an answer would land on whoever it names.
+ * does a spoofed sender: the address in From did not write, and an answer would land on whoever it names. Nor does a
+ * team member's forward: the customer did not write to the desk, and hears from it when the team answers.
  */
-export async function openTicket(step: IngestStep, options: { spam: boolean }): Promise<IngestResult> {
+export async function openTicket(step: IngestStep, options: { spam: boolean; forward?: TeamForward }): Promise<IngestResult> {
   const { deps, input, mail, desk } = step;
-  const { spam } = options;
+  const { spam, forward } = options;
   const ticketId = idForIngest(deps.tokenKeys, input.key, 'ticket');
   const number = await deps.tickets.nextTicketNumber(desk.id);
   const message = await storeInboundMessage(deps, input, mail, ticketId, 'new-ticket', {
-    notices: step.notices,
+    notices: forward ? [...step.notices, forward.notice] : step.notices,
     idTaken: step.claims.messageId === null,
+    forwardedBy: forward?.agent,
   });
   const status = spam ? 'spam' : 'open';
   const ticket = newTicketFromMail({ mail, desk, config: deps.config, id: ticketId, number, status, at: input.receivedAt, message });
@@ -27,8 +30,10 @@ export async function openTicket(step: IngestStep, options: { spam: boolean }): 
     ? `SES verdict spam=${mail.verdicts.spam ?? '-'} virus=${mail.verdicts.virus ?? '-'}${virusFound(mail) ? ' (attachments quarantined)' : ''}`
     : step.authenticity.verdict === 'fail'
       ? `new ticket from a spoofed sender, no acknowledgement (${step.authenticity.reason})`
-      : 'new ticket';
-  const ack = spam || step.authenticity.verdict === 'fail' ? null : acknowledgement(ticket, message, mail, input.receivedAt);
+      : forward
+        ? `new ticket for ${mail.from.address}, forwarded by team member ${forward.agent.address}, no acknowledgement`
+        : 'new ticket';
+  const ack = spam || forward || step.authenticity.verdict === 'fail' ? null : acknowledgement(ticket, message, mail, input.receivedAt);
   const notices = firstMailNotices({
     ticket,
     messageItemId: message.id,
