@@ -227,7 +227,11 @@ export const keys = {
   number: (deskId: string, number: number): TableKey => ({ pk: `NUM#${deskId}#${number}`, sk: 'NUM' }),
   word: (word: string, createdAt: string, ticketId: string): TableKey => ({ pk: `WORD#${word}`, sk: `${createdAt}#${ticketId}` }),
   address: (address: string): TableKey => ({ pk: `ADDR#${address.toLowerCase()}`, sk: 'ADDR' }),
-  rate: (address: string, day: string): TableKey => ({ pk: `RATE#${address.toLowerCase()}#${day}`, sk: 'RATE' }),
+  /** A daily per-address counter; acknowledgements keep the key they had before relays were counted. */
+  rate: (address: string, day: string, counter: 'ack' | 'relay' = 'ack'): TableKey => ({
+    pk: `RATE#${counter === 'ack' ? '' : `${counter}#`}${address.toLowerCase()}#${day}`,
+    sk: 'RATE',
+  }),
   /** One per stored email content (SHA-256 below SES's block): the same mail stored twice is a duplicate. */
   content: (fingerprint: string): TableKey => ({ pk: `CONTENT#${fingerprint}`, sk: 'CONTENT' }),
 };

@@ -3,6 +3,7 @@ import { HelpdeskError } from '../errors';
 import type { AddressFeedback } from '../feedback/address-feedback';
 import type { NewDelivery } from '../ports';
 import type { DeskSettings } from '../settings/desk-settings';
+import type { RateCounter } from './rate-limit';
 
 /** Where an outgoing email stands; `failed`, `bounced` and `suppressed` are shown to agents with `lastError`. */
 export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'bounced' | 'suppressed';
@@ -29,8 +30,8 @@ export interface ClaimRequest {
   readonly claimId: string;
   readonly now: string;
   readonly leaseUntil: string;
-  /** For acknowledgements: the per-address daily counter to take one from. */
-  readonly rate: { readonly day: string; readonly limit: number; readonly expiresAt: number } | null;
+  /** For acknowledgements and relays: the per-address daily counter to take one from. */
+  readonly rate: { readonly counter: RateCounter; readonly day: string; readonly limit: number; readonly expiresAt: number } | null;
 }
 
 /** The outcome of a claim: ours to send, blocked by a check, or not ours (sent already, or in flight elsewhere). */

@@ -16,7 +16,7 @@ import {
   type DeliveryRepository,
   type Mailer,
 } from './notify-ports';
-import { ackRateWindow } from './rate-limit';
+import { deliveryRate } from './rate-limit';
 import { sesHeaderMessageId } from './ses-message-id';
 import { unsubscribeUrl } from './unsubscribe';
 
@@ -85,20 +85,20 @@ export async function processDelivery(deps: NotifyDeps, input: ProcessDeliveryIn
     if (await deps.deliveries.markSuppressed(delivery, 'desk-address', at)) log.info('delivery suppressed', { reason: 'desk-address' });
     return 'suppressed';
   }
-  if (delivery.kind === 'ack' && (!settings.ackEnabled || deps.config.ackLimitPerDay === 0)) {
-    const reason = settings.ackEnabled ? 'rate-limited' : 'acknowledgements-disabled';
+  const rate = deliveryRate(delivery.kind, deps.config, now);
+  if ((delivery.kind === 'ack' && !settings.ackEnabled) || rate?.limit === 0) {
+    const reason = delivery.kind === 'ack' && !settings.ackEnabled ? 'acknowledgements-disabled' : 'rate-limited';
     if (await deps.deliveries.markSuppressed(delivery, reason, at)) log.info('delivery suppressed', { reason });
     return 'suppressed';
   }
 
   const claimId = newId();
-  const window = ackRateWindow(now);
   const claim = await claimOrConfirm(deps, delivery, {
     delivery,
     claimId,
     now: at,
     leaseUntil: new Date(now.getTime() + input.leaseMs).toISOString(),
-    rate: delivery.kind === 'ack' ? { ...window, limit: deps.config.ackLimitPerDay } : null,
+    rate,
   });
   if (claim.kind === 'blocked') {
     if (await deps.deliveries.markSuppressed(delivery, claim.reason, at)) log.info('delivery suppressed', { reason: claim.reason });
