@@ -20,9 +20,17 @@ function alternation(pick: (row: (typeof LANGUAGE_ROWS)[number]) => readonly str
 // tracking dot ("ᐧ"), which sits alone on a line under the reply.
 const INVISIBLE = /[\u00ad\u200b-\u200f\u2060\ufeff\u1427]/g;
 
+// The line rules each clean the line they test, and a line meets several rules in a row: remember the last one.
+let lastLine = '';
+let lastCleaned = '';
+
 /** Trims a line and removes invisible marks (LRM, zero-width space) that HTML mail scatters around. */
 export function cleanLine(line: string): string {
-  return line.replace(INVISIBLE, '').trim();
+  if (line !== lastLine) {
+    lastCleaned = line.replace(INVISIBLE, '').trim();
+    lastLine = line;
+  }
+  return lastCleaned;
 }
 
 /** Undoes the HTML escapes that clients leave in plain text converted from HTML (`&lt;info@example.org&gt;`). */
@@ -160,7 +168,7 @@ export function isSignatureDelimiter(line: string): boolean {
 
 /** True for the unambiguous RFC 3676 delimiter "-- " (dash, dash, space). */
 export function isStrictSignatureDelimiter(line: string): boolean {
-  return /^-- $/.test(line.replace(/\r$/, ''));
+  return line === '-- ' || line === '-- \r';
 }
 
 /** True for a dashed name line such as "-Abhishek Kona" or "-- Tim". */
