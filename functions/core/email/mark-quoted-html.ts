@@ -27,7 +27,17 @@ export function markQuotedHtml(html: string): string {
   if (found.quotes.length === 0 && found.cut === null) found.cut = originalMessageHeader(doc);
   if (found.quotes.length === 0 && found.cut === null) return html;
   if (reply.replace(/^>$/gm, '').trim() === '' || !textBefore(doc, found.cut ?? found.quotes[0]!)) return html;
-  for (const quote of found.quotes) quote.attribs[QUOTE_ATTRIBUTE] = '';
+  for (const quote of found.quotes) {
+    quote.attribs[QUOTE_ATTRIBUTE] = '';
+    // The empty line a client leaves above its quote would stay as a gap under the folded reply.
+    for (
+      let prev = quote.prev;
+      prev && ((isTag(prev) && prev.name === 'br') || (isText(prev) && prev.data.trim() === ''));
+      prev = prev.prev
+    ) {
+      if (isTag(prev)) prev.attribs[QUOTE_ATTRIBUTE] = '';
+    }
+  }
   if (found.cut) markFrom(found.cut);
   return DomUtils.getOuterHTML(doc, { encodeEntities: 'utf8' });
 }
@@ -92,7 +102,7 @@ function markNode(node: AnyNode): void {
     node.attribs[QUOTE_ATTRIBUTE] = '';
     return;
   }
-  if (node.type !== 'text' || !('data' in node) || String(node.data).trim() === '') return;
+  if (!isText(node) || node.data.trim() === '') return;
   const span = new Element('span', { [QUOTE_ATTRIBUTE]: '' });
   DomUtils.replaceElement(node, span);
   DomUtils.appendChild(span, node);

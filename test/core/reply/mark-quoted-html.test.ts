@@ -30,6 +30,7 @@ describe('markQuotedHtml', () => {
     const marked = markQuotedHtml(html);
 
     expect(marked).toContain(`class="gmail_quote" ${QUOTE_ATTRIBUTE}`);
+    expect(marked).toContain(`</div><br ${QUOTE_ATTRIBUTE}><div class="gmail_quote"`);
     expect(marked).toContain('Fine &amp; thanks, &lt;b&gt; is literal — ok?');
     expect(split(marked)).toEqual({ shown: 'Fine & thanks, <b> is literal — ok?', hidden: 'On Mon, Desk wrote:Hi Ann' });
   });

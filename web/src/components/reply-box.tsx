@@ -23,8 +23,8 @@ export interface ReplyBoxProps {
   readonly version: number;
   /** Reloads the ticket after a 409 and says what is new (the page marks the new messages). */
   readonly onConflict: () => Promise<TicketNews>;
-  /** Called after the message was stored. */
-  readonly onSent: () => void;
+  /** Called after the message was stored; sending stays on until it has reloaded the ticket (and the version seen). */
+  readonly onSent: () => Promise<void>;
 }
 
 /** A public reply's status choices: waiting for the customer (the default), closed, or still open on our side. */
@@ -62,7 +62,7 @@ export function ReplyBox({ ticketId, internal, onInternalChange, textareaRef, ve
       setTab('write');
       setNews(null);
       announce(internal ? 'Note added.' : status === 'closed' ? 'Reply sent; the ticket is closed.' : 'Reply sent to the participants.');
-      onSent();
+      await onSent();
     } catch (failure) {
       // Nothing was stored: the agent sees what is new and decides; the next try carries the version they have now seen.
       if (failure instanceof ApiError && failure.status === 409) setNews({ news: await onConflict(), status });
@@ -115,23 +115,26 @@ export function ReplyBox({ ticketId, internal, onInternalChange, textareaRef, ve
       {news && <ChangedMeanwhile news={news.news} internal={internal} onSend={() => void send(news.status)} onBack={() => setNews(null)} />}
       <div class="composer-actions">
         <AttachButton uploads={uploads} />
-        {internal ? (
-          <button type="submit" class="primary" disabled={blocked || news !== null}>
-            {sending ? 'Saving…' : 'Add note'}
-          </button>
-        ) : (
-          SEND_AS.map((choice, index) => (
-            <button
-              key={choice.status}
-              type={index === 0 ? 'submit' : 'button'}
-              class={index === 0 ? 'primary' : ''}
-              disabled={blocked || news !== null}
-              onClick={index === 0 ? undefined : () => void send(choice.status)}
-            >
-              {sending ? 'Sending…' : choice.label}
+        <span class="send-actions">
+          {internal ? (
+            <button type="submit" class="primary" disabled={blocked || news !== null}>
+              {sending ? 'Saving…' : 'Add note'}
             </button>
-          ))
-        )}
+          ) : (
+            // The default (Enter in the form, Ctrl+Enter) leaves the ticket waiting for the customer.
+            SEND_AS.map((choice, index) => (
+              <button
+                key={choice.status}
+                type={index === 0 ? 'submit' : 'button'}
+                class={index === 0 ? 'primary' : ''}
+                disabled={blocked || news !== null}
+                onClick={index === 0 ? undefined : () => void send(choice.status)}
+              >
+                {sending ? 'Sending…' : choice.label}
+              </button>
+            ))
+          )}
+        </span>
       </div>
     </form>
   );

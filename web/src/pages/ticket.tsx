@@ -185,9 +185,9 @@ export function TicketPage({ id }: { id: string }) {
             textareaRef={textarea}
             version={seen?.version ?? ticket.version}
             onConflict={conflict}
-            onSent={() => {
+            onSent={async () => {
               setFresh(NONE);
-              void reloadSeen();
+              await reloadSeen();
             }}
           />
         </section>
