@@ -170,6 +170,13 @@ export function safeMarkdownHtml(html: string): string {
  */
 export function measurableHtml(inertHtml: string, loads: (src: string) => boolean): string {
   const doc = new DOMParser().parseFromString(inertHtml, 'text/html');
+  // The copy lives under the dashboard's own policy, not the frame's: nothing else in it may load (the server's
+  // sanitiser already allows no such attribute or style; this holds even if it someday did).
+  for (const element of Array.from(doc.body.querySelectorAll('[background], [poster], [style*="url" i]'))) {
+    element.removeAttribute('background');
+    element.removeAttribute('poster');
+    if (/url\s*\(/i.test(element.getAttribute('style') ?? '')) element.removeAttribute('style');
+  }
   for (const img of Array.from(doc.body.querySelectorAll('img'))) {
     img.removeAttribute('srcset');
     img.setAttribute('referrerpolicy', 'no-referrer');
