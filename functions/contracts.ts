@@ -292,3 +292,9 @@ export const NOTIFY_STREAM_FILTER = {
   eventName: ['INSERT', 'MODIFY'],
   dynamodb: { NewImage: { type: { S: [DELIVERY_ITEM.type] }, status: { S: [DELIVERY_ITEM.sendableStatus] } } },
 } as const;
+
+/**
+ * The attribute the API puts on the quoted history of a message's HTML and the dashboard's frame hides until asked.
+ * Mail cannot carry it: the sanitiser drops every `data-` attribute.
+ */
+export const QUOTED_HTML_ATTRIBUTE = 'data-sesdesk-quote';
