@@ -68,7 +68,26 @@ export const LOGGED_METRICS = {
 export const METRIC_LOG_FIELD = 'metric';
 
 /** Variables Lambda itself sets in every execution environment; a stack may not set them. */
-export const LAMBDA_RUNTIME_ENV = { region: 'AWS_REGION' } as const;
+export const LAMBDA_RUNTIME_ENV = {
+  region: 'AWS_REGION',
+  /** The function's session token: the Parameters and Secrets Extension answers only callers that present it. */
+  sessionToken: 'AWS_SESSION_TOKEN',
+} as const;
+
+/**
+ * The AWS Parameters and Secrets Lambda Extension (a layer the stack adds to every function whose contract
+ * reads {@link ENV.tokenSecretArn}): a local HTTP endpoint that reads and caches Secrets Manager secrets, so the
+ * functions bundle no Secrets Manager client.
+ */
+export const SECRETS_EXTENSION = {
+  /** Set by the layer's CDK binding; the extension listens on 2773 when it is absent. */
+  portEnv: 'PARAMETERS_SECRETS_EXTENSION_HTTP_PORT',
+  defaultPort: 2773,
+  /** GET with `?secretId=<arn>`; answers GetSecretValue's JSON. */
+  secretPath: '/secretsmanager/get',
+  /** Carries the caller's {@link LAMBDA_RUNTIME_ENV.sessionToken}. */
+  tokenHeader: 'X-Aws-Parameters-Secrets-Token',
+} as const;
 
 /** The values of a function's variables, by name. */
 export type FunctionEnv<F extends FunctionName> = Record<(typeof FUNCTION_ENV)[F][number], string>;
@@ -208,7 +227,8 @@ export const keys = {
   number: (deskId: string, number: number): TableKey => ({ pk: `NUM#${deskId}#${number}`, sk: 'NUM' }),
   word: (word: string, createdAt: string, ticketId: string): TableKey => ({ pk: `WORD#${word}`, sk: `${createdAt}#${ticketId}` }),
   address: (address: string): TableKey => ({ pk: `ADDR#${address.toLowerCase()}`, sk: 'ADDR' }),
-  rate: (address: string, day: string): TableKey => ({ pk: `RATE#${address.toLowerCase()}#${day}`, sk: 'RATE' }),
+  /** A per-address counter for one window: the day for acknowledgements, `relay#<day>`, `notice#<key>#<hour>`. */
+  rate: (address: string, window: string): TableKey => ({ pk: `RATE#${address.toLowerCase()}#${window}`, sk: 'RATE' }),
   /** One per stored email content (SHA-256 below SES's block): the same mail stored twice is a duplicate. */
   content: (fingerprint: string): TableKey => ({ pk: `CONTENT#${fingerprint}`, sk: 'CONTENT' }),
   /** A team member's notification preferences (by their lowercased email). */
@@ -294,3 +314,9 @@ export const NOTIFY_STREAM_FILTER = {
 
 /** Every filter of the notify function's stream mapping: deliveries to send, then the workflow's changes. */
 export const NOTIFY_STREAM_FILTERS = [NOTIFY_STREAM_FILTER, ...WORKFLOW_STREAM_FILTERS] as const;
+
+/**
+ * The attribute the API puts on the quoted history of a message's HTML and the dashboard's frame hides until asked.
+ * Mail cannot carry it: the sanitiser drops every `data-` attribute.
+ */
+export const QUOTED_HTML_ATTRIBUTE = 'data-sesdesk-quote';

@@ -83,7 +83,7 @@ export class DynamoDeliveryRepository implements DeliveryRepository {
     ];
     if (request.rate) {
       items.push({
-        // One counter per address and window; the condition is what stops two auto-responders ping-ponging.
+        // One counter per address and window (its kind and period); the condition is what stops two auto-responders ping-ponging.
         name: 'rate',
         write: {
           Update: {

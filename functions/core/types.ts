@@ -222,4 +222,6 @@ export interface TicketMessage {
   readonly messageIdTaken?: boolean;
   /** For a message an agent moved out of a held state into a new ticket: where it came from. */
   readonly movedFrom?: { readonly ticketId: string; readonly number: number };
+  /** Inbound mail a team member forwarded to the desk for its original sender: who forwarded it. */
+  readonly forwardedBy?: Mailbox;
 }

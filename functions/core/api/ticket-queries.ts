@@ -6,6 +6,7 @@ import { subjectWords } from '../tickets/subject-words';
 import type { Ticket, TicketMessage, TicketStatus } from '../types';
 import type { AddressState, ApiDeps, InboxQuery, TicketPage } from './api-ports';
 import type { Agent } from './auth';
+import { markQuotedHtml } from '../email/mark-quoted-html';
 
 /** Results of one search; enough for a person to scan, small enough for one BatchGetItem. */
 const SEARCH_LIMIT = 50;
@@ -122,7 +123,13 @@ export function failedIngests(deps: ApiDeps): Promise<IngestRecord[]> {
   return deps.tickets.listIngests('failed', 100);
 }
 
+/** A message with its full body, the quoted history of its HTML marked for the dashboard to fold (as `reply` is for its text). */
 async function withBodies(deps: ApiDeps, message: TicketMessage): Promise<TicketMessage> {
+  const loaded = await withStoredBody(deps, message);
+  return loaded.html ? { ...loaded, html: markQuotedHtml(loaded.html) } : loaded;
+}
+
+async function withStoredBody(deps: ApiDeps, message: TicketMessage): Promise<TicketMessage> {
   if (!message.bodyKey) return message;
   try {
     const raw = await deps.store.get(deps.bucket, message.bodyKey);

@@ -41,6 +41,11 @@ export const deskConfigSchema = z
     team: z.array(teamMemberSchema).check(z.minLength(1, 'at least one team member is needed')),
     /** Acknowledgements per customer address per day; stops ping-pong with broken auto-responders. */
     ackLimitPerDay: z._default(z.number().check(z.int(), z.minimum(0), z.maximum(100)), 3),
+    /**
+     * Relayed participant replies per recipient address per day: a mail loop between participants (forwarding rules
+     * that do not mark their mail as automatic) stops here instead of flooding everyone on the ticket.
+     */
+    relayLimitPerDay: z._default(z.number().check(z.int(), z.minimum(0), z.maximum(1000)), 50),
     /** Public URL of the dashboard, used for links in outgoing mail. */
     dashboardUrl: z._default(z.url(), 'http://localhost:3000'),
     /** Endpoints told about every change (see docs/api.md "Webhooks"). */

@@ -29,7 +29,7 @@ export interface ClaimRequest {
   readonly claimId: string;
   readonly now: string;
   readonly leaseUntil: string;
-  /** The recipient's counter for a window to take one from (acknowledgements, team notices; see rate-limit.ts). */
+  /** The recipient's counter for a window to take one from (acknowledgements, relays, team notices; see rate-limit.ts). */
   readonly rate: { readonly window: string; readonly limit: number; readonly expiresAt: number } | null;
 }
 

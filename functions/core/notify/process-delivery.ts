@@ -88,8 +88,9 @@ export async function processDelivery(deps: NotifyDeps, input: ProcessDeliveryIn
     if (await deps.deliveries.markSuppressed(delivery, 'desk-address', at)) log.info('delivery suppressed', { reason: 'desk-address' });
     return 'suppressed';
   }
-  if (delivery.kind === 'ack' && (!settings.ackEnabled || deps.config.ackLimitPerDay === 0)) {
-    const reason = settings.ackEnabled ? 'rate-limited' : 'acknowledgements-disabled';
+  const rate = deliveryRate(delivery, now, deps.config);
+  if ((delivery.kind === 'ack' && !settings.ackEnabled) || rate?.limit === 0) {
+    const reason = delivery.kind === 'ack' && !settings.ackEnabled ? 'acknowledgements-disabled' : 'rate-limited';
     if (await deps.deliveries.markSuppressed(delivery, reason, at)) log.info('delivery suppressed', { reason });
     return 'suppressed';
   }
@@ -100,7 +101,7 @@ export async function processDelivery(deps: NotifyDeps, input: ProcessDeliveryIn
     claimId,
     now: at,
     leaseUntil: new Date(now.getTime() + input.leaseMs).toISOString(),
-    rate: deliveryRate(delivery, now, deps.config.ackLimitPerDay),
+    rate,
   });
   if (claim.kind === 'blocked') {
     if (await deps.deliveries.markSuppressed(delivery, claim.reason, at)) log.info('delivery suppressed', { reason: claim.reason });

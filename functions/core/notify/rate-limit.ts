@@ -1,4 +1,4 @@
-// core: the rate limits that stop loops: acknowledgements per address and day, team notices per sender and hour
+// core: the rate limits that stop loops: acknowledgements and relays per address and day, team notices per sender and hour
 import type { ClaimRequest, Delivery } from './notify-ports';
 
 /** Counters outlive their window by a day, so a late-arriving mail near the window's end still finds its counter. */
@@ -19,13 +19,20 @@ export function ackRateWindow(now: Date): { window: string; expiresAt: number } 
 
 /**
  * The counter a delivery must take one from before it is sent, or null for none: an acknowledgement counts against
- * its recipient's day (`ackLimitPerDay`); a team notice about inbound mail against its recipient and limit key (the
- * sender, or the ticket for held mail) for the UTC hour ({@link NOTICE_LIMIT_PER_HOUR}). Replies, relays and notices about agents' actions are not
- * limited.
- * @example deliveryRate({ kind: 'ack', ... }, now, 3) // { window: '2026-11-29', limit: 3, expiresAt }
+ * its recipient's day (`ackLimitPerDay`, against auto-responders); a relay against its recipient's relays of the day
+ * (`relayLimitPerDay`, against loops between participants' forwarding rules); a team notice about inbound mail
+ * against its recipient and limit key (the sender, or the ticket for held mail) for the UTC hour
+ * ({@link NOTICE_LIMIT_PER_HOUR}). Answers and notices about agents' actions are not limited.
+ * @example deliveryRate({ kind: 'ack' }, now, { ackLimitPerDay: 3, relayLimitPerDay: 50 }) // { window: '2026-11-29', limit: 3, expiresAt }
  */
-export function deliveryRate(delivery: Pick<Delivery, 'kind' | 'noticeLimitKey'>, now: Date, ackLimitPerDay: number): ClaimRequest['rate'] {
-  if (delivery.kind === 'ack') return { ...ackRateWindow(now), limit: ackLimitPerDay };
+export function deliveryRate(
+  delivery: Pick<Delivery, 'kind' | 'noticeLimitKey'>,
+  now: Date,
+  limits: { readonly ackLimitPerDay: number; readonly relayLimitPerDay: number },
+): ClaimRequest['rate'] {
+  const day = ackRateWindow(now);
+  if (delivery.kind === 'ack') return { ...day, limit: limits.ackLimitPerDay };
+  if (delivery.kind === 'relay') return { ...day, window: `relay#${day.window}`, limit: limits.relayLimitPerDay };
   if (delivery.kind === 'agent-notice' && delivery.noticeLimitKey) {
     return {
       window: `notice#${delivery.noticeLimitKey}#${now.toISOString().slice(0, 13)}`,

@@ -78,7 +78,8 @@ export function decideAgentNotices(change: TableChange, context: NoticeContext):
             kind: 'new-ticket',
             emails: teamFor(context),
             markdown: `New ticket ${number} from ${sender}: **${escapeMarkdown(ticket.subject)}**\n\n${words}`,
-            except: message.from.address,
+            // A team member who forwarded the customer's mail in knows of it already.
+            except: message.forwardedBy?.address ?? message.from.address,
             limitKey: `sender:${message.from.address.toLowerCase()}`,
           };
         }

@@ -101,8 +101,10 @@ export function createApiClient(options: ApiClientOptions) {
     ticket: (id: string) => call<TicketDetail>('GET', `/tickets/${enc(id)}`),
     createTicket: (input: { deskId: string; to: string; cc: string[]; subject: string; body: string; attachments?: UploadedFile[] }) =>
       call<Ticket>('POST', '/tickets', input),
-    postMessage: (id: string, input: { body: string; internal: boolean; attachments?: UploadedFile[]; status?: TicketStatus }) =>
-      call<Message>('POST', `/tickets/${enc(id)}/messages`, input),
+    postMessage: (
+      id: string,
+      input: { body: string; internal: boolean; attachments?: UploadedFile[]; status?: TicketStatus; version?: number },
+    ) => call<Message>('POST', `/tickets/${enc(id)}/messages`, input),
     patchTicket: (id: string, patch: TicketPatch) => call<Ticket>('PATCH', `/tickets/${enc(id)}`, patch),
     addParticipant: (id: string, address: string, name?: string) =>
       call<Participant>('POST', `/tickets/${enc(id)}/participants`, name ? { address, name } : { address }),

@@ -40,6 +40,7 @@ export type Message = Pick<
   | 'authenticity'
   | 'notices'
   | 'movedFrom'
+  | 'forwardedBy'
   | 'id'
   | 'direction'
   | 'from'
