@@ -69,7 +69,7 @@ export default defineConfig({
         test: {
           name: 'corpus',
           include: ['test/corpus/**/*.test.ts'],
-          globalSetup: ['test/corpus/support/require-corpus.ts'],
+          globalSetup: ['test/corpus/support/require-corpus.ts', 'test/corpus/support/compile-cli.ts'],
           testTimeout: 60_000,
         },
       },

@@ -80,7 +80,26 @@ export const LOGGED_METRICS = {
 export const METRIC_LOG_FIELD = 'metric';
 
 /** Variables Lambda itself sets in every execution environment; a stack may not set them. */
-export const LAMBDA_RUNTIME_ENV = { region: 'AWS_REGION' } as const;
+export const LAMBDA_RUNTIME_ENV = {
+  region: 'AWS_REGION',
+  /** The function's session token: the Parameters and Secrets Extension answers only callers that present it. */
+  sessionToken: 'AWS_SESSION_TOKEN',
+} as const;
+
+/**
+ * The AWS Parameters and Secrets Lambda Extension (a layer the stack adds to every function whose contract
+ * reads {@link ENV.tokenSecretArn}): a local HTTP endpoint that reads and caches Secrets Manager secrets, so the
+ * functions bundle no Secrets Manager client.
+ */
+export const SECRETS_EXTENSION = {
+  /** Set by the layer's CDK binding; the extension listens on 2773 when it is absent. */
+  portEnv: 'PARAMETERS_SECRETS_EXTENSION_HTTP_PORT',
+  defaultPort: 2773,
+  /** GET with `?secretId=<arn>`; answers GetSecretValue's JSON. */
+  secretPath: '/secretsmanager/get',
+  /** Carries the caller's {@link LAMBDA_RUNTIME_ENV.sessionToken}. */
+  tokenHeader: 'X-Aws-Parameters-Secrets-Token',
+} as const;
 
 /** The values of a function's variables, by name. */
 export type FunctionEnv<F extends FunctionName> = Record<(typeof FUNCTION_ENV)[F][number], string>;
@@ -227,9 +246,19 @@ export const keys = {
   /** A search term of a ticket (one item per desk, term and ticket; see core/search/search-terms.ts). */
   term: (deskId: string, term: string, ticketId: string): TableKey => ({ pk: termPartition(deskId, term), sk: ticketId }),
   address: (address: string): TableKey => ({ pk: `ADDR#${address.toLowerCase()}`, sk: 'ADDR' }),
-  rate: (address: string, day: string): TableKey => ({ pk: `RATE#${address.toLowerCase()}#${day}`, sk: 'RATE' }),
+  /** A per-address counter for one window: the day for acknowledgements, `relay#<day>`, `notice#<key>#<hour>`. */
+  rate: (address: string, window: string): TableKey => ({ pk: `RATE#${address.toLowerCase()}#${window}`, sk: 'RATE' }),
   /** One per stored email content (SHA-256 below SES's block): the same mail stored twice is a duplicate. */
   content: (fingerprint: string): TableKey => ({ pk: `CONTENT#${fingerprint}`, sk: 'CONTENT' }),
+  /** A team member's notification preferences (by their lowercased email). */
+  agentPreferences: (email: string): TableKey => ({ pk: `AGENT#${email.toLowerCase()}`, sk: 'PREFS' }),
+  /** A team-shared saved reply; all of them share one partition, read with one Query. */
+  savedReply: (replyId: string): TableKey => ({ pk: 'REPLIES', sk: `REPLY#${replyId}` }),
+  /** One webhook POST of one event to one configured hook; a ticket's events share a partition. */
+  webhookDelivery: (ticketId: string, eventId: string, hookIndex: number): TableKey => ({
+    pk: `WEBHOOK#${ticketId}`,
+    sk: `EVT#${eventId}#${hookIndex}`,
+  }),
 };
 
 /** The partition-key prefix of each item kind, for telling items apart in a mixed read. */
@@ -295,6 +324,19 @@ export function ticketIndexKeys(ticket: {
   };
 }
 
+/**
+ * The notify function's further stream filters (Lambda ORs the filters of a mapping, at most 5): new or changed
+ * tickets, new messages and deliveries that failed, from which it derives agent notifications and webhook events, and
+ * webhook deliveries an agent retried.
+ */
+export const WORKFLOW_STREAM_FILTERS = [
+  { eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { type: { S: ['ticket'] } } } },
+  { eventName: ['INSERT'], dynamodb: { NewImage: { type: { S: ['message'] } } } },
+  { eventName: ['MODIFY'], dynamodb: { NewImage: { type: { S: ['delivery'] }, status: { S: ['failed'] } } } },
+  // An agent's retry of a failed webhook delivery (`failed → pending`).
+  { eventName: ['MODIFY'], dynamodb: { NewImage: { type: { S: ['webhook'] }, status: { S: ['pending'] } } } },
+] as const;
+
 /** The `type` attribute of delivery items and the status that asks the notify function to send one. */
 export const DELIVERY_ITEM = { type: 'delivery', sendableStatus: 'pending' } as const;
 
@@ -307,3 +349,12 @@ export const NOTIFY_STREAM_FILTER = {
   eventName: ['INSERT', 'MODIFY'],
   dynamodb: { NewImage: { type: { S: [DELIVERY_ITEM.type] }, status: { S: [DELIVERY_ITEM.sendableStatus] } } },
 } as const;
+
+/** Every filter of the notify function's stream mapping: deliveries to send, then the workflow's changes. */
+export const NOTIFY_STREAM_FILTERS = [NOTIFY_STREAM_FILTER, ...WORKFLOW_STREAM_FILTERS] as const;
+
+/**
+ * The attribute the API puts on the quoted history of a message's HTML and the dashboard's frame hides until asked.
+ * Mail cannot carry it: the sanitiser drops every `data-` attribute.
+ */
+export const QUOTED_HTML_ATTRIBUTE = 'data-sesdesk-quote';

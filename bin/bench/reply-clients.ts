@@ -1,7 +1,8 @@
 // bench: reply extraction scored per mail client and per language on the project's samples, and on the corpus
 import EmailReplyParser from 'email-reply-parser';
 import { convert } from 'html-to-text';
-import { separateReply, separateReplyFromHtml } from '../../functions/core/email/extract-reply';
+import { separateReply } from '../../functions/core/email/extract-reply';
+import { separateReplyFromHtml } from '../../functions/core/email/extract-reply-html';
 import type { ReplyConfidence } from '../../functions/core/types';
 import { scoreReplyCorpus } from '../../test/corpus/support/reply-corpus';
 import { corpusProblem } from '../../test/support/corpus';

@@ -1,7 +1,8 @@
 // bench: prints reply-extraction timings on the corpus performance cases (`npx tsx bin/bench/reply-speed.ts`)
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { extractReply, extractReplyFromHtml } from '../../functions/core/email/extract-reply';
+import { extractReply } from '../../functions/core/email/extract-reply';
+import { extractReplyFromHtml } from '../../functions/core/email/extract-reply-html';
 import { corpusPath } from '../../test/support/corpus';
 
 const RUNS = 5;

@@ -34,6 +34,8 @@ export interface LocalRuntimeOptions {
   readonly signInCode?: string;
   /** Injected faults for reliability tests and benches (see bin/local/faults.ts); none when absent. */
   readonly faults?: FaultInjector;
+  /** Waits between webhook attempts (tests shorten them). @default the notify function's */
+  readonly webhookRetryDelaysMs?: readonly number[];
 }
 
 export interface LocalRuntime {
@@ -64,7 +66,15 @@ export function createLocalRuntime(options: LocalRuntimeOptions): LocalRuntime {
     documents,
     tokenKeys,
     ingest: createIngestDeps({ ...clients, tokenKeys, log: options.log('ingest') }),
-    notify: createNotifyDeps({ ...clients, ses, bucket, tokenKeys, region: LOCAL_REGION, log: options.log('notify') }),
+    notify: createNotifyDeps({
+      ...clients,
+      ses,
+      bucket,
+      tokenKeys,
+      region: LOCAL_REGION,
+      log: options.log('notify'),
+      ...(options.webhookRetryDelaysMs ? { webhookRetryDelaysMs: options.webhookRetryDelaysMs } : {}),
+    }),
     api: createApiDeps({
       ...clients,
       bucket,

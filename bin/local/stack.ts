@@ -5,7 +5,7 @@ import path from 'node:path';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import type { S3Event, S3EventRecord } from 'aws-lambda';
 import { DEFAULT_DESK_CONFIG, type DeskConfig } from '../../functions/core/config/desk-config';
-import { MAIL_PREFIXES, NOTIFY_STREAM_FILTER } from '../../functions/contracts';
+import { MAIL_PREFIXES, NOTIFY_STREAM_FILTERS } from '../../functions/contracts';
 import { verifyLocalToken } from '../../functions/core/api/local-auth';
 import { createApiHandler } from '../../functions/api/create-handler';
 import { createIngestHandler, decodeS3Key } from '../../functions/ingest/create-handler';
@@ -166,7 +166,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       streamArn: Table!.LatestStreamArn!,
       // Like a Lambda with a 10 s timeout: a claim left by a batch that died is free again after ~12 s, well
       // before the retries below (about 40 s in all) give up on its record.
-      filter: NOTIFY_STREAM_FILTER,
+      filter: NOTIFY_STREAM_FILTERS,
       onBatch: (event) => notify(event, { getRemainingTimeInMillis: () => NOTIFY_TIMEOUT_MS }),
       maxRetries: NOTIFY_STREAM_RETRIES,
       retryDelayMs: (attempt) => Math.min(8_000, 250 * 2 ** (attempt - 1)),

@@ -32,8 +32,8 @@ export interface PollStreamOptions {
   readonly onError?: (error: unknown) => void;
   /** Region put on the records when the stream leaves it out. @default 'us-east-1' */
   readonly region?: string;
-  /** Lambda's event filter: records that do not match are skipped, never handed to `onBatch`. @default every record */
-  readonly filter?: EventPattern;
+  /** Lambda's event filters (a record matching any one is kept): others are skipped, never handed to `onBatch`. @default every record */
+  readonly filter?: EventPattern | readonly EventPattern[];
 }
 
 export interface StreamPoller {
@@ -127,7 +127,9 @@ export function pollStream(options: PollStreamOptions): StreamPoller {
       return 0;
     }
     const records = (result.Records ?? []).map((r) => toLambdaRecord(r, streamArn, region));
-    const wanted = options.filter ? records.filter((record) => matchesPattern(options.filter!, record)) : records;
+    const filters: readonly EventPattern[] =
+      options.filter === undefined ? [] : Array.isArray(options.filter) ? options.filter : [options.filter];
+    const wanted = filters.length > 0 ? records.filter((record) => filters.some((filter) => matchesPattern(filter, record))) : records;
     if (wanted.length > 0) await deliver(wanted);
     state.lastSequence = records.at(-1)?.dynamodb?.SequenceNumber ?? state.lastSequence;
     // A closed shard has no next iterator once it is read to its end.

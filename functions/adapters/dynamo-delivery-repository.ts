@@ -83,11 +83,11 @@ export class DynamoDeliveryRepository implements DeliveryRepository {
     ];
     if (request.rate) {
       items.push({
-        // One counter per address and day; the condition is what stops two auto-responders ping-ponging.
+        // One counter per address and window (its kind and period); the condition is what stops two auto-responders ping-ponging.
         name: 'rate',
         write: {
           Update: {
-            Key: keys.rate(address, request.rate.day),
+            Key: keys.rate(address, request.rate.window),
             UpdateExpression: 'SET #type = :type, address = :address, expiresAt = :ttl ADD #count :one',
             ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
             ExpressionAttributeNames: { '#type': 'type', '#count': 'count' },

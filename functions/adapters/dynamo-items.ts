@@ -36,6 +36,7 @@ export function ticketFromItem(item: Item): Ticket {
     preview: (item.preview as string | undefined) ?? '',
     version: (item.version as number | undefined) ?? 0,
     ...(typeof item.mergedInto === 'string' ? { mergedInto: item.mergedInto } : {}),
+    ...(typeof item.changedBy === 'string' ? { changedBy: item.changedBy } : {}),
   };
 }
 
@@ -57,7 +58,7 @@ export function ticketUpdate(change: TicketTransition): NamedItem {
         UpdateExpression:
           'SET #status = :status, assignee = :assignee, labels = :labels, priority = :priority, participants = :participants, updatedAt = :updatedAt, ' +
           'threadMessageIds = :ids, preview = :preview, messageCount = :count, ' +
-          'gsi1pk = :gsi1pk, gsi1sk = :gsi1sk, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk, gsi4pk = :gsi4pk, version = :next' +
+          'gsi1pk = :gsi1pk, gsi1sk = :gsi1sk, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk, gsi4pk = :gsi4pk, version = :next, changedBy = :changedBy' +
           (after.mergedInto ? ', mergedInto = :mergedInto' : ''),
         ConditionExpression: 'version = :version',
         ExpressionAttributeNames: { '#status': 'status' },
@@ -79,6 +80,7 @@ export function ticketUpdate(change: TicketTransition): NamedItem {
           ':version': before.version,
           ':next': after.version,
           ...(after.mergedInto ? { ':mergedInto': after.mergedInto } : {}),
+          ':changedBy': after.changedBy ?? null,
         },
       },
     },

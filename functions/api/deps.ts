@@ -6,6 +6,7 @@ import { DynamoDeskRepository } from '../adapters/dynamo-desk-repository';
 import { DynamoSettingsRepository } from '../adapters/dynamo-settings-repository';
 import { DynamoTable } from '../adapters/dynamo-table';
 import { DynamoTicketRepository } from '../adapters/dynamo-ticket-repository';
+import { DynamoWorkflowRepository } from '../adapters/dynamo-workflow-repository';
 import { S3ObjectStore } from '../adapters/s3-object-store';
 import { S3Presigner } from '../adapters/s3-presigner';
 import type { ApiDeps, LocalSignIn } from '../core/api/api-ports';
@@ -51,6 +52,7 @@ export function createApiDeps(resources: ApiResources): ApiDeps {
       const { createIngestDeps } = await import('../ingest/deps');
       return createIngestDeps({ ...resources, tokenKeys: await resources.tokenKeys() });
     },
+    workflow: new DynamoWorkflowRepository(table),
     clock: resources.clock ?? (() => new Date()),
     log: resources.log,
     ...(resources.localSignIn ? { localSignIn: resources.localSignIn } : {}),

@@ -20,7 +20,7 @@ export const handler = createApiHandler(
       tableName: env.TABLE_NAME,
       bucket: env.MAIL_BUCKET,
       config: deskConfigFromJson(env.DESK_CONFIG),
-      tokenKeys: once(() => loadTokenKeys(env.TOKEN_SECRET_ARN)),
+      tokenKeys: once(() => loadTokenKeys(env.TOKEN_SECRET_ARN, process.env)),
       log,
     });
   }),

@@ -21,6 +21,7 @@ import { NotFoundError } from '../core/errors';
 import { MAIL_LOG_OUTCOMES } from '../core/ports';
 import { TICKET_PRIORITIES, TICKET_STATUSES } from '../core/types';
 import { deliveryView, htmlPage, messageView, ticketDetailView, ticketView } from './views';
+import { workflowRoutes } from './workflow-routes';
 
 /** What a route answers: JSON (or nothing), or an HTML page. */
 export type RouteResult = { readonly status: number; readonly json?: unknown } | { readonly status: number; readonly html: string };
@@ -435,6 +436,7 @@ const routes: readonly Route[] = [
     path: '/api/ingest/failed',
     handle: async ({ deps }) => ({ status: 200, json: await listMailLog(deps, { outcome: 'failed', limit: 100, cursor: null }) }),
   },
+  ...workflowRoutes,
 ];
 
 /** The signed link's parts from the query string, or null when one is missing or malformed. */

@@ -24,3 +24,13 @@ export function normalizeMessageId(id: string): string {
   const bare = id.trim().replace(/^<+|>+$/g, '');
   return `<${bare.toLowerCase()}>`;
 }
+
+/**
+ * The id of something a redelivered event must not create twice (a notification, a webhook event): derived with the
+ * secret from a name that says what it is for, e.g. `notice:<change>:<kind>:<recipient>`.
+ */
+export function idFor(keys: TokenKeys, name: string): string {
+  const [secret] = keys.secrets;
+  if (!secret) throw new Error('ids need at least one secret');
+  return base32(createHmac('sha256', secret).update(name).digest(), 26);
+}

@@ -116,8 +116,8 @@ export interface DeliveryContent {
 /** An outgoing email waiting for the notify function (one per recipient). */
 export interface NewDelivery {
   readonly id: string;
-  /** `relay`: a participant's emailed reply passed on to the other people on the ticket. */
-  readonly kind: 'ack' | 'reply' | 'participant-added' | 'relay';
+  /** `relay`: a participant's emailed reply passed on to the other people on the ticket; `agent-notice`: a team notification (new ticket, reply, assignment…), never to a customer. */
+  readonly kind: 'ack' | 'reply' | 'participant-added' | 'relay' | 'agent-notice';
   readonly ticketId: string;
   readonly deskId: string;
   readonly recipient: Mailbox;
@@ -125,6 +125,8 @@ export interface NewDelivery {
   readonly messageItemId: string;
   readonly content: DeliveryContent;
   readonly createdAt: string;
+  /** On a team notice about inbound mail: what its rate limit counts against (`sender:<address>` or `held:<ticket id>`). */
+  readonly noticeLimitKey?: string;
 }
 
 /**

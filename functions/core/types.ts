@@ -153,6 +153,8 @@ export interface Ticket {
   readonly version: number;
   /** Set when the ticket was merged into another: threading, search and the API follow it there. */
   readonly mergedInto?: string;
+  /** The agent who made the latest dashboard change (status, assignee, labels, priority); absent before any. */
+  readonly changedBy?: string | null;
 }
 
 export type MessageDirection = 'inbound' | 'outbound' | 'note';
@@ -222,4 +224,6 @@ export interface TicketMessage {
   readonly messageIdTaken?: boolean;
   /** For a message an agent moved out of a held state into a new ticket: where it came from. */
   readonly movedFrom?: { readonly ticketId: string; readonly number: number };
+  /** Inbound mail a team member forwarded to the desk for its original sender: who forwarded it. */
+  readonly forwardedBy?: Mailbox;
 }

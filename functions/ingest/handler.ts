@@ -17,7 +17,7 @@ export const handler = createIngestHandler(
       s3: new S3Client({}),
       tableName: env.TABLE_NAME,
       config: deskConfigFromJson(env.DESK_CONFIG),
-      tokenKeys: await loadTokenKeys(env.TOKEN_SECRET_ARN),
+      tokenKeys: await loadTokenKeys(env.TOKEN_SECRET_ARN, process.env),
       log,
     });
   }),

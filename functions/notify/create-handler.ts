@@ -5,6 +5,11 @@ import { itemFromStreamImage } from '../adapters/dynamo-table';
 import { DELIVERY_ITEM } from '../contracts';
 import type { Delivery } from '../core/notify/notify-ports';
 import { processDelivery, type NotifyDeps } from '../core/notify/process-delivery';
+import { processTableChange } from '../core/workflow/process-table-change';
+import type { WorkflowDeps } from '../core/workflow/workflow-ports';
+import type { Log } from '../core/ports';
+import { deliverWebhook } from '../core/workflow/deliver-webhook';
+import { tableChangeOf, webhookToRetry } from './table-change-record';
 
 /** Lease used when no Lambda context tells how long this invocation may still run. */
 const DEFAULT_LEASE_MS = 60_000;
@@ -33,6 +38,20 @@ export function deliveryToSend(record: DynamoDBRecord): Delivery | null {
   return null;
 }
 
+/** Notifications and webhooks of one record: a change to tell about, or a webhook delivery an agent retried. */
+async function workflow(deps: WorkflowDeps, record: DynamoDBRecord, leaseMs: number, retry: () => void, log: Log): Promise<void> {
+  const change = tableChangeOf(record);
+  const webhook = change ? null : webhookToRetry(record);
+  if (!change && !webhook) return;
+  try {
+    const outcome = change ? await processTableChange(deps, change, leaseMs) : await deliverWebhook(deps, webhook!, leaseMs);
+    if (outcome === 'retry') retry();
+  } catch (error) {
+    log.error('change could not be processed; the record will be retried', { source: change?.source, webhook, error: String(error) });
+    retry();
+  }
+}
+
 /**
  * Builds the notify handler. Records are handled in order, each on its own: one that must be retried is
  * reported in `batchItemFailures` (Lambda then resumes from the lowest one, and the records after it find
@@ -44,10 +63,13 @@ export const createNotifyHandler =
     const resolved = await deps();
     const batchItemFailures: DynamoDBBatchResponse['batchItemFailures'] = [];
     for (const record of event.Records ?? []) {
-      const delivery = deliveryToSend(record);
-      if (!delivery) continue;
       const leaseMs = context ? context.getRemainingTimeInMillis() + LEASE_MARGIN_MS : DEFAULT_LEASE_MS;
       const retry = () => batchItemFailures.push({ itemIdentifier: record.dynamodb?.SequenceNumber ?? record.eventID ?? '' });
+      const delivery = deliveryToSend(record);
+      if (!delivery) {
+        if (resolved.workflow) await workflow(resolved.workflow, record, leaseMs, retry, resolved.log);
+        continue;
+      }
       try {
         if ((await processDelivery(resolved, { delivery, leaseMs })) === 'retry') retry();
       } catch (error) {

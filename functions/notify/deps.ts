@@ -7,6 +7,9 @@ import { DynamoSettingsRepository } from '../adapters/dynamo-settings-repository
 import { DynamoTable } from '../adapters/dynamo-table';
 import { S3ObjectStore } from '../adapters/s3-object-store';
 import { SesMailer } from '../adapters/ses-mailer';
+import { HttpWebhookSender } from '../adapters/http-webhook-sender';
+import { DynamoWorkflowRepository } from '../adapters/dynamo-workflow-repository';
+import type { WebhookSender } from '../core/workflow/workflow-ports';
 import type { DeskConfig } from '../core/config/desk-config';
 import type { NotifyDeps } from '../core/notify/process-delivery';
 import { cachedSettings } from '../core/notify/settings-cache';
@@ -29,6 +32,10 @@ export interface NotifyResources {
   readonly log: Log;
   /** @default the system clock */
   readonly clock?: () => Date;
+  /** @default POSTs with fetch */
+  readonly webhookSender?: WebhookSender;
+  /** Waits between webhook attempts. @default 1 s, 4 s, 10 s */
+  readonly webhookRetryDelaysMs?: readonly number[];
 }
 
 /** The notify use case's dependencies over real clients; desk settings are cached per container. */
@@ -36,12 +43,13 @@ export function createNotifyDeps(resources: NotifyResources): NotifyDeps {
   const table = new DynamoTable(resources.documents, resources.tableName);
   const settings = new DynamoSettingsRepository(table);
   const clock = resources.clock ?? (() => new Date());
+  const deskSettings = cachedSettings(
+    (deskId) => settings.getSettings(deskId),
+    () => clock().getTime(),
+  );
   return {
     deliveries: new DynamoDeliveryRepository(table),
-    settings: cachedSettings(
-      (deskId) => settings.getSettings(deskId),
-      () => clock().getTime(),
-    ),
+    settings: deskSettings,
     mailer: new SesMailer(resources.ses, { configurationSetName: resources.sesConfigurationSet }),
     store: new S3ObjectStore(resources.s3),
     bucket: resources.bucket,
@@ -50,5 +58,15 @@ export function createNotifyDeps(resources: NotifyResources): NotifyDeps {
     clock,
     region: resources.region,
     log: resources.log,
+    workflow: {
+      repository: new DynamoWorkflowRepository(table),
+      sender: resources.webhookSender ?? new HttpWebhookSender(),
+      settings: deskSettings,
+      config: resources.config,
+      tokenKeys: resources.tokenKeys,
+      clock,
+      log: resources.log,
+      ...(resources.webhookRetryDelaysMs ? { retryDelaysMs: resources.webhookRetryDelaysMs } : {}),
+    },
   };
 }

@@ -20,7 +20,7 @@ export const handler = createNotifyHandler(
       tableName: env.TABLE_NAME,
       bucket: env.MAIL_BUCKET,
       config: deskConfigFromJson(env.DESK_CONFIG),
-      tokenKeys: await loadTokenKeys(env.TOKEN_SECRET_ARN),
+      tokenKeys: await loadTokenKeys(env.TOKEN_SECRET_ARN, process.env),
       region: process.env[LAMBDA_RUNTIME_ENV.region]!,
       sesConfigurationSet: env.SES_CONFIGURATION_SET,
       log,

@@ -1,52 +1,19 @@
 // infra: one Lambda function with the project's shared defaults (Node 24, arm64, bundled ESM, JSON logs)
-import { fileURLToPath } from 'node:url';
-import { Duration } from 'aws-cdk-lib';
+import path from 'node:path';
+import { AssetHashType, DockerImage, Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENV, FUNCTION_ENV, type EnvName, type FunctionName } from '../../functions/contracts';
+import { bundleFunctionSync } from './function-bundle';
 
-/** The repository root: esbuild resolves `node_modules` and the lock file from here. */
-export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export { functionEntry, REPO_ROOT } from './function-bundle';
 
-/** Absolute path of a Lambda entry point, e.g. `functionEntry('ingest')` → `functions/ingest/handler.ts`. */
-export function functionEntry(name: string): string {
-  return fileURLToPath(new URL(`../../functions/${name}/handler.ts`, import.meta.url));
-}
-
-/**
- * The esbuild settings every function is bundled with; the bundle test builds with these same values.
- * The banner gives bundled CommonJS dependencies a `require` inside the ESM output (aws-cdk #29310).
- */
-export const BUNDLE_SETTINGS = {
-  target: 'node24',
-  minify: true,
-  sourceMap: true,
-  mainFields: ['module', 'main'],
-  banner: "import { createRequire as __sesdeskCreateRequire } from 'node:module'; const require = __sesdeskCreateRequire(import.meta.url);",
-} as const;
-
-/**
- * The esbuild options NodejsFunction derives from {@link BUNDLE_SETTINGS} (ESM, AWS SDK bundled), for the tests
- * and benchmarks that build a handler the way a deployment does.
- */
-export function lambdaBuildOptions(entry: string, outfile: string) {
-  return {
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node' as const,
-    format: 'esm' as const,
-    target: BUNDLE_SETTINGS.target,
-    minify: BUNDLE_SETTINGS.minify,
-    sourcemap: BUNDLE_SETTINGS.sourceMap,
-    sourcesContent: false,
-    mainFields: [...BUNDLE_SETTINGS.mainFields],
-    banner: { js: BUNDLE_SETTINGS.banner },
-  };
+/** Whether a function's contract reads the reply-token key, which it then reads through the secrets extension. */
+function readsTokenSecret(contract: FunctionName | undefined): boolean {
+  return contract !== undefined && (FUNCTION_ENV[contract] as readonly EnvName[]).includes(ENV.tokenSecretArn);
 }
 
 export interface AppFunctionProps {
@@ -77,11 +44,11 @@ export interface AppFunctionProps {
 }
 
 /**
- * A `NodejsFunction` with the project's defaults and its own role and log group, so its policy holds
+ * A Lambda function with the project's defaults and its own role and log group, so its policy holds
  * exactly the grants its construct adds (no `AWSLambdaBasicExecutionRole` with `logs:*` on `*`).
  */
 export class AppFunction extends Construct {
-  public readonly fn: nodejs.NodejsFunction;
+  public readonly fn: lambda.Function;
   public readonly role: iam.Role;
   public readonly logGroup: logs.LogGroup;
   /** The function under `functions/` whose contract this one keeps; undefined for a CDK-internal function. */
@@ -98,9 +65,23 @@ export class AppFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
-    this.fn = new nodejs.NodejsFunction(this, 'Function', {
-      entry: props.entry,
-      handler: 'handler',
+    const entry = props.entry;
+    this.fn = new lambda.Function(this, 'Function', {
+      // Bundled here rather than by NodejsFunction, whose esbuild call writes one file and cannot split code.
+      code: lambda.Code.fromAsset(path.dirname(entry), {
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          image: DockerImage.fromRegistry('public.ecr.aws/sam/build-nodejs24.x'),
+          command: ['sh', '-c', 'echo "sesdesk bundles its functions with the esbuild of npm ci, not in Docker" >&2; exit 1'],
+          local: {
+            tryBundle: (outputDir) => {
+              bundleFunctionSync(entry, outputDir);
+              return true;
+            },
+          },
+        },
+      }),
+      handler: 'index.handler',
       description: props.description,
       // Pinned: NODEJS_LATEST moves with CDK releases. Node 24 runs only async handlers (no callbacks), which a
       // test checks of every bundle.
@@ -115,24 +96,16 @@ export class AppFunction extends Construct {
       onFailure: props.onFailure,
       retryAttempts: props.retryAttempts,
       maxEventAge: props.maxEventAge,
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: `${REPO_ROOT}package-lock.json`,
+      // The reply-token key is read through the extension's local endpoint (functions/adapters/runtime-env.ts).
+      paramsAndSecrets: readsTokenSecret(props.contract)
+        ? lambda.ParamsAndSecretsLayerVersion.fromVersion(lambda.ParamsAndSecretsVersions.V1_0_103, {
+            logLevel: lambda.ParamsAndSecretsLogLevel.WARN,
+          })
+        : undefined,
       environment: {
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
-      },
-      bundling: {
-        format: nodejs.OutputFormat.ESM,
-        target: BUNDLE_SETTINGS.target,
-        minify: BUNDLE_SETTINGS.minify,
-        sourceMap: BUNDLE_SETTINGS.sourceMap,
-        sourceMapMode: nodejs.SourceMapMode.DEFAULT,
-        sourcesContent: false,
-        mainFields: [...BUNDLE_SETTINGS.mainFields],
-        banner: BUNDLE_SETTINGS.banner,
-        // Bundled and tree-shaken: pins the SDK version and loads faster than the runtime's copy.
-        bundleAwsSDK: true,
       },
     });
     const { contract } = props;

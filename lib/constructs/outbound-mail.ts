@@ -10,7 +10,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ENV, NOTIFY_STREAM_FILTER } from '../../functions/contracts';
+import { ENV, NOTIFY_STREAM_FILTERS } from '../../functions/contracts';
 import type { StageNames } from '../names';
 import { AppFunction, functionEntry } from './app-function';
 import type { InboundMail } from './inbound-mail';
@@ -118,9 +118,10 @@ export class OutboundMail extends Construct {
         retryAttempts: 5,
         maxRecordAge: Duration.hours(1),
         onFailure: new sources.SqsDlq(this.notifyFailures),
-        // Only delivery items that are pending: new ones and agents' retries (the pattern the local stream
-        // poller applies too). The function's own updates never match; the handler checks the old image too.
-        filters: [{ pattern: JSON.stringify(NOTIFY_STREAM_FILTER) }],
+        // Delivery items that are pending (new ones and agents' retries), plus tickets, new messages and failed
+        // deliveries for notifications and webhooks (the patterns the local stream poller applies too). The
+        // function's own delivery updates never match; the handler checks the old image too.
+        filters: NOTIFY_STREAM_FILTERS.map((filter) => ({ pattern: JSON.stringify(filter) })),
       }),
     );
 

@@ -1,5 +1,5 @@
 // browser: conversations in real Chromium on the whole local stack: pasted screenshots show, agents' Markdown renders,
-// and what the customer receives is readable text
+// what the customer receives is readable text, quoted history folds, and a reply never races a colleague's
 import { mkdir } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -171,7 +171,7 @@ describe('conversations in a real browser', () => {
     await page.context().close();
   }, 180_000);
 
-  it('opens a ticket to a customer from the New ticket page; the customer gets the message', async () => {
+  it('opens a ticket to a customer from the New ticket page with an attached file; the customer gets both', async () => {
     const subject = `Your loan printer ${runId}`;
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
@@ -184,6 +184,19 @@ describe('conversations in a real browser', () => {
     await page.getByLabel('To (the customer)').fill('dana@customer.example');
     await page.getByLabel('Subject').fill(subject);
     await page.getByLabel('Message (Markdown)').fill('A loan printer is **on its way**.');
+    // A failed upload blocks opening the ticket, with the reason on screen; Retry uploads it for real.
+    await page.route('**/uploads/**', (route) => route.abort());
+    await page
+      .locator('input[type="file"]')
+      .setInputFiles({ name: 'loan-terms.txt', mimeType: 'text/plain', buffer: Buffer.from(`terms ${runId}\n`) });
+    await page.getByRole('alert').getByText('loan-terms.txt did not upload').waitFor();
+    expect(await page.getByRole('button', { name: 'Open ticket and send' }).isDisabled()).toBe(true);
+    await page.unroute('**/uploads/**');
+    await page.getByRole('button', { name: 'Retry' }).click();
+    await page
+      .locator('.uploads li', { hasText: 'loan-terms.txt' })
+      .getByText(/\(\d+ B\)/)
+      .waitFor({ timeout: 15_000 });
     await page.screenshot({ path: `${ARTIFACTS}/conversation-new-ticket.png` });
     await page.getByRole('button', { name: 'Open ticket and send' }).click();
     await page.getByRole('heading', { level: 1, name: subject }).waitFor();
@@ -194,6 +207,112 @@ describe('conversations in a real browser', () => {
     const mailed = emails.filter((e) => e.destination.to.some((to) => to.includes('dana@customer.example')));
     expect(mailed.map((e) => e.subject)).toEqual([expect.stringMatching(new RegExp(`^${subject} \\[#\\d+\\]$`))]);
     expect(mailed[0]!.body.text).toContain('A loan printer is on its way.');
+    expect(mailed[0]!.attachments.map((a) => [a.filename, Buffer.from(a.content, 'base64').toString('utf8')])).toEqual([
+      ['loan-terms.txt', `terms ${runId}\n`],
+    ]);
+    await page.locator('.message.outbound .attachments', { hasText: 'loan-terms.txt' }).waitFor();
     await context.close();
   }, 120_000);
+
+  it('folds the quoted history of a Gmail reply in the HTML view, and the frame fits what it shows', async () => {
+    const subject = `Printer fixed ${runId}`;
+    const history = Array.from(
+      { length: 12 },
+      (_, i) => `<p>Earlier paragraph ${i + 1}: please restart the printer and check the tray.</p>`,
+    ).join('');
+    await desk.send({
+      from: 'Erin <erin@customer.example>',
+      subject,
+      text: 'Thanks, that fixed it.\nPrinting works again.\n\nOn Mon, Support wrote:\n> Earlier paragraph',
+      html:
+        '<div dir="ltr">Thanks, that fixed it.<br>Printing works again.</div><br>' +
+        '<div class="gmail_quote"><div dir="ltr" class="gmail_attr">On Mon, 2 Nov 2026 at 10:00, Support wrote:<br></div>' +
+        `<blockquote class="gmail_quote">${history}</blockquote></div>`,
+    });
+    await desk.stack.settled();
+    const { page } = await openTicket(subject);
+    const iframe = page.locator('.message.inbound iframe.email-frame');
+    const frame = page.frameLocator('.message.inbound iframe.email-frame');
+    await frame.getByText('Printing works again.').waitFor();
+    /** The frame's height on the page, and the height of the document inside it. */
+    const heights = async (): Promise<{ frame: number; content: number }> => ({
+      frame: await iframe.evaluate((el: HTMLIFrameElement) => el.clientHeight),
+      content: await frame.locator('html').evaluate((html) => html.scrollHeight),
+    });
+
+    // Collapsed: the two new lines show, the history does not, and the frame is about two lines high.
+    expect(await frame.getByText('Earlier paragraph 1:').isHidden()).toBe(true);
+    await expect.poll(async () => (await heights()).frame).toBeLessThan(200);
+    const collapsed = await heights();
+    expect(Math.abs(collapsed.frame - collapsed.content)).toBeLessThanOrEqual(4);
+    await page.locator('.message.inbound').screenshot({ path: `${ARTIFACTS}/conversation-quote-collapsed.png` });
+
+    // One click shows the history, and the frame grows to hold all of it (no inner scrolling, no cut-off).
+    await page.locator('.message.inbound').getByRole('button', { name: 'Show quoted text' }).click();
+    await frame.getByText('Earlier paragraph 12:').waitFor();
+    await expect.poll(async () => (await heights()).frame).toBeGreaterThan(collapsed.frame + 300);
+    const expanded = await heights();
+    expect(Math.abs(expanded.frame - expanded.content)).toBeLessThanOrEqual(4);
+    await page.locator('.message.inbound').screenshot({ path: `${ARTIFACTS}/conversation-quote-expanded.png` });
+    await page.context().close();
+  }, 180_000);
+
+  it('sends and closes: the ticket is closed and the customer gets the answer once', async () => {
+    const subject = `Close after answer ${runId}`;
+    await desk.send({ from: 'Finn <finn@customer.example>', subject, text: 'Is the outage over?' });
+    await desk.stack.settled();
+    const { page } = await openTicket(subject);
+    const ticket = await ticketBySubject(subject);
+
+    await page.keyboard.press('r');
+    await page.getByLabel('Reply text (Markdown)').fill('Yes, all systems are back.');
+    await page.getByRole('button', { name: 'Send and close' }).click();
+    await page.locator('.message.outbound', { hasText: 'all systems are back' }).waitFor();
+    await page.locator('.ticket-head .chip.status-closed').waitFor();
+    await page.screenshot({ path: `${ARTIFACTS}/conversation-send-and-close.png` });
+
+    await desk.stack.settled();
+    const detail = await desk.api<{ status: string }>('GET', `/api/tickets/${ticket.id}`);
+    expect(detail.status).toBe('closed');
+    const { emails } = await readOutbox(desk.stack.urls.outbox);
+    const mailed = emails.filter(
+      (e) => e.destination.to.some((to) => to.includes('finn@customer.example')) && e.body.text?.includes('all systems are back'),
+    );
+    expect(mailed).toHaveLength(1);
+    await page.context().close();
+  }, 180_000);
+
+  it('when a colleague answered meanwhile, shows what is new and sends only after the agent confirms, once', async () => {
+    const subject = `Two agents ${runId}`;
+    await desk.send({ from: 'Gus <gus@customer.example>', subject, text: 'Where is my refund?' });
+    await desk.stack.settled();
+    const { page } = await openTicket(subject);
+    const ticket = await ticketBySubject(subject);
+    await page.keyboard.press('r');
+    await page.getByLabel('Reply text (Markdown)').fill('Your refund left today.');
+
+    // A colleague answers while this agent is still writing.
+    await desk.api('POST', `/api/tickets/${ticket.id}/messages`, { body: 'Refund issued on Monday.', internal: false });
+    await page.getByRole('button', { name: 'Send reply' }).click();
+
+    // Nothing was sent: the agent sees the colleague's answer marked New, and what changed.
+    const notice = page.getByRole('alertdialog', { name: 'The ticket changed meanwhile' });
+    await notice.getByText('1 new message').waitFor();
+    await page.locator('.message.fresh', { hasText: 'Refund issued on Monday.' }).getByText('New').waitFor();
+    expect(await page.locator('.message.outbound', { hasText: 'Your refund left today.' }).count()).toBe(0);
+    await page.screenshot({ path: `${ARTIFACTS}/conversation-changed-meanwhile.png`, fullPage: true });
+
+    await notice.getByRole('button', { name: 'Send anyway' }).click();
+    await page.locator('.message.outbound', { hasText: 'Your refund left today.' }).waitFor();
+    await notice.waitFor({ state: 'detached' });
+
+    await desk.stack.settled();
+    const thread = await desk.api<{ messages: { direction: string; text: string }[] }>('GET', `/api/tickets/${ticket.id}`);
+    expect(thread.messages.filter((m) => m.text === 'Your refund left today.')).toHaveLength(1);
+    const { emails } = await readOutbox(desk.stack.urls.outbox);
+    const toGus = emails.filter((e) => e.destination.to.some((to) => to.includes('gus@customer.example')));
+    expect(toGus.filter((e) => e.body.text?.includes('Your refund left today.'))).toHaveLength(1);
+    expect(toGus.filter((e) => e.body.text?.includes('Refund issued on Monday.'))).toHaveLength(1);
+    await page.context().close();
+  }, 180_000);
 });

@@ -441,4 +441,58 @@ describe('the dashboard in a real browser', () => {
     await page.screenshot({ path: `${ARTIFACTS}/dashboard-search.png` });
     await page.context().close();
   }, 90_000);
+
+  it('answers with a saved reply picked by typing ; that fills in the customer’s first name and closes the ticket', async () => {
+    const title = `Fixed now ${runId}`;
+    await desk.api('POST', '/api/replies', {
+      title,
+      body: 'Hi {{customer.firstName}},\n\nthis is fixed now (ticket #{{ticket.number}}).',
+      status: 'closed',
+      labels: ['solved'],
+    });
+    const subject = `Cannot log in ${runId}`;
+    await desk.send({ from: 'Frank Fixer <frank@customer.example>', subject, text: 'Hello,\n\nthe login page spins forever.\n\nFrank' });
+    await desk.stack.settled();
+    const page = await signIn();
+    const row = page.locator('.tickets li', { hasText: subject });
+    await expect.poll(() => row.count(), { timeout: ARRIVAL_MS }).toBe(1);
+    await row.getByRole('link').first().click();
+    await page.getByRole('heading', { level: 1, name: subject }).waitFor();
+    const ticketId = openTicketId(page);
+    const { number } = await desk.api<ApiTicket>('GET', `/api/tickets/${ticketId}`);
+
+    const box = page.getByLabel('Reply text (Markdown)');
+    await box.click();
+    await box.pressSequentially(';fixed');
+    await page
+      .getByRole('group', { name: 'Saved replies' })
+      .getByRole('button', { name: new RegExp(title) })
+      .click();
+    await expect.poll(() => box.inputValue()).toBe(`Hi Frank,\n\nthis is fixed now (ticket #${number}).`);
+    await page.getByText('Sending will also close the ticket, add solved.').waitFor();
+    await page.screenshot({ path: `${ARTIFACTS}/dashboard-saved-reply.png` });
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    await page.locator('.message.outbound').waitFor();
+    await page.screenshot({ path: `${ARTIFACTS}/dashboard-saved-reply-sent.png` });
+    await expect.poll(() => page.getByLabel('Status').inputValue()).toBe('closed');
+
+    const ticket = await desk.api<ApiTicket>('GET', `/api/tickets/${ticketId}`);
+    expect(ticket.status).toBe('closed');
+    expect(ticket.labels).toEqual(['solved']);
+    expect(ticket.messages.map((m) => m.direction)).toEqual(['inbound', 'outbound']);
+    await page.context().close();
+  }, 120_000);
+
+  it('refuses a template with an unknown placeholder on the settings page, naming it', async () => {
+    const page = await signIn();
+    await page.getByRole('link', { name: 'Settings' }).click();
+    const body = page.getByRole('group', { name: 'Reply' }).getByLabel('Body');
+    await body.fill('Ticket #{{ticket.numbr}}\n\n{{note.text}}');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByRole('alert').getByText('unknown placeholder {{ticket.numbr}}', { exact: false }).waitFor();
+    await page.screenshot({ path: `${ARTIFACTS}/dashboard-template-error.png` });
+    const settings = await desk.api<{ templates: { reply: { body: string } } }>('GET', '/api/settings/support');
+    expect(settings.templates.reply.body).not.toContain('numbr');
+    await page.context().close();
+  }, 60_000);
 });

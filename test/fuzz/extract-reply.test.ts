@@ -1,7 +1,8 @@
 // Fuzz: reply extraction on adversarial text and HTML never throws, never grows the text and always ends quickly
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { extractReply, extractReplyFromHtml } from '../../functions/core/email/extract-reply';
+import { extractReply } from '../../functions/core/email/extract-reply';
+import { extractReplyFromHtml } from '../../functions/core/email/extract-reply-html';
 import { htmlToReplyText } from '../../functions/core/email/reply/html-to-text';
 import { replyHtml, replyText } from '../support/mime-arbitraries';
 import { BUDGET_MS, fuzzOptions, fuzzTimeout, timed } from './fuzz-settings';

@@ -10,9 +10,11 @@ import {
   FUNCTION_ENV,
   LOGGED_METRICS,
   MAIL_PREFIXES,
+  NOTIFY_STREAM_FILTERS,
   TABLE_ACCESS,
   TERM_KEY_PREFIX,
   TABLE_KEYS,
+  WORKFLOW_STREAM_FILTERS,
   type FunctionName,
 } from '../../functions/contracts';
 import { UPLOAD_LIFETIME_DAYS } from '../../functions/core/api/files';
@@ -75,6 +77,8 @@ function dnsRecordsOutput(template: Template): DnsRecord[] {
 
 /** What every function gets besides its contract: Powertools' settings and source maps. */
 const SHARED_VARIABLES = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_LOG_LEVEL', 'NODE_OPTIONS'];
+/** The Parameters and Secrets extension's own settings, which its layer brings along. */
+const SECRETS_EXTENSION_VARIABLE = /^(?:PARAMETERS_SECRETS_EXTENSION_|SECRETS_MANAGER_|SSM_PARAMETER_STORE_)/;
 
 describe('stage prod (the default) with a hosted zone, activation, a MAIL FROM domain, alarms and a dashboard', () => {
   let stack: SesDeskStack;
@@ -116,8 +120,15 @@ describe('stage prod (the default) with a hosted zone, activation, a MAIL FROM d
         JSON.stringify(f.Properties.Environment ?? {}).includes(`"POWERTOOLS_SERVICE_NAME":"sesdesk-${name}"`),
       );
       expect(fn, `no function for functions/${name}/handler.ts`).toBeDefined();
-      const set = Object.keys((fn!.Properties.Environment as { Variables: Record<string, unknown> }).Variables);
-      expect(set.filter((v) => !SHARED_VARIABLES.includes(v)).sort(), name).toEqual([...wanted].sort());
+      const variables = (fn!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      const set = Object.keys(variables);
+      expect(set.filter((v) => !SHARED_VARIABLES.includes(v) && !SECRETS_EXTENSION_VARIABLE.test(v)).sort(), name).toEqual(
+        [...wanted].sort(),
+      );
+      // The reply-token key is read through the extension's local endpoint: its layer goes with the key, and only there.
+      const readsSecret = wanted.includes(ENV.tokenSecretArn);
+      expect((fn!.Properties.Layers as unknown[] | undefined)?.length ?? 0, `${name} layers`).toBe(readsSecret ? 1 : 0);
+      expect(variables.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT, `${name} extension port`).toBe(readsSecret ? '2773' : undefined);
 
       const roleId = (fn!.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
       const granted = statementsOfRole(template, roleId).flatMap((st) =>
@@ -424,9 +435,18 @@ describe('stage prod (the default) with a hosted zone, activation, a MAIL FROM d
               dynamodb: { NewImage: { type: { S: ['delivery'] }, status: { S: ['pending'] } } },
             }),
           },
+          // Tickets, new messages, failed deliveries and retried webhooks: notifications and webhooks (issue 13).
+          ...WORKFLOW_STREAM_FILTERS.map((filter) => ({ Pattern: JSON.stringify(filter) })),
         ],
       },
     });
+  });
+
+  it('keeps every stream mapping within the 5 filters Lambda allows per event source', () => {
+    const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping') as Resources);
+    const filterCounts = mappings.map((m) => (m.Properties.FilterCriteria as { Filters?: unknown[] } | undefined)?.Filters?.length ?? 0);
+    expect(filterCounts).toContain(NOTIFY_STREAM_FILTERS.length);
+    for (const count of filterCounts) expect(count).toBeLessThanOrEqual(5);
   });
 
   it('reserves concurrency for the notify function to protect the SES sending rate', () => {
@@ -1028,7 +1048,12 @@ describe('two stages, and one stage in two regions', () => {
       ['prod', prod],
       ['staging', staging],
     ] as const) {
-      const json = JSON.stringify(template);
+      // The one exception: the secrets extension's layer ARN per region, a map CDK writes and the template reads
+      // with AWS::Region at deploy time.
+      const { Mappings: mappings, ...rest } = template as { Mappings?: Record<string, unknown> };
+      expect(Object.keys(mappings ?? {}), stage).toEqual(['ParamsandsecretslayerMap']);
+      expect(JSON.stringify(rest), stage).toContain('{"Fn::FindInMap":["ParamsandsecretslayerMap",{"Ref":"AWS::Region"}');
+      const json = JSON.stringify(rest);
       expect(json, stage).not.toMatch(/\b(us|eu|ap|sa|ca|me|af|il|mx)-(east|west|north|south|central|northeast|southeast)-\d\b/);
       expect(json, stage).not.toMatch(/arn:aws[:-]/);
       // Service principals name no partition; any other AWS host name must be built from AWS::URLSuffix.

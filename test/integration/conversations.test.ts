@@ -1,7 +1,7 @@
 // Conversations on real servers: a participant's emailed reply reaches the others exactly once, people Cc'd on a
 // later reply join the ticket with the notice once, and nothing untrusted is relayed or adds anyone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { composeMail, plainMail } from '../support/mail';
+import { composeMail, plainMail, sesStoredMail } from '../support/mail';
 import { sentMessageId, startRuntimeHarness, type RuntimeHarness, type SentMail } from '../support/runtime-harness';
 import { getTicket, uniqueCustomer } from '../support/shared-desk';
 
@@ -132,7 +132,12 @@ describe('relay: a participant emails, everyone else on the ticket reads it', ()
 
     expect(held).toMatchObject({ outcome: 'held', ticketId });
     expect(tokened).toMatchObject({ outcome: 'reply-added', ticketId });
-    expect(h.sent.slice(before)).toEqual([]);
+    // Nothing reaches anyone outside the team; the team hears only that a held message awaits review.
+    const fresh = h.sent.slice(before);
+    const team = h.config.team.map((m) => m.email);
+    expect(fresh.filter((m) => !team.includes(m.to))).toEqual([]);
+    expect(fresh.map((m) => m.raw)).toEqual([expect.stringContaining('A held message awaits review')]);
+    expect(fresh.filter((m) => /Pay here|I am new here/.test(m.raw))).toEqual([]);
     const detail = await ticketOf(ticketId);
     expect(detail.participants.map((p) => p.address).sort()).toEqual([ann, bob].sort());
     expect(detail.deliveries.filter((d) => d.kind === 'relay')).toEqual([]);
@@ -148,6 +153,44 @@ describe('relay: a participant emails, everyone else on the ticket reads it', ()
     await h.receive(reply);
     await h.settled();
     expect(sentTo(ann).slice(before)).toEqual([]);
+  });
+});
+
+describe("people Cc'd on the first mail", () => {
+  it('get the participant notice once when SES authenticated the sender, also when the S3 event comes again', async () => {
+    const ann = person('ann');
+    const bob = person('bob');
+    const { key, results } = await h.deliver(
+      sesStoredMail(plainMail({ from: `Ann <${ann}>`, cc: `Bob <${bob}>`, subject: 'Cc first' }), {
+        spf: 'pass',
+        dkim: 'pass',
+        dmarc: 'pass',
+      }),
+    );
+    await h.settled();
+    await h.ingest(h.event(key));
+    for (const event of [...h.events]) await h.notify(event);
+    await h.settled();
+
+    expect(results[0]).toMatchObject({ outcome: 'ticket-created' });
+    const toBob = sentTo(bob);
+    expect(toBob).toHaveLength(1);
+    expect(toBob[0]!.raw).toContain('You have been added to ticket');
+    expect(header(toBob[0]!.raw, 'Reply-To')).toMatch(/^support\+/);
+    expect(sentTo(ann).map((m) => header(m.raw, 'Auto-Submitted'))).toEqual(['auto-replied']);
+  });
+
+  it("sends no notice for a first mail SES did not authenticate: a stranger's Cc list is not the desk's to write to", async () => {
+    const bob = person('bob');
+    const unverified = await h.receive(plainMail({ from: person('ann'), cc: bob, subject: 'Cc unverified' }));
+    const spoofed = await h.receive(
+      sesStoredMail(plainMail({ from: person('ann'), cc: bob, subject: 'Cc spoofed' }), { spf: 'fail', dkim: 'fail', dmarc: 'fail' }),
+    );
+    await h.settled();
+
+    expect([unverified.outcome, spoofed.outcome]).toEqual(['ticket-created', 'ticket-created']);
+    expect((await ticketOf(unverified.ticketId!)).participants.map((p) => p.address)).toContain(bob);
+    expect(sentTo(bob)).toEqual([]);
   });
 });
 
@@ -281,5 +324,103 @@ describe('tickets the desk opens', () => {
     const noSubject = await h.call('POST', '/api/tickets', { body: { deskId: 'support', to: person('ann'), subject: ' ', body: 'x' } });
     expect(noSubject.status).toBe(400);
     expect(noSubject.json.error.message).toContain('subject');
+  });
+});
+
+describe('mail a team member forwards to the desk', () => {
+  const agent = () => h.config.team[0]!;
+  const PASS = { spf: 'pass', dkim: 'pass', dmarc: 'pass' } as const;
+
+  it("opens a ticket for the original sender with the agent recorded, acknowledges nobody, and the customer's answer threads in", async () => {
+    const ann = person('ann');
+    const forward = plainMail({
+      from: `${agent().name} <${agent().email}>`,
+      subject: 'Fwd: Printer on fire',
+      body: `Can you take this?\n\n---------- Forwarded message ---------\nFrom: Ann <${ann}>\nDate: Mon, 2 Nov 2026 at 10:00\nSubject: Printer on fire\nTo: <${agent().email}>\n\nIt is on fire.`,
+    });
+
+    // Earlier tests' new tickets notified the team: only what this forward sends counts.
+    const agentBefore = sentTo(agent().email).length;
+    const { key, results } = await h.deliver(sesStoredMail(forward, PASS));
+    await h.settled();
+    await h.ingest(h.event(key));
+    await h.settled();
+
+    expect(results[0]).toMatchObject({ outcome: 'ticket-created' });
+    const ticketId = results[0]!.ticketId!;
+    const detail = await getTicket<
+      TicketJson & {
+        requester: { address: string };
+        subject: string;
+        messages: { forwardedBy?: { address: string }; notices?: string[] }[];
+      }
+    >(h, ticketId);
+    expect(detail).toMatchObject({ requester: { address: ann }, subject: 'Printer on fire' });
+    expect(detail.messages).toHaveLength(1);
+    expect(detail.messages[0]).toMatchObject({ from: { address: ann }, reply: 'It is on fire.', forwardedBy: { address: agent().email } });
+    expect(detail.messages[0]!.notices!.join(' ')).toContain('Forwarded into the desk by Ada Agent');
+    expect(detail.messages[0]!.notices!.join(' ')).toContain('Can you take this?');
+    expect(sentTo(ann)).toEqual([]);
+    // Neither an acknowledgement nor a team notice of the new ticket: the agent forwarded it.
+    expect(sentTo(agent().email).slice(agentBefore)).toEqual([]);
+
+    const answer = await h.call('POST', `/api/tickets/${ticketId}/messages`, { body: { body: 'We are on it.', internal: false } });
+    expect(answer.status).toBe(201);
+    await h.settled();
+    expect(sentTo(ann)).toHaveLength(1);
+    const reply = await h.receive(replyOf(ann, sentTo(ann)[0]!, 'Thanks!'));
+    expect(reply).toMatchObject({ outcome: 'reply-added', ticketId });
+  });
+
+  it('reads an original attached as message/rfc822 (mailparser renders it into the text), with its own attachments', async () => {
+    const bea = person('bea');
+    const original = await composeMail({
+      from: `Bea <${bea}>`,
+      to: 'agent-inbox@example.com',
+      subject: 'Invoice wrong',
+      text: 'The invoice says 12, we ordered 10.',
+      attachments: [{ filename: 'invoice.pdf', content: Buffer.from('%PDF-1.4 invoice'), contentType: 'application/pdf' }],
+    });
+    const forward = await composeMail({
+      from: `${agent().name} <${agent().email}>`,
+      to: 'support@desk.localhost',
+      subject: 'Fwd: Invoice wrong',
+      text: 'See attached.',
+      attachments: [{ filename: 'Invoice wrong.eml', content: original, contentType: 'message/rfc822' }],
+    });
+
+    const result = await h.receive(sesStoredMail(forward, PASS));
+    await h.settled();
+
+    expect(result.outcome).toBe('ticket-created');
+    const detail = await getTicket<{
+      requester: { address: string };
+      subject: string;
+      messages: { reply: string; attachments: { filename: string }[] }[];
+    }>(h, result.ticketId!);
+    expect(detail).toMatchObject({ requester: { address: bea }, subject: 'Invoice wrong' });
+    expect(detail.messages[0]!.reply).toBe('The invoice says 12, we ordered 10.');
+    expect(detail.messages[0]!.attachments.map((a) => a.filename)).toEqual(['invoice.pdf']);
+    expect(sentTo(bea)).toEqual([]);
+  });
+
+  it("files a forward SES did not authenticate as the sender's own mail: a forged team From opens no ticket in a customer's name", async () => {
+    const victim = person('victim');
+    const forged = () =>
+      plainMail({
+        from: agent().email,
+        subject: 'Fwd: Close my account',
+        body: `---------- Forwarded message ---------\nFrom: <${victim}>\nSubject: Close my account\n\nPlease close it.`,
+      });
+
+    const result = await h.receive(sesStoredMail(forged(), { spf: 'fail', dkim: 'fail', dmarc: 'fail' }));
+    const unverified = await h.receive(forged());
+    await h.settled();
+
+    for (const r of [result, unverified]) {
+      expect(r.outcome).toBe('ticket-created');
+      expect((await getTicket<{ requester: { address: string } }>(h, r.ticketId!)).requester.address).toBe(agent().email);
+    }
+    expect(sentTo(victim)).toEqual([]);
   });
 });

@@ -17,8 +17,8 @@ import { createDocumentClient, createDynamoClient, createS3Client } from '../../
 import { ensureTable } from '../../bin/local/dynamodb-local';
 import { LOOPBACK } from '../../bin/local/ports';
 import { readOutbox } from '../../bin/local/ses-local';
-import { keys } from '../../functions/contracts';
-import { REPO_ROOT } from '../../lib/constructs/app-function';
+import { keys, SECRETS_EXTENSION } from '../../functions/contracts';
+import { BUNDLE_SETTINGS, REPO_ROOT } from '../../lib/constructs/function-bundle';
 import { buildTestApp } from '../infra/support/test-app';
 import { TEST_DESK_CONFIG } from '../infra/support/workspace';
 import { plainMail } from '../support/mail';
@@ -29,6 +29,7 @@ const run = promisify(execFile);
 const NODE = process.env.SESDESK_LAMBDA_NODE ?? process.execPath;
 const REGION = 'eu-west-1';
 const TOKEN_KEY = 'deployed-bundle-test-key-0123456789abcdef';
+const SESSION_TOKEN = 'deployed-bundle-session-token';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 
@@ -42,17 +43,21 @@ const result = await handler(event, context);
 process.stdout.write(JSON.stringify({ kind: handler.constructor.name, arity: handler.length, result: result ?? null }));
 `;
 
-/** A stand-in for Secrets Manager (GetSecretValue) and, for the rule set activation, SES's v1 receipt rule calls. */
-async function startStubs(): Promise<{ url: string; sesCalls: URLSearchParams[]; close(): Promise<void> }> {
+/**
+ * A stand-in for the Parameters and Secrets extension's local endpoint (GET, the session token in its header) and,
+ * for the rule set activation, SES's v1 receipt rule calls.
+ */
+async function startStubs(): Promise<{ url: string; port: number; sesCalls: URLSearchParams[]; close(): Promise<void> }> {
   const sesCalls: URLSearchParams[] = [];
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const body = Buffer.concat(chunks).toString();
-      if (request.headers['x-amz-target'] === 'secretsmanager.GetSecretValue') {
-        response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
-        response.end(JSON.stringify({ ARN: 'arn', Name: 'reply-token', SecretString: TOKEN_KEY }));
+      if (request.method === 'GET' && request.url?.startsWith(SECRETS_EXTENSION.secretPath)) {
+        const authorised = request.headers[SECRETS_EXTENSION.tokenHeader.toLowerCase()] === SESSION_TOKEN;
+        response.writeHead(authorised ? 200 : 401, { 'content-type': 'application/json' });
+        response.end(authorised ? JSON.stringify({ ARN: 'arn', Name: 'reply-token', SecretString: TOKEN_KEY }) : '{}');
         return;
       }
       const params = new URLSearchParams(body);
@@ -67,8 +72,10 @@ async function startStubs(): Promise<{ url: string; sesCalls: URLSearchParams[];
     });
   });
   await new Promise<void>((resolve) => server.listen(0, LOOPBACK, resolve));
+  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://${LOOPBACK}:${(server.address() as AddressInfo).port}`,
+    url: `http://${LOOPBACK}:${port}`,
+    port,
     sesCalls,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
@@ -114,6 +121,9 @@ describe('the deployed Lambda bundles, run as Lambda runs them', () => {
       env: {
         PATH: process.env.PATH,
         ...variables,
+        // The extension's port as the layer sets it, pointed at the stand-in; Lambda sets the session token.
+        ...(SECRETS_EXTENSION.portEnv in variables ? { [SECRETS_EXTENSION.portEnv]: String(stubs.port) } : {}),
+        AWS_SESSION_TOKEN: SESSION_TOKEN,
         // What Lambda sets, and the SDK's endpoint variables that point each service at its local stand-in.
         AWS_REGION: REGION,
         AWS_ACCESS_KEY_ID: 'S3RVER',
@@ -121,7 +131,6 @@ describe('the deployed Lambda bundles, run as Lambda runs them', () => {
         AWS_ENDPOINT_URL_DYNAMODB: inject('dynamoEndpoint'),
         AWS_ENDPOINT_URL_S3: inject('s3Endpoint'),
         AWS_ENDPOINT_URL_SES: endpoints.ses ?? inject('sesEndpoint'),
-        AWS_ENDPOINT_URL_SECRETS_MANAGER: stubs.url,
         // s3rver stores aws-chunked bodies verbatim; Lambda's S3 needs no such setting.
         AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
         AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
@@ -160,10 +169,15 @@ describe('the deployed Lambda bundles, run as Lambda runs them', () => {
     for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('synthesizes one self-contained ESM bundle per function, with no node_modules beside or above it', () => {
+  it('synthesizes one self-contained ESM bundle per function (an entry, its chunks and JSON tables), with no node_modules beside or above it', () => {
     expect([...deployed.keys()].sort()).toEqual(['api', 'bounces', 'ingest', 'notify', 'rule-set-activation']);
     for (const [name, { dir }] of deployed) {
-      expect(readdirSync(dir).sort(), name).toEqual(['index.mjs', 'index.mjs.map', 'runner.mjs']);
+      const files = readdirSync(dir);
+      expect(files, name).toEqual(expect.arrayContaining(['index.mjs', 'index.mjs.map']));
+      expect(
+        files.filter((file) => !/\.mjs(\.map)?$/.test(file) && file !== BUNDLE_SETTINGS.lazyJsonDir && !file.startsWith('event-')),
+        name,
+      ).toEqual([]);
       expect(path.relative(REPO_ROOT, dir).startsWith('..'), name).toBe(true);
       for (let up = dir; up !== path.dirname(up); up = path.dirname(up)) expect(existsSync(path.join(up, 'node_modules')), up).toBe(false);
     }

@@ -107,15 +107,16 @@ describe('ingest under DynamoDB faults', () => {
 
     expect(replied?.outcome).toBe('reply-added');
     expect(repliedAgain?.outcome).toBe('reply-added');
-    expect(newTicketRequests).toBeGreaterThanOrEqual(1);
-    expect(newTicketRequests).toBeLessThanOrEqual(3);
+    // The first mail in a container also reads the desk's settings (intake rules for a new ticket; relays and Cc's for
+    // a reply), cached from then on: one request more for the new ticket, none for the replies.
+    expect(newTicketRequests).toBeGreaterThanOrEqual(2);
+    expect(newTicketRequests).toBeLessThanOrEqual(3 + 1);
+    expect(firstReplyRequests).toBe(replyRequests);
     // The search index: a new ticket writes its terms in one batch (up to 25); a reply reads which of its terms the
     // ticket holds and writes the others ("more" once, then nothing: "and" is a stop word).
     expect(newTicketTerms).toEqual({ reads: 0, writes: 1 });
     expect(firstReplyIndex).toEqual({ reads: 1, writes: 1 });
     expect(replyIndex).toEqual({ reads: 1, writes: 0 });
-    // The first reply in a container also reads the desk's settings (for relays and Cc's), cached from then on.
-    expect(firstReplyRequests).toBe(replyRequests + 1);
     expect(replyRequests).toBeGreaterThanOrEqual(1);
     expect(replyRequests).toBeLessThanOrEqual(3);
     expect(duplicateRequests).toBe(1);

@@ -160,7 +160,9 @@ describe('the local stack', () => {
     for (const ticket of [smtp, bucket]) {
       expect(ticket).toMatchObject({ status: 'open', subject: 'Two ways in' });
       expect(ticket.messages).toMatchObject([{ direction: 'inbound', threadedBy: 'new-ticket', held: false, reply: text }]);
-      expect(ticket.deliveries).toMatchObject([{ kind: 'ack', status: 'sent' }]);
+      // The customer's acknowledgement, and the team's notice of the new ticket.
+      expect(ticket.deliveries.filter((d) => d.kind !== 'agent-notice')).toMatchObject([{ kind: 'ack', status: 'sent' }]);
+      expect(ticket.deliveries.filter((d) => d.kind === 'agent-notice')).toMatchObject([{ status: 'sent' }]);
     }
     expect(smtp.messages[0]).toMatchObject({
       authentication: { spf: null, dkim: null, dmarc: null },

@@ -23,6 +23,7 @@ const config = parseDeskConfig({
   desks: [{ id: 'support', address: 'support@desk.localhost', name: 'Acme Support' }],
   team: [{ email: 'ada@desk.localhost', name: 'Ada Agent' }],
   ackLimitPerDay: 3,
+  relayLimitPerDay: 2,
   dashboardUrl: 'http://localhost:3000',
 });
 
@@ -64,11 +65,16 @@ async function newTicket(from: string, extra: { cc?: string; subject?: string } 
   return (await h.runtime.ingest.tickets.getTicket(result.ticketId!))!;
 }
 
-/** What the API writes for a public agent reply: one delivery per recipient. */
-async function agentReply(ticket: Ticket, body: string, recipients = ticket.participants): Promise<NewDelivery[]> {
+/** What the API writes for a public agent reply (or ingest for a relayed one): one delivery per recipient. */
+async function agentReply(
+  ticket: Ticket,
+  body: string,
+  recipients = ticket.participants,
+  kind: 'reply' | 'relay' = 'reply',
+): Promise<NewDelivery[]> {
   const deliveries = recipients.map((p): NewDelivery => ({
     id: newId(),
-    kind: 'reply',
+    kind,
     ticketId: ticket.id,
     deskId: ticket.deskId,
     recipient: { address: p.address, name: p.name },
@@ -235,6 +241,24 @@ describe('notify on the table stream', () => {
     expect(await h.outboxFor(loop)).toHaveLength(3);
     const last = await deliveriesOf(tickets[3]!.id);
     expect(last[0]).toMatchObject({ status: 'suppressed', lastError: 'rate-limited' });
+  });
+
+  it('stops relays to one address at the daily relay limit, counted apart from acknowledgements; answers are never limited', async () => {
+    const ann = customer('relayed');
+    const ticket = await newTicket(ann, { subject: 'Relay loop' });
+    await h.settled();
+
+    const relays: NewDelivery[] = [];
+    for (let i = 0; i < 3; i += 1) relays.push(...(await agentReply(ticket, `Relayed ${i}`, ticket.participants, 'relay')));
+    await h.settled();
+    await agentReply(ticket, 'An agent answers.');
+    await h.settled();
+
+    const byId = new Map((await deliveriesOf(ticket.id)).map((d) => [d.id, d]));
+    expect(relays.map((r) => byId.get(r.id)!.status).sort()).toEqual(['sent', 'sent', 'suppressed']);
+    expect(relays.map((r) => byId.get(r.id)!).find((d) => d.status === 'suppressed')).toMatchObject({ lastError: 'rate-limited' });
+    // The acknowledgement, two relays and the answer: the relay counter did not take from the acknowledgement's.
+    expect(await h.outboxFor(ann)).toHaveLength(4);
   });
 
   it('marks an address undeliverable from an SES bounce and sends it nothing more', async () => {

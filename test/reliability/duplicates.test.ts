@@ -99,13 +99,15 @@ describe('duplicate events', () => {
     ).toEqual(originals.map((m) => m.subject).sort());
     expect(items.filter((item) => item.type === 'message')).toHaveLength(9);
 
-    // Assert: one email per delivery (6 acknowledgements, 2 agent answers), none sent twice, all recorded sent
+    // Assert: one email per delivery (6 acknowledgements, 2 agent answers, plus the team's notifications of the
+    // 6 new tickets), none sent twice, all recorded sent
     const deliveries = items.filter((item) => item.type === 'delivery');
-    expect(deliveries).toHaveLength(8);
+    expect(deliveries.filter((d) => d.kind !== 'agent-notice')).toHaveLength(8);
+    expect(deliveries.filter((d) => d.kind === 'agent-notice')).toHaveLength(6);
     expect(deliveries.every((d) => d.status === 'sent')).toBe(true);
     const ids = fx.sent.map((s) => sentMessageId(s.raw));
-    expect(ids).toHaveLength(8);
-    expect(new Set(ids).size).toBe(8);
+    expect(ids).toHaveLength(14);
+    expect(new Set(ids).size).toBe(14);
     expect(notifyCalls).toBeGreaterThanOrEqual(4);
   }, 120_000);
 });

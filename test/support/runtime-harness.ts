@@ -14,7 +14,7 @@ import type { OutboxEmail } from '../../bin/local/ses-local';
 import { pollStream, type StreamPoller } from '../../bin/local/stream-poller';
 import { createApiHandler, type ApiHandler } from '../../functions/api/create-handler';
 import { createBouncesHandler } from '../../functions/bounces/create-handler';
-import { KEY_PREFIXES, MAIL_PREFIXES, NOTIFY_STREAM_FILTER } from '../../functions/contracts';
+import { KEY_PREFIXES, MAIL_PREFIXES, NOTIFY_STREAM_FILTERS } from '../../functions/contracts';
 import type { Claims } from '../../functions/core/api/auth';
 import { DEFAULT_DESK_CONFIG, type DeskConfig } from '../../functions/core/config/desk-config';
 import type { IngestResult } from '../../functions/core/ingest/ingest-email';
@@ -76,6 +76,8 @@ export interface RuntimeHarnessOptions {
   readonly onBatch?: (notify: NotifyHandler, event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;
   /** The Lambda context notify gets when its caller passes none (the remaining time sets the claim lease). */
   readonly context?: InvocationContext;
+  /** Waits between webhook attempts. @default 50 ms, 100 ms */
+  readonly webhookRetryDelaysMs?: readonly number[];
 }
 
 export interface RuntimeHarness {
@@ -149,6 +151,7 @@ export async function startRuntimeHarness(options: RuntimeHarnessOptions): Promi
     log: () => log,
     signInCode: options.signInCode,
     faults: options.faults,
+    webhookRetryDelaysMs: options.webhookRetryDelaysMs ?? [50, 100],
   });
   const documents = createDocumentClient(dynamoEndpoint);
 
@@ -179,7 +182,7 @@ export async function startRuntimeHarness(options: RuntimeHarnessOptions): Promi
     poller = pollStream({
       client: createStreamsClient(dynamoEndpoint),
       streamArn: Table!.LatestStreamArn!,
-      filter: NOTIFY_STREAM_FILTER,
+      filter: NOTIFY_STREAM_FILTERS,
       idleMs: 50,
       onBatch: (event) => {
         events.push(event);

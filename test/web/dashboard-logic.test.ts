@@ -5,7 +5,8 @@ import { listParams } from '../../web/src/api/client';
 import { jwtClaims, jwtExpiry } from '../../web/src/auth/auth';
 import { sessionFromLink } from '../../web/src/auth/local-auth';
 import { parseConfig } from '../../web/src/config';
-import { cidKey, emailCsp, frameDocument, referencedCids } from '../../web/src/lib/email-frame';
+import { QUOTED_HTML_ATTRIBUTE } from '../../functions/contracts';
+import { cidKey, emailCsp, frameDocument, frameStyle, referencedCids } from '../../web/src/lib/email-frame';
 import { authenticationSummary, fileSize, mailboxLabel, parseLabels, relativeTime, threadedByLabel } from '../../web/src/lib/format';
 import { refreshLimit } from '../../web/src/lib/page-size';
 import { TEMPLATE_PLACEHOLDERS } from '../../web/src/lib/placeholders';
@@ -92,6 +93,15 @@ describe('email frame', () => {
     expect(doc.indexOf('Content-Security-Policy')).toBeGreaterThan(-1);
     expect(doc.indexOf('Content-Security-Policy')).toBeLessThan(doc.indexOf('tracker.example'));
     expect(doc).toContain(`content="${emailCsp(false)}"`);
+  });
+
+  it("hides the API's quoted-history marks only while the quote is folded, in the frame and in its measured copy", () => {
+    const hide = `[${QUOTED_HTML_ATTRIBUTE}]{display:none!important}`;
+    expect(frameDocument('<p>Hi</p>', { remoteImages: false, hideQuoted: true })).toContain(hide);
+    expect(frameDocument('<p>Hi</p>', { remoteImages: false, hideQuoted: false })).not.toContain(hide);
+    expect(frameDocument('<p>Hi</p>', { remoteImages: false })).not.toContain(hide);
+    expect(frameStyle('.frame-body', { hideQuoted: true })).toContain(hide);
+    expect(frameStyle('.frame-body', { hideQuoted: true })).toContain('.frame-body{margin:0;padding:12px;');
   });
 
   it("allows exactly the stored parts' paths for cid: images, and nothing that could break out of the policy", () => {

@@ -6,6 +6,7 @@ import type { IngestDeps } from '../ingest/ingest-step';
 import type { MergeWrite } from './merge-tickets';
 import type { Log, NewDelivery, ObjectStore, TicketRepository } from '../ports';
 import type { HeldResolution, Ticket, TicketMessage, TicketStatus } from '../types';
+import type { ApiWorkflowRepository } from '../workflow/workflow-ports';
 
 /** Which inbox partition to read: every ticket of a status, or those of one assignee (null = unassigned). */
 export type InboxQuery =
@@ -161,6 +162,8 @@ export interface ApiDeps {
   readonly files: FileUrls;
   readonly settings: SettingsRepository;
   readonly unsubscriber: Unsubscriber;
+  /** Notification preferences, failed webhooks (and saved replies). */
+  readonly workflow: ApiWorkflowRepository;
   readonly clock: () => Date;
   readonly log: Log;
   readonly localSignIn?: LocalSignIn;

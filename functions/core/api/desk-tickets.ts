@@ -10,6 +10,7 @@ import { isDeskAddress } from '../config/desk-config';
 import { agentMessage, type UploadedAttachment } from './agent-messages';
 import type { ApiDeps } from './api-ports';
 import type { Agent } from './auth';
+import { attachUploads } from './files';
 
 export interface NewDeskTicketInput {
   readonly deskId: string;
@@ -27,7 +28,8 @@ export interface NewDeskTicketInput {
  * Opens a ticket the desk starts (GitLab's `/convert_to_ticket`): the customer is the requester, the Cc'd people
  * participants, the agent's Markdown the first message, emailed to each of them as an answer with its own reply token
  * (a customer's reply threads by it). The ticket is `pending` (waiting for the customer) and assigned to the agent.
- * @throws InvalidInputError for an unknown desk, a desk address as a recipient, or more people than a ticket takes.
+ * @throws InvalidInputError for an unknown desk, a desk address as a recipient, more people than a ticket takes, or an
+ *   uploaded file that is gone.
  * @example await openTicketFromDesk(deps, agent, { deskId: 'support', to: { address: 'ann@x.example', name: '' }, cc: [], subject: 'Your order', body: 'Hi Ann', attachments: [] })
  */
 export async function openTicketFromDesk(deps: ApiDeps, agent: Agent, input: NewDeskTicketInput): Promise<Ticket> {
@@ -47,14 +49,16 @@ export async function openTicketFromDesk(deps: ApiDeps, agent: Agent, input: New
   const number = await deps.tickets.nextTicketNumber(desk.id);
   const at = deps.clock().toISOString();
   const id = newId();
-  const attachments: StoredAttachment[] = input.attachments.map((a) => ({ ...a, inline: false, cid: null }));
-  const message = agentMessage({ id, subject: input.subject }, desk, deps.config, agent, {
+  const draft = agentMessage({ id, subject: input.subject }, desk, deps.config, agent, {
     direction: 'outbound',
     text: input.body,
     to: unique,
-    attachments,
+    attachments: [],
     createdAt: at,
   });
+  // As for a reply: staged uploads expire, so the message keeps its own copies (and a vanished upload is a 400).
+  const attachments: StoredAttachment[] = await attachUploads(deps, id, draft.id, input.attachments);
+  const message = { ...draft, attachments };
   const ticket: Ticket = {
     ...openedTicket({ id, deskId: desk.id, number, subject: input.subject, status: 'pending', requester, participants, at, message }),
     assignee: agent.email.toLowerCase(),

@@ -35,6 +35,7 @@ export async function patchTicket(deps: ApiDeps, agent: Agent, ticketId: string,
     labels: patch.labels === undefined ? before.labels : [...new Set(patch.labels)],
     priority: patch.priority ?? before.priority,
     version: before.version + 1,
+    changedBy: agent.email,
   };
   const unchanged =
     after.status === before.status &&

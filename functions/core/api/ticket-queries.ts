@@ -5,6 +5,7 @@ import { MAX_MERGE_HOPS } from '../tickets/merge-pointer';
 import type { Ticket, TicketMessage, TicketStatus } from '../types';
 import type { AddressState, ApiDeps, InboxQuery } from './api-ports';
 import type { Agent } from './auth';
+import { markQuotedHtml } from '../email/mark-quoted-html';
 
 const HISTORY_LIMIT = 100;
 
@@ -74,7 +75,13 @@ export async function ticketDetail(deps: ApiDeps, ticketId: string): Promise<Tic
   return { ...ticket, messages, deliveries: thread.deliveries, addressStates: Object.fromEntries(states) };
 }
 
+/** A message with its full body, the quoted history of its HTML marked for the dashboard to fold (as `reply` is for its text). */
 async function withBodies(deps: ApiDeps, message: TicketMessage): Promise<TicketMessage> {
+  const loaded = await withStoredBody(deps, message);
+  return loaded.html ? { ...loaded, html: markQuotedHtml(loaded.html) } : loaded;
+}
+
+async function withStoredBody(deps: ApiDeps, message: TicketMessage): Promise<TicketMessage> {
   if (!message.bodyKey) return message;
   try {
     const raw = await deps.store.get(deps.bucket, message.bodyKey);

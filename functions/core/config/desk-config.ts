@@ -1,5 +1,6 @@
 // core: the desk configuration file (`sesdesk.config.json`), shared by the local stack and the CDK app
 import * as z from 'zod/mini';
+import { WEBHOOK_EVENT_TYPES } from '../workflow/event-types';
 import './zod-messages';
 
 const address = z.string().check(z.trim(), z.toLowerCase(), z.email());
@@ -18,6 +19,19 @@ const teamMemberSchema = z.object({
   name: z.string().check(z.minLength(1), z.maxLength(255)),
 });
 
+const webhookSchema = z.object({
+  /** Where each event is POSTed (https in production; a Slack incoming-webhook URL with `format: "slack"`). */
+  url: z.url({ protocol: /^https?$/, error: 'webhook url: an http(s) URL' }),
+  /** Signs each body (`X-Sesdesk-Signature: sha256=<hex HMAC-SHA256>`); long enough not to be guessed. */
+  secret: z.string().check(z.minLength(16, 'webhook secret: at least 16 characters')),
+  /** The event types to send; all of them when absent. */
+  events: z._default(z.array(z.enum(WEBHOOK_EVENT_TYPES)), [...WEBHOOK_EVENT_TYPES]),
+  /** `json`: the event itself; `slack`: `{ text }` for a Slack incoming webhook. */
+  format: z._default(z.enum(['json', 'slack']), 'json'),
+  /** Only events of this desk; every desk when absent. */
+  deskId: z.optional(z.string()),
+});
+
 export const deskConfigSchema = z
   .object({
     /** The mail domain SES receives for; every desk address must be on it. */
@@ -27,8 +41,15 @@ export const deskConfigSchema = z
     team: z.array(teamMemberSchema).check(z.minLength(1, 'at least one team member is needed')),
     /** Acknowledgements per customer address per day; stops ping-pong with broken auto-responders. */
     ackLimitPerDay: z._default(z.number().check(z.int(), z.minimum(0), z.maximum(100)), 3),
+    /**
+     * Relayed participant replies per recipient address per day: a mail loop between participants (forwarding rules
+     * that do not mark their mail as automatic) stops here instead of flooding everyone on the ticket.
+     */
+    relayLimitPerDay: z._default(z.number().check(z.int(), z.minimum(0), z.maximum(1000)), 50),
     /** Public URL of the dashboard, used for links in outgoing mail. */
     dashboardUrl: z._default(z.url(), 'http://localhost:3000'),
+    /** Endpoints told about every change (see docs/api.md "Webhooks"). */
+    webhooks: z._default(z.array(webhookSchema), []),
   })
   .check(
     z.superRefine((config, ctx) => {
@@ -49,6 +70,7 @@ export const deskConfigSchema = z
 export type DeskConfig = z.infer<typeof deskConfigSchema>;
 export type Desk = DeskConfig['desks'][number];
 export type TeamMember = DeskConfig['team'][number];
+export type WebhookConfig = DeskConfig['webhooks'][number];
 
 /** The configuration a fresh checkout runs with: one desk at `support@desk.localhost`. */
 export const DEFAULT_DESK_CONFIG: DeskConfig = deskConfigSchema.parse({

@@ -1,6 +1,5 @@
 // core: reply extraction — keeps only what the sender newly wrote (quotes, headers, signatures removed)
 import type { ReplyConfidence } from '../types';
-import { htmlToReplyText } from './reply/html-to-text';
 import {
   MAX_PATTERN_LINE,
   endsWithWroteVerb,
@@ -72,23 +71,4 @@ export function separateReply(text: string): SeparatedReply {
  */
 export function extractReply(text: string): string {
   return separateReply(text).reply;
-}
-
-/** {@link separateReply} for an HTML body: client quote containers go first, then the text rules run. */
-export function separateReplyFromHtml(html: string): SeparatedReply {
-  const text = htmlToReplyText(html);
-  const separated = separateReply(text);
-  return { reply: separated.reply.replace(/\n{3,}/g, '\n\n'), confidence: separated.confidence };
-}
-
-/**
- * Returns only what the sender newly wrote in an HTML body, as plain text: client quote containers
- * (Gmail, Outlook, Apple Mail, Thunderbird, Yahoo, Zoho) are removed before the text rules of
- * {@link extractReply} run; paragraphs, lists and tables (tab-separated rows) keep their layout.
- *
- * @example
- * extractReplyFromHtml('<div>Fine.</div><div class="gmail_quote">On … wrote:<blockquote>Hi</blockquote></div>'); // 'Fine.'
- */
-export function extractReplyFromHtml(html: string): string {
-  return separateReplyFromHtml(html).reply;
 }

@@ -1,12 +1,12 @@
 // core: raw MIME → ParsedMail (contract 3 plus what ingest needs), never throwing on malformed mail
-import { compile } from 'html-to-text';
 import { simpleParser } from 'mailparser';
 import type { ParsedMail as MailparserMail, SimpleParserOptions } from 'mailparser';
 import type { SplitterOptions } from '@zone-eu/mailsplit';
 import type { Classification, ParsedEmail, ParsedMail, SesVerdicts } from '../types';
 import { classifyEmail, NO_AUTHENTICATION, readSesAuthentication, readSesVerdicts } from './classify';
-import { separateReply, separateReplyFromHtml, type SeparatedReply } from './extract-reply';
-import { nestingDepthExceeds, sanitizeEmailHtml } from './sanitize-html';
+import { separateReply, type SeparatedReply } from './extract-reply';
+import type * as HtmlBodyModule from './html-body';
+import { loadHtmlToText, needsHtmlToText } from './lazy-html-to-text';
 import { envelopeRecipients, pickFrom, toMailboxes } from './parse/addresses';
 import { toAttachmentContents } from './parse/attachments';
 import { parseMailDate } from './parse/mail-date';
@@ -55,16 +55,19 @@ function safely<T>(warnings: string[], what: string, run: () => T, fallback: T):
   }
 }
 
-const htmlConverters = new Map<number, (html: string) => string>();
+type HtmlLibrary = typeof HtmlBodyModule;
+let htmlLibrary: Promise<HtmlLibrary> | undefined;
 
-/** html-to-text's `convert` compiles its options on every call, which costs more than converting a short mail. */
-function htmlConverter(maxInputLength: number): (html: string) => string {
-  let converter = htmlConverters.get(maxInputLength);
-  if (!converter) {
-    converter = compile({ limits: { maxDepth: 1000, maxInputLength } });
-    htmlConverters.set(maxInputLength, converter);
-  }
-  return converter;
+/** An HTML body with what reads it. */
+interface HtmlBody {
+  readonly raw: string;
+  readonly read: HtmlLibrary;
+}
+
+/** Most mail has no HTML: the sanitiser and the HTML converters load with the first message that has some. */
+async function loadHtmlBody(mail: MailparserMail): Promise<HtmlBody | null> {
+  if (typeof mail.html !== 'string') return null;
+  return { raw: mail.html, read: await (htmlLibrary ??= import('./html-body')) };
 }
 
 const UNCLASSIFIED: Classification = { kind: 'normal', reason: 'classifier failed', failedRecipients: [] };
@@ -100,11 +103,18 @@ export async function parseEmail(raw: Uint8Array | Buffer, options: ParseOptions
 
   let mail: MailparserMail;
   try {
-    mail = await simpleParser(prepared, parserOptions).catch(async (err: unknown) => {
+    const parseAll = async (raw: Buffer): Promise<MailparserMail> => {
+      const parsed = await simpleParser(raw, parserOptions);
+      if (!needsHtmlToText(parsed.textConversionError)) return parsed;
+      // Only in a function bundle, and only until the first message whose HTML mailparser converts: load, read again.
+      await loadHtmlToText();
+      return simpleParser(raw, parserOptions);
+    };
+    mail = await parseAll(prepared).catch(async (err: unknown) => {
       if (!isPartsLimitError(err)) throw err;
       // Keep what comes before the limit (the text and the first attachments) instead of only the headers.
       const cut = cutAfterParts(prepared, limits.maxParts);
-      const parsed = await simpleParser(cut.raw, parserOptions);
+      const parsed = await parseAll(cut.raw);
       prepared = cut.raw;
       warnings.push(`more than ${limits.maxParts} MIME parts; the message was read up to the limit`);
       dropped.push(
@@ -119,17 +129,17 @@ export async function parseEmail(raw: Uint8Array | Buffer, options: ParseOptions
       `This email's MIME structure could not be read (${errorMessage(err)}): only its headers were kept. The raw email is kept unchanged.`,
     );
     mail = await salvageHeaders(prepared, parserOptions).catch(() => emptyMailparserMail());
-    return assemble(mail, true, warnings, dropped, limits.maxHtmlLength);
+    return assemble(mail, true, warnings, dropped, limits.maxHtmlLength, await loadHtmlBody(mail));
   }
   const unparted = safely(warnings, 'reading a multipart without parts', () => unpartedMultipartText(mail, prepared), null);
   if (unparted !== null) {
     // The classifier reads the same object, so a bounce whose report has no parts is still read.
     mail.text = unparted;
     warnings.push('multipart message without readable parts; the body was read as plain text');
-    return assemble(mail, true, warnings, dropped, limits.maxHtmlLength);
+    return assemble(mail, true, warnings, dropped, limits.maxHtmlLength, await loadHtmlBody(mail));
   }
   const hasTextPart = dropped.length > 0 ? true : (bodyRepair.hasTextPart ?? (await findTextPartBesideHtml(mail, prepared, splitLimits)));
-  return assemble(mail, hasTextPart, warnings, dropped, limits.maxHtmlLength);
+  return assemble(mail, hasTextPart, warnings, dropped, limits.maxHtmlLength, await loadHtmlBody(mail));
 }
 
 /**
@@ -164,7 +174,15 @@ async function findTextPartBesideHtml(mail: MailparserMail, raw: Buffer, splitLi
   );
 }
 
-function assemble(mail: MailparserMail, hasTextPart: boolean, warnings: string[], dropped: string[], maxHtmlLength: number): ParsedMail {
+/** `htmlBody` is the loaded {@link HtmlBody} of `mail.html`, null when the mail has none. */
+function assemble(
+  mail: MailparserMail,
+  hasTextPart: boolean,
+  warnings: string[],
+  dropped: string[],
+  maxHtmlLength: number,
+  htmlBody: HtmlBody | null,
+): ParsedMail {
   const lines = mail.headerLines;
   if (mail.textConversionError) warnings.push(`HTML not converted to text: ${errorMessage(mail.textConversionError)}`);
 
@@ -177,18 +195,18 @@ function assemble(mail: MailparserMail, hasTextPart: boolean, warnings: string[]
   if (dateHeader === null) warnings.push('no Date header');
   else if (date === null) warnings.push(`unreadable Date header: ${dateHeader.slice(0, 100)}`);
 
-  const rawHtml = typeof mail.html === 'string' ? mail.html : null;
+  const rawHtml = htmlBody?.raw ?? null;
   let text = stripNul(mail.text ?? '');
   // mailparser converts HTML to text only for a root or top-level part; HTML inside
   // multipart/mixed or related without a text part would leave the text empty.
-  if (!hasTextPart && rawHtml !== null && text.trim() === '' && !mail.textConversionError) {
-    text = safely(warnings, 'HTML to text', () => (nestingDepthExceeds(rawHtml) ? '' : htmlConverter(maxHtmlLength)(rawHtml)), '');
+  if (htmlBody && !hasTextPart && text.trim() === '' && !mail.textConversionError) {
+    text = safely(warnings, 'HTML to text', () => htmlBody.read.htmlBodyText(htmlBody.raw, maxHtmlLength), '');
   }
-  const html = rawHtml === null ? null : safely(warnings, 'HTML sanitising', () => sanitizeEmailHtml(rawHtml), '');
+  const html = htmlBody ? safely(warnings, 'HTML sanitising', () => htmlBody.read.sanitizeEmailHtml(htmlBody.raw), '') : null;
   const separated = safely<SeparatedReply>(
     warnings,
     'reply extraction',
-    () => (rawHtml !== null && !hasTextPart ? separateReplyFromHtml(rawHtml) : separateReply(text)),
+    () => (htmlBody && !hasTextPart ? htmlBody.read.separateReplyFromHtml(htmlBody.raw) : separateReply(text)),
     { reply: text.trim(), confidence: 'none' },
   );
 

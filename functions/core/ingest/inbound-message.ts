@@ -3,7 +3,7 @@ import { mailKeys } from '../../contracts';
 import { neutralizeBidi } from '../email/display-names';
 import { idForIngest } from '../ids';
 import { senderAuthenticity } from '../threading/sender-trust';
-import type { ParsedMail, StoredAttachment, TicketMessage } from '../types';
+import type { Mailbox, ParsedMail, StoredAttachment, TicketMessage } from '../types';
 import type { IngestDeps, IngestInput } from './ingest-step';
 
 /** Above this the bodies go to S3 and the item keeps a preview (DynamoDB items stop at 400 KB). */
@@ -20,6 +20,8 @@ export interface InboundPlacement {
   readonly notices?: readonly string[];
   /** Another email already holds this Message-ID. */
   readonly idTaken?: boolean;
+  /** The team member who forwarded the customer's mail in: SES's verdicts are about them, not about the customer. */
+  readonly forwardedBy?: Mailbox;
 }
 
 /** True when SES found a virus in the mail: its parts go to quarantine. */
@@ -87,7 +89,13 @@ export async function storeInboundMessage(
     rawKey: input.key,
     author: null,
     authentication: mail.authentication,
-    authenticity: senderAuthenticity(mail.authentication),
+    authenticity: placement.forwardedBy
+      ? {
+          verdict: 'unknown',
+          reason: `forwarded by ${placement.forwardedBy.address}, whose mail SES authenticated; the original sender's was not checked`,
+        }
+      : senderAuthenticity(mail.authentication),
+    ...(placement.forwardedBy ? { forwardedBy: placement.forwardedBy } : {}),
     ...(placement.held ? { held: true, heldReason: placement.held } : {}),
     ...(placement.idTaken ? { messageIdTaken: true } : {}),
     ...(notices.length > 0 ? { notices } : {}),

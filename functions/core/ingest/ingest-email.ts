@@ -11,6 +11,7 @@ import { threadCandidates, type ThreadCandidates } from '../threading/thread-can
 import type { ParsedMail, Ticket } from '../types';
 import { contentFingerprint } from './content-fingerprint';
 import { virusFound } from './inbound-message';
+import { teamForward } from './ingest-forwarded';
 import { openTicket } from './ingest-new-ticket';
 import { recordOutcome } from './ingest-outcome';
 import { recordReport, reportMessageIds } from './ingest-report';
@@ -121,6 +122,8 @@ async function ingestParsed(deps: IngestDeps, input: IngestInput, mail: ParsedMa
     const reason = `auto-reply that matches no ticket (${mail.classification.reason})`;
     return recordOutcome(deps, input, 'ignored', reason, { attempts: step.attempts, mail });
   }
+  const forward = teamForward(step);
+  if (forward) return openTicket({ ...step, mail: forward.mail }, { spam: false, forward });
   return openTicket(step, { spam: false });
 }
 

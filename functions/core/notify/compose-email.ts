@@ -76,7 +76,25 @@ function loadMimeLibraries(): Promise<MimeLibraries> {
   return mimeLibraries;
 }
 
-const TEMPLATE_OF: Record<Delivery['kind'], TemplateName> = {
+/**
+ * Team notifications are not the desk's to word for customers: one fixed template, the change described in `note.text`
+ * (Markdown with anything from mail escaped) and a link to the ticket.
+ */
+const AGENT_NOTICE_TEMPLATE = {
+  // Subjects are used as written: a reply in the ticket's thread, tagged, as the desk's own replies are.
+  subject: 'Re: {{ticket.subject}} [#{{ticket.number}}]',
+  body: [
+    '{{note.text}}',
+    '',
+    '[Open ticket #{{ticket.number}}]({{ticket.url}})',
+    '',
+    '---',
+    '',
+    'You get this as a member of the {{desk.name}} team. Choose what you are mailed about on the Settings page of the dashboard.',
+  ].join('\n'),
+};
+
+const TEMPLATE_OF: Record<Exclude<Delivery['kind'], 'agent-notice'>, TemplateName> = {
   ack: 'ack',
   reply: 'reply',
   'participant-added': 'participantAdded',
@@ -151,15 +169,18 @@ export async function composeEmail(input: ComposeInput): Promise<ComposedEmail> 
     'agent.name': { text: content.authorName ?? desk.name },
     'author.name': { text: content.authorName ?? desk.name },
     'desk.name': { text: desk.name },
+    // The recipient's name as their mail gave it; the first name is its first word (empty without a name).
+    'customer.name': { text: oneLine(delivery.recipient.name, MAX_NAME_CHARS) || delivery.recipient.address },
+    'customer.firstName': { text: oneLine(delivery.recipient.name, MAX_NAME_CHARS).split(' ')[0] ?? '' },
     'ticket.url': { url: input.ticketUrl },
     ...(input.unsubscribeUrl ? { 'unsubscribe.url': { url: input.unsubscribeUrl } } : {}),
   };
-  const rendered = renderTemplate(input.settings.templates[TEMPLATE_OF[delivery.kind]], values);
+  const template = delivery.kind === 'agent-notice' ? AGENT_NOTICE_TEMPLATE : input.settings.templates[TEMPLATE_OF[delivery.kind]];
+  const rendered = renderTemplate(template, values);
   const linkNote = linkedAttachmentsNote(input.linkedAttachments, input.ticketUrl);
   const markdown = linkNote ? `${rendered.markdown}\n\n${linkNote}` : rendered.markdown;
-  const { MailComposer, sanitizeHtml, htmlToText } = await loadMimeLibraries();
-  const html = sanitizeHtml(marked.parse(markdown, { async: false, gfm: true }), HTML_OPTIONS);
-  const text = htmlToText(html);
+  const { html, text } = await mailBodyOf(markdown);
+  const { MailComposer } = await loadMimeLibraries();
 
   // The template's subject is used as written (the defaults make it a reply); one with nothing in it still names the ticket.
   const written = oneLine(rendered.subject, MAX_RENDERED_SUBJECT_CHARS) || `[#${content.ticketNumber}]`;
@@ -220,6 +241,13 @@ export function oneLine(value: string, maxChars: number): string {
     .trim();
   const chars = [...flat];
   return chars.length > maxChars ? `${chars.slice(0, maxChars - 1).join('')}…` : flat;
+}
+
+/** A Markdown body as mail carries it: sanitised HTML and the plain text made from that HTML. */
+export async function mailBodyOf(markdown: string): Promise<{ html: string; text: string }> {
+  const { sanitizeHtml, htmlToText } = await loadMimeLibraries();
+  const html = sanitizeHtml(marked.parse(markdown, { async: false, gfm: true }), HTML_OPTIONS);
+  return { html, text: htmlToText(html) };
 }
 
 function referencesOf(references: readonly string[], inReplyTo: string | null): string[] {

@@ -29,8 +29,8 @@ export interface ClaimRequest {
   readonly claimId: string;
   readonly now: string;
   readonly leaseUntil: string;
-  /** For acknowledgements: the per-address daily counter to take one from. */
-  readonly rate: { readonly day: string; readonly limit: number; readonly expiresAt: number } | null;
+  /** The recipient's counter for a window to take one from (acknowledgements, relays, team notices; see rate-limit.ts). */
+  readonly rate: { readonly window: string; readonly limit: number; readonly expiresAt: number } | null;
 }
 
 /** The outcome of a claim: ours to send, blocked by a check, or not ours (sent already, or in flight elsewhere). */
@@ -57,7 +57,7 @@ export interface DeliveryRepository {
   /**
    * Takes a delivery for sending in one transaction: `pending → sending` (or a `sending` claim whose lease
    * expired), checking that the address is deliverable, the recipient has not unsubscribed from the ticket
-   * and, for acknowledgements, taking one from the daily rate counter.
+   * and, for rate-limited kinds, taking one from the recipient's counter (`rate`).
    */
   claim(request: ClaimRequest): Promise<ClaimResult>;
   /** True when the delivery is `sending` under this claim (a consistent read), e.g. after a claim's answer was lost. */

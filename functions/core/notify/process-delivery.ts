@@ -16,9 +16,10 @@ import {
   type DeliveryRepository,
   type Mailer,
 } from './notify-ports';
-import { ackRateWindow } from './rate-limit';
+import { deliveryRate } from './rate-limit';
 import { sesHeaderMessageId } from './ses-message-id';
 import { unsubscribeUrl } from './unsubscribe';
+import type { WorkflowDeps } from '../workflow/workflow-ports';
 
 /** SES v1 SendRawEmail refuses messages over 10 MB (after base64); keep headroom for headers and bodies. */
 export const RAW_MESSAGE_LIMIT = 10 * 1024 * 1024;
@@ -40,6 +41,8 @@ export interface NotifyDeps {
   /** The SES region: it decides the Message-ID form SES writes. */
   readonly region: string;
   readonly log: Log;
+  /** Team notifications and webhooks from the table's other changes; without it those records are skipped. */
+  readonly workflow?: WorkflowDeps;
 }
 
 export interface ProcessDeliveryInput {
@@ -57,7 +60,7 @@ export type ProcessOutcome = 'sent' | 'suppressed' | 'failed' | 'skipped' | 'ret
  *
  * 1. Claim (one transaction): `pending → sending` with a lease, or take over a `sending` claim whose lease
  *    expired (a crash mid-send), checking the address is not undeliverable, the recipient has not
- *    unsubscribed and, for acknowledgements, the daily per-address limit. A failed check makes the delivery
+ *    unsubscribed and, for acknowledgements and team notices about inbound mail, their rate limit. A failed check makes the delivery
  *    `suppressed` with the reason; a claim held elsewhere or a finished delivery is left alone.
  * 2. Compose and send through SES.
  * 3. Record `sent` with SES's Message-ID and the Message-ID items replies thread by (one transaction).
@@ -85,20 +88,20 @@ export async function processDelivery(deps: NotifyDeps, input: ProcessDeliveryIn
     if (await deps.deliveries.markSuppressed(delivery, 'desk-address', at)) log.info('delivery suppressed', { reason: 'desk-address' });
     return 'suppressed';
   }
-  if (delivery.kind === 'ack' && (!settings.ackEnabled || deps.config.ackLimitPerDay === 0)) {
-    const reason = settings.ackEnabled ? 'rate-limited' : 'acknowledgements-disabled';
+  const rate = deliveryRate(delivery, now, deps.config);
+  if ((delivery.kind === 'ack' && !settings.ackEnabled) || rate?.limit === 0) {
+    const reason = delivery.kind === 'ack' && !settings.ackEnabled ? 'acknowledgements-disabled' : 'rate-limited';
     if (await deps.deliveries.markSuppressed(delivery, reason, at)) log.info('delivery suppressed', { reason });
     return 'suppressed';
   }
 
   const claimId = newId();
-  const window = ackRateWindow(now);
   const claim = await claimOrConfirm(deps, delivery, {
     delivery,
     claimId,
     now: at,
     leaseUntil: new Date(now.getTime() + input.leaseMs).toISOString(),
-    rate: delivery.kind === 'ack' ? { ...window, limit: deps.config.ackLimitPerDay } : null,
+    rate,
   });
   if (claim.kind === 'blocked') {
     if (await deps.deliveries.markSuppressed(delivery, claim.reason, at)) log.info('delivery suppressed', { reason: claim.reason });
@@ -125,8 +128,9 @@ export async function processDelivery(deps: NotifyDeps, input: ProcessDeliveryIn
         settings,
         messageId: ourMessageId,
         replyTo: replyAddress(desk.address, createReplyToken(deps.tokenKeys, delivery.ticketId)),
+        // Acknowledgements and team notifications are not a conversation one unsubscribes from.
         unsubscribeUrl:
-          delivery.kind === 'ack'
+          delivery.kind === 'ack' || delivery.kind === 'agent-notice'
             ? null
             : unsubscribeUrl(deps.config.dashboardUrl, deps.tokenKeys, delivery.ticketId, delivery.recipient.address),
         ticketUrl: ticketUrl(deps.config.dashboardUrl, delivery.ticketId),

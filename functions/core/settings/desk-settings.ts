@@ -2,6 +2,7 @@
 import * as z from 'zod/mini';
 import '../config/zod-messages';
 import type { Desk } from '../config/desk-config';
+import { intakeRuleSchema } from '../workflow/intake-rules';
 import { withoutReplyMarks } from '../notify/subject-line';
 
 /** Keeps a template small enough for the settings item and readable in an email. */
@@ -43,6 +44,10 @@ export const deskSettingsSchema = z.object({
    * ticket for an agent to accept or move, or open a `new-ticket` for it.
    */
   strangers: z._default(z.enum(['hold', 'new-ticket']), 'hold'),
+  /** Whom a new ticket is mailed to: the whole team, nobody, or the whole team only while it is unassigned. */
+  notifyTeam: z._default(z.enum(['everyone', 'nobody', 'unassigned']), 'everyone'),
+  /** Intake rules applied, in order, to each new ticket at ingest (see core/workflow/intake-rules.ts). */
+  rules: z._default(z.array(intakeRuleSchema).check(z.maxLength(50)), []),
   /** True relays a trusted participant's emailed reply to everyone else on the ticket (GitLab relays every public comment). */
   relay: z._default(z.boolean(), true),
   /** New addresses in To/Cc of a trusted participant's reply: `add` them as participants (with a notice), or `ignore` them. */
@@ -54,13 +59,15 @@ export type DeskSettings = z.infer<typeof deskSettingsSchema>;
 export type DeskTemplate = DeskSettings['templates']['ack'];
 export type TemplateName = keyof DeskSettings['templates'];
 
-/** Placeholders every template can use; anything else in `{{…}}` is left as written. */
+/** Placeholders templates can use (the acknowledgement all but `unsubscribe.url`); saving refuses any other. */
 export const TEMPLATE_PLACEHOLDERS = [
   'ticket.number',
   'ticket.subject',
   'note.text',
   'agent.name',
   'desk.name',
+  'customer.name',
+  'customer.firstName',
   'unsubscribe.url',
   'ticket.url',
   'author.name',
@@ -121,6 +128,8 @@ export function defaultDeskSettings(desk: Pick<Desk, 'id'>): DeskSettings {
     ackEnabled: true,
     templateVersion: TEMPLATE_VERSION,
     strangers: 'hold',
+    notifyTeam: 'everyone',
+    rules: [],
     relay: true,
     ccOnReplies: 'add',
     updatedAt: null,

@@ -1,6 +1,6 @@
 // core: the "you have been added" email to someone who joined a ticket (pure)
 import type { NewDelivery } from '../ports';
-import type { Mailbox, Ticket } from '../types';
+import type { Authenticity, Mailbox, Ticket } from '../types';
 
 export interface ParticipantNoticeFacts {
   /** The ticket before the person joined (its thread is what the notice answers). */
@@ -38,4 +38,33 @@ export function participantNotice(facts: ParticipantNoticeFacts): NewDelivery {
     },
     createdAt: facts.at,
   };
+}
+
+/**
+ * Notices to the people a new ticket's first mail had in To/Cc, who became its participants. Only when SES
+ * authenticated the sender: anyone can write a first mail, and without that proof a stranger could make the desk mail
+ * ten addresses of their choice with each message (a spam relay). Spam, and a ticket a team member forwarded in
+ * (`sendsMail` false), mail nobody.
+ */
+export function firstMailNotices(facts: {
+  readonly ticket: Ticket;
+  readonly messageItemId: string;
+  readonly authenticity: Authenticity;
+  readonly sendsMail: boolean;
+  readonly deliveryId: (purpose: string) => string;
+  readonly at: string;
+}): NewDelivery[] {
+  if (!facts.sendsMail || facts.authenticity.verdict !== 'pass') return [];
+  return facts.ticket.participants
+    .filter((p) => p.role === 'cc')
+    .map((person) =>
+      participantNotice({
+        ticket: facts.ticket,
+        recipient: { address: person.address, name: person.name },
+        messageItemId: facts.messageItemId,
+        authorName: null,
+        id: facts.deliveryId(`notice:${person.address}`),
+        at: facts.at,
+      }),
+    );
 }

@@ -214,12 +214,17 @@ describe('newSubject', () => {
 });
 
 describe('subjects', () => {
-  const subjectOf = async (subject: string, settings = defaultDeskSettings(desk), kind: 'ack' | 'reply' = 'reply') =>
+  const subjectOf = async (subject: string, settings = defaultDeskSettings(desk), kind: 'ack' | 'reply' | 'agent-notice' = 'reply') =>
     (await parsed({ settings, delivery: delivery({ kind, content: { ...delivery().content, subject } }) })).mail.subject;
 
   it('makes the default subject a reply tagged with the ticket: one "Re:" and one tag', async () => {
     expect(await subjectOf('Printer on fire')).toBe('Re: Printer on fire [#42]');
     expect(await subjectOf('Printer on fire', undefined, 'ack')).toBe('Re: Printer on fire [#42]');
+  });
+
+  it("gives a team notification the ticket's tagged reply subject, whatever the desk's templates say", async () => {
+    const custom = parseSubmittedDeskSettings(desk, { templates: { reply: { subject: 'Answer', body: '{{note.text}}' } } });
+    expect(await subjectOf('RE: Printer on fire [#42]', custom, 'agent-notice')).toBe('Re: Printer on fire [#42]');
   });
 
   it('does not double "Re:" or the tag on a subject that already has them', async () => {

@@ -1,6 +1,7 @@
 // tests: the general rules of reply extraction (languages, clients, signatures, HTML layout)
 import { describe, expect, it } from 'vitest';
-import { extractReply, extractReplyFromHtml, separateReply, separateReplyFromHtml } from '../../../functions/core/email/extract-reply';
+import { extractReply, separateReply } from '../../../functions/core/email/extract-reply';
+import { extractReplyFromHtml, separateReplyFromHtml } from '../../../functions/core/email/extract-reply-html';
 
 describe('extractReply quote headers', () => {
   it.each([

@@ -1,6 +1,7 @@
 // tests: every row of the reply extractor's table (quote-table.ts) against replies written in that client's or language's format
 import { describe, expect, it } from 'vitest';
-import { extractReplyFromHtml, separateReply, separateReplyFromHtml } from '../../../functions/core/email/extract-reply';
+import { separateReply } from '../../../functions/core/email/extract-reply';
+import { extractReplyFromHtml, separateReplyFromHtml } from '../../../functions/core/email/extract-reply-html';
 import { CLIENT_ROWS, LANGUAGE_ROWS, type HtmlMarker } from '../../../functions/core/email/reply/quote-table';
 import { REPLY_SAMPLES, SAMPLE_CLIENTS, SAMPLE_LANGUAGES, type ReplySample } from '../../fixtures/replies/reply-samples';
 

@@ -2,7 +2,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
-import { extractReply, extractReplyFromHtml } from '../../../functions/core/email/extract-reply';
+import { extractReply } from '../../../functions/core/email/extract-reply';
+import { extractReplyFromHtml } from '../../../functions/core/email/extract-reply-html';
 import { corpusPath } from '../../support/corpus';
 
 /** One corpus entry turned into a runnable check. */

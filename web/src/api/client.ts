@@ -11,9 +11,12 @@ import type {
   Page,
   Participant,
   ReplayReport,
+  SavedReply,
+  SavedReplyInput,
   Ticket,
   TicketDetail,
   TicketPatch,
+  TicketStatus,
   UploadedFile,
   User,
 } from './types';
@@ -114,8 +117,10 @@ export function createApiClient(options: ApiClientOptions) {
     ticket: (id: string) => call<TicketDetail>('GET', `/tickets/${enc(id)}`),
     createTicket: (input: { deskId: string; to: string; cc: string[]; subject: string; body: string; attachments?: UploadedFile[] }) =>
       call<Ticket>('POST', '/tickets', input),
-    postMessage: (id: string, input: { body: string; internal: boolean; attachments?: UploadedFile[] }) =>
-      call<Message>('POST', `/tickets/${enc(id)}/messages`, input),
+    postMessage: (
+      id: string,
+      input: { body: string; internal: boolean; attachments?: UploadedFile[]; status?: TicketStatus; version?: number },
+    ) => call<Message>('POST', `/tickets/${enc(id)}/messages`, input),
     patchTicket: (id: string, patch: TicketPatch) => call<Ticket>('PATCH', `/tickets/${enc(id)}`, patch),
     addParticipant: (id: string, address: string, name?: string) =>
       call<Participant>('POST', `/tickets/${enc(id)}/participants`, name ? { address, name } : { address }),
@@ -131,6 +136,9 @@ export function createApiClient(options: ApiClientOptions) {
       call<{ address: string; cleared: string }>('POST', `/tickets/${enc(id)}/addresses/${enc(address)}/clear`, { reason }),
     settings: (deskId: string) => call<DeskSettings>('GET', `/settings/${enc(deskId)}`),
     saveSettings: (settings: DeskSettings) => call<DeskSettings>('PUT', `/settings/${enc(settings.deskId)}`, settings),
+    replies: () => call<{ items: SavedReply[] }>('GET', '/replies'),
+    createReply: (reply: SavedReplyInput) => call<SavedReply>('POST', '/replies', reply),
+    deleteReply: (id: string) => call<void>('DELETE', `/replies/${enc(id)}`),
   };
 }
 

@@ -41,6 +41,7 @@ export type Message = Pick<
   | 'authenticity'
   | 'notices'
   | 'movedFrom'
+  | 'forwardedBy'
   | 'id'
   | 'direction'
   | 'from'
@@ -63,7 +64,7 @@ export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'bounce
 /** One outgoing email to one recipient. */
 export interface Delivery {
   readonly id: string;
-  readonly kind: 'ack' | 'reply' | 'participant-added' | 'relay';
+  readonly kind: 'ack' | 'reply' | 'participant-added' | 'relay' | 'agent-notice';
   /** A mailbox; tolerated as a bare address too. */
   readonly recipient: Mailbox | string;
   readonly status: DeliveryStatus;
@@ -126,6 +127,8 @@ export interface DeskSettings {
   ackEnabled: boolean;
   /** Mail that matches a ticket only by Message-ID or subject tag from someone not on it: hold it, or open a new ticket. */
   strangers: 'hold' | 'new-ticket';
+  /** Whom a new ticket is mailed to: the whole team, nobody, or the team while it is unassigned. */
+  notifyTeam?: 'everyone' | 'nobody' | 'unassigned';
   /** Relay a participant's emailed reply to the others on the ticket. */
   relay: boolean;
   /** New addresses in To/Cc of a participant's reply: added as participants, or ignored. */
@@ -181,3 +184,6 @@ export interface ReplayReport {
   readonly ticketId: string | null;
   readonly alreadyDone: boolean;
 }
+
+/** A team-shared saved reply (`/api/replies`); see functions/core/workflow/saved-replies.ts. */
+export type { SavedReply, SavedReplyInput } from '../../../functions/core/workflow/saved-replies';

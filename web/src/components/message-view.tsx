@@ -23,10 +23,13 @@ const DELIVERY_KIND: Record<Delivery['kind'], string> = {
   reply: 'Reply',
   'participant-added': '"You were added" notice',
   relay: 'Relayed to another participant',
+  'agent-notice': 'Team notification',
 };
 
 export interface MessageViewProps {
   readonly message: Message;
+  /** Arrived after the agent started writing (shown after the API refused their reply as outdated). */
+  readonly fresh?: boolean;
   readonly deliveries: readonly Delivery[];
   readonly now: number;
   /** Downloads an attachment; a quarantined one only after the agent confirmed here. */
@@ -42,18 +45,30 @@ export interface MessageViewProps {
 }
 
 /** Renders a message as an article; inbound, outbound and notes are styled apart, a held message stands out. */
-export function MessageView({ message, deliveries, now, onDownload, onRetry, onAccept, onMove, ticketHref, partUrl }: MessageViewProps) {
+export function MessageView({
+  message,
+  fresh = false,
+  deliveries,
+  now,
+  onDownload,
+  onRetry,
+  onAccept,
+  onMove,
+  ticketHref,
+  partUrl,
+}: MessageViewProps) {
   const headingId = `msg-${message.id}`;
   const sender = message.direction === 'inbound' ? mailboxLabel(message.from) : (message.author ?? mailboxLabel(message.from));
   const kind = message.classification?.kind;
   const style = message.event ? 'event' : message.direction;
   const [confirming, setConfirming] = useState<StoredAttachment | null>(null);
   return (
-    <article class={`message ${style}${message.held ? ' held' : ''}`} aria-labelledby={headingId}>
+    <article class={`message ${style}${message.held ? ' held' : ''}${fresh ? ' fresh' : ''}`} aria-labelledby={headingId}>
       <header>
         <h3 id={headingId}>
           <span class="who">{sender}</span>
           <span class={`chip direction-${style}`}>{message.event ? EVENT_LABEL[message.event] : DIRECTION_LABEL[message.direction]}</span>
+          {fresh && <span class="chip new">New</span>}
         </h3>
         <p class="meta">
           <time dateTime={message.createdAt} title={fullTime(message.createdAt)}>

@@ -1,90 +1,94 @@
-// web: the reply / note composer: Markdown with preview, Note toggle, file uploads straight to S3
+// web: the reply / note composer: Markdown with preview, Note toggle, saved replies, file uploads, send with a status, version check
 import type { Ref } from 'preact';
 import { useState } from 'preact/hooks';
-import type { UploadedFile } from '../api/types';
+import { ApiError } from '../api/client';
+import type { SavedReply, Ticket, TicketStatus } from '../api/types';
 import { errorMessage, useApp } from '../app-context';
-import { fileSize } from '../lib/format';
 import { MarkdownPreview } from './markdown-preview';
+import { SavedReplyMenu, useSavedReplies } from './saved-reply-menu';
+import { savedReplyActions, savedReplyActs, savedReplyPatch } from '../lib/saved-replies';
+import { AttachButton, UploadList, useUploads } from './uploads';
+
+/** What changed in the ticket since the agent last looked, found when the API refused a reply with 409. */
+export interface TicketNews {
+  readonly newMessages: number;
+  /** The status now, when it is not the one the agent saw. */
+  readonly status: TicketStatus | null;
+}
 
 export interface ReplyBoxProps {
   readonly ticketId: string;
+  /** The ticket a saved reply's placeholders and actions apply to. */
+  readonly ticket: Pick<Ticket, 'number' | 'subject' | 'requester' | 'labels' | 'deskId'>;
   readonly internal: boolean;
   readonly onInternalChange: (internal: boolean) => void;
   readonly textareaRef: Ref<HTMLTextAreaElement>;
-  /** Called after the message was stored. */
-  readonly onSent: () => void;
+  /** The ticket version the agent has seen; sent along, so a reply to a ticket that changed meanwhile is refused (409). */
+  readonly version: number;
+  /** Reloads the ticket after a 409 and says what is new (the page marks the new messages). */
+  readonly onConflict: () => Promise<TicketNews>;
+  /** Called after the message was stored; sending stays on until it has reloaded the ticket (and the version seen). */
+  readonly onSent: () => Promise<void>;
 }
 
-interface PendingUpload {
-  readonly name: string;
-  /** The file picked, kept so a failed upload can be retried. */
-  readonly source: File;
-  readonly file: UploadedFile | null;
-  readonly error: string | null;
-}
+/** A public reply's status choices: waiting for the customer (the default), closed, or still open on our side. */
+const SEND_AS: readonly { readonly status: TicketStatus; readonly label: string }[] = [
+  { status: 'pending', label: 'Send reply' },
+  { status: 'closed', label: 'Send and close' },
+  { status: 'open', label: 'Send and keep open' },
+];
 
 /** Writes a reply (emailed to the participants) or an internal note (never emailed). */
-export function ReplyBox({ ticketId, internal, onInternalChange, textareaRef, onSent }: ReplyBoxProps) {
+export function ReplyBox({ ticketId, ticket, internal, onInternalChange, textareaRef, version, onConflict, onSent }: ReplyBoxProps) {
   const { api, announce } = useApp();
   const [body, setBody] = useState('');
+  const saved = useSavedReplies(ticket);
+  /** The saved reply whose actions (status, labels, assignee) go with this message. */
+  const [macro, setMacro] = useState<SavedReply | null>(null);
   const [tab, setTab] = useState<'write' | 'preview'>('write');
-  const [uploads, setUploads] = useState<PendingUpload[]>([]);
+  const uploads = useUploads();
   const [sending, setSending] = useState(false);
-  const uploading = uploads.some((u) => u.file === null && u.error === null);
-  // An answer must never go out silently without a file the agent attached: a failed upload blocks sending.
-  const failed = uploads.filter((u) => u.error !== null);
+  // Set after a 409: what is new, and the status the agent chose, until they send anyway or go back to editing.
+  const [news, setNews] = useState<{ news: TicketNews; status: TicketStatus | undefined } | null>(null);
+  const blocked = sending || uploads.uploading || uploads.failed.length > 0 || !body.trim();
 
-  const upload = async (file: File): Promise<void> => {
-    const contentType = file.type || 'application/octet-stream';
-    const update = (next: PendingUpload): void => setUploads((list) => list.map((u) => (u.name === file.name ? next : u)));
-    setUploads((list) => [...list.filter((u) => u.name !== file.name), { name: file.name, source: file, file: null, error: null }]);
-    try {
-      const { key, url } = await api.createUpload({ filename: file.name, contentType, size: file.size });
-      let put: Response;
-      try {
-        put = await fetch(url, { method: 'PUT', headers: { 'content-type': contentType }, body: file });
-      } catch {
-        // The browser hides why (CORS, network): say what the agent can act on.
-        throw new Error('the file store could not be reached');
-      }
-      if (!put.ok) throw new Error(`the file store refused it (HTTP ${put.status})`);
-      update({ name: file.name, source: file, file: { key, filename: file.name, contentType, size: file.size }, error: null });
-    } catch (failure) {
-      update({ name: file.name, source: file, file: null, error: errorMessage(failure) });
-    }
-  };
-
-  const onFiles = (event: Event): void => {
-    const input = event.currentTarget as HTMLInputElement;
-    for (const file of Array.from(input.files ?? [])) void upload(file);
-    input.value = '';
-  };
-
-  const send = async (event: Event): Promise<void> => {
-    event.preventDefault();
-    if (!body.trim() || uploading || failed.length > 0) return;
+  const send = async (status: TicketStatus | undefined): Promise<void> => {
+    if (blocked) return;
     setSending(true);
     try {
-      const attachments = uploads.flatMap((u) => (u.file ? [u.file] : []));
-      await api.postMessage(ticketId, { body, internal, ...(attachments.length ? { attachments } : {}) });
+      const attachments = uploads.files;
+      await api.postMessage(ticketId, {
+        body,
+        internal,
+        version,
+        ...(status ? { status } : {}),
+        ...(attachments.length ? { attachments } : {}),
+      });
+      const patch = macro ? savedReplyPatch(macro, ticket) : null;
+      if (patch) await api.patchTicket(ticketId, patch);
+      setMacro(null);
       setBody('');
-      setUploads([]);
+      uploads.clear();
       setTab('write');
-      announce(internal ? 'Note added.' : 'Reply sent to the participants.');
-      onSent();
+      setNews(null);
+      announce(internal ? 'Note added.' : status === 'closed' ? 'Reply sent; the ticket is closed.' : 'Reply sent to the participants.');
+      await onSent();
     } catch (failure) {
-      announce(errorMessage(failure), 'error');
+      // Nothing was stored: the agent sees what is new and decides; the next try carries the version they have now seen.
+      if (failure instanceof ApiError && failure.status === 409) setNews({ news: await onConflict(), status });
+      else announce(errorMessage(failure), 'error');
     } finally {
       setSending(false);
     }
   };
+  const submit = (event: Event): void => {
+    event.preventDefault();
+    // A saved reply's status goes with the default send; the other buttons say their own.
+    void send(macro?.status ?? (internal ? undefined : 'pending'));
+  };
 
   return (
-    <form
-      class={`reply-box ${internal ? 'is-note' : ''}`}
-      onSubmit={(event) => void send(event)}
-      aria-label={internal ? 'Internal note' : 'Reply'}
-    >
+    <form class={`reply-box ${internal ? 'is-note' : ''}`} onSubmit={submit} aria-label={internal ? 'Internal note' : 'Reply'}>
       <div class="composer-bar">
         <div class="tabs" role="group" aria-label="Editor mode">
           <button type="button" class="small" aria-pressed={tab === 'write'} onClick={() => setTab('write')}>
@@ -109,59 +113,83 @@ export function ReplyBox({ ticketId, internal, onInternalChange, textareaRef, on
           rows={7}
           placeholder={internal ? 'Write a note for the team (Markdown)…' : 'Write a reply to the customer (Markdown)…'}
           value={body}
-          onInput={(event) => setBody(event.currentTarget.value)}
+          onInput={(event) => {
+            setBody(event.currentTarget.value);
+            saved.onTyped(event.currentTarget);
+          }}
           onKeyDown={(event) => {
+            if (saved.onKey(event)) return;
             // Ctrl/Cmd+Enter sends, as in most mail and chat tools.
-            if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) void send(event);
+            if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) submit(event);
           }}
         />
       ) : (
         <MarkdownPreview markdown={body} />
       )}
-      {uploads.length > 0 && (
-        <ul class="uploads" aria-label="Files to attach">
-          {uploads.map((u) => (
-            <li key={u.name}>
-              {u.name}{' '}
-              {u.file ? (
-                <span class="muted">({fileSize(u.file.size)})</span>
-              ) : u.error ? (
-                <>
-                  <span class="error">upload failed: {u.error}</span>{' '}
-                  <button type="button" class="small" onClick={() => void upload(u.source)}>
-                    Retry
-                  </button>
-                </>
-              ) : (
-                <span class="muted">uploading…</span>
-              )}
-              <button
-                type="button"
-                class="small"
-                onClick={() => setUploads((list) => list.filter((x) => x.name !== u.name))}
-                aria-label={`Remove ${u.name}`}
-              >
-                ×
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
-      {failed.length > 0 && (
-        <p class="error" role="alert">
-          {failed.length === 1 ? `${failed[0]!.name} did not upload` : `${failed.length} files did not upload`}: retry or remove
-          {failed.length === 1 ? ' it' : ' them'} before sending.
+      <SavedReplyMenu
+        state={saved}
+        onPick={(reply, text) => {
+          setBody(text);
+          setMacro(savedReplyActs(reply) ? reply : null);
+        }}
+        body={body}
+      />
+      {macro && (
+        <p class="macro" role="status">
+          Sending will also {savedReplyActions(macro).join(', ')}.{' '}
+          <button type="button" class="small" onClick={() => setMacro(null)}>
+            Don’t
+          </button>
         </p>
       )}
+      <UploadList uploads={uploads} />
+      {news && <ChangedMeanwhile news={news.news} internal={internal} onSend={() => void send(news.status)} onBack={() => setNews(null)} />}
       <div class="composer-actions">
-        <label class="file-button">
-          Attach files
-          <input type="file" multiple onChange={onFiles} class="visually-hidden" />
-        </label>
-        <button type="submit" class="primary" disabled={sending || uploading || failed.length > 0 || !body.trim()}>
-          {sending ? 'Saving…' : internal ? 'Add note' : 'Send reply'}
-        </button>
+        <AttachButton uploads={uploads} />
+        <span class="send-actions">
+          {internal ? (
+            <button type="submit" class="primary" disabled={blocked || news !== null}>
+              {sending ? 'Saving…' : 'Add note'}
+            </button>
+          ) : (
+            // The default (Enter in the form, Ctrl+Enter) leaves the ticket waiting for the customer.
+            SEND_AS.map((choice, index) => (
+              <button
+                key={choice.status}
+                type={index === 0 ? 'submit' : 'button'}
+                class={index === 0 ? 'primary' : ''}
+                disabled={blocked || news !== null}
+                onClick={index === 0 ? undefined : () => void send(choice.status)}
+              >
+                {sending ? 'Sending…' : choice.label}
+              </button>
+            ))
+          )}
+        </span>
       </div>
     </form>
+  );
+}
+
+/** The ticket changed while the agent wrote: what is new, and nothing goes out until they confirm. */
+function ChangedMeanwhile(props: { news: TicketNews; internal: boolean; onSend: () => void; onBack: () => void }) {
+  const { newMessages, status } = props.news;
+  const what = [
+    newMessages > 0 ? `${newMessages} new message${newMessages === 1 ? '' : 's'} (marked New above)` : null,
+    status ? `the status is now ${status}` : null,
+  ].filter(Boolean);
+  return (
+    <div class="callout warn changed-meanwhile" role="alertdialog" aria-label="The ticket changed meanwhile">
+      <p>
+        The ticket changed while you were writing{what.length > 0 ? `: ${what.join('; ')}` : ''}. Your {props.internal ? 'note' : 'reply'}{' '}
+        has not been {props.internal ? 'saved' : 'sent'}.
+      </p>
+      <button type="button" class="small primary" onClick={props.onSend}>
+        {props.internal ? 'Add it anyway' : 'Send anyway'}
+      </button>{' '}
+      <button type="button" class="small" onClick={props.onBack}>
+        Keep editing
+      </button>
+    </div>
   );
 }

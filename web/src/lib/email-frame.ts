@@ -1,4 +1,5 @@
 // web: the srcdoc that shows untrusted email HTML (or Markdown preview) in a sandboxed frame under a strict CSP
+import { QUOTED_HTML_ATTRIBUTE } from '../../../functions/contracts';
 
 /**
  * Remote images stay blocked until the agent asks: a tracking pixel must not fire just because a
@@ -17,28 +18,43 @@ function cspSource(url: string): string | null {
   return /^https?:\/\/[A-Za-z0-9.\-:[\]]+\/[A-Za-z0-9%\-._~/]*$/.test(bare) ? bare : null;
 }
 
+const QUOTE_ATTRIBUTE = QUOTED_HTML_ATTRIBUTE;
+
+/** The frame's styles, with `root` as the body: the frame's `body`, or the element the dashboard measures it in. */
+export function frameStyle(root: string, options: { hideQuoted: boolean }): string {
+  return [
+    'html{color-scheme:light}',
+    `${root}{margin:0;padding:12px;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2328;background:#fff;overflow-wrap:anywhere}`,
+    `${root}>:first-child{margin-top:0}`,
+    // Margins of the last element would fall outside the measured box.
+    `${root}>:last-child{margin-bottom:0}`,
+    ...FRAME_STYLE,
+    ...(options.hideQuoted ? [`[${QUOTE_ATTRIBUTE}]{display:none!important}`] : []),
+  ].join('');
+}
+
 const FRAME_STYLE = [
-  'html{color-scheme:light}',
-  'body{margin:0;padding:12px;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2328;background:#fff;overflow-wrap:anywhere}',
   'img{max-width:100%;height:auto}',
-  'body>:first-child{margin-top:0}',
   'pre{white-space:pre-wrap}',
   'code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:90%;background:#f6f8fa;padding:1px 4px;border-radius:4px}',
   'blockquote{margin:0 0 0 4px;padding-left:12px;border-left:3px solid #d0d7de;color:#57606a}',
   'table{max-width:100%}',
   'a{color:#0a58ca}',
-].join('');
+];
 
 /**
  * Wraps body HTML in a document whose first element is the CSP, so nothing in the body can load
  * before the policy applies. Pair it with `sandbox=""` (no scripts, opaque origin).
  */
-export function frameDocument(bodyHtml: string, options: { remoteImages: boolean; partUrls?: readonly string[] }): string {
+export function frameDocument(
+  bodyHtml: string,
+  options: { remoteImages: boolean; partUrls?: readonly string[]; hideQuoted?: boolean },
+): string {
   return [
     '<!doctype html><html><head>',
     `<meta http-equiv="Content-Security-Policy" content="${emailCsp(options.remoteImages, options.partUrls)}">`,
     '<meta charset="utf-8"><meta name="referrer" content="no-referrer">',
-    `<style>${FRAME_STYLE}</style>`,
+    `<style>${frameStyle('body', { hideQuoted: options.hideQuoted ?? false })}</style>`,
     '</head><body>',
     bodyHtml,
     '</body></html>',
@@ -54,6 +70,8 @@ export interface InertHtml {
   readonly remoteImages: number;
   /** The stored parts' URLs that `cid:` images now point at (allowed by the frame's CSP). */
   readonly partUrls: readonly string[];
+  /** True when the API marked quoted history in it, which the frame can hide. */
+  readonly quoted: boolean;
 }
 
 /** The Content-IDs a message's HTML shows as `cid:` images, lowercased as ingest compares them. */
@@ -102,7 +120,7 @@ export function inertBodyHtml(html: string, parts: ReadonlyMap<string, string> =
     const src = img.getAttribute('src') ?? '';
     return /^\s*(?:https?:)?\/\//i.test(src) && !partUrls.includes(src);
   }).length;
-  return { html: doc.body.innerHTML, remoteImages, partUrls };
+  return { html: doc.body.innerHTML, remoteImages, partUrls, quoted: doc.body.querySelector(`[${QUOTE_ATTRIBUTE}]`) !== null };
 }
 
 /** What agents' Markdown renders to; anything else becomes its text. */
@@ -143,5 +161,26 @@ export function safeMarkdownHtml(html: string): string {
     }
   };
   clean(doc.body);
+  return doc.body.innerHTML;
+}
+
+/**
+ * The frame's body as the dashboard lays it out to measure it (the sandboxed frame runs no script and cannot say its
+ * height): the same HTML with only the images the frame will load. Parsed inertly; the result is inert HTML too.
+ */
+export function measurableHtml(inertHtml: string, loads: (src: string) => boolean): string {
+  const doc = new DOMParser().parseFromString(inertHtml, 'text/html');
+  // The copy lives under the dashboard's own policy, not the frame's: nothing else in it may load (the server's
+  // sanitiser already allows no such attribute or style; this holds even if it someday did).
+  for (const element of Array.from(doc.body.querySelectorAll('[background], [poster], [style*="url" i]'))) {
+    element.removeAttribute('background');
+    element.removeAttribute('poster');
+    if (/url\s*\(/i.test(element.getAttribute('style') ?? '')) element.removeAttribute('style');
+  }
+  for (const img of Array.from(doc.body.querySelectorAll('img'))) {
+    img.removeAttribute('srcset');
+    img.setAttribute('referrerpolicy', 'no-referrer');
+    if (!loads(img.getAttribute('src') ?? '')) img.removeAttribute('src');
+  }
   return doc.body.innerHTML;
 }

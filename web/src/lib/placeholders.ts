@@ -6,6 +6,8 @@ export const TEMPLATE_PLACEHOLDERS = [
   'note.text',
   'agent.name',
   'desk.name',
+  'customer.name',
+  'customer.firstName',
   'unsubscribe.url',
   'ticket.url',
   'author.name',

@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Desk } from '../api/types';
 import { errorMessage, useApp } from '../app-context';
+import { AttachButton, UploadList, useUploads } from '../components/uploads';
 import { routeHref } from '../lib/route';
 
 /** The addresses of a comma- or semicolon-separated list, as typed. */
@@ -23,6 +24,7 @@ export function NewTicketPage() {
   const [body, setBody] = useState('');
   const [error, setError] = useState('');
   const [sending, setSending] = useState(false);
+  const uploads = useUploads();
 
   useEffect(() => {
     api.desks().then(
@@ -36,9 +38,18 @@ export function NewTicketPage() {
 
   const submit = async (event: Event): Promise<void> => {
     event.preventDefault();
+    if (uploads.uploading || uploads.failed.length > 0) return;
     setSending(true);
     try {
-      const ticket = await api.createTicket({ deskId, to: to.trim(), cc: addressList(cc), subject, body });
+      const attachments = uploads.files;
+      const ticket = await api.createTicket({
+        deskId,
+        to: to.trim(),
+        cc: addressList(cc),
+        subject,
+        body,
+        ...(attachments.length ? { attachments } : {}),
+      });
       announce(`Ticket #${ticket.number} opened and emailed to ${to.trim()}.`);
       location.hash = routeHref({ page: 'ticket', id: ticket.id });
     } catch (failure) {
@@ -78,8 +89,14 @@ export function NewTicketPage() {
         <input id="new-subject" required value={subject} onInput={(event) => setSubject(event.currentTarget.value)} />
         <label for="new-body">Message (Markdown)</label>
         <textarea id="new-body" rows={8} required value={body} onInput={(event) => setBody(event.currentTarget.value)} />
+        <UploadList uploads={uploads} />
         <div class="composer-actions">
-          <button type="submit" class="primary" disabled={sending || !deskId || !to.trim() || !subject.trim() || !body.trim()}>
+          <AttachButton uploads={uploads} />
+          <button
+            type="submit"
+            class="primary"
+            disabled={sending || uploads.uploading || uploads.failed.length > 0 || !deskId || !to.trim() || !subject.trim() || !body.trim()}
+          >
             {sending ? 'Opening…' : 'Open ticket and send'}
           </button>
         </div>

@@ -86,7 +86,7 @@ export function SettingsPage({ deskId }: { deskId: string | null }) {
           <p class="desk-address">{desks?.find((d) => d.id === settings.deskId)?.address}</p>
           <aside class="placeholders" aria-labelledby="placeholders-title">
             <h2 id="placeholders-title">Placeholders</h2>
-            <p>Usable in every subject and body; bodies are Markdown.</p>
+            <p>Usable in every subject and body ({'{{unsubscribe.url}}'} not in the acknowledgement); bodies are Markdown.</p>
             <ul>
               {TEMPLATE_PLACEHOLDERS.map((p) => (
                 <li key={p}>
@@ -137,6 +137,18 @@ export function SettingsPage({ deskId }: { deskId: string | null }) {
               <option value="new-ticket">open a new ticket for it</option>
             </select>
           </fieldset>
+          <label for="notify-team">Mail the team about a new ticket</label>
+          <select
+            id="notify-team"
+            value={settings.notifyTeam ?? 'everyone'}
+            onChange={(event) =>
+              setSettings({ ...settings, notifyTeam: event.currentTarget.value as NonNullable<DeskSettings['notifyTeam']> })
+            }
+          >
+            <option value="everyone">Everyone on the team</option>
+            <option value="unassigned">Everyone, while it is unassigned</option>
+            <option value="nobody">Nobody (only its assignee)</option>
+          </select>
           {TEMPLATES.map(({ name, title, when }) => (
             <fieldset key={name}>
               <legend>{title}</legend>

@@ -5,7 +5,7 @@ import type { Delivery, Message, StoredAttachment, TicketDetail, TicketPatch } f
 import { errorMessage, useApp } from '../app-context';
 import { AddressWarnings } from '../components/address-warnings';
 import { DeliveryRow, MessageView } from '../components/message-view';
-import { ReplyBox } from '../components/reply-box';
+import { ReplyBox, type TicketNews } from '../components/reply-box';
 import { RequesterHistory } from '../components/requester-history';
 import { TicketControls } from '../components/ticket-controls';
 import { mailboxLabel } from '../lib/format';
@@ -21,27 +21,49 @@ export function TicketPage({ id }: { id: string }) {
   const [internal, setInternal] = useState(false);
   const [now, setNow] = useState(Date.now());
   const textarea = useRef<HTMLTextAreaElement>(null);
+  // What the agent has seen: the version a reply is sent against. Polling refreshes the thread but not this, so a
+  // change by someone else is caught by the API (409) and shown before anything is sent.
+  const [seen, setSeen] = useState<Seen | null>(null);
+  // Messages that arrived while the agent wrote, marked New after a 409 until their reply went out.
+  const [fresh, setFresh] = useState<ReadonlySet<string>>(NONE);
 
-  const load = useCallback(async () => {
+  const load = useCallback(async (): Promise<TicketDetail | null> => {
     try {
-      setTicket(await api.ticket(id));
+      const loaded = await api.ticket(id);
+      setTicket(loaded);
+      setSeen((current) => current ?? seenOf(loaded));
       setNow(Date.now());
       setError('');
+      return loaded;
     } catch (failure) {
       setError(errorMessage(failure));
+      return null;
     }
   }, [api, id]);
   useEffect(() => {
     void load();
   }, [load]);
   usePolling(load);
+  /** Reloads after the agent's own change, which they have seen by making it. */
+  const reloadSeen = async (): Promise<void> => {
+    const loaded = await load();
+    if (loaded) setSeen(seenOf(loaded));
+  };
+  const conflict = async (): Promise<TicketNews> => {
+    const loaded = await load();
+    if (!loaded || !seen) return { newMessages: 0, status: null };
+    const arrived = loaded.messages.filter((m) => !seen.messageIds.has(m.id)).map((m) => m.id);
+    setFresh(new Set([...fresh, ...arrived]));
+    setSeen(seenOf(loaded));
+    return { newMessages: arrived.length, status: loaded.status === seen.status ? null : loaded.status };
+  };
 
   /** Runs a change; a 409 means someone else changed the ticket, so reload and say so. */
   const change = async <T,>(action: () => Promise<T>, done: string | ((result: T) => string)): Promise<boolean> => {
     try {
       const result = await action();
       announce(typeof done === 'string' ? done : done(result));
-      await load();
+      await reloadSeen();
       return true;
     } catch (failure) {
       if (failure instanceof ApiError && failure.status === 409) {
@@ -136,6 +158,7 @@ export function TicketPage({ id }: { id: string }) {
             <MessageView
               key={message.id}
               message={message}
+              fresh={fresh.has(message.id)}
               deliveries={ticket.deliveries.filter((d) => d.messageItemId === message.id)}
               now={now}
               onDownload={download}
@@ -158,10 +181,16 @@ export function TicketPage({ id }: { id: string }) {
           )}
           <ReplyBox
             ticketId={ticket.id}
+            ticket={ticket}
             internal={internal}
             onInternalChange={setInternal}
             textareaRef={textarea}
-            onSent={() => void load()}
+            version={seen?.version ?? ticket.version}
+            onConflict={conflict}
+            onSent={async () => {
+              setFresh(NONE);
+              await reloadSeen();
+            }}
           />
         </section>
         <TicketControls
@@ -184,3 +213,16 @@ export function TicketPage({ id }: { id: string }) {
     </div>
   );
 }
+
+/** The state of the ticket the agent has seen. */
+interface Seen {
+  readonly version: number;
+  readonly status: TicketDetail['status'];
+  readonly messageIds: ReadonlySet<string>;
+}
+
+function seenOf(ticket: TicketDetail): Seen {
+  return { version: ticket.version, status: ticket.status, messageIds: new Set(ticket.messages.map((m) => m.id)) };
+}
+
+const NONE: ReadonlySet<string> = new Set();

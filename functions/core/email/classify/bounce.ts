@@ -78,10 +78,13 @@ export function classifyBounce(
   const failedHeader = headerValues(headers, 'x-failed-recipients').flatMap(addressesIn);
   const fromDeliverySoftware = signals.daemonSender || signals.nullReturnPath || failedHeader.length > 0;
 
-  const records = [...sources.deliveryStatus, sources.body].flatMap(parseDeliveryStatus);
-  const text = parseTextBounce(sources.body, signals.subject, signals.ownAddresses);
+  // The report parsers are the costly part and only matter with some sign of a report, which ordinary mail lacks.
+  const records =
+    isDsn || fromDeliverySoftware || bounceSubject ? [...sources.deliveryStatus, sources.body].flatMap(parseDeliveryStatus) : [];
+  const readText = () => parseTextBounce(sources.body, signals.subject, signals.ownAddresses);
 
-  if (records.length > 0 && (isDsn || fromDeliverySoftware || bounceSubject)) {
+  if (records.length > 0) {
+    const text = readText();
     const failing = records.filter(isFailing);
     if (failing.length === 0) return { kind: 'auto-reply', reason: 'delivery status notification without failures', failedRecipients: [] };
     const permanent = failing.some((r) => recordPermanent(r, text.explanation));
@@ -94,6 +97,7 @@ export function classifyBounce(
 
   const evidence = bounceEvidence(signals, { isDsn, bounceSubject, failedHeader: failedHeader.length > 0, autoReply });
   if (evidence === null) return null;
+  const text = readText();
 
   // X-Failed-Recipients is written from the MTA's own delivery data, so it wins over reading the text.
   const recipients = uniqueAddresses(failedHeader.length > 0 ? failedHeader : text.recipients.map((r) => r.address));

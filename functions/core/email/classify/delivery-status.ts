@@ -34,6 +34,9 @@ interface FieldRecord {
   diagnostic?: string;
 }
 
+/** A line that can start a record: what the field pattern below reads as Final- or Original-Recipient. */
+const RECIPIENT_FIELD = /^(?:final|original)-recipient[ \t]*:/im;
+
 /** `rfc822; user@example.com` → the address; non-mail address types give null. */
 function recipientValue(value: string): string | null {
   const semi = value.indexOf(';');
@@ -68,6 +71,8 @@ function finish(record: FieldRecord, out: RecipientStatus[]): void {
  * sloppy MTA runs them together; fields must start a line, so a quoted (`> `) report is ignored.
  */
 export function parseDeliveryStatus(text: string): RecipientStatus[] {
+  // A record needs a recipient field; most texts read here (bodies of bounce-like mail) have none.
+  if (!RECIPIENT_FIELD.test(text)) return [];
   const out: RecipientStatus[] = [];
   let record: FieldRecord = {};
   let lastField: keyof FieldRecord | null = null;

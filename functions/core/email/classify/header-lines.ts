@@ -12,10 +12,21 @@ export interface RawHeader {
 /** Caps how many header lines are read, so a hostile message with huge headers stays cheap. */
 const MAX_HEADER_LINES = 2000;
 
+// Classification and both SES readers list the same message's headers: list them once per header-lines array.
+const listed = new WeakMap<object, readonly RawHeader[]>();
+
 /** Lists the top-level header fields in message order. */
-export function rawHeaders(mail: ParsedMail): RawHeader[] {
+export function rawHeaders(mail: ParsedMail): readonly RawHeader[] {
   const lines: unknown = mail.headerLines;
   if (!Array.isArray(lines)) return [];
+  const known = listed.get(lines);
+  if (known) return known;
+  const out = listHeaders(lines);
+  listed.set(lines, out);
+  return out;
+}
+
+function listHeaders(lines: unknown[]): RawHeader[] {
   const out: RawHeader[] = [];
   for (const entry of lines.slice(0, MAX_HEADER_LINES)) {
     if (typeof entry !== 'object' || entry === null) continue;

@@ -60,5 +60,5 @@ export function reportSources(mail: ParsedMail): ReportSources {
       else if (ORIGINALS.has(type)) originals.push(bounded(content));
     }
   }
-  return { body: body.replace(/\r\n?/g, '\n'), deliveryStatus, feedbackReports, originals };
+  return { body: body.includes('\r') ? body.replace(/\r\n?/g, '\n') : body, deliveryStatus, feedbackReports, originals };
 }

@@ -18,12 +18,17 @@ export interface TextBounce {
 }
 
 /** Where MTAs start quoting the returned message; nothing below is the MTA's own wording. */
-const ORIGINAL_MESSAGE_MARKERS = [
-  /^[ \t]*-+ ?This is a copy of (?:the|your) message/im,
-  /^[ \t]*-+ ?(?:Original|Returned|Unsent|Undelivered) message/im,
-  /^[ \t]*-+ ?(?:Below this line is a copy of the message|The original message|Message header follows|Original message follows)/im,
-  /^(?:Return-Path|Received|DKIM-Signature|X-Received):/im,
-];
+const ORIGINAL_MESSAGE_MARKER = new RegExp(
+  [
+    /^[ \t]*-+ ?This is a copy of (?:the|your) message/,
+    /^[ \t]*-+ ?(?:Original|Returned|Unsent|Undelivered) message/,
+    /^[ \t]*-+ ?(?:Below this line is a copy of the message|The original message|Message header follows|Original message follows)/,
+    /^(?:Return-Path|Received|DKIM-Signature|X-Received):/,
+  ]
+    .map((marker) => `(?:${marker.source})`)
+    .join('|'),
+  'im',
+);
 
 /** Phrases that introduce the list of failed (or delayed) addresses; MTAs wrap them anywhere. */
 const LIST_MARKERS: readonly { readonly pattern: RegExp; readonly delayed: boolean }[] = [
@@ -47,13 +52,10 @@ const DELAY_WORDING =
 const ADDRESS_LINE =
   /^([ \t]{0,8})<?([^\s<>()"@]+@[^\s<>()":@]+?)>?[ \t]*(?:\(expanded from:?[ \t]*<?([^\s<>()]+?)>?\)[ \t]*)?(?::[ \t]*(.*)|\.\.\.[ \t]*(.*))?$/;
 
+// One scan: the leftmost match of the alternation is the earliest of the markers.
 function cutAtOriginal(body: string): string {
-  let end = body.length;
-  for (const marker of ORIGINAL_MESSAGE_MARKERS) {
-    const found = marker.exec(body);
-    if (found && found.index < end) end = found.index;
-  }
-  return body.slice(0, end);
+  const found = ORIGINAL_MESSAGE_MARKER.exec(body);
+  return found ? body.slice(0, found.index) : body;
 }
 
 /** Reads address-led blocks; indented or `(reason: …)` lines after an address are its diagnostic. */

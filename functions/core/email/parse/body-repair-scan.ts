@@ -1,8 +1,6 @@
 // core: a cheap look at the raw bytes deciding whether the body-charset repair pass can change anything
 import { charsetKey, hasHighBytes, isValidUtf8 } from './charset';
 
-const HIGH_BYTE = /[\x80-\xff]/;
-
 /** Labels the repair pass rewrites even over 7-bit bytes (UTF-7, 16/32-bit Unicode), and RFC 2231 `charset*` we do not read. */
 const RISKY_LABEL = /utf[^a-z0-9\r\n]{0,3}(?:7|16|32)|ucs[^a-z0-9\r\n]{0,3}[24]|unicode|charset\s*\*/i;
 /** A quoted-printable escape of a byte ≥ 0x80 (encoded words in part headers match too, which only costs time). */
@@ -65,8 +63,9 @@ function base64PartNeedsRepair(header: string, body: string): boolean {
  * 8-bit bytes other than valid UTF-8 labelled UTF-8. Errs towards true; a true costs only time.
  */
 export function needsBodyRepair(raw: Buffer): boolean {
+  if (hasHighBytes(raw)) return true;
   const text = raw.toString('latin1');
-  if (HIGH_BYTE.test(text) || RISKY_LABEL.test(text) || quotedPrintableHasHighBytes(text)) return true;
+  if (RISKY_LABEL.test(text) || quotedPrintableHasHighBytes(text)) return true;
   for (const match of text.matchAll(BASE64_CTE)) {
     const start = headerBlockStart(text, match.index);
     const end = headerBlockEnd(text, match.index);

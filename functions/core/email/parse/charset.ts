@@ -1,7 +1,6 @@
 // core: charset guessing for mail whose declared charset does not match its bytes
+import { isAscii, isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
-
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** Charsets that mail clients write when they mean "whatever my Windows code page was". */
 const LATIN_LABELS = new Set(['iso88591', 'latin1', 'l1', 'windows1252', 'cp1252', 'iso885915', 'usascii', 'ascii']);
@@ -20,18 +19,12 @@ export function isUtf7(label: string | null | undefined): boolean {
 
 /** True when some byte is outside 7-bit ASCII. */
 export function hasHighBytes(bytes: Uint8Array): boolean {
-  for (const byte of bytes) if (byte >= 0x80) return true;
-  return false;
+  return !isAscii(bytes);
 }
 
 /** True when the bytes are well-formed UTF-8. */
 export function isValidUtf8(bytes: Uint8Array): boolean {
-  try {
-    utf8Decoder.decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
+  return isUtf8(bytes);
 }
 
 /** True when iconv-lite (mailparser's decoder) knows the charset. */

@@ -80,6 +80,8 @@ export function repairHeaderBlock(raw: Buffer): HeaderRepair {
   const end = findHeaderEnd(raw);
   if (end <= 0) return { raw, warnings: [] };
   const head = raw.subarray(0, end);
+  // Nothing below changes a 7-bit block without encoded words, which is most mail.
+  if (!hasHighBytes(head) && head.indexOf('=?') < 0) return { raw, warnings: [] };
   const warnings: string[] = [];
   let block = head.toString('latin1');
   const fields = block.split(/(?=\r?\n[^ \t\r\n])/);

@@ -1,6 +1,6 @@
 // core: HTML mail → plain text for reply extraction, with client quote containers already removed
 import { parseDocument } from 'htmlparser2';
-import { isTag, isText, type AnyNode, type Element } from 'domhandler';
+import { isTag, isText, type AnyNode, type Element, type ParentNode } from 'domhandler';
 import { CLIENT_ROWS, type HtmlMarker } from './quote-table';
 import { isAttributionText } from './strip-quotes';
 
@@ -211,7 +211,17 @@ function wantsBlankBefore(el: Element): boolean {
  * line, everything after an Outlook original-message marker is dropped, and signature containers go.
  */
 export function htmlToReplyText(html: string): string {
-  const doc = parseDocument(html);
+  return renderReplyText(parseDocument(html), null);
+}
+
+/** Where the quoted history of a document starts: its client quote containers, and the Outlook cut (if any). */
+export interface QuotedParts {
+  readonly quotes: Element[];
+  cut: Element | null;
+}
+
+/** The text walk of {@link htmlToReplyText}; when `found` is given, it collects the containers it treats as quoted. */
+export function renderReplyText(doc: ParentNode, found: QuotedParts | null): string {
   const out = new TextOutput();
   const lists: ListState[] = [];
   const stack: Frame[] = doc.children.map((node) => ({ node, exit: false as const })).reverse();
@@ -235,9 +245,13 @@ export function htmlToReplyText(html: string): string {
     const name = node.name.toLowerCase();
     if (SKIPPED.has(name)) continue;
     const role = roleOf(node);
-    if (role === 'cut') break;
+    if (role === 'cut') {
+      if (found) found.cut = node;
+      break;
+    }
     if (role === 'skip') continue;
     if (role === 'quote' || (name === 'blockquote' && isAttributionText(out.lastTextLine()))) {
+      found?.quotes.push(node);
       out.quoteMarker();
       continue;
     }

@@ -20,9 +20,20 @@ function alternation(pick: (row: (typeof LANGUAGE_ROWS)[number]) => readonly str
 // tracking dot ("ᐧ"), which sits alone on a line under the reply.
 const INVISIBLE = /[\u00ad\u200b-\u200f\u2060\ufeff\u1427]/g;
 
+// The line rules each clean the line they test, and a line meets several rules in a row: remember the last one.
+let lastLine = '';
+let lastCleaned = '';
+
+/** True when text holds a colon, ASCII or full-width: every header rule needs one, and most lines have none. */
+const hasColon = (text: string): boolean => text.includes(':') || text.includes('：');
+
 /** Trims a line and removes invisible marks (LRM, zero-width space) that HTML mail scatters around. */
 export function cleanLine(line: string): string {
-  return line.replace(INVISIBLE, '').trim();
+  if (line !== lastLine) {
+    lastCleaned = line.replace(INVISIBLE, '').trim();
+    lastLine = line;
+  }
+  return lastCleaned;
 }
 
 /** Undoes the HTML escapes that clients leave in plain text converted from HTML (`&lt;info@example.org&gt;`). */
@@ -69,6 +80,7 @@ const TIME = /(\d):(\d)/g;
 
 /** True when text ends like a reply header: "… wrote:", "… schrieb …:", "… a écrit :", "…写道：". */
 export function endsWithWroteVerb(text: string): boolean {
+  if (!hasColon(text)) return false;
   const s = cleanLine(text);
   if (!s.endsWith(':') && !s.endsWith('：')) return false;
   return WROTE_END.test(unescapeHtmlText(s).replace(TIME, '$1.$2'));
@@ -115,6 +127,7 @@ export function hasDate(text: string): boolean {
  * ("26.06.2014, 14:41, "Alex" <a@example.com>:"). Weak on its own: callers also require a quote after it.
  */
 export function isDatedAddressHeader(text: string): boolean {
+  if (!hasColon(text)) return false;
   const s = cleanLine(text);
   if (s.length > 400 || (!s.endsWith(':') && !s.endsWith('：'))) return false;
   return HAS_ADDRESS.test(s) && HAS_DATE.test(s);
@@ -129,11 +142,21 @@ for (const row of LANGUAGE_ROWS) {
 
 // "From:", "*From:*" (Outlook plain text renders bold as asterisks), "De :" (French spacing).
 const FIELD_LINE = /^\*{0,2}([\p{L}][\p{L} -]{0,20}?)\*{0,2}\s?[:：]/u;
+/** The furthest FIELD_LINE's colon can be: two asterisks, a letter, 20 more, two asterisks, one space. */
+const FIELD_COLON_LIMIT = 26;
+
+const colonWithin = (s: string, limit: number): boolean => {
+  const colon = s.indexOf(':');
+  if (colon >= 0 && colon <= limit) return true;
+  const wide = s.indexOf('：');
+  return wide >= 0 && wide <= limit;
+};
 
 /** The header field a line starts with ("From: …" → 'from'), or null. */
 export function headerFieldKind(line: string): HeaderFieldKind | null {
+  if (!hasColon(line)) return null;
   const s = cleanLine(line);
-  if (s.length > MAX_PATTERN_LINE) return null;
+  if (s.length > MAX_PATTERN_LINE || !colonWithin(s, FIELD_COLON_LIMIT)) return null;
   const m = FIELD_LINE.exec(s);
   if (!m?.[1]) return null;
   return FIELD_KIND.get(m[1].trim().toLowerCase()) ?? null;
@@ -160,7 +183,7 @@ export function isSignatureDelimiter(line: string): boolean {
 
 /** True for the unambiguous RFC 3676 delimiter "-- " (dash, dash, space). */
 export function isStrictSignatureDelimiter(line: string): boolean {
-  return /^-- $/.test(line.replace(/\r$/, ''));
+  return line === '-- ' || line === '-- \r';
 }
 
 /** True for a dashed name line such as "-Abhishek Kona" or "-- Tim". */

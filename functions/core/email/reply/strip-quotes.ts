@@ -64,8 +64,8 @@ function matchAttribution(lines: string[], start: number): Attribution | null {
   return null;
 }
 
-// An Outlook-style block: consecutive "Field: value" lines with a sender and a date, or three kinds.
-function matchHeaderBlock(lines: string[], start: number): boolean {
+/** True when an Outlook-style header block starts at `start`: "Field: value" lines with a sender and a date, or three kinds. */
+export function matchHeaderBlock(lines: string[], start: number): boolean {
   if (headerFieldKind(lines[start] ?? '') === null) return false;
   const kinds = new Set<HeaderFieldKind>();
   let continuations = 0;

@@ -1,0 +1,101 @@
+// core: intake rules: what a desk does with a new ticket (labels, assignee, priority, no acknowledgement), decided at ingest
+import * as z from 'zod/mini';
+import '../config/zod-messages';
+import type { TeamMember } from '../config/desk-config';
+import { InvalidInputError } from '../errors';
+import { TICKET_PRIORITIES, type Authenticity, type ParsedMail, type TicketPriority } from '../types';
+
+const words = z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(200)));
+
+export const intakeRuleSchema = z.strictObject({
+  /** Shown in logs and on the settings page. */
+  name: z.string().check(z.trim(), z.minLength(1, 'rule name must not be empty'), z.maxLength(100)),
+  /** Every condition given must hold; a rule with none matches every new ticket. */
+  when: z.strictObject({
+    /** A recipient address (To, Cc, or the envelope), e.g. `billing@help.example.com`. */
+    to: z.optional(z.string().check(z.trim(), z.toLowerCase(), z.email())),
+    /** The sender's address: only when SES authenticated the sender (a From line proves nothing). */
+    fromAddress: z.optional(z.string().check(z.trim(), z.toLowerCase(), z.email())),
+    /** The sender's domain: only when SES authenticated the sender. */
+    fromDomain: z.optional(
+      z.string().check(z.trim(), z.toLowerCase(), z.regex(/^[a-z0-9.-]+\.[a-z0-9-]+$/, 'fromDomain: a domain like example.com')),
+    ),
+    /** Words the subject contains (case-insensitive). */
+    subject: words,
+    /** Words the body contains (case-insensitive). */
+    body: words,
+  }),
+  then: z.strictObject({
+    labels: z.optional(z.array(z.string().check(z.trim(), z.minLength(1), z.maxLength(50))).check(z.maxLength(20))),
+    /** A team member's email. */
+    assignee: z.optional(z.string().check(z.trim(), z.toLowerCase(), z.email())),
+    priority: z.optional(z.enum(TICKET_PRIORITIES as [TicketPriority, ...TicketPriority[]])),
+    /** No acknowledgement for tickets this rule matches. */
+    skipAcknowledgement: z.optional(z.boolean()),
+  }),
+});
+
+export type IntakeRule = z.infer<typeof intakeRuleSchema>;
+
+/** What the rules decided for one new ticket. */
+export interface IntakeDecision {
+  readonly labels: string[];
+  readonly assignee: string | null;
+  readonly priority: TicketPriority | null;
+  readonly skipAcknowledgement: boolean;
+  /** Names of the rules that matched, in order. */
+  readonly matched: string[];
+}
+
+/**
+ * Applies a desk's rules to a new ticket's mail, in order: labels add up; the first matching rule that sets an
+ * assignee or a priority decides it; any match may skip the acknowledgement. Conditions on the sender hold only when
+ * SES authenticated the sender (`authenticity.verdict === 'pass'`), so nobody gets a rule's treatment by writing
+ * someone else's address in From.
+ * @example decideIntake(rules, { mail, authenticity })
+ */
+export function decideIntake(
+  rules: readonly IntakeRule[],
+  facts: { readonly mail: ParsedMail; readonly authenticity: Authenticity },
+): IntakeDecision {
+  const { mail } = facts;
+  const sender = mail.from.address.toLowerCase();
+  const proven = facts.authenticity.verdict === 'pass';
+  const recipients = new Set(
+    [...mail.to, ...mail.cc].map((m) => m.address.toLowerCase()).concat(mail.envelopeRecipients.map((a) => a.toLowerCase())),
+  );
+  const labels: string[] = [];
+  let assignee: string | null = null;
+  let priority: TicketPriority | null = null;
+  let skipAcknowledgement = false;
+  const matched: string[] = [];
+  for (const rule of rules) {
+    const { when } = rule;
+    const holds =
+      (!when.to || recipients.has(when.to)) &&
+      (!when.fromAddress || (proven && sender === when.fromAddress)) &&
+      (!when.fromDomain || (proven && (sender.endsWith(`@${when.fromDomain}`) || sender.endsWith(`.${when.fromDomain}`)))) &&
+      (!when.subject || mail.subject.toLowerCase().includes(when.subject.toLowerCase())) &&
+      (!when.body || mail.text.toLowerCase().includes(when.body.toLowerCase()));
+    if (!holds) continue;
+    matched.push(rule.name);
+    for (const label of rule.then.labels ?? []) if (!labels.includes(label)) labels.push(label);
+    assignee ??= rule.then.assignee ?? null;
+    priority ??= rule.then.priority ?? null;
+    skipAcknowledgement ||= rule.then.skipAcknowledgement === true;
+  }
+  return { labels, assignee, priority, skipAcknowledgement, matched };
+}
+
+/**
+ * Refuses rules that assign to someone outside the team (nobody would own the ticket).
+ * @throws InvalidInputError naming the rule and the address.
+ */
+export function checkIntakeRules(rules: readonly IntakeRule[], team: readonly TeamMember[]): void {
+  for (const [i, rule] of rules.entries()) {
+    const assignee = rule.then.assignee;
+    if (assignee && !team.some((m) => m.email === assignee)) {
+      throw new InvalidInputError(`rules.${i}.then.assignee: ${assignee} is not a member of the team (rule "${rule.name}")`);
+    }
+  }
+}
