@@ -242,6 +242,8 @@ export const keys = {
   ingest: (s3Key: string): TableKey => ({ pk: `INGEST#${s3Key}`, sk: 'INGEST' }),
   counter: (deskId: string): TableKey => ({ pk: `DESK#${deskId}`, sk: 'COUNTER' }),
   settings: (deskId: string): TableKey => ({ pk: `DESK#${deskId}`, sk: 'SETTINGS' }),
+  /** The turn counter of a desk's round-robin intake rule (by rule name). */
+  roundRobin: (deskId: string, rule: string): TableKey => ({ pk: `DESK#${deskId}`, sk: `ROUNDROBIN#${rule}` }),
   number: (deskId: string, number: number): TableKey => ({ pk: `NUM#${deskId}#${number}`, sk: 'NUM' }),
   /** A search term of a ticket (one item per desk, term and ticket; see core/search/search-terms.ts). */
   term: (deskId: string, term: string, ticketId: string): TableKey => ({ pk: termPartition(deskId, term), sk: ticketId }),

@@ -99,6 +99,17 @@ export class DynamoTicketRepository implements TicketRepository {
     return updated!.lastNumber as number;
   }
 
+  async nextRoundRobinTurn(deskId: string, rule: string): Promise<number> {
+    const updated = await this.table.update('counter', {
+      Key: keys.roundRobin(deskId, rule),
+      UpdateExpression: 'ADD turns :one SET #type = :type',
+      ExpressionAttributeNames: { '#type': 'type' },
+      ExpressionAttributeValues: { ':one': 1, ':type': 'round-robin' },
+      ReturnValues: 'UPDATED_NEW',
+    });
+    return updated!.turns as number;
+  }
+
   async createTicket(write: NewTicketWrite): Promise<void> {
     const { ticket, message } = write;
     // Index entries first (idempotent puts): a crash before the transaction leaves entries that a redelivery

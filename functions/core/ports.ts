@@ -188,6 +188,8 @@ export interface TicketRepository {
   getTickets(ticketIds: readonly string[]): Promise<Map<string, Ticket>>;
   /** Atomically takes the next number of a desk (numbers may skip after a crash; never repeat). */
   nextTicketNumber(deskId: string): Promise<number>;
+  /** Atomically takes the next turn (from 1) of a desk's round-robin rule; like ticket numbers, a crash skips a turn. */
+  nextRoundRobinTurn(deskId: string, rule: string): Promise<number>;
   /** @throws DuplicateIngestError, DuplicateContentError, ConcurrentUpdateError (the Message-ID was taken meanwhile) */
   createTicket(write: NewTicketWrite): Promise<void>;
   /** @throws DuplicateIngestError, DuplicateContentError, ConcurrentUpdateError */

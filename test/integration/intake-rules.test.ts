@@ -1,21 +1,26 @@
 // integration: a desk's intake rules applied by the real ingest handler, on DynamoDB Local and the SES stand-in
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { keys } from '../../functions/contracts';
 import { parseDeskConfig } from '../../functions/core/config/desk-config';
+import { replayIngest } from '../../functions/core/ingest/replay-ingest';
 import { plainMail } from '../support/mail';
 import { startRuntimeHarness, type RuntimeHarness } from '../support/runtime-harness';
 
 const BOB = 'bob@desk.localhost';
+const config = parseDeskConfig({
+  domain: 'desk.localhost',
+  desks: [{ id: 'support', address: 'support@desk.localhost', name: 'Support' }],
+  team: [
+    { email: 'ada@desk.localhost', name: 'Ada Agent' },
+    { email: BOB, name: 'Bob Agent' },
+    { email: 'cy@desk.localhost', name: 'Cy Agent' },
+    { email: 'dee@desk.localhost', name: 'Dee Agent' },
+  ],
+});
 let h: RuntimeHarness;
 
 beforeAll(async () => {
-  const config = parseDeskConfig({
-    domain: 'desk.localhost',
-    desks: [{ id: 'support', address: 'support@desk.localhost', name: 'Support' }],
-    team: [
-      { email: 'ada@desk.localhost', name: 'Ada Agent' },
-      { email: BOB, name: 'Bob Agent' },
-    ],
-  });
   h = await startRuntimeHarness({ name: 'intake', config });
 });
 afterAll(async () => {
@@ -52,4 +57,53 @@ it('labels, assigns and prioritises a new ticket at ingest, skips its acknowledg
   expect(h.sent.filter((m) => m.to === from)).toHaveLength(0);
   expect(h.sent.filter((m) => m.to === BOB && m.raw.includes(`agents.${ticket.id}@`))).toHaveLength(1);
   expect(await h.runtime.ingest.tickets.getTicket(plain.ticketId!)).toMatchObject({ labels: [], assignee: null, priority: 'normal' });
+});
+
+it('assigns 30 new tickets round-robin 10/10/10 among three agents; replaying and redelivering all 30 moves nothing', async () => {
+  // Arrange: a fresh runtime (settings are cached per container), a rotation among three of the four members.
+  const rr = await startRuntimeHarness({ name: 'intake-rr', config, pollStream: false });
+  const agents = ['ada@desk.localhost', BOB, 'cy@desk.localhost'];
+  const current = await rr.call<Record<string, unknown>>('GET', '/api/settings/support');
+  const outsider = await rr.call('PUT', '/api/settings/support', {
+    body: { ...current.json, rules: [{ name: 'rotate', when: {}, then: { roundRobin: { agents: [BOB, 'eve@example.com'] } } }] },
+  });
+  expect(outsider.status).toBe(400);
+  expect(outsider.json.error.message).toContain('eve@example.com is not a member of the team');
+  const rules = [{ name: 'rotate', when: { subject: 'rotate' }, then: { labels: ['rr'], roundRobin: { agents } } }];
+  expect((await rr.call('PUT', '/api/settings/support', { body: { ...current.json, rules } })).status).toBe(200);
+  const counter = async () =>
+    (await rr.documents.send(new GetCommand({ TableName: rr.tableName, Key: keys.roundRobin('support', 'rotate'), ConsistentRead: true })))
+      .Item?.turns;
+  const assignees = async (ids: readonly string[]) => {
+    const counts: Record<string, number> = {};
+    for (const ticket of (await rr.runtime.ingest.tickets.getTickets(ids)).values()) {
+      counts[ticket.assignee ?? '-none-'] = (counts[ticket.assignee ?? '-none-'] ?? 0) + 1;
+    }
+    return counts;
+  };
+
+  // Act: 30 matching mails and one that matches no rotation.
+  const keysOf: string[] = [];
+  const ids: string[] = [];
+  for (let i = 0; i < 30; i++) {
+    const { key, results } = await rr.deliver(plainMail({ from: `c${i}-${rr.tableName}@customer.example`, subject: `Please rotate ${i}` }));
+    keysOf.push(key);
+    ids.push(results[0]!.ticketId!);
+  }
+  const other = await rr.receive(plainMail({ from: `x-${rr.tableName}@customer.example`, subject: 'Something else' }));
+  const before = await assignees(ids);
+  const turns = await counter();
+  const redelivered = await Promise.all(keysOf.map((key) => rr.ingest(rr.event(key))));
+  const replayed = await replayIngest(rr.runtime.ingest, { bucket: rr.bucket, selection: { kind: 'keys', keys: keysOf } });
+
+  // Assert
+  expect(new Set(ids).size).toBe(30);
+  expect(before).toEqual({ 'ada@desk.localhost': 10, [BOB]: 10, 'cy@desk.localhost': 10 });
+  expect(turns).toBe(30);
+  expect((await rr.runtime.ingest.tickets.getTicket(other.ticketId!))!.assignee).toBeNull();
+  expect(redelivered.flat().map((r) => r.outcome)).toEqual(Array(30).fill('duplicate'));
+  expect(replayed.byOutcome).toEqual({ duplicate: 30 });
+  expect(await assignees(ids)).toEqual(before);
+  expect(await counter()).toBe(30);
+  await rr.stop();
 });

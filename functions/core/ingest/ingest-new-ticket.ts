@@ -3,7 +3,7 @@ import { idForIngest } from '../ids';
 import { acknowledgement, newTicketFromMail } from '../tickets/new-ticket';
 import { newTicketTerms } from '../search/search-terms';
 import { firstMailNotices } from '../tickets/participant-notice';
-import { decideIntake } from '../workflow/intake-rules';
+import { decideIntake, roundRobinAgents, roundRobinAssignee, type RoundRobinChoice } from '../workflow/intake-rules';
 import type { TeamForward } from './ingest-forwarded';
 import { storeInboundMessage, virusFound } from './inbound-message';
 import { ingestRecord, outcomeOfWriteError } from './ingest-outcome';
@@ -29,9 +29,8 @@ export async function openTicket(step: IngestStep, options: { spam: boolean; for
   const opened = newTicketFromMail({ mail, desk, config: deps.config, id: ticketId, number, status, at: input.receivedAt, message });
   // Rules never treat spam: a spammer must not get a ticket assigned or prioritised by writing the right words.
   const intake = spam ? null : decideIntake((await deps.settings(desk.id)).rules, { mail, authenticity: step.authenticity });
-  const ticket = intake
-    ? { ...opened, labels: intake.labels, assignee: intake.assignee, priority: intake.priority ?? opened.priority }
-    : opened;
+  const assignee = intake ? (intake.assignee ?? (await takeTurn(step, intake.roundRobin))) : null;
+  const ticket = intake ? { ...opened, labels: intake.labels, assignee, priority: intake.priority ?? opened.priority } : opened;
   const reason = spam
     ? `SES verdict spam=${mail.verdicts.spam ?? '-'} virus=${mail.verdicts.virus ?? '-'}${virusFound(mail) ? ' (attachments quarantined)' : ''}`
     : step.authenticity.verdict === 'fail'
@@ -69,7 +68,19 @@ export async function openTicket(step: IngestStep, options: { spam: boolean; for
     status,
     deskId: desk.id,
     rules: intake?.matched ?? [],
+    ...(intake?.roundRobin ? { roundRobin: intake.roundRobin.rule, assignee } : {}),
     notices: notices.length,
   });
   return { outcome: 'ticket-created', reason, ticketId, messageId: mail.messageId };
+}
+
+/**
+ * The agent whose turn it is in a rule's rotation. Only a new, non-spam ticket gets here (a redelivered event of a
+ * created ticket is a duplicate before this step), so a replay never takes a turn; a crash before the write skips one.
+ */
+async function takeTurn(step: IngestStep, choice: RoundRobinChoice | null): Promise<string | null> {
+  if (!choice) return null;
+  const agents = roundRobinAgents(choice, step.deps.config.team);
+  if (agents.length === 0) return null;
+  return roundRobinAssignee(agents, await step.deps.tickets.nextRoundRobinTurn(step.desk.id, choice.rule));
 }

@@ -29,6 +29,12 @@ export const intakeRuleSchema = z.strictObject({
     labels: z.optional(z.array(z.string().check(z.trim(), z.minLength(1), z.maxLength(50))).check(z.maxLength(20))),
     /** A team member's email. */
     assignee: z.optional(z.string().check(z.trim(), z.toLowerCase(), z.email())),
+    /** Assign in turn among these team members' emails (`{}`: the whole team); instead of `assignee`. */
+    roundRobin: z.optional(
+      z.strictObject({
+        agents: z.optional(z.array(z.string().check(z.trim(), z.toLowerCase(), z.email())).check(z.minLength(1), z.maxLength(100))),
+      }),
+    ),
     priority: z.optional(z.enum(TICKET_PRIORITIES as [TicketPriority, ...TicketPriority[]])),
     /** No acknowledgement for tickets this rule matches. */
     skipAcknowledgement: z.optional(z.boolean()),
@@ -37,10 +43,18 @@ export const intakeRuleSchema = z.strictObject({
 
 export type IntakeRule = z.infer<typeof intakeRuleSchema>;
 
+/** A rule's rotation: its name (which keys its turn counter) and its agents (null: the whole team). */
+export interface RoundRobinChoice {
+  readonly rule: string;
+  readonly agents: readonly string[] | null;
+}
+
 /** What the rules decided for one new ticket. */
 export interface IntakeDecision {
   readonly labels: string[];
   readonly assignee: string | null;
+  /** The rule that assigns in turn, when it is the first match that assigns (the repository counts its turns). */
+  readonly roundRobin: RoundRobinChoice | null;
   readonly priority: TicketPriority | null;
   readonly skipAcknowledgement: boolean;
   /** Names of the rules that matched, in order. */
@@ -49,7 +63,7 @@ export interface IntakeDecision {
 
 /**
  * Applies a desk's rules to a new ticket's mail, in order: labels add up; the first matching rule that sets an
- * assignee or a priority decides it; any match may skip the acknowledgement. Conditions on the sender hold only when
+ * assignee (or a round-robin) or a priority decides it; any match may skip the acknowledgement. Conditions on the sender hold only when
  * SES authenticated the sender (`authenticity.verdict === 'pass'`), so nobody gets a rule's treatment by writing
  * someone else's address in From.
  * @example decideIntake(rules, { mail, authenticity })
@@ -66,6 +80,7 @@ export function decideIntake(
   );
   const labels: string[] = [];
   let assignee: string | null = null;
+  let roundRobin: RoundRobinChoice | null = null;
   let priority: TicketPriority | null = null;
   let skipAcknowledgement = false;
   const matched: string[] = [];
@@ -80,22 +95,51 @@ export function decideIntake(
     if (!holds) continue;
     matched.push(rule.name);
     for (const label of rule.then.labels ?? []) if (!labels.includes(label)) labels.push(label);
-    assignee ??= rule.then.assignee ?? null;
+    if (assignee === null && roundRobin === null) {
+      assignee = rule.then.assignee ?? null;
+      if (!assignee && rule.then.roundRobin) roundRobin = { rule: rule.name, agents: rule.then.roundRobin.agents ?? null };
+    }
     priority ??= rule.then.priority ?? null;
     skipAcknowledgement ||= rule.then.skipAcknowledgement === true;
   }
-  return { labels, assignee, priority, skipAcknowledgement, matched };
+  return { labels, assignee, roundRobin, priority, skipAcknowledgement, matched };
+}
+
+/** The agents a rotation takes turns among: those it names that are still on the team, or the whole team. */
+export function roundRobinAgents(choice: RoundRobinChoice, team: readonly TeamMember[]): string[] {
+  const members = team.map((m) => m.email.toLowerCase());
+  return choice.agents ? choice.agents.filter((a) => members.includes(a)) : members;
 }
 
 /**
- * Refuses rules that assign to someone outside the team (nobody would own the ticket).
+ * The agent whose turn `turn` is (turns count from 1, as the repository's counter does): agent 1, 2, …, n, 1, ….
+ * @example roundRobinAssignee(['a@x', 'b@x'], 3) // → 'a@x'
+ */
+export function roundRobinAssignee(agents: readonly string[], turn: number): string | null {
+  if (agents.length === 0 || !Number.isSafeInteger(turn) || turn < 1) return null;
+  return agents[(turn - 1) % agents.length] ?? null;
+}
+
+/**
+ * Refuses rules that assign to someone outside the team (nobody would own the ticket), rules that both assign and
+ * rotate, and two rotating rules of one name (the name keys the rotation's counter).
  * @throws InvalidInputError naming the rule and the address.
  */
 export function checkIntakeRules(rules: readonly IntakeRule[], team: readonly TeamMember[]): void {
+  const notMember = (email: string) => !team.some((m) => m.email.toLowerCase() === email);
+  const rotating = new Set<string>();
   for (const [i, rule] of rules.entries()) {
-    const assignee = rule.then.assignee;
-    if (assignee && !team.some((m) => m.email === assignee)) {
+    const { assignee, roundRobin } = rule.then;
+    if (assignee && notMember(assignee)) {
       throw new InvalidInputError(`rules.${i}.then.assignee: ${assignee} is not a member of the team (rule "${rule.name}")`);
     }
+    if (!roundRobin) continue;
+    if (assignee) throw new InvalidInputError(`rules.${i}.then: give assignee or roundRobin, not both (rule "${rule.name}")`);
+    const outsider = roundRobin.agents?.find(notMember);
+    if (outsider) {
+      throw new InvalidInputError(`rules.${i}.then.roundRobin.agents: ${outsider} is not a member of the team (rule "${rule.name}")`);
+    }
+    if (rotating.has(rule.name)) throw new InvalidInputError(`rules.${i}.name: two round-robin rules are named "${rule.name}"`);
+    rotating.add(rule.name);
   }
 }

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { parseEmail } from '../../../functions/core/email/parse-email';
 import { InvalidInputError } from '../../../functions/core/errors';
 import type { Authenticity } from '../../../functions/core/types';
-import { checkIntakeRules, decideIntake, intakeRuleSchema, type IntakeRule } from '../../../functions/core/workflow/intake-rules';
+import {
+  checkIntakeRules,
+  decideIntake,
+  intakeRuleSchema,
+  roundRobinAgents,
+  roundRobinAssignee,
+  type IntakeRule,
+} from '../../../functions/core/workflow/intake-rules';
 import { plainMail } from '../../support/mail';
 import { TEAM_CONFIG } from './workflow-fixtures';
 
@@ -28,6 +35,7 @@ describe('decideIntake', () => {
     expect(decision).toEqual({
       labels: ['billing', 'vip'],
       assignee: 'bob@help.example.com',
+      roundRobin: null,
       priority: 'urgent',
       skipAcknowledgement: true,
       matched: ['billing', 'vip', 'outage'],
@@ -36,7 +44,7 @@ describe('decideIntake', () => {
 
   it('matches on the sender only when SES proved who sent it', async () => {
     const forged = decideIntake(rules, { mail: await mail('ceo@bigcorp.example', 'Hello'), authenticity: unknown });
-    expect(forged).toEqual({ labels: [], assignee: null, priority: null, skipAcknowledgement: false, matched: [] });
+    expect(forged).toEqual({ labels: [], assignee: null, roundRobin: null, priority: null, skipAcknowledgement: false, matched: [] });
   });
 
   it('refuses a rule assigning to someone outside the team, by name', () => {
@@ -46,5 +54,56 @@ describe('decideIntake', () => {
       'rules.0.then.assignee: stranger@example.com is not a member of the team (rule "oops")',
     );
     expect(() => checkIntakeRules(rules, TEAM_CONFIG.team)).not.toThrow();
+  });
+});
+
+describe('round-robin assignment', () => {
+  const ADA = 'ada@help.example.com';
+  const BOB = 'bob@help.example.com';
+  const rotate = (name: string, when: IntakeRule['when'], agents?: string[]) =>
+    intakeRuleSchema.parse({ name, when, then: { roundRobin: agents ? { agents } : {} } });
+
+  it('is chosen by the first matching rule that assigns, and not after a rule that names an assignee', async () => {
+    const rotating = [rotate('billing', { subject: 'invoice' }, [BOB.toUpperCase(), ADA]), rotate('all', {})];
+    const invoice = decideIntake(rotating, { mail: await mail('a@customer.example', 'My invoice'), authenticity: unknown });
+    expect(invoice).toMatchObject({ assignee: null, roundRobin: { rule: 'billing', agents: [BOB, ADA] }, matched: ['billing', 'all'] });
+    const other = decideIntake(rotating, { mail: await mail('a@customer.example', 'Hello'), authenticity: unknown });
+    expect(other.roundRobin).toEqual({ rule: 'all', agents: null });
+    const named = decideIntake([rules[0]!, ...rotating], {
+      mail: await mail('a@customer.example', 'My invoice', 'billing@help.example.com'),
+      authenticity: unknown,
+    });
+    expect(named).toMatchObject({ assignee: BOB, roundRobin: null });
+  });
+
+  it('takes turns 1, 2, 3, … as agent 1, 2, …, n, 1, … and assigns nobody without agents or a turn', () => {
+    const agents = ['a@x.example', 'b@x.example', 'c@x.example'];
+    expect([1, 2, 3, 4, 5, 6, 7].map((turn) => roundRobinAssignee(agents, turn))).toEqual([...agents, ...agents, agents[0]]);
+    const counts = new Map<string, number>();
+    for (let turn = 1; turn <= 30; turn++) {
+      const agent = roundRobinAssignee(agents, turn)!;
+      counts.set(agent, (counts.get(agent) ?? 0) + 1);
+    }
+    expect([...counts.values()]).toEqual([10, 10, 10]);
+    expect(roundRobinAssignee([], 1)).toBeNull();
+    expect(roundRobinAssignee(agents, 0)).toBeNull();
+  });
+
+  it('rotates among the named agents still on the team, or the whole team by default', () => {
+    expect(roundRobinAgents({ rule: 'r', agents: null }, TEAM_CONFIG.team)).toEqual([ADA, BOB]);
+    expect(roundRobinAgents({ rule: 'r', agents: [BOB, 'gone@help.example.com'] }, TEAM_CONFIG.team)).toEqual([BOB]);
+  });
+
+  it('refuses an agent outside the team by name, a rule that also names an assignee, and two rotations of one name', () => {
+    expect(() => checkIntakeRules([rotate('rr', {}, [ADA, 'stranger@example.com'])], TEAM_CONFIG.team)).toThrow(
+      'rules.0.then.roundRobin.agents: stranger@example.com is not a member of the team (rule "rr")',
+    );
+    const both = intakeRuleSchema.parse({ name: 'both', when: {}, then: { assignee: ADA, roundRobin: {} } });
+    expect(() => checkIntakeRules([both], TEAM_CONFIG.team)).toThrow('rules.0.then: give assignee or roundRobin, not both (rule "both")');
+    expect(() => checkIntakeRules([rotate('rr', {}), rotate('rr', { subject: 'x' })], TEAM_CONFIG.team)).toThrow(
+      'rules.1.name: two round-robin rules are named "rr"',
+    );
+    expect(() => checkIntakeRules([rotate('rr', {}, [BOB]), rotate('rr2', {})], TEAM_CONFIG.team)).not.toThrow();
+    expect(() => intakeRuleSchema.parse({ name: 'empty', when: {}, then: { roundRobin: { agents: [] } } })).toThrow();
   });
 });
