@@ -61,6 +61,7 @@ const factsArb: fc.Arbitrary<ThreadFacts> = fc
   .map((r) => ({
     candidates: {
       tokenTicketIds: [...new Set(r.tokenTicketIds)],
+      tokens: [],
       rejectedTokens: [],
       messageIds: r.messageIds,
       subjectTag: r.taggedTicketId === null ? null : 1,

@@ -6,10 +6,10 @@ import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDeskConfig } from '../../functions/core/config/desk-config';
 import { newId } from '../../functions/core/ids';
-import type { Ticket } from '../../functions/core/types';
+import type { Ticket, TicketMessage } from '../../functions/core/types';
 import { verifyWebhookSignature } from '../../functions/core/workflow/webhook-signature';
 import type { WebhookEvent } from '../../functions/core/workflow/webhook-events';
-import { plainMail } from '../support/mail';
+import { plainMail, sesStoredMail } from '../support/mail';
 import { startRuntimeHarness, type RuntimeHarness } from '../support/runtime-harness';
 
 const SECRET = 'whsec-test-0123456789';
@@ -164,6 +164,60 @@ describe('team notifications', () => {
     await h.settled();
     expect(noticesFor(ticket, ADA).filter((m) => m.raw.includes('assigned ticket'))).toHaveLength(0);
     expect(noticesFor(ticket, BOB).filter((m) => m.raw.includes('assigned ticket'))).toHaveLength(0);
+  });
+});
+
+describe('answering a team notification by email', () => {
+  const messagesOf = async (ticketId: string) =>
+    (await h.call<{ messages: TicketMessage[] }>('GET', `/api/tickets/${ticketId}`)).json.messages;
+
+  it('adds the member’s answer as an internal note, mailing nobody; a redelivery adds nothing; a forged or spoofed From gets no note', async () => {
+    // Arrange: a new ticket's notice to Ada, and the Reply-To it carries.
+    const { ticket, from } = await openTicket('Kettle leaks');
+    const notice = await simpleParser(noticesFor(ticket, ADA)[0]!.raw);
+    const replyTo = notice.replyTo!.value[0]!.address!;
+    expect(replyTo).toMatch(/^support\+[0-9a-z]{48}@desk\.localhost$/);
+    const answer = (sender: string, body: string) =>
+      plainMail({
+        from: sender,
+        to: replyTo,
+        subject: `Re: ${notice.subject}`,
+        body: `${body}\r\n\r\nOn Thu, Ada's desk wrote:\r\n> New ticket #${ticket.number} from Ann`,
+        inReplyTo: notice.messageId,
+      });
+    const sentBefore = h.sent.length;
+
+    // Act
+    const { key, results } = await h.deliver(answer(`Ada Agent <${ADA}>`, 'Check the warranty first.'));
+    await h.settled();
+    const redelivered = await h.ingest(h.event(key));
+    await h.settled();
+
+    // Assert: a note by Ada, not a customer message; nothing mailed to the customer or the team, no relay.
+    expect(results[0]).toMatchObject({ outcome: 'reply-added', ticketId: ticket.id });
+    expect(redelivered[0]!.outcome).toBe('duplicate');
+    const messages = await messagesOf(ticket.id);
+    const notes = messages.filter((m) => m.direction === 'note' && m.author === ADA);
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatchObject({ text: 'Check the warranty first.', from: { address: ADA } });
+    expect(messages.filter((m) => m.direction === 'inbound')).toHaveLength(1);
+    const after = (await h.runtime.ingest.tickets.getTicket(ticket.id))!;
+    expect(after).toMatchObject({ status: ticket.status, preview: ticket.preview, threadMessageIds: ticket.threadMessageIds });
+    expect(h.sent.slice(sentBefore)).toEqual([]);
+    expect(h.sent.filter((m) => m.to === from)).toHaveLength(1); // the acknowledgement only
+
+    // Act: the same token with Ada's From that SES found spoofed, and with another member's From (Bob's notice has its own token).
+    const spoofed = await h.receive(sesStoredMail(answer(`Ada Agent <${ADA}>`, 'Refund everything.'), { dmarc: 'fail', spf: 'fail' }));
+    const otherMember = await h.receive(answer(`Bob Agent <${BOB}>`, 'Bob writes on Ada’s token.'));
+    await h.settled();
+
+    // Assert: neither is a note; both are handled as mail on the ticket always was.
+    const later = await messagesOf(ticket.id);
+    expect(later.find((m) => m.text.includes('Refund'))?.direction).toBe('inbound');
+    expect(later.filter((m) => m.direction === 'note' && m.author === ADA)).toHaveLength(1);
+    expect(spoofed.outcome).not.toBe('duplicate');
+    expect(otherMember.outcome).not.toBe('duplicate');
+    expect(later.find((m) => m.text.includes('Bob writes'))?.direction).toBe('inbound');
   });
 });
 

@@ -13,6 +13,7 @@ import { contentFingerprint } from './content-fingerprint';
 import { virusFound } from './inbound-message';
 import { teamForward } from './ingest-forwarded';
 import { openTicket } from './ingest-new-ticket';
+import { addAgentNote, agentNoteTarget } from './ingest-agent-note';
 import { recordOutcome } from './ingest-outcome';
 import { recordReport, reportMessageIds } from './ingest-report';
 import { addReply } from './ingest-reply';
@@ -110,6 +111,8 @@ async function ingestParsed(deps: IngestDeps, input: IngestInput, mail: ParsedMa
   }
   if (isReport) return recordReport(step);
   if (verdictFailed(mail.verdicts.spam) || virusFound(mail)) return openTicket(step, { spam: true });
+  const note = agentNoteTarget(step);
+  if (note) return addAgentNote(step, note);
 
   const { decision, tickets } = await decideThread(step);
   if (decision.ticketId !== null) {

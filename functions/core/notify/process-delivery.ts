@@ -5,7 +5,7 @@ import { HelpdeskError, NotFoundError } from '../errors';
 import { newId, normalizeMessageId } from '../ids';
 import type { Log, ObjectStore } from '../ports';
 import type { DeskSettings } from '../settings/desk-settings';
-import { createReplyToken, replyAddress, type TokenKeys } from '../threading/reply-token';
+import { createAgentReplyToken, createReplyToken, replyAddress, type TokenKeys } from '../threading/reply-token';
 import type { StoredAttachment } from '../types';
 import { composeEmail, type AttachmentPart } from './compose-email';
 import {
@@ -127,7 +127,13 @@ export async function processDelivery(deps: NotifyDeps, input: ProcessDeliveryIn
         desk,
         settings,
         messageId: ourMessageId,
-        replyTo: replyAddress(desk.address, createReplyToken(deps.tokenKeys, delivery.ticketId)),
+        // A team notice's token names its member: their emailed answer becomes an internal note (ingest-agent-note.ts).
+        replyTo: replyAddress(
+          desk.address,
+          delivery.kind === 'agent-notice'
+            ? createAgentReplyToken(deps.tokenKeys, delivery.ticketId, delivery.recipient.address)
+            : createReplyToken(deps.tokenKeys, delivery.ticketId),
+        ),
         // Acknowledgements and team notifications are not a conversation one unsubscribes from.
         unsubscribeUrl:
           delivery.kind === 'ack' || delivery.kind === 'agent-notice'

@@ -66,3 +66,29 @@ export function replyAddress(deskAddress: string, token: string): string {
   const [local, domain] = deskAddress.split('@');
   return `${local}+${token}@${domain}`;
 }
+
+/** The nonce of a team member's notice tokens on a ticket: an HMAC of ticket and address, so the token names them. */
+function agentNonce(secret: string, ticketId: string, email: string): string {
+  return base32(createHmac('sha256', secret).update(`agent-notice:${ticketId}:${email.toLowerCase()}`).digest(), 6);
+}
+
+/**
+ * The reply token of a team notification: an ordinary token (it threads like any other) whose nonce proves which team
+ * member it was sent to (see {@link tokenIsForAgent}).
+ */
+export function createAgentReplyToken(keys: TokenKeys, ticketId: string, email: string): string {
+  const [secret] = keys.secrets;
+  if (!secret) throw new Error('reply tokens need at least one secret');
+  return createReplyToken(keys, ticketId, agentNonce(secret, ticketId, email));
+}
+
+/**
+ * True when a token verifies and was made for a notification to this address about the ticket it names. A customer's
+ * token has a random nonce (a 1 in 2^30 chance of looking like a member's), and nobody without the key makes either.
+ */
+export function tokenIsForAgent(keys: TokenKeys, token: string, email: string): boolean {
+  const ticketId = verifyReplyToken(keys, token);
+  if (!ticketId) return false;
+  const nonce = token.toLowerCase().slice(26, 32);
+  return keys.secrets.some((secret) => agentNonce(secret, ticketId, email) === nonce);
+}

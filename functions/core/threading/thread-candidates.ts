@@ -10,6 +10,8 @@ const MAX_THREAD_IDS = 40;
 export interface ThreadCandidates {
   /** Ticket ids named by reply tokens whose signature verified, in the order found. */
   readonly tokenTicketIds: string[];
+  /** The tokens whose signature verified, in the order found (a team notification's proves whom it was sent to). */
+  readonly tokens: string[];
   /** Tokens that looked like ours but did not verify (forged or altered): never used to thread. */
   readonly rejectedTokens: string[];
   /** Normalised ids from In-Reply-To first, then References newest first. */
@@ -21,6 +23,7 @@ export interface ThreadCandidates {
 /** Reads the threading candidates from a parsed mail; pure. */
 export function threadCandidates(mail: ParsedMail, config: DeskConfig, keys: TokenKeys): ThreadCandidates {
   const tokenTicketIds: string[] = [];
+  const tokens: string[] = [];
   const rejectedTokens: string[] = [];
   for (const address of mail.envelopeRecipients) {
     const [local = '', domain = ''] = address.toLowerCase().split('@');
@@ -30,6 +33,7 @@ export function threadCandidates(mail: ParsedMail, config: DeskConfig, keys: Tok
     const ticketId = verifyReplyToken(keys, token);
     if (ticketId) {
       if (!tokenTicketIds.includes(ticketId)) tokenTicketIds.push(ticketId);
+      if (!tokens.includes(token)) tokens.push(token);
     } else if (!rejectedTokens.includes(token)) {
       rejectedTokens.push(token);
     }
@@ -38,7 +42,7 @@ export function threadCandidates(mail: ParsedMail, config: DeskConfig, keys: Tok
   const ids = [mail.inReplyTo, ...[...mail.references].reverse()].filter((id): id is string => Boolean(id));
   const messageIds = [...new Set(ids.map(normalizeMessageId))].slice(0, MAX_THREAD_IDS);
 
-  return { tokenTicketIds, rejectedTokens, messageIds, subjectTag: subjectTag(mail.subject) };
+  return { tokenTicketIds, tokens, rejectedTokens, messageIds, subjectTag: subjectTag(mail.subject) };
 }
 
 /** The ticket number tagged in a subject (`Re: Printer broken [#42]`), or null. */

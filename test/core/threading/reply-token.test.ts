@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createReplyToken, replyAddress, verifyReplyToken } from '../../../functions/core/threading/reply-token';
+import {
+  createAgentReplyToken,
+  createReplyToken,
+  replyAddress,
+  tokenIsForAgent,
+  verifyReplyToken,
+} from '../../../functions/core/threading/reply-token';
 import { newId } from '../../../functions/core/ids';
 import { TEST_TOKEN_KEYS } from '../../support/secret';
 
@@ -54,5 +60,33 @@ describe('reply tokens', () => {
     const address = replyAddress('support@help.example.com', createReplyToken(keys, newId()));
     expect(address).toMatch(/^support\+[0-9a-z]{48}@help\.example\.com$/);
     expect(address.split('@')[0]!.length).toBeLessThanOrEqual(64);
+  });
+});
+
+describe('team notification tokens', () => {
+  const ticketId = newId();
+
+  it('thread like any token and prove only the member they were made for', () => {
+    const token = createAgentReplyToken(TEST_TOKEN_KEYS, ticketId, 'Ada@Help.example.com');
+    expect(token).toHaveLength(48);
+    expect(verifyReplyToken(TEST_TOKEN_KEYS, token)).toBe(ticketId);
+    expect(tokenIsForAgent(TEST_TOKEN_KEYS, token, 'ada@help.example.com')).toBe(true);
+    expect(tokenIsForAgent(TEST_TOKEN_KEYS, token.toUpperCase(), 'ADA@help.example.com')).toBe(true);
+    expect(tokenIsForAgent(TEST_TOKEN_KEYS, token, 'bob@help.example.com')).toBe(false);
+    expect(
+      tokenIsForAgent(TEST_TOKEN_KEYS, createAgentReplyToken(TEST_TOKEN_KEYS, newId(), 'ada@help.example.com'), 'bob@help.example.com'),
+    ).toBe(false);
+  });
+
+  it('are not made by a customer token, an altered signature or another key', () => {
+    const token = createAgentReplyToken(TEST_TOKEN_KEYS, ticketId, 'ada@help.example.com');
+    expect(tokenIsForAgent(TEST_TOKEN_KEYS, createReplyToken(TEST_TOKEN_KEYS, ticketId), 'ada@help.example.com')).toBe(false);
+    const altered = `${token.slice(0, 47)}${token.endsWith('0') ? '1' : '0'}`;
+    expect(tokenIsForAgent(TEST_TOKEN_KEYS, altered, 'ada@help.example.com')).toBe(false);
+    expect(tokenIsForAgent({ secrets: ['another-secret-of-enough-length'] }, token, 'ada@help.example.com')).toBe(false);
+    // While a key rotates, a notice signed with the old key still proves its member.
+    expect(tokenIsForAgent({ secrets: ['a-new-key-of-enough-length', ...TEST_TOKEN_KEYS.secrets] }, token, 'ada@help.example.com')).toBe(
+      true,
+    );
   });
 });
