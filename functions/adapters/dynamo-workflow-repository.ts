@@ -134,14 +134,20 @@ export class DynamoWorkflowRepository implements WorkflowRepository, ApiWorkflow
   }
 
   async listFailedWebhooks(limit: number): Promise<WebhookDelivery[]> {
-    const { items } = await this.table.queryPage({
+    const { items: entries } = await this.table.queryPage({
       IndexName: 'byStatus',
       KeyConditionExpression: 'gsi1pk = :pk',
       ExpressionAttributeValues: { ':pk': FAILED_WEBHOOKS },
       ScanIndexForward: false,
       Limit: limit,
     });
-    return items.map(webhookFromItem);
+    // The index holds keys only: the deliveries themselves come in one batch read, put back in the index's order.
+    const items = await this.table.batchGet(entries.map((entry) => ({ pk: String(entry.pk), sk: String(entry.sk) })));
+    const byKey = new Map(items.map((item) => [`${String(item.pk)}\u0000${String(item.sk)}`, item]));
+    return entries.flatMap((entry) => {
+      const item = byKey.get(`${String(entry.pk)}\u0000${String(entry.sk)}`);
+      return item ? [webhookFromItem(item)] : [];
+    });
   }
 
   async retryWebhook(key: WebhookKey, at: string): Promise<void> {
