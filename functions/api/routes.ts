@@ -8,7 +8,7 @@ import { ForbiddenError, UnauthenticatedError } from '../core/api/errors';
 import { clearAddressState } from '../core/api/address-states';
 import { openTicketFromDesk } from '../core/api/desk-tickets';
 import { MAX_UPLOAD_BYTES, attachmentUrl, createUpload, isUploadKey, quarantinedAttachmentUrl } from '../core/api/files';
-import { acceptHeldMessage, moveHeldMessage } from '../core/api/held-messages';
+import { acceptHeldMessage, moveHeldMessage, splitMessage } from '../core/api/held-messages';
 import { getDeskSettings, saveDeskSettings } from '../core/api/settings';
 import { addParticipant, patchTicket, removeParticipant, retryDelivery } from '../core/api/ticket-changes';
 import { listMailLog, rawMailUrl, replayMail } from '../core/api/mail-log';
@@ -143,6 +143,7 @@ const patchBody = z
       'give at least one of status, assignee, labels, priority',
     ),
   );
+const splitBody = z.optional(z.strictObject({ acknowledge: z.optional(z.boolean()) }));
 const mergeBody = z.strictObject({ into: z.string().check(z.regex(/^[a-z0-9]{1,64}$/, 'must be a ticket id')) });
 const participantBody = z.strictObject({ address: email, name: z.optional(z.string().check(z.trim(), z.maxLength(255))) });
 const uploadBody = z.strictObject({
@@ -357,6 +358,15 @@ const routes: readonly Route[] = [
     path: '/api/tickets/:id/messages/:messageId/move',
     async handle(context) {
       const ticket = await moveHeldMessage(context.deps, context.agent, id(context, 'id'), id(context, 'messageId'));
+      return { status: 201, json: ticketView(ticket) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/tickets/:id/messages/:messageId/split',
+    async handle(context) {
+      const acknowledge = splitBody.parse(context.body)?.acknowledge === true;
+      const ticket = await splitMessage(context.deps, context.agent, id(context, 'id'), id(context, 'messageId'), { acknowledge });
       return { status: 201, json: ticketView(ticket) };
     },
   },

@@ -180,6 +180,15 @@ export interface HeldResolution {
   readonly number?: number;
 }
 
+/** Where an agent split an inbound message off to: the new ticket it opens. */
+export interface MessageSplit {
+  readonly ticketId: string;
+  readonly number: number;
+  /** The agent's email. */
+  readonly by: string;
+  readonly at: string;
+}
+
 export interface TicketMessage {
   readonly id: string;
   readonly ticketId: string;
@@ -222,7 +231,9 @@ export interface TicketMessage {
   readonly notices?: string[];
   /** True when another email already held this Message-ID: the index keeps pointing at that one, not at this message. */
   readonly messageIdTaken?: boolean;
-  /** For a message an agent moved out of a held state into a new ticket: where it came from. */
+  /** Inbound mail an agent split off into a new ticket (the ticket's first message is a copy). */
+  readonly splitInto?: MessageSplit;
+  /** For a message an agent moved out of a held state, or split off, into a new ticket: where it came from. */
   readonly movedFrom?: { readonly ticketId: string; readonly number: number };
   /** Inbound mail a team member forwarded to the desk for its original sender: who forwarded it. */
   readonly forwardedBy?: Mailbox;

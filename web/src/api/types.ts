@@ -41,6 +41,7 @@ export type Message = Pick<
   | 'authenticity'
   | 'notices'
   | 'movedFrom'
+  | 'splitInto'
   | 'forwardedBy'
   | 'id'
   | 'direction'
