@@ -282,6 +282,14 @@ export class DynamoDeskRepository implements DeskRepository {
         ExpressionAttributeValues: { ':pending': 'pending', ':failed': 'failed', ':sending': 'sending', ':at': at },
         ReturnValues: 'ALL_NEW',
       });
+      // The retry takes the mark off (a new failure puts it back). Not in one transaction with the delivery (an update
+      // that returns the item cannot be one): a crash in between leaves the ticket marked; a second retry is refused.
+      await this.table.update('ticket', {
+        Key: keys.ticket(ticketId),
+        UpdateExpression: 'DELETE failedDeliveries :id',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':id': new Set([deliveryId]) },
+      });
       return deliveryFromItem(attributes!);
     } catch (error) {
       if (error instanceof ConditionFailedError) {

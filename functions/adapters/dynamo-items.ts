@@ -37,6 +37,10 @@ export function ticketFromItem(item: Item): Ticket {
     version: (item.version as number | undefined) ?? 0,
     ...(typeof item.mergedInto === 'string' ? { mergedInto: item.mergedInto } : {}),
     ...(typeof item.changedBy === 'string' ? { changedBy: item.changedBy } : {}),
+    // A string set, which DynamoDB drops when its last id is taken out.
+    ...(item.failedDeliveries instanceof Set && item.failedDeliveries.size > 0
+      ? { failedDeliveries: [...(item.failedDeliveries as Set<string>)].sort() }
+      : {}),
   };
 }
 

@@ -87,6 +87,7 @@ const listQuery = z.object({
   desk: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
   priority: z.optional(priority),
   requester: z.optional(email),
+  delivery: z.optional(z.literal('failed')),
   sort: z._default(z.enum(['updated', 'created']), 'updated'),
   order: z._default(z.enum(['asc', 'desc']), 'desc'),
   cursor,
@@ -172,7 +173,7 @@ const unsubscribeQuery = z.object({
 function findInput(input: z.infer<typeof listQuery>, agent: Agent): FindTicketsInput {
   const viewAssignee = input.view === 'mine' ? agent.email : input.view === 'unassigned' ? null : undefined;
   const assignee = input.assignee === undefined ? viewAssignee : input.assignee === 'none' ? null : input.assignee;
-  const searching = Boolean(input.q) || input.requester !== undefined;
+  const searching = Boolean(input.q) || input.requester !== undefined || input.delivery !== undefined;
   const status = input.status ?? (searching ? undefined : 'open');
   return {
     ...(input.q ? { q: input.q } : {}),
@@ -183,6 +184,7 @@ function findInput(input: z.infer<typeof listQuery>, agent: Agent): FindTicketsI
       ...(input.desk !== undefined ? { deskId: input.desk } : {}),
       ...(input.priority !== undefined ? { priority: input.priority } : {}),
       ...(input.requester !== undefined ? { requester: input.requester } : {}),
+      ...(input.delivery !== undefined ? { delivery: input.delivery } : {}),
     },
     sort: input.sort,
     order: input.order,

@@ -155,6 +155,11 @@ export interface Ticket {
   readonly mergedInto?: string;
   /** The agent who made the latest dashboard change (status, assignee, labels, priority); absent before any. */
   readonly changedBy?: string | null;
+  /**
+   * Ids of the ticket's deliveries that ended unsent in a way an agent must see (see core/notify/delivery-marks.ts);
+   * an agent's retry takes its id out again. Absent when there are none.
+   */
+  readonly failedDeliveries?: readonly string[];
 }
 
 export type MessageDirection = 'inbound' | 'outbound' | 'note';
