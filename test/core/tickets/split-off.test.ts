@@ -2,47 +2,19 @@
 import { describe, expect, it } from 'vitest';
 import { ConcurrentUpdateError, InvalidInputError } from '../../../functions/core/errors';
 import { splitOff, type OpeningFacts } from '../../../functions/core/tickets/held-messages';
-import type { Ticket, TicketMessage } from '../../../functions/core/types';
+import type { TicketMessage } from '../../../functions/core/types';
+import { message, ticket as ticketOf } from '../workflow/workflow-fixtures';
 
-const ticket: Ticket = {
-  id: 't1',
-  deskId: 'support',
-  number: 7,
-  subject: 'Printer',
-  status: 'pending',
-  requester: { address: 'ann@example.com', name: 'Ann' },
-  participants: [{ address: 'ann@example.com', name: 'Ann', role: 'requester', unsubscribed: false }],
-  assignee: 'agent@desk.example',
-  labels: ['hardware'],
-  priority: 'high',
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-02T00:00:00.000Z',
-  messageCount: 2,
-  threadMessageIds: ['<first@example.com>', '<second@example.com>'],
-  preview: 'first',
-  version: 4,
-};
-
-const inbound: TicketMessage = {
+const ticket = ticketOf({ id: 't1', status: 'pending', assignee: 'agent@desk.example', labels: ['hardware'], priority: 'high' });
+const inbound = message({
   id: 'm2',
   ticketId: 't1',
-  direction: 'inbound',
   from: { address: 'Bo@Example.com', name: 'Bo' },
-  to: [],
-  cc: [],
   subject: 'Re: Printer',
-  text: 'Also, my invoice is wrong.',
-  reply: 'Also, my invoice is wrong.',
-  html: null,
-  bodyKey: null,
   messageId: '<second@example.com>',
   threadedBy: 'message-id',
-  classification: null,
-  attachments: [],
-  createdAt: '2026-01-02T00:00:00.000Z',
   rawKey: 'inbound/abc',
-  author: null,
-};
+});
 
 const facts = (message: TicketMessage): OpeningFacts => ({
   from: ticket,
