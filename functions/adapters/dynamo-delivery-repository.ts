@@ -10,9 +10,11 @@ import type {
   DeliveryStatus,
   SentRecord,
   SuppressionReason,
+  TicketMark,
 } from '../core/notify/notify-ports';
-import { addressFeedbackUpdate, deliveryBouncedUpdate, itemFields, messageIdItem } from './dynamo-items';
-import { ConditionFailedError, type DynamoTable, type Item, type NamedItem } from './dynamo-table';
+import { FAILED_DELIVERY_TERM } from '../core/search/search-terms';
+import { addressFeedbackUpdate, deliveryBouncedUpdate, itemFields, messageIdItem, termItems } from './dynamo-items';
+import { ConditionFailedError, type DynamoTable, type Item, type NamedItem, type TableWrite } from './dynamo-table';
 
 /** A claim can be taken from a waiting delivery, or from a `sending` one whose holder stopped renewing (crashed). */
 const CLAIMABLE = '(#status = :pending OR (#status = :sending AND leaseUntil < :now))';
@@ -177,10 +179,10 @@ export class DynamoDeliveryRepository implements DeliveryRepository {
     );
   }
 
-  async markFailed(delivery: Delivery, claimId: string, error: string, at: string): Promise<void> {
+  async markFailed(delivery: Delivery, claimId: string, error: string, at: string, mark: TicketMark): Promise<void> {
     // Another invocation that took the claim over decides the outcome then.
     await this.ifStillClaimed(() =>
-      this.table.update('delivery', {
+      this.endUnsent(delivery, mark, {
         Key: keys.delivery(delivery.ticketId, delivery.id),
         UpdateExpression: 'SET #status = :failed, lastError = :error, updatedAt = :at REMOVE leaseUntil',
         ConditionExpression: 'claimId = :claim',
@@ -190,9 +192,9 @@ export class DynamoDeliveryRepository implements DeliveryRepository {
     );
   }
 
-  async markSuppressed(delivery: Delivery, reason: SuppressionReason, at: string): Promise<boolean> {
+  async markSuppressed(delivery: Delivery, reason: SuppressionReason, at: string, mark: TicketMark): Promise<boolean> {
     return this.ifStillClaimed(() =>
-      this.table.update('delivery', {
+      this.endUnsent(delivery, mark, {
         Key: keys.delivery(delivery.ticketId, delivery.id),
         UpdateExpression: 'SET #status = :suppressed, lastError = :reason, updatedAt = :at',
         ConditionExpression: CLAIMABLE,
@@ -200,6 +202,34 @@ export class DynamoDeliveryRepository implements DeliveryRepository {
         ExpressionAttributeValues: { ...CLAIMABLE_VALUES, ':suppressed': 'suppressed', ':reason': reason, ':at': at, ':now': at },
       }),
     );
+  }
+
+  /**
+   * Writes a delivery's unsent end; when it marks the ticket, also the delivery's id into the ticket's
+   * `failedDeliveries` (a set: a second write changes nothing) and the ticket's failed-delivery term, all at once.
+   * Only then is it a transaction: the common suppressions cost one write, not four.
+   */
+  private async endUnsent(delivery: Delivery, mark: TicketMark, update: Extract<TableWrite, { Update: unknown }>['Update']): Promise<void> {
+    if (!mark.marksTicket) {
+      await this.table.update('delivery', update);
+      return;
+    }
+    const [term] = termItems(delivery.deskId, delivery.ticketId, [FAILED_DELIVERY_TERM]);
+    await this.table.transact([
+      { name: 'delivery', write: { Update: update } },
+      {
+        name: 'ticket',
+        write: {
+          Update: {
+            Key: keys.ticket(delivery.ticketId),
+            UpdateExpression: 'ADD failedDeliveries :id',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':id': new Set([delivery.id]) },
+          },
+        },
+      },
+      { name: 'term', write: { Put: { Item: term! } } },
+    ]);
   }
 
   async findByMessageId(normalizedId: string): Promise<{ ticketId: string; deliveryId: string | null } | null> {

@@ -25,6 +25,7 @@ import {
   addressClearedUpdate,
   deliveryPut,
   heldSettledUpdate,
+  splitMarkedUpdate,
   messageFromItem,
   messageIdItem,
   messageToItem,
@@ -179,7 +180,7 @@ export class DynamoDeskRepository implements DeskRepository {
   async saveChange(change: TicketChange): Promise<void> {
     const update = ticketUpdate(change);
     await this.changing(change, async () => {
-      if (!change.message && change.deliveries.length === 0 && !change.settles) {
+      if (!change.message && change.deliveries.length === 0 && !change.settles && !change.splits) {
         // A lone ticket change needs no transaction (which would cost twice the write units).
         if ('Update' in update.write) await this.table.update(update.name, update.write.Update);
         return;
@@ -196,6 +197,8 @@ export class DynamoDeskRepository implements DeskRepository {
         ...changeItems(write.from),
         putNew('new ticket', ticketToItem(ticket)),
         putNew('new message', messageToItem(message)),
+        ...(write.note ? [putNew('new ticket note', messageToItem(write.note))] : []),
+        ...(write.deliveries ?? []).map(deliveryPut),
         putNew('number', { ...keys.number(ticket.deskId, ticket.number), type: 'number', ticketId: ticket.id }),
         // The sender's later replies by Message-ID then reach their own ticket, where they are the requester.
         ...(write.reindexMessageId
@@ -279,6 +282,14 @@ export class DynamoDeskRepository implements DeskRepository {
         ExpressionAttributeValues: { ':pending': 'pending', ':failed': 'failed', ':sending': 'sending', ':at': at },
         ReturnValues: 'ALL_NEW',
       });
+      // The retry takes the mark off (a new failure puts it back). Not in one transaction with the delivery (an update
+      // that returns the item cannot be one): a crash in between leaves the ticket marked; a second retry is refused.
+      await this.table.update('ticket', {
+        Key: keys.ticket(ticketId),
+        UpdateExpression: 'DELETE failedDeliveries :id',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':id': new Set([deliveryId]) },
+      });
       return deliveryFromItem(attributes!);
     } catch (error) {
       if (error instanceof ConditionFailedError) {
@@ -296,6 +307,7 @@ function changeItems(change: TicketChange): NamedItem[] {
     ...(change.message ? [putNew('message', messageToItem(change.message))] : []),
     ...change.deliveries.map(deliveryPut),
     ...(change.settles ? [heldSettledUpdate(change.settles.message, change.settles.resolution)] : []),
+    ...(change.splits ? [splitMarkedUpdate(change.splits.message, change.splits.split)] : []),
   ];
 }
 

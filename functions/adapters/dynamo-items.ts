@@ -4,7 +4,7 @@ import type { ClearedState } from '../core/feedback/address-clearing';
 import type { AddressFeedback } from '../core/feedback/address-feedback';
 import { normalizeMessageId } from '../core/ids';
 import { MAIL_LOG_OUTCOMES, type IngestRecord, type NewDelivery, type TicketTransition } from '../core/ports';
-import type { HeldResolution, Participant, Ticket, TicketMessage } from '../core/types';
+import type { HeldResolution, MessageSplit, Participant, Ticket, TicketMessage } from '../core/types';
 import { putNew, type Item, type NamedItem, type TableWrite } from './dynamo-table';
 
 export function ticketToItem(ticket: Ticket): Item {
@@ -37,6 +37,10 @@ export function ticketFromItem(item: Item): Ticket {
     version: (item.version as number | undefined) ?? 0,
     ...(typeof item.mergedInto === 'string' ? { mergedInto: item.mergedInto } : {}),
     ...(typeof item.changedBy === 'string' ? { changedBy: item.changedBy } : {}),
+    // A string set, which DynamoDB drops when its last id is taken out.
+    ...(item.failedDeliveries instanceof Set && item.failedDeliveries.size > 0
+      ? { failedDeliveries: [...(item.failedDeliveries as Set<string>)].sort() }
+      : {}),
   };
 }
 
@@ -120,6 +124,21 @@ export function heldSettledUpdate(message: TicketMessage, resolution: HeldResolu
         UpdateExpression: 'SET held = :false, heldResolution = :resolution',
         ConditionExpression: 'held = :true',
         ExpressionAttributeValues: { ':false': false, ':true': true, ':resolution': resolution },
+      },
+    },
+  };
+}
+
+/** Marks an inbound message as split off into a new ticket; only once. */
+export function splitMarkedUpdate(message: TicketMessage, split: MessageSplit): NamedItem {
+  return {
+    name: 'split message',
+    write: {
+      Update: {
+        Key: keys.message(message),
+        UpdateExpression: 'SET splitInto = :split',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(splitInto)',
+        ExpressionAttributeValues: { ':split': split },
       },
     },
   };

@@ -8,7 +8,7 @@ import { ForbiddenError, UnauthenticatedError } from '../core/api/errors';
 import { clearAddressState } from '../core/api/address-states';
 import { openTicketFromDesk } from '../core/api/desk-tickets';
 import { MAX_UPLOAD_BYTES, attachmentUrl, createUpload, isUploadKey, quarantinedAttachmentUrl } from '../core/api/files';
-import { acceptHeldMessage, moveHeldMessage } from '../core/api/held-messages';
+import { acceptHeldMessage, moveHeldMessage, splitMessage } from '../core/api/held-messages';
 import { getDeskSettings, saveDeskSettings } from '../core/api/settings';
 import { addParticipant, patchTicket, removeParticipant, retryDelivery } from '../core/api/ticket-changes';
 import { listMailLog, rawMailUrl, replayMail } from '../core/api/mail-log';
@@ -87,6 +87,7 @@ const listQuery = z.object({
   desk: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
   priority: z.optional(priority),
   requester: z.optional(email),
+  delivery: z.optional(z.literal('failed')),
   sort: z._default(z.enum(['updated', 'created']), 'updated'),
   order: z._default(z.enum(['asc', 'desc']), 'desc'),
   cursor,
@@ -143,6 +144,7 @@ const patchBody = z
       'give at least one of status, assignee, labels, priority',
     ),
   );
+const splitBody = z.optional(z.strictObject({ acknowledge: z.optional(z.boolean()) }));
 const mergeBody = z.strictObject({ into: z.string().check(z.regex(/^[a-z0-9]{1,64}$/, 'must be a ticket id')) });
 const participantBody = z.strictObject({ address: email, name: z.optional(z.string().check(z.trim(), z.maxLength(255))) });
 const uploadBody = z.strictObject({
@@ -171,7 +173,7 @@ const unsubscribeQuery = z.object({
 function findInput(input: z.infer<typeof listQuery>, agent: Agent): FindTicketsInput {
   const viewAssignee = input.view === 'mine' ? agent.email : input.view === 'unassigned' ? null : undefined;
   const assignee = input.assignee === undefined ? viewAssignee : input.assignee === 'none' ? null : input.assignee;
-  const searching = Boolean(input.q) || input.requester !== undefined;
+  const searching = Boolean(input.q) || input.requester !== undefined || input.delivery !== undefined;
   const status = input.status ?? (searching ? undefined : 'open');
   return {
     ...(input.q ? { q: input.q } : {}),
@@ -182,6 +184,7 @@ function findInput(input: z.infer<typeof listQuery>, agent: Agent): FindTicketsI
       ...(input.desk !== undefined ? { deskId: input.desk } : {}),
       ...(input.priority !== undefined ? { priority: input.priority } : {}),
       ...(input.requester !== undefined ? { requester: input.requester } : {}),
+      ...(input.delivery !== undefined ? { delivery: input.delivery } : {}),
     },
     sort: input.sort,
     order: input.order,
@@ -357,6 +360,15 @@ const routes: readonly Route[] = [
     path: '/api/tickets/:id/messages/:messageId/move',
     async handle(context) {
       const ticket = await moveHeldMessage(context.deps, context.agent, id(context, 'id'), id(context, 'messageId'));
+      return { status: 201, json: ticketView(ticket) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/tickets/:id/messages/:messageId/split',
+    async handle(context) {
+      const acknowledge = splitBody.parse(context.body)?.acknowledge === true;
+      const ticket = await splitMessage(context.deps, context.agent, id(context, 'id'), id(context, 'messageId'), { acknowledge });
       return { status: 201, json: ticketView(ticket) };
     },
   },

@@ -155,6 +155,11 @@ export interface Ticket {
   readonly mergedInto?: string;
   /** The agent who made the latest dashboard change (status, assignee, labels, priority); absent before any. */
   readonly changedBy?: string | null;
+  /**
+   * Ids of the ticket's deliveries that ended unsent in a way an agent must see (see core/notify/delivery-marks.ts);
+   * an agent's retry takes its id out again. Absent when there are none.
+   */
+  readonly failedDeliveries?: readonly string[];
 }
 
 export type MessageDirection = 'inbound' | 'outbound' | 'note';
@@ -178,6 +183,15 @@ export interface HeldResolution {
   /** For `moved`: the ticket the message now opens. */
   readonly ticketId?: string;
   readonly number?: number;
+}
+
+/** Where an agent split an inbound message off to: the new ticket it opens. */
+export interface MessageSplit {
+  readonly ticketId: string;
+  readonly number: number;
+  /** The agent's email. */
+  readonly by: string;
+  readonly at: string;
 }
 
 export interface TicketMessage {
@@ -222,7 +236,9 @@ export interface TicketMessage {
   readonly notices?: string[];
   /** True when another email already held this Message-ID: the index keeps pointing at that one, not at this message. */
   readonly messageIdTaken?: boolean;
-  /** For a message an agent moved out of a held state into a new ticket: where it came from. */
+  /** Inbound mail an agent split off into a new ticket (the ticket's first message is a copy). */
+  readonly splitInto?: MessageSplit;
+  /** For a message an agent moved out of a held state, or split off, into a new ticket: where it came from. */
   readonly movedFrom?: { readonly ticketId: string; readonly number: number };
   /** Inbound mail a team member forwarded to the desk for its original sender: who forwarded it. */
   readonly forwardedBy?: Mailbox;

@@ -114,6 +114,44 @@ describe('notify under faults', () => {
     expect(await h.outboxFor(delivery.recipient.address)).toHaveLength(0);
   });
 
+  it('marks the ticket of a delivery SES rejected, which ?delivery=failed lists, until an agent retries and it is sent', async () => {
+    const { faults, h } = await setup();
+    faults.failNext({ service: 'ses', operation: 'SendRawEmail', kind: 'reject' });
+    const { delivery, event } = await pendingReply(h);
+    type Listed = { items: Ticket[] };
+
+    await h.notify(event);
+    // A redelivered record changes nothing: the delivery is failed, the mark a set holding its id once.
+    await h.notify(event);
+
+    const ticket = await h.call<Ticket>('GET', `/api/tickets/${delivery.ticketId}`);
+    expect(ticket.json.failedDeliveries).toEqual([delivery.id]);
+    const failed = await h.call<Listed>('GET', '/api/tickets', { query: { delivery: 'failed' } });
+    expect(failed.json.items.map((t) => t.id)).toEqual([delivery.ticketId]);
+    // Without the filter the open list shows the same ticket with its mark.
+    const open = await h.call<Listed>('GET', '/api/tickets');
+    expect(open.json.items.find((t) => t.id === delivery.ticketId)?.failedDeliveries).toEqual([delivery.id]);
+
+    const retried = await h.call('POST', `/api/tickets/${delivery.ticketId}/deliveries/${delivery.id}/retry`);
+    expect(retried.status).toBe(200);
+    const item = (await h.documents.send(new GetCommand({ TableName: h.tableName, Key: keys.delivery(delivery.ticketId, delivery.id) })))
+      .Item!;
+    const modify = {
+      Records: [
+        {
+          eventID: '2',
+          eventName: 'MODIFY',
+          dynamodb: { SequenceNumber: '200', NewImage: marshall(item, { removeUndefinedValues: true }) },
+        },
+      ],
+    } as unknown as DynamoDBStreamEvent;
+    expect((await h.notify(modify)).batchItemFailures).toEqual([]);
+
+    expect(await stored(h, delivery)).toMatchObject({ status: 'sent' });
+    expect((await h.call<Ticket>('GET', `/api/tickets/${delivery.ticketId}`)).json.failedDeliveries).toBeUndefined();
+    expect((await h.call<Listed>('GET', '/api/tickets', { query: { delivery: 'failed' } })).json.items).toEqual([]);
+  });
+
   it('gives up after five throttled attempts and marks the delivery failed', async () => {
     const { faults, h } = await setup();
     faults.failNext({ service: 'ses', operation: 'SendRawEmail', kind: 'throttle', times: 5 });

@@ -5,7 +5,7 @@ import type { ClearedState } from '../feedback/address-clearing';
 import type { IngestDeps } from '../ingest/ingest-step';
 import type { MergeWrite } from './merge-tickets';
 import type { Log, NewDelivery, ObjectStore, TicketRepository } from '../ports';
-import type { HeldResolution, Ticket, TicketMessage, TicketStatus } from '../types';
+import type { HeldResolution, MessageSplit, Ticket, TicketMessage, TicketStatus } from '../types';
 import type { ApiWorkflowRepository } from '../workflow/workflow-ports';
 
 /** Which inbox partition to read: every ticket of a status, or those of one assignee (null = unassigned). */
@@ -57,6 +57,8 @@ export interface TicketChange {
   readonly deliveries: readonly NewDelivery[];
   /** A held message of the ticket this change settles (written only while it is still held). */
   readonly settles?: { readonly message: TicketMessage; readonly resolution: HeldResolution } | null;
+  /** An inbound message of the ticket this change splits off (written only while it was never split off). */
+  readonly splits?: { readonly message: TicketMessage; readonly split: MessageSplit } | null;
   /** Search terms the change adds to the ticket (see core/search/search-terms.ts). */
   readonly terms: readonly string[];
 }
@@ -67,9 +69,9 @@ export interface IdList {
   readonly complete: boolean;
 }
 
-/** A held message moved into a ticket of its own, written atomically with the old ticket's change. */
+/** A held message moved, or an inbound message split off, into a ticket of its own, written atomically with the old ticket's change. */
 export interface MoveWrite {
-  /** The old ticket (with the agent's note) and the held message settled as moved. */
+  /** The old ticket (with the agent's note) and the held message settled as moved, or the message marked as split off. */
   readonly from: TicketChange;
   readonly ticket: Ticket;
   readonly message: TicketMessage;
@@ -77,6 +79,9 @@ export interface MoveWrite {
   readonly terms: readonly string[];
   /** Point the message's Message-ID at the new ticket (false when the id belongs to another email). */
   readonly reindexMessageId: boolean;
+  /** The new ticket's note and the acknowledgement when the agent asked for one (absent: none). */
+  readonly note?: TicketMessage;
+  readonly deliveries?: readonly NewDelivery[];
 }
 
 /** A ticket the desk opens, written atomically with its first message and the deliveries that email it. */

@@ -2,7 +2,7 @@
 // every query term's index holds, loaded, filtered and ordered in memory (a few hundred at most)
 import { createdGroup } from '../../contracts';
 import { InvalidInputError } from '../errors';
-import { MAX_QUERY_TERMS, queryTerms } from '../search/search-terms';
+import { FAILED_DELIVERY_TERM, MAX_QUERY_TERMS, queryTerms } from '../search/search-terms';
 import type { Ticket, TicketPriority, TicketStatus } from '../types';
 import type { ApiDeps, IndexWalk, TicketPage } from './api-ports';
 
@@ -24,6 +24,8 @@ export interface TicketFilters {
   readonly deskId?: string;
   readonly priority?: TicketPriority;
   readonly requester?: string;
+  /** `failed`: only tickets with a delivery that ended unsent and was not retried since (`failedDeliveries`). */
+  readonly delivery?: 'failed';
 }
 
 export interface FindTicketsInput {
@@ -49,19 +51,20 @@ export function matchesFilters(ticket: Ticket, filters: TicketFilters): boolean 
   if (filters.deskId !== undefined && ticket.deskId !== filters.deskId) return false;
   if (filters.priority !== undefined && ticket.priority !== filters.priority) return false;
   if (filters.requester !== undefined && ticket.requester.address.toLowerCase() !== filters.requester.toLowerCase()) return false;
+  if (filters.delivery === 'failed' && (ticket.failedDeliveries ?? []).length === 0) return false;
   return true;
 }
 
 /**
  * Lists tickets: filtered, sorted by last activity or creation, paged by an opaque cursor that neither misses nor
- * repeats a ticket while the tickets stay as they are. With `q` (or a requester) it searches; otherwise it walks the
- * index of the status asked for (open by default).
+ * repeats a ticket while the tickets stay as they are. With `q` (or a requester, or `delivery`) it searches; otherwise it
+ * walks the index of the status asked for (open by default).
  * @throws InvalidInputError for a cursor this list did not give out.
  * @example await findTickets(deps, { q: 'ログイン', filters: {}, sort: 'updated', order: 'desc', limit: 25, cursor: null })
  */
 export async function findTickets(deps: ApiDeps, input: FindTicketsInput): Promise<FoundTickets> {
   const q = input.q?.trim() ?? '';
-  if (q === '' && input.filters.requester === undefined) return walk(deps, input);
+  if (q === '' && input.filters.requester === undefined && input.filters.delivery === undefined) return walk(deps, input);
   const { tickets, partial } = await candidates(deps, q, input.filters);
   return {
     ...keysetPage(
@@ -116,6 +119,10 @@ async function candidates(deps: ApiDeps, q: string, filters: TicketFilters): Pro
   const requester = filters.requester?.toLowerCase();
   const lists = await Promise.all([
     ...(requester !== undefined ? [deps.desk.ticketIdsByRequester(requester, SEARCH_CANDIDATES).then((l) => ({ ...l, term: null }))] : []),
+    // The term outlives a retry's clearing (it is never deleted): the filter keeps only tickets still marked.
+    ...(filters.delivery === 'failed'
+      ? [deps.desk.ticketIdsByTerm(deskIds, FAILED_DELIVERY_TERM, SEARCH_CANDIDATES).then((l) => ({ ...l, term: FAILED_DELIVERY_TERM }))]
+      : []),
     ...terms
       .slice(0, MAX_QUERY_TERMS)
       .map((term) => deps.desk.ticketIdsByTerm(deskIds, term, SEARCH_CANDIDATES).then((l) => ({ ...l, term }))),

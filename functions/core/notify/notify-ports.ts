@@ -10,6 +10,11 @@ export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'bounce
 /** Why a delivery was not sent; stored as its `lastError`. */
 export type SuppressionReason = 'undeliverable' | 'unsubscribed' | 'rate-limited' | 'acknowledgements-disabled' | 'desk-address';
 
+/** Whether a delivery that ends unsent marks its ticket (decided by core/notify/delivery-marks.ts). */
+export interface TicketMark {
+  readonly marksTicket: boolean;
+}
+
 /** A delivery item as stored: the email to send plus its progress. */
 export interface Delivery extends NewDelivery {
   readonly status: DeliveryStatus;
@@ -69,10 +74,13 @@ export interface DeliveryRepository {
    * claims were made; false when it was not given back (the attempts are used up, or the claim was lost).
    */
   release(delivery: Delivery, claimId: string, error: string, at: string, maxAttempts: number): Promise<boolean>;
-  /** Ends a claimed delivery as `failed` with the reason agents see. */
-  markFailed(delivery: Delivery, claimId: string, error: string, at: string): Promise<void>;
-  /** Ends an unclaimed delivery as `suppressed`; false when it was no longer waiting. */
-  markSuppressed(delivery: Delivery, reason: SuppressionReason, at: string): Promise<boolean>;
+  /**
+   * Ends a claimed delivery as `failed` with the reason agents see; with `marksTicket`, its ticket keeps the delivery's id
+   * in `failedDeliveries` (and the inbox's failed-delivery view finds it) in the same write.
+   */
+  markFailed(delivery: Delivery, claimId: string, error: string, at: string, mark: TicketMark): Promise<void>;
+  /** Ends an unclaimed delivery as `suppressed` (marking its ticket as {@link markFailed} does); false when it was no longer waiting. */
+  markSuppressed(delivery: Delivery, reason: SuppressionReason, at: string, mark: TicketMark): Promise<boolean>;
   /** The ticket and delivery a stored (normalised) Message-ID belongs to. */
   findByMessageId(normalizedId: string): Promise<{ ticketId: string; deliveryId: string | null } | null>;
   /** Marks addresses and, when known, the delivery bounced, in one transaction. */

@@ -8,6 +8,7 @@ import type { DeskSettings } from '../settings/desk-settings';
 import { createAgentReplyToken, createReplyToken, replyAddress, type TokenKeys } from '../threading/reply-token';
 import type { StoredAttachment } from '../types';
 import { composeEmail, type AttachmentPart } from './compose-email';
+import { marksTicket } from './delivery-marks';
 import {
   MailRejectedError,
   type ClaimRequest,
@@ -26,6 +27,8 @@ export const RAW_MESSAGE_LIMIT = 10 * 1024 * 1024;
 const ATTACHMENT_BUDGET = Math.floor((RAW_MESSAGE_LIMIT - 256 * 1024) * 0.74);
 /** After this many claims a delivery is `failed` for an agent to look at instead of retried again. */
 export const MAX_ATTEMPTS = 5;
+/** A delivery that failed for good always marks its ticket. */
+const FAILED = { marksTicket: marksTicket({ status: 'failed' }) };
 
 export interface NotifyDeps {
   readonly deliveries: DeliveryRepository;
@@ -85,13 +88,19 @@ export async function processDelivery(deps: NotifyDeps, input: ProcessDeliveryIn
 
   // The desk never mails itself (any +sub-address included): that is how loops start.
   if (isDeskAddress(deps.config, delivery.recipient.address)) {
-    if (await deps.deliveries.markSuppressed(delivery, 'desk-address', at)) log.info('delivery suppressed', { reason: 'desk-address' });
+    if (
+      await deps.deliveries.markSuppressed(delivery, 'desk-address', at, {
+        marksTicket: marksTicket({ status: 'suppressed', reason: 'desk-address' }),
+      })
+    )
+      log.info('delivery suppressed', { reason: 'desk-address' });
     return 'suppressed';
   }
   const rate = deliveryRate(delivery, now, deps.config);
   if ((delivery.kind === 'ack' && !settings.ackEnabled) || rate?.limit === 0) {
     const reason = delivery.kind === 'ack' && !settings.ackEnabled ? 'acknowledgements-disabled' : 'rate-limited';
-    if (await deps.deliveries.markSuppressed(delivery, reason, at)) log.info('delivery suppressed', { reason });
+    if (await deps.deliveries.markSuppressed(delivery, reason, at, { marksTicket: marksTicket({ status: 'suppressed', reason: reason }) }))
+      log.info('delivery suppressed', { reason });
     return 'suppressed';
   }
 
@@ -104,7 +113,12 @@ export async function processDelivery(deps: NotifyDeps, input: ProcessDeliveryIn
     rate,
   });
   if (claim.kind === 'blocked') {
-    if (await deps.deliveries.markSuppressed(delivery, claim.reason, at)) log.info('delivery suppressed', { reason: claim.reason });
+    if (
+      await deps.deliveries.markSuppressed(delivery, claim.reason, at, {
+        marksTicket: marksTicket({ status: 'suppressed', reason: claim.reason }),
+      })
+    )
+      log.info('delivery suppressed', { reason: claim.reason });
     return 'suppressed';
   }
   if (claim.kind === 'taken') {
@@ -155,13 +169,13 @@ export async function processDelivery(deps: NotifyDeps, input: ProcessDeliveryIn
     // Both failures carry the metric field: the stack counts them and alarms, as nothing retries them.
     const failedForGood = { [METRIC_LOG_FIELD]: LOGGED_METRICS.deliveryFailed };
     if (error instanceof MailRejectedError || error instanceof NotFoundError) {
-      await deps.deliveries.markFailed(delivery, claimId, reason, at);
+      await deps.deliveries.markFailed(delivery, claimId, reason, at, FAILED);
       log.warn('delivery failed for good', { reason, ...failedForGood });
       return 'failed';
     }
     // Given back for another try while attempts remain; after the last one the delivery ends failed for an agent.
     if (!(await deps.deliveries.release(delivery, claimId, reason, at, MAX_ATTEMPTS))) {
-      await deps.deliveries.markFailed(delivery, claimId, `${reason} (gave up after ${MAX_ATTEMPTS} attempts)`, at);
+      await deps.deliveries.markFailed(delivery, claimId, `${reason} (gave up after ${MAX_ATTEMPTS} attempts)`, at, FAILED);
       log.warn('delivery failed after the last attempt', { reason, attempts: MAX_ATTEMPTS, ...failedForGood });
       return 'failed';
     }

@@ -202,3 +202,10 @@ export function agentMessageTerms(body: string): string[] {
 export function personTerms(person: PersonText): string[] {
   return messageTerms({ body: '', people: [person] });
 }
+
+/**
+ * The index term of tickets with a delivery that ended unsent (see core/notify/delivery-marks.ts): `?delivery=failed`
+ * lists its holders that still have `failedDeliveries`. Its space keeps it apart from every text term (words never
+ * hold one).
+ */
+export const FAILED_DELIVERY_TERM = 'delivery failed';

@@ -1,7 +1,7 @@
-// core: what accepting or moving a held message changes (pure): the sender joins the ticket, or opens one of their own
-import { InvalidInputError } from '../errors';
+// core: what accepting, moving or splitting off a message changes (pure): the sender joins the ticket, or opens one of their own
+import { ConcurrentUpdateError, InvalidInputError } from '../errors';
 import { takesPart } from '../threading/sender-trust';
-import type { HeldResolution, Participant, Ticket, TicketMessage } from '../types';
+import type { HeldResolution, MessageSplit, Participant, Ticket, TicketMessage } from '../types';
 import { MAX_PARTICIPANTS, openedTicket } from './new-ticket';
 import { previewOf } from './preview';
 import { appendThreadId, statusAfterInbound } from './ticket-activity';
@@ -64,14 +64,8 @@ export interface MovedHeld {
   readonly resolution: HeldResolution;
 }
 
-/**
- * Moving a held message opens a ticket of its own: the sender is its requester (and only participant), the message its
- * first, status open. The copy keeps the message's content and stored parts; the original stays on the old ticket,
- * settled, pointing at the new one.
- * @throws InvalidInputError when the message is not held.
- * @example moveHeld({ from: ticket, message, id: newId(), messageItemId: newId(), number: 43, agent, at })
- */
-export function moveHeld(facts: {
+/** The facts that open a ticket from one message of another. */
+export interface OpeningFacts {
   readonly from: Ticket;
   readonly message: TicketMessage;
   readonly id: string;
@@ -79,11 +73,13 @@ export function moveHeld(facts: {
   readonly number: number;
   readonly agent: Settler;
   readonly at: string;
-}): MovedHeld {
+}
+
+/** A ticket of the message's sender whose first message is a copy of it (content and stored parts kept). */
+function ticketOpenedBy(facts: OpeningFacts): { ticket: Ticket; message: TicketMessage } {
   const { from, message } = facts;
-  assertHeld(message);
   const requester = { address: message.from.address.trim().toLowerCase(), name: message.from.name };
-  const { held: _held, heldResolution: _resolution, ...content } = message;
+  const { held: _held, heldResolution: _resolution, splitInto: _split, ...content } = message;
   const copy: TicketMessage = {
     ...content,
     id: facts.messageItemId,
@@ -102,9 +98,46 @@ export function moveHeld(facts: {
     at: facts.at,
     message,
   });
+  return { ticket, message: copy };
+}
+
+/**
+ * Moving a held message opens a ticket of its own: the sender is its requester (and only participant), the message its
+ * first, status open. The copy keeps the message's content and stored parts; the original stays on the old ticket,
+ * settled, pointing at the new one.
+ * @throws InvalidInputError when the message is not held.
+ * @example moveHeld({ from: ticket, message, id: newId(), messageItemId: newId(), number: 43, agent, at })
+ */
+export function moveHeld(facts: OpeningFacts): MovedHeld {
+  assertHeld(facts.message);
+  const opened = ticketOpenedBy(facts);
   return {
-    ticket,
-    message: copy,
-    resolution: { action: 'moved', by: facts.agent.email, at: facts.at, ticketId: ticket.id, number: ticket.number },
+    ...opened,
+    resolution: { action: 'moved', by: facts.agent.email, at: facts.at, ticketId: opened.ticket.id, number: opened.ticket.number },
   };
+}
+
+/** A message split off into a new ticket: the ticket, its first message, and what the original records. */
+export interface SplitOff {
+  readonly ticket: Ticket;
+  readonly message: TicketMessage;
+  readonly split: MessageSplit;
+}
+
+/**
+ * Splitting off an inbound message opens a ticket of its sender exactly as moving a held one does; the original stays
+ * where it was, marked with where it went (a message is split off once).
+ * @throws InvalidInputError when the message is not inbound or is held (accept or move it instead); ConcurrentUpdateError
+ *   when it was split off already.
+ * @example splitOff({ from: ticket, message, id: newId(), messageItemId: newId(), number: 44, agent, at }).ticket.requester
+ */
+export function splitOff(facts: OpeningFacts): SplitOff {
+  const { message } = facts;
+  if (message.direction !== 'inbound')
+    throw new InvalidInputError(`message ${message.id} is not an inbound message: only mail can be split off`);
+  if (message.held === true) throw new InvalidInputError(`message ${message.id} is held: accept it or move it to a new ticket`);
+  if (message.splitInto)
+    throw new ConcurrentUpdateError(`message ${message.id} was already split off into ticket #${message.splitInto.number}`);
+  const opened = ticketOpenedBy(facts);
+  return { ...opened, split: { ticketId: opened.ticket.id, number: opened.ticket.number, by: facts.agent.email, at: facts.at } };
 }

@@ -79,7 +79,12 @@ export function requesterOf(mail: ParsedMail, config: DeskConfig): Mailbox {
 }
 
 /** The acknowledgement of a new ticket, answering the customer's mail in its own thread; null when there is nobody to answer. */
-export function acknowledgement(ticket: Ticket, message: TicketMessage, mail: ParsedMail, at: string): NewDelivery | null {
+export function acknowledgement(
+  ticket: Ticket,
+  message: TicketMessage,
+  mail: Pick<ParsedMail, 'messageId' | 'references'>,
+  at: string,
+): NewDelivery | null {
   if (!ticket.requester.address.includes('@')) return null;
   return {
     id: newId(),

@@ -132,6 +132,8 @@ export function createApiClient(options: ApiClientOptions) {
     quarantinedAttachmentUrl: (key: string) => call<{ url: string }>('POST', '/attachments/quarantined/url', { key, confirm: true }),
     acceptHeld: (id: string, messageId: string) => call<Ticket>('POST', `/tickets/${enc(id)}/messages/${enc(messageId)}/accept`),
     moveHeld: (id: string, messageId: string) => call<Ticket>('POST', `/tickets/${enc(id)}/messages/${enc(messageId)}/move`),
+    splitMessage: (id: string, messageId: string, acknowledge: boolean) =>
+      call<Ticket>('POST', `/tickets/${enc(id)}/messages/${enc(messageId)}/split`, { acknowledge }),
     clearAddress: (id: string, address: string, reason: string) =>
       call<{ address: string; cleared: string }>('POST', `/tickets/${enc(id)}/addresses/${enc(address)}/clear`, { reason }),
     settings: (deskId: string) => call<DeskSettings>('GET', `/settings/${enc(deskId)}`),

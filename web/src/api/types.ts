@@ -29,6 +29,7 @@ export type Ticket = Pick<
   | 'messageCount'
   | 'preview'
   | 'mergedInto'
+  | 'failedDeliveries'
   | 'version'
 >;
 
@@ -41,6 +42,7 @@ export type Message = Pick<
   | 'authenticity'
   | 'notices'
   | 'movedFrom'
+  | 'splitInto'
   | 'forwardedBy'
   | 'id'
   | 'direction'
@@ -160,6 +162,8 @@ export interface ListFilters {
   readonly label?: string;
   readonly priority?: TicketPriority;
   readonly desk?: string;
+  /** `failed`: only tickets with a delivery that failed or was held back (see Ticket.failedDeliveries). */
+  readonly delivery?: 'failed';
   readonly sort?: 'updated' | 'created';
   readonly order?: 'asc' | 'desc';
 }

@@ -38,6 +38,8 @@ export interface MessageViewProps {
   /** Settles a held message: into this ticket, or out to a new ticket of its sender. */
   readonly onAccept: (message: Message) => Promise<unknown>;
   readonly onMove: (message: Message) => Promise<unknown>;
+  /** Splits an inbound message off into a new ticket of its sender, acknowledging them if asked. */
+  readonly onSplit: (message: Message, acknowledge: boolean) => Promise<unknown>;
   /** The ticket page's link for a ticket id. */
   readonly ticketHref: (ticketId: string) => string;
   /** A short-lived URL of a stored part, for `cid:` images in the mail's HTML. */
@@ -54,6 +56,7 @@ export function MessageView({
   onRetry,
   onAccept,
   onMove,
+  onSplit,
   ticketHref,
   partUrl,
 }: MessageViewProps) {
@@ -94,7 +97,13 @@ export function MessageView({
       <HeldResolutionLine message={message} ticketHref={ticketHref} />
       {message.movedFrom && (
         <p class="hint">
-          Moved here from <a href={ticketHref(message.movedFrom.ticketId)}>ticket #{message.movedFrom.number}</a>, where it was held.
+          Moved here from <a href={ticketHref(message.movedFrom.ticketId)}>ticket #{message.movedFrom.number}</a>
+          {message.heldReason ? ', where it was held.' : '.'}
+        </p>
+      )}
+      {message.splitInto && (
+        <p class="hint split-into">
+          Split off by {message.splitInto.by} into <a href={ticketHref(message.splitInto.ticketId)}>ticket #{message.splitInto.number}</a>.
         </p>
       )}
       {message.notices && message.notices.length > 0 && (
@@ -136,6 +145,7 @@ export function MessageView({
           ))}
         </ul>
       )}
+      {message.direction === 'inbound' && !message.held && !message.splitInto && <SplitAction message={message} onSplit={onSplit} />}
       {confirming && (
         <QuarantineConfirm
           attachment={confirming}
@@ -220,5 +230,40 @@ export function DeliveryRow({ delivery, onRetry }: { delivery: Delivery; onRetry
         </button>
       )}
     </li>
+  );
+}
+
+/** "Split into new ticket": asks once whether to acknowledge the sender, then opens a ticket of theirs with this mail. */
+function SplitAction({ message, onSplit }: { message: Message; onSplit: MessageViewProps['onSplit'] }) {
+  const [asking, setAsking] = useState(false);
+  const [acknowledge, setAcknowledge] = useState(false);
+  const [busy, setBusy] = useState(false);
+  if (!asking) {
+    return (
+      <div class="split-action">
+        <button type="button" class="small" onClick={() => setAsking(true)}>
+          Split into new ticket
+        </button>
+      </div>
+    );
+  }
+  const split = () => {
+    setBusy(true);
+    void onSplit(message, acknowledge).finally(() => setBusy(false));
+  };
+  return (
+    <div class="split-action callout" role="group" aria-label={`Split the message from ${message.from.address}`}>
+      <p>A new ticket of {message.from.address} opens with this email; later replies to it go there. Both tickets get a note.</p>
+      <label>
+        <input type="checkbox" checked={acknowledge} onChange={(e) => setAcknowledge(e.currentTarget.checked)} /> Send them the
+        acknowledgement of a new ticket
+      </label>
+      <button type="button" class="small primary" disabled={busy} onClick={split}>
+        Split
+      </button>
+      <button type="button" class="small" disabled={busy} onClick={() => setAsking(false)}>
+        Cancel
+      </button>
+    </div>
   );
 }

@@ -43,6 +43,11 @@ export function TicketList({ tickets, selected, onSelect, now }: TicketListProps
                 {relativeTime(ticket.updatedAt, now)}
               </time>
               {ticket.status !== 'open' && <span class={`chip status-${ticket.status}`}>{ticket.status}</span>}
+              {ticket.failedDeliveries && ticket.failedDeliveries.length > 0 && (
+                <span class="chip delivery-failed" title="An email of this ticket failed or was held back: open it to see why and retry">
+                  delivery failed
+                </span>
+              )}
               <span class={ticket.assignee ? 'assignee' : 'assignee none'}>{ticket.assignee ?? 'unassigned'}</span>
               {ticket.labels.map((label) => (
                 <span key={label} class="chip label">

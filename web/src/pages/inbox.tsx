@@ -154,6 +154,14 @@ export function InboxPage({ view, search }: { view: InboxView; search: string | 
             </select>
           </label>
           <label>
+            <input
+              type="checkbox"
+              checked={filters.delivery === 'failed'}
+              onChange={(event) => changeFilters({ ...filters, delivery: event.currentTarget.checked ? 'failed' : undefined })}
+            />{' '}
+            Failed delivery
+          </label>
+          <label>
             Sort{' '}
             <select
               value={`${filters.sort ?? 'updated'}-${filters.order ?? 'desc'}`}
@@ -168,7 +176,7 @@ export function InboxPage({ view, search }: { view: InboxView; search: string | 
               <option value="created-asc">oldest</option>
             </select>
           </label>
-          {(filters.label || filters.priority) && (
+          {(filters.label || filters.priority || filters.delivery) && (
             <button type="button" class="link-button" onClick={() => changeFilters({ sort: filters.sort, order: filters.order })}>
               Clear filters
             </button>

@@ -110,6 +110,11 @@ export function TicketPage({ id }: { id: string }) {
       () => api.moveHeld(id, message.id),
       (moved) => `The message from ${message.from.address} now opens ticket #${moved.number}.`,
     );
+  const split = (message: Message, acknowledge: boolean): Promise<boolean> =>
+    change(
+      () => api.splitMessage(id, message.id, acknowledge),
+      (opened) => `The message from ${message.from.address} now opens ticket #${opened.number}.`,
+    );
   const retry = (delivery: Delivery): void => {
     void change(() => api.retryDelivery(id, delivery.id), 'Delivery queued again.');
   };
@@ -166,6 +171,7 @@ export function TicketPage({ id }: { id: string }) {
               partUrl={partUrl}
               onAccept={accept}
               onMove={move}
+              onSplit={split}
               ticketHref={(ticketId) => routeHref({ page: 'ticket', id: ticketId })}
             />
           ))}
