@@ -13,7 +13,7 @@ const COUNTER_EXTRA_SECONDS = 24 * 60 * 60;
 export const NOTICE_LIMIT_PER_HOUR = 3;
 
 /** The UTC day an acknowledgement counts against and when its counter may be deleted (epoch seconds, for TTL). */
-export function ackRateWindow(now: Date): { window: string; expiresAt: number } {
+function ackRateWindow(now: Date): { window: string; expiresAt: number } {
   return { window: now.toISOString().slice(0, 10), expiresAt: Math.floor(now.getTime() / 1000) + 2 * COUNTER_EXTRA_SECONDS };
 }
 

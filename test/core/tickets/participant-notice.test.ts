@@ -1,32 +1,19 @@
 // core: who a new ticket's first mail makes the desk write to besides the requester
 import { describe, expect, it } from 'vitest';
 import { firstMailNotices } from '../../../functions/core/tickets/participant-notice';
-import type { Authenticity, Ticket } from '../../../functions/core/types';
+import type { Authenticity } from '../../../functions/core/types';
+import { ticket as ticketOf } from '../workflow/workflow-fixtures';
 
 const PASS: Authenticity = { verdict: 'pass', reason: 'DMARC passed' };
 
-const ticket: Ticket = {
-  id: 't1',
-  deskId: 'support',
+const ticket = ticketOf({
   number: 3,
-  subject: 'Printer on fire',
-  status: 'open',
-  priority: 'normal',
-  requester: { address: 'ann@customer.example', name: 'Ann' },
   participants: [
     { address: 'ann@customer.example', name: 'Ann', role: 'requester', unsubscribed: false },
     { address: 'bob@customer.example', name: 'Bob', role: 'cc', unsubscribed: false },
     { address: 'carol@customer.example', name: '', role: 'cc', unsubscribed: false },
   ],
-  assignee: null,
-  labels: [],
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
-  messageCount: 1,
-  threadMessageIds: ['<first@customer.example>'],
-  preview: '',
-  version: 0,
-};
+});
 
 const facts = (authenticity: Authenticity, sendsMail = true) => ({
   ticket,
