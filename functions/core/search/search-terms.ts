@@ -14,7 +14,16 @@ export const MAX_QUERY_TERMS = 6;
 const UNSPACED =
   /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}ー々〆]/u;
 const RUN = /[\p{L}\p{N}\p{M}]+/gu;
-const ADDRESS = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.[\p{L}]{2,}/gu;
+/**
+ * Bounded parts (RFC 5321's 64-character local part, 253-character domain): unbounded ones backtrack over every
+ * start of a long run without an `@`, which took minutes on a 40 MB body.
+ */
+const ADDRESS = /[\p{L}\p{N}._%+-]{1,64}@[\p{L}\p{N}.-]{1,253}\.\p{L}{2,63}/gu;
+/**
+ * Only the start of a text is indexed: {@link MAX_TERMS_PER_MESSAGE} terms are found long before this, and the cap
+ * keeps an oversize body from costing the ingest function its time.
+ */
+const MAX_INDEXED_CHARS = 200_000;
 /** Words too common to narrow a search (English, and reply prefixes of several languages). */
 const STOP_WORDS = new Set([
   're',
@@ -73,7 +82,7 @@ const STOP_WORDS = new Set([
  * @example textTerms('Printer ログイン broken') // ['printer', 'ログ', 'グイ', 'イン', 'broken']
  */
 export function textTerms(text: string): string[] {
-  const normalized = text.normalize('NFKC').toLowerCase();
+  const normalized = text.slice(0, MAX_INDEXED_CHARS).normalize('NFKC').toLowerCase();
   const terms = new Set<string>(normalized.match(ADDRESS) ?? []);
   for (const run of normalized.match(RUN) ?? []) {
     for (const part of splitScripts(run)) {

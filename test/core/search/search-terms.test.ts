@@ -28,6 +28,13 @@ describe('textTerms', () => {
   it('skips overlong tokens (hashes, base64)', () => {
     expect(textTerms(`id ${'a'.repeat(41)} ok`)).toEqual(['id', 'ok']);
   });
+
+  it('reads only the start of a huge text, and an address beside a long run without an @', () => {
+    // The hostile-mail test's 40 MB body once held ingest for minutes in the address pattern's backtracking.
+    const huge = `first ${'x'.repeat(250_000)} last ann@example.com`;
+    expect(textTerms(huge)).toEqual(['first']);
+    expect(textTerms(`${'y'.repeat(5_000)} ann@example.com`)).toContain('ann@example.com');
+  });
 });
 
 /** A reply by mail from Ann to the desk, Cc Bob. */
