@@ -19,6 +19,8 @@ const SIZES = (process.env.SESDESK_BENCH_SEARCH_SIZES ?? '1000,10000').split(','
 const MESSAGES_PER_TICKET = 3;
 const WARM_UP = 5;
 const RUNS = Number(process.env.SESDESK_BENCH_SEARCH_RUNS ?? 40);
+/** Tickets seeded between progress lines (100,000 tickets are about 9 million items: hours on DynamoDB Local). */
+const CHUNK = 1000;
 const STATUSES: TicketStatus[] = ['open', 'open', 'open', 'pending', 'closed'];
 /** A vocabulary with a long tail: word i appears with weight 1/(i+1), as words do in mail. */
 const VOCABULARY = Array.from({ length: 4000 }, (_, i) => `w${i.toString(36)}x`);
@@ -75,19 +77,39 @@ function ticket(i: number): { ticket: Ticket; terms: string[] } {
   return { ticket: t, terms: [...terms] };
 }
 
-async function seed(table: DynamoTable, count: number): Promise<{ items: number }> {
-  let items = 0;
-  const queue = Array.from({ length: count }, (_, i) => i);
-  const worker = async () => {
-    for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
-      const { ticket: t, terms } = ticket(i);
-      const batch: Item[] = [ticketToItem(t), ...termItems(t.deskId, t.id, terms)];
-      items += batch.length;
-      await table.batchPut(batch);
-    }
-  };
-  await Promise.all(Array.from({ length: 6 }, worker));
-  return { items };
+/** What a seed wrote and how long it took. */
+interface Seeded {
+  readonly items: number;
+  readonly seconds: number;
+}
+
+/** Seeds tickets `0 … count-1` in chunks, with a progress line on stderr after each. */
+async function seed(table: DynamoTable, tableName: string, count: number): Promise<Seeded> {
+  let progress = { items: 0, seconds: 0 };
+  for (let from = 0; from < count; from += CHUNK) {
+    const to = Math.min(count, from + CHUNK);
+    const started = performance.now();
+    let items = 0;
+    const queue = Array.from({ length: to - from }, (_, i) => from + i);
+    const worker = async () => {
+      for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
+        const { ticket: t, terms } = ticket(i);
+        const batch: Item[] = [ticketToItem(t), ...termItems(t.deskId, t.id, terms)];
+        items += batch.length;
+        await table.batchPut(batch);
+      }
+    };
+    await Promise.all(Array.from({ length: 6 }, worker));
+    const seconds = (performance.now() - started) / 1000;
+    progress = { items: progress.items + items, seconds: progress.seconds + seconds };
+    const rate = progress.items / progress.seconds;
+    const left = ((count - to) * (progress.items / to)) / rate;
+    process.stderr.write(
+      `search: ${tableName} ${to.toLocaleString('en-US')} of ${count.toLocaleString('en-US')} tickets, ` +
+        `${progress.items.toLocaleString('en-US')} items, ${rate.toFixed(0)} items/s, about ${(left / 60).toFixed(0)} min left\n`,
+    );
+  }
+  return progress;
 }
 
 async function timeOnce(handler: ApiHandler, query: Record<string, string>): Promise<{ ms: number; hits: number }> {
@@ -130,10 +152,8 @@ try {
     const tableName = `search-${size}`;
     await ensureTable(client, tableName);
     const table = new DynamoTable(documents, tableName);
-    const started = performance.now();
-    process.stderr.write(`search: seeding ${size} tickets\n`);
-    const { items } = await seed(table, size);
-    seeding.set(size, `${items.toLocaleString('en-US')} items in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    const { items, seconds } = await seed(table, tableName, size);
+    seeding.set(size, `${items.toLocaleString('en-US')} items in ${seconds.toFixed(0)} s`);
     handlers.set(size, benchApiHandler(table));
   }
   for (let run = 0; run < WARM_UP; run += 1) for (const h of handlers.values()) for (const [, q] of QUERIES) await timeOnce(h, q);
