@@ -416,6 +416,16 @@ describe('ticket changes', () => {
     expect(badAssignee.json.error.message).toMatch(/^assignee: /);
   });
 
+  it('assigns only team members: a stranger is refused with 400 naming the fix, and the ticket keeps its owner', async () => {
+    const { id } = await newTicket('Assign a stranger');
+    const stranger = await h.call('PATCH', `/api/tickets/${id}`, { body: { assignee: 'stranger@example.com' } });
+    expect(stranger.status).toBe(400);
+    expect(stranger.json.error.message).toContain('stranger@example.com is not a member of the team');
+    expect(stranger.json.error.message).toContain("add them to the desk configuration's team");
+    const after = await h.call<TicketJson>('GET', `/api/tickets/${id}`);
+    expect(after.json.assignee).toBeNull();
+  });
+
   it('adds a participant once, with a notice delivery, and removes them again; the thread records both as events', async () => {
     const { id } = await newTicket('Participants');
     const added = await h.call<Participant>('POST', `/api/tickets/${id}/participants`, {

@@ -22,16 +22,29 @@ export interface TicketPatch {
 }
 
 /**
+ * Only a team member owns a ticket: one listed in the desk configuration's team, or the signed-in agent themselves
+ * (a Cognito `team` member not listed there can still take a ticket). A stranger's address would leave it unowned.
+ */
+function assertAssignable(deps: ApiDeps, agent: Agent, assignee: string): void {
+  if (assignee === agent.email.toLowerCase() || deps.config.team.some((m) => m.email === assignee)) return;
+  throw new InvalidInputError(
+    `assignee: ${assignee} is not a member of the team (${deps.config.team.map((m) => m.email).join(', ')}); add them to the desk configuration's team first`,
+  );
+}
+
+/**
  * Changes status, assignee, labels and priority. `updatedAt` stays: the inbox orders by conversation activity, and
  * a triage click should not push a ticket above ones with newer mail.
- * @throws NotFoundError, ConcurrentUpdateError
+ * @throws NotFoundError, ConcurrentUpdateError, InvalidInputError (an assignee who is not on the team)
  */
 export async function patchTicket(deps: ApiDeps, agent: Agent, ticketId: string, patch: TicketPatch): Promise<Ticket> {
   const before = await loadTicket(deps, ticketId, patch.version);
+  const assignee = patch.assignee === undefined ? before.assignee : patch.assignee === null ? null : patch.assignee.toLowerCase();
+  if (assignee !== null && assignee !== before.assignee) assertAssignable(deps, agent, assignee);
   const after: Ticket = {
     ...before,
     status: patch.status ?? before.status,
-    assignee: patch.assignee === undefined ? before.assignee : patch.assignee === null ? null : patch.assignee.toLowerCase(),
+    assignee,
     labels: patch.labels === undefined ? before.labels : [...new Set(patch.labels)],
     priority: patch.priority ?? before.priority,
     version: before.version + 1,
