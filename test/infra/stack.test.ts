@@ -319,7 +319,7 @@ describe('stage prod (the default) with a hosted zone, activation, a MAIL FROM d
           ),
       );
     }
-    expect(TABLE_ACCESS.bounces.actions).toEqual(['GetItem', 'UpdateItem']);
+    expect(TABLE_ACCESS.bounces.actions).toEqual(['GetItem', 'PutItem', 'UpdateItem']);
     const everything = JSON.stringify(template.findResources('AWS::IAM::Policy'));
     for (const action of ['dynamodb:DeleteItem', 'dynamodb:Scan', 'dynamodb:*']) expect(everything).not.toContain(`"${action}"`);
     // A batch can delete: every BatchWriteItem grant is held to search-term keys, alone in its statement.
