@@ -4,14 +4,17 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SNSEvent } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createDocumentClient, LOCAL_REGION } from '../../bin/local/aws-clients';
+import { createBouncesHandler } from '../../functions/bounces/create-handler';
+import { createBouncesDeps } from '../../functions/bounces/deps';
 import { keys } from '../../functions/contracts';
 import { parseDeskConfig } from '../../functions/core/config/desk-config';
 import { newId } from '../../functions/core/ids';
 import type { Delivery } from '../../functions/core/notify/notify-ports';
 import type { WebhookEvent } from '../../functions/core/workflow/webhook-events';
 import { deliveryStatusReport, header, plainMail, sesStoredMail } from '../support/mail';
-import { sentMessageId, startRuntimeHarness, type RuntimeHarness } from '../support/runtime-harness';
+import { countCommands, sentMessageId, startRuntimeHarness, type RuntimeHarness } from '../support/runtime-harness';
 import { uniqueCustomer } from '../support/shared-desk';
 
 const ADA = 'ada@desk.localhost';
@@ -113,10 +116,20 @@ describe('a late bounce or complaint marks the ticket', () => {
     const { ticketId, ack } = await answeredTicket(ann);
     expect(await failedList()).not.toContain(ticketId);
 
+    // The bounces function over a client of its own, to count what each notification costs.
+    const documents = createDocumentClient(inject('dynamoEndpoint'));
+    const requests = countCommands(documents);
+    const bounces = createBouncesHandler(async () =>
+      createBouncesDeps({ documents, tableName: h.tableName, region: LOCAL_REGION, log: h.log }),
+    );
+
     // Act: SNS delivers the notification twice, and Lambda the stream records it caused.
-    await h.bounces(snsEvent(permanentBounce(ack, ann), 'sns-a1'));
+    await bounces(snsEvent(permanentBounce(ack, ann), 'sns-a1'));
+    const first = Object.fromEntries(requests.counts);
+    requests.reset();
     await h.settled();
-    await h.bounces(snsEvent(permanentBounce(ack, ann), 'sns-a2'));
+    await bounces(snsEvent(permanentBounce(ack, ann), 'sns-a2'));
+    const second = Object.fromEntries(requests.counts);
     await h.settled();
     await redeliverStream(ticketId);
 
@@ -135,8 +148,10 @@ describe('a late bounce or complaint marks the ticket', () => {
       status: 'bounced',
       error: 'Permanent bounce (General)',
     });
-    // The second copy wrote nothing at all: the address counted one bounce.
+    // The second copy wrote nothing at all: the address counted one bounce. Reads: the Message-ID item and the delivery.
     expect(await addressItem(ann)).toMatchObject({ state: 'undeliverable', bounces: 1 });
+    expect(first).toEqual({ GetItemCommand: 2, TransactWriteItemsCommand: 1 });
+    expect(second).toEqual({ GetItemCommand: 2 });
   });
 
   it('marks the ticket once for a bounce by mail matched to our email, redelivered, stored twice and reported twice', async () => {
