@@ -13,7 +13,7 @@ import { parseDeskConfig } from '../../functions/core/config/desk-config';
 import { newId } from '../../functions/core/ids';
 import type { Delivery } from '../../functions/core/notify/notify-ports';
 import type { WebhookEvent } from '../../functions/core/workflow/webhook-events';
-import { deliveryStatusReport, header, plainMail, sesStoredMail } from '../support/mail';
+import { deliveryStatusReport, feedbackReport, header, plainMail, sesStoredMail } from '../support/mail';
 import { countCommands, sentMessageId, startRuntimeHarness, type RuntimeHarness } from '../support/runtime-harness';
 import { uniqueCustomer } from '../support/shared-desk';
 
@@ -263,6 +263,23 @@ describe('a late bounce or complaint marks the ticket', () => {
     expect(await addressItem(dee)).toMatchObject({ state: 'complained', bounces: 1 });
     expect(await failureNotices(ticketId)).toEqual([]);
     expect(failureEvents(ticketId)).toEqual([]);
+  });
+  it('marks the ticket once for an ARF complaint by mail that returns our email, delivered twice', async () => {
+    const eli = uniqueCustomer('eli');
+    const { ticketId, ack } = await answeredTicket(eli);
+    const arf = feedbackReport({ failed: [eli], original: h.sent.find((s) => s.to === eli)!.raw });
+
+    const first = await h.deliver(arf);
+    await h.ingest(h.event(first.key));
+    await h.settled();
+
+    expect(first.results[0]).toMatchObject({ outcome: 'complaint', ticketId });
+    const ticket = await ticketOf(ticketId);
+    expect(ticket.failedDeliveries).toEqual([ack.id]);
+    expect(ticket.deliveries.find((d) => d.id === ack.id)).toMatchObject({ status: 'complained' });
+    expect(await failedList()).toContain(ticketId);
+    expect(await addressItem(eli)).toMatchObject({ state: 'complained', bounces: 1 });
+    expect(await failureNotices(ticketId)).toEqual([]);
   });
 });
 
