@@ -51,7 +51,8 @@ export const TABLE_ACCESS = {
     indexes: ['byStatus', 'byAssignee', 'byRequester', 'byCreated'],
     termBatches: true,
   },
-  bounces: { actions: ['GetItem', 'UpdateItem'], indexes: [], termBatches: false },
+  // PutItem: the failed-delivery term of a ticket a late bounce or complaint marks, in the same transaction.
+  bounces: { actions: ['GetItem', 'PutItem', 'UpdateItem'], indexes: [], termBatches: false },
 } as const satisfies Record<FunctionName, TableAccess>;
 
 /** What one function may do with the table (see {@link TABLE_ACCESS}). */
@@ -328,13 +329,14 @@ export function ticketIndexKeys(ticket: {
 
 /**
  * The notify function's further stream filters (Lambda ORs the filters of a mapping, at most 5): new or changed
- * tickets, new messages and deliveries that failed, from which it derives agent notifications and webhook events, and
+ * tickets, new messages and deliveries that failed or bounced, from which it derives agent notifications and webhook events, and
  * webhook deliveries an agent retried.
  */
 export const WORKFLOW_STREAM_FILTERS = [
   { eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { type: { S: ['ticket'] } } } },
   { eventName: ['INSERT'], dynamodb: { NewImage: { type: { S: ['message'] } } } },
-  { eventName: ['MODIFY'], dynamodb: { NewImage: { type: { S: ['delivery'] }, status: { S: ['failed'] } } } },
+  // Deliveries that failed for good: unsent, or bounced after SES accepted them (`failedForGood` in core/notify/delivery-marks.ts).
+  { eventName: ['MODIFY'], dynamodb: { NewImage: { type: { S: ['delivery'] }, status: { S: ['failed', 'bounced'] } } } },
   // An agent's retry of a failed webhook delivery (`failed → pending`).
   { eventName: ['MODIFY'], dynamodb: { NewImage: { type: { S: ['webhook'] }, status: { S: ['pending'] } } } },
 ] as const;

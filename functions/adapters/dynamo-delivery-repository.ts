@@ -1,6 +1,6 @@
 // adapter: DeliveryRepository on the single table: conditional claims, sent records, bounces, unsubscribes
 import { keys } from '../contracts';
-import { NotFoundError } from '../core/errors';
+import { ConcurrentUpdateError, NotFoundError } from '../core/errors';
 import type { AddressFeedback } from '../core/feedback/address-feedback';
 import type {
   ClaimRequest,
@@ -8,12 +8,19 @@ import type {
   Delivery,
   DeliveryRepository,
   DeliveryStatus,
+  LateEndWrite,
   SentRecord,
   SuppressionReason,
   TicketMark,
 } from '../core/notify/notify-ports';
-import { FAILED_DELIVERY_TERM } from '../core/search/search-terms';
-import { addressFeedbackUpdate, deliveryBouncedUpdate, itemFields, messageIdItem, termItems } from './dynamo-items';
+import {
+  addressFeedbackUpdate,
+  failedDeliveriesMark,
+  failedDeliveryTermPut,
+  itemFields,
+  lateEndItems,
+  messageIdItem,
+} from './dynamo-items';
 import { ConditionFailedError, type DynamoTable, type Item, type NamedItem, type TableWrite } from './dynamo-table';
 
 /** A claim can be taken from a waiting delivery, or from a `sending` one whose holder stopped renewing (crashed). */
@@ -214,21 +221,10 @@ export class DynamoDeliveryRepository implements DeliveryRepository {
       await this.table.update('delivery', update);
       return;
     }
-    const [term] = termItems(delivery.deskId, delivery.ticketId, [FAILED_DELIVERY_TERM]);
     await this.table.transact([
       { name: 'delivery', write: { Update: update } },
-      {
-        name: 'ticket',
-        write: {
-          Update: {
-            Key: keys.ticket(delivery.ticketId),
-            UpdateExpression: 'ADD failedDeliveries :id',
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeValues: { ':id': new Set([delivery.id]) },
-          },
-        },
-      },
-      { name: 'term', write: { Put: { Item: term! } } },
+      failedDeliveriesMark(delivery.ticketId, [delivery.id]),
+      failedDeliveryTermPut(delivery.deskId, delivery.ticketId),
     ]);
   }
 
@@ -238,16 +234,21 @@ export class DynamoDeliveryRepository implements DeliveryRepository {
     return { ticketId: item.ticketId as string, deliveryId: (item.deliveryId as string | null | undefined) ?? null };
   }
 
-  async recordFeedback(
-    feedback: readonly AddressFeedback[],
-    delivery: { ticketId: string; deliveryId: string } | null,
-    at: string,
-    reason: string,
-  ): Promise<void> {
-    await this.table.transact([
-      ...feedback.map((entry) => addressFeedbackUpdate(entry, at)),
-      ...(delivery ? [deliveryBouncedUpdate(delivery, reason, at)] : []),
-    ]);
+  async getDelivery(ticketId: string, deliveryId: string): Promise<Delivery | null> {
+    const item = await this.table.get(keys.delivery(ticketId, deliveryId));
+    return item ? deliveryFromItem(item) : null;
+  }
+
+  async recordFeedback(feedback: readonly AddressFeedback[], end: LateEndWrite | null, at: string, reason: string): Promise<void> {
+    try {
+      await this.table.transact([
+        ...feedback.map((entry) => addressFeedbackUpdate(entry, at)),
+        ...(end ? lateEndItems(end, reason, at) : []),
+      ]);
+    } catch (error) {
+      if (!(error instanceof ConditionFailedError) || !end) throw error;
+      throw new ConcurrentUpdateError(`delivery ${end.deliveryId} is no longer sent (${error.names.join(', ')})`, { cause: error });
+    }
   }
 
   async unsubscribeParticipant(ticketId: string, address: string): Promise<void> {

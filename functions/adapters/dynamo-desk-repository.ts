@@ -17,6 +17,7 @@ import type {
 import type { ClearedState } from '../core/feedback/address-clearing';
 import { ConcurrentUpdateError } from '../core/errors';
 import { decodeCursor, encodeCursor } from './dynamo-cursor';
+import { RETRYABLE_ENDS } from '../core/notify/delivery-marks';
 import type { Delivery } from '../core/notify/notify-ports';
 import type { MergeWrite } from '../core/api/merge-tickets';
 import type { Ticket } from '../core/types';
@@ -273,13 +274,18 @@ export class DynamoDeskRepository implements DeskRepository {
     try {
       const attributes = await this.table.update('delivery', {
         Key: keys.delivery(ticketId, deliveryId),
-        // Only a failed delivery, or one left `sending` by an invocation that died (its lease is over), goes
-        // back: a concurrent retry or a late success must not be undone. `retryRequestedAt` tells notify that
-        // this change to `pending` is an agent's request, not its own release.
+        // Only a delivery that ended failed, bounced or complained about, or one left `sending` by an invocation that
+        // died (its lease is over), goes back: a concurrent retry or a late success must not be undone.
+        // `retryRequestedAt` tells notify that this change to `pending` is an agent's request, not its own release.
         UpdateExpression: 'SET #status = :pending, updatedAt = :at, retryRequestedAt = :at REMOVE leaseUntil',
-        ConditionExpression: '#status = :failed OR (#status = :sending AND leaseUntil < :at)',
+        ConditionExpression: `#status IN (${RETRYABLE_ENDS.map((_, i) => `:end${i}`).join(', ')}) OR (#status = :sending AND leaseUntil < :at)`,
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':pending': 'pending', ':failed': 'failed', ':sending': 'sending', ':at': at },
+        ExpressionAttributeValues: {
+          ':pending': 'pending',
+          ':sending': 'sending',
+          ':at': at,
+          ...Object.fromEntries(RETRYABLE_ENDS.map((end, i) => [`:end${i}`, end])),
+        },
         ReturnValues: 'ALL_NEW',
       });
       // The retry takes the mark off (a new failure puts it back). Not in one transaction with the delivery (an update
@@ -293,7 +299,9 @@ export class DynamoDeskRepository implements DeskRepository {
       return deliveryFromItem(attributes!);
     } catch (error) {
       if (error instanceof ConditionFailedError) {
-        throw new ConcurrentUpdateError(`delivery ${deliveryId} is neither failed nor stuck in sending`, { cause: error });
+        throw new ConcurrentUpdateError(`delivery ${deliveryId} is neither ended (failed, bounced, complained) nor stuck in sending`, {
+          cause: error,
+        });
       }
       throw error;
     }

@@ -2,6 +2,8 @@
 import { indexPartitions, keys, ticketIndexKeys } from '../contracts';
 import type { ClearedState } from '../core/feedback/address-clearing';
 import type { AddressFeedback } from '../core/feedback/address-feedback';
+import type { LateEndWrite } from '../core/notify/notify-ports';
+import { FAILED_DELIVERY_TERM } from '../core/search/search-terms';
 import { normalizeMessageId } from '../core/ids';
 import { MAIL_LOG_OUTCOMES, type IngestRecord, type NewDelivery, type TicketTransition } from '../core/ports';
 import type { HeldResolution, MessageSplit, Participant, Ticket, TicketMessage } from '../core/types';
@@ -46,9 +48,10 @@ export function ticketFromItem(item: Item): Ticket {
 
 /**
  * Writes a ticket change core decided: every field that can change, and the index keys, guarded by the version
- * read before (optimistic locking: a concurrent change makes the condition fail).
+ * read before (optimistic locking: a concurrent change makes the condition fail). `marked`: deliveries whose ids the
+ * ticket keeps in `failedDeliveries` from now on (see {@link failedDeliveriesMark}).
  */
-export function ticketUpdate(change: TicketTransition): NamedItem {
+export function ticketUpdate(change: TicketTransition, marked: readonly string[] = []): NamedItem {
   const { before, after } = change;
   // Core bumps the version with every decided change; anything else would let two writers pass the same check.
   if (after.version !== before.version + 1)
@@ -63,7 +66,9 @@ export function ticketUpdate(change: TicketTransition): NamedItem {
           'SET #status = :status, assignee = :assignee, labels = :labels, priority = :priority, participants = :participants, updatedAt = :updatedAt, ' +
           'threadMessageIds = :ids, preview = :preview, messageCount = :count, ' +
           'gsi1pk = :gsi1pk, gsi1sk = :gsi1sk, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk, gsi4pk = :gsi4pk, version = :next, changedBy = :changedBy' +
-          (after.mergedInto ? ', mergedInto = :mergedInto' : ''),
+          (after.mergedInto ? ', mergedInto = :mergedInto' : '') +
+          // ADD, not SET: a mark notify adds meanwhile (it keeps the version) must not be overwritten.
+          (marked.length > 0 ? ' ADD failedDeliveries :marked' : ''),
         ConditionExpression: 'version = :version',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
@@ -85,6 +90,7 @@ export function ticketUpdate(change: TicketTransition): NamedItem {
           ':next': after.version,
           ...(after.mergedInto ? { ':mergedInto': after.mergedInto } : {}),
           ':changedBy': after.changedBy ?? null,
+          ...(marked.length > 0 ? { ':marked': new Set(marked) } : {}),
         },
       },
     },
@@ -264,18 +270,53 @@ export function addressFeedbackUpdate(feedback: AddressFeedback, at: string): Na
   return { name: `address ${address}`, write };
 }
 
-/** Marks one of our outgoing deliveries as bounced, with the reason agents see. */
-export function deliveryBouncedUpdate(delivery: { ticketId: string; deliveryId: string }, reason: string, at: string): NamedItem {
+/**
+ * Ends one of our sent deliveries as a later report decided (`bounced`, `complained`), with the reason agents see; only
+ * while it is still `sent`, the state core decided on, so a copy of the report or a race with a retry ends nothing twice.
+ */
+export function lateEndUpdate(end: LateEndWrite, reason: string, at: string): NamedItem {
   return {
-    name: `delivery ${delivery.deliveryId}`,
+    name: `delivery ${end.deliveryId}`,
     write: {
       Update: {
-        Key: keys.delivery(delivery.ticketId, delivery.deliveryId),
-        UpdateExpression: 'SET #status = :bounced, lastError = :reason, updatedAt = :at',
-        ConditionExpression: 'attribute_exists(pk)',
+        Key: keys.delivery(end.ticketId, end.deliveryId),
+        UpdateExpression: 'SET #status = :end, lastError = :reason, updatedAt = :at',
+        ConditionExpression: '#status = :sent',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':bounced': 'bounced', ':reason': reason, ':at': at },
+        ExpressionAttributeValues: { ':end': end.status, ':sent': 'sent', ':reason': reason, ':at': at },
       },
     },
   };
+}
+
+/** A late end of one delivery and, when it marks the ticket, the mark and its index entry: one transaction's items. */
+export function lateEndItems(end: LateEndWrite, reason: string, at: string): NamedItem[] {
+  return [
+    lateEndUpdate(end, reason, at),
+    ...(end.marksTicket ? [failedDeliveriesMark(end.ticketId, [end.deliveryId]), failedDeliveryTermPut(end.deskId, end.ticketId)] : []),
+  ];
+}
+
+/**
+ * Adds deliveries to a ticket's `failedDeliveries` (a string set: adding an id twice changes nothing). Never together with
+ * {@link ticketUpdate} of the same ticket in one transaction: pass the ids to that instead.
+ */
+export function failedDeliveriesMark(ticketId: string, deliveryIds: readonly string[]): NamedItem {
+  return {
+    name: `ticket ${ticketId} mark`,
+    write: {
+      Update: {
+        Key: keys.ticket(ticketId),
+        UpdateExpression: 'ADD failedDeliveries :ids',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':ids': new Set(deliveryIds) },
+      },
+    },
+  };
+}
+
+/** The failed-delivery index entry of a marked ticket (`?delivery=failed` reads it); writing it again changes nothing. */
+export function failedDeliveryTermPut(deskId: string, ticketId: string): NamedItem {
+  const [term] = termItems(deskId, ticketId, [FAILED_DELIVERY_TERM]);
+  return { name: `term ${ticketId}`, write: { Put: { Item: term! } } };
 }

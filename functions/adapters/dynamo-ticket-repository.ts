@@ -16,16 +16,19 @@ import type {
   StoredContent,
   TicketRepository,
 } from '../core/ports';
+import type { Delivery } from '../core/notify/notify-ports';
 import type { Ticket } from '../core/types';
 import {
   addressFeedbackUpdate,
   contentPut,
-  deliveryBouncedUpdate,
   deliveryPut,
+  failedDeliveriesMark,
+  failedDeliveryTermPut,
   INGEST_CONDITION,
   ingestFromItem,
   ingestPut,
   ingestToItem,
+  lateEndUpdate,
   messageIdItem,
   messageToItem,
   ticketFromItem,
@@ -34,6 +37,7 @@ import {
   ticketUpdate,
 } from './dynamo-items';
 import { decodeCursor, encodeCursor } from './dynamo-cursor';
+import { deliveryFromItem } from './dynamo-delivery-repository';
 import { ConditionFailedError, putNew, type DynamoTable, type NamedItem } from './dynamo-table';
 
 const isIngestKey = (key: { pk: string; sk: string }) => key.sk === 'INGEST' && key.pk.startsWith(KEY_PREFIXES.ingest);
@@ -139,18 +143,32 @@ export class DynamoTicketRepository implements TicketRepository {
 
   async recordReport(write: ReportWrite): Promise<void> {
     const at = write.ingest.at;
+    const onTicketId = write.onTicket?.before.id ?? null;
+    // One mark per ticket: a transaction may touch an item once, so the ticket the report is noted on takes its ids in
+    // its own update.
+    const marks = new Map<string, { deskId: string; ids: string[] }>();
+    for (const end of write.endedDeliveries.filter((e) => e.marksTicket)) {
+      const mark = marks.get(end.ticketId) ?? { deskId: end.deskId, ids: [] };
+      marks.set(end.ticketId, { ...mark, ids: [...mark.ids, end.deliveryId] });
+    }
     await this.write(write.ingest, write.fingerprint, [
       ingestPut(write.ingest),
-      ...(write.fingerprint ? [contentPut(write.fingerprint, write.ingest.key, write.onTicket?.before.id ?? null)] : []),
+      ...(write.fingerprint ? [contentPut(write.fingerprint, write.ingest.key, onTicketId)] : []),
       ...write.addresses.map((feedback) => addressFeedbackUpdate(feedback, at)),
-      ...(write.onTicket ? [ticketUpdate(write.onTicket), putNew('message', messageToItem(write.onTicket.message))] : []),
-      ...write.bouncedDeliveries.map((delivery) => deliveryBouncedUpdate(delivery, write.reason, at)),
+      ...(write.onTicket
+        ? [ticketUpdate(write.onTicket, marks.get(write.onTicket.before.id)?.ids), putNew('message', messageToItem(write.onTicket.message))]
+        : []),
+      ...write.endedDeliveries.map((end) => lateEndUpdate(end, write.reason, at)),
+      ...[...marks].flatMap(([ticketId, { deskId, ids }]) => [
+        ...(ticketId === onTicketId ? [] : [failedDeliveriesMark(ticketId, ids)]),
+        failedDeliveryTermPut(deskId, ticketId),
+      ]),
     ]);
   }
 
-  async deliveryRecipients(deliveries: readonly { ticketId: string; deliveryId: string }[]): Promise<Map<string, string>> {
+  async getDeliveries(deliveries: readonly { ticketId: string; deliveryId: string }[]): Promise<Map<string, Delivery>> {
     const items = await this.table.batchGet(deliveries.map((d) => keys.delivery(d.ticketId, d.deliveryId)));
-    return new Map(items.map((item) => [item.id as string, (item.recipient as { address: string }).address.toLowerCase()]));
+    return new Map(items.map((item) => [item.id as string, deliveryFromItem(item)]));
   }
 
   async recordIngest(record: IngestRecord): Promise<void> {

@@ -1,4 +1,5 @@
-// adapter: SNS event carrying SES bounce/complaint notifications → recordSesFeedback per record
+// adapter: SNS event carrying SES bounce/complaint notifications → recordSesFeedback per record (SNS invokes it only
+// from the feedback topic, to which only SES publishes: see OutboundMail)
 import type { SNSEvent } from 'aws-lambda';
 import { InvalidInputError } from '../core/errors';
 import { recordSesFeedback, type FeedbackDeps, type FeedbackResult } from '../core/notify/record-ses-feedback';
@@ -6,7 +7,8 @@ import { recordSesFeedback, type FeedbackDeps, type FeedbackResult } from '../co
 /**
  * Builds the bounces handler. A message that is not an SES notification is logged and dropped (a retry
  * cannot fix it); any other error is thrown after the remaining records, so SNS's retries deliver the
- * event again (recording the same bounce twice changes only the counters).
+ * event again: a copy of a notification about one of our deliveries finds its end recorded and writes nothing (one
+ * about no delivery of ours counts its bounce again, and changes nothing else).
  */
 export const createBouncesHandler =
   (deps: () => Promise<FeedbackDeps>) =>

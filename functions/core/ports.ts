@@ -1,5 +1,6 @@
 // core: the ports the use cases need; adapters in functions/adapters implement them
 import type { AddressFeedback } from './feedback/address-feedback';
+import type { Delivery, LateEndWrite } from './notify/notify-ports';
 import type { Mailbox, Participant, StoredAttachment, Ticket, TicketMessage } from './types';
 
 /** Structured logging; Powertools' Logger satisfies it. */
@@ -172,9 +173,12 @@ export interface ReportWrite {
   readonly ingest: IngestRecord;
   readonly fingerprint: string | null;
   readonly addresses: readonly AddressFeedback[];
-  /** Our outgoing deliveries the report names that end `bounced` (only for permanent failures). */
-  readonly bouncedDeliveries: readonly { ticketId: string; deliveryId: string }[];
-  /** The reason agents see on the bounced deliveries. */
+  /**
+   * Our deliveries the report ends (`bounced` for good, `complained`; decided by `lateEnd` in core/notify/delivery-marks.ts),
+   * each written only while still `sent`, with its ticket's mark when it marks one.
+   */
+  readonly endedDeliveries: readonly LateEndWrite[];
+  /** The reason agents see on the ended deliveries. */
   readonly reason: string;
   /** The ticket the report refers to, with the message recording it there. */
   readonly onTicket: (TicketTransition & { readonly message: TicketMessage }) | null;
@@ -196,8 +200,8 @@ export interface TicketRepository {
   addInboundMessage(write: InboundReplyWrite): Promise<void>;
   /** Records a bounce or complaint: marks addresses and deliveries, notes it on the ticket. @throws DuplicateIngestError, DuplicateContentError, ConcurrentUpdateError */
   recordReport(write: ReportWrite): Promise<void>;
-  /** Whom each of our deliveries went to, by delivery id (for Message-ID items older than their `recipient`). */
-  deliveryRecipients(deliveries: readonly { ticketId: string; deliveryId: string }[]): Promise<Map<string, string>>;
+  /** Our deliveries as they stand (a consistent read), by delivery id; missing ones are absent from the map. */
+  getDeliveries(deliveries: readonly { ticketId: string; deliveryId: string }[]): Promise<Map<string, Delivery>>;
   /** Records an outcome without other changes (ignored, duplicate, failed). A failed record can be overwritten. */
   recordIngest(record: IngestRecord): Promise<void>;
   /** The mail log, newest first: records of one outcome, or of every mail-log outcome. @throws InvalidInputError for a foreign cursor. */

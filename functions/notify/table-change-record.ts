@@ -3,11 +3,12 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { deliveryFromItem } from '../adapters/dynamo-delivery-repository';
 import { messageFromItem, ticketFromItem } from '../adapters/dynamo-items';
 import { itemFromStreamImage } from '../adapters/dynamo-table';
+import { failedForGood } from '../core/notify/delivery-marks';
 import type { TableChange } from '../core/workflow/table-change';
 import type { WebhookKey } from '../core/workflow/workflow-ports';
 
 /**
- * The change a record reports: a ticket created or changed, a message added, a delivery that just failed. Its `source`
+ * The change a record reports: a ticket created or changed, a message added, a delivery that just failed or bounced. Its `source`
  * is built from the item (ids, version), never from the record's own id, so the same change always has the same name.
  */
 export function tableChangeOf(record: DynamoDBRecord): TableChange | null {
@@ -26,9 +27,15 @@ export function tableChangeOf(record: DynamoDBRecord): TableChange | null {
     const message = messageFromItem(next);
     return { kind: 'message-added', source: `message:${message.ticketId}:${message.id}`, message };
   }
-  if (next.type === 'delivery' && record.eventName === 'MODIFY' && next.status === 'failed' && previous?.status !== 'failed') {
+  if (next.type === 'delivery' && record.eventName === 'MODIFY' && previous?.status !== next.status) {
     const delivery = deliveryFromItem(next);
-    return { kind: 'delivery-failed', source: `delivery:${delivery.ticketId}:${delivery.id}:failed:${delivery.updatedAt}`, delivery };
+    // Failed for good when sending (`failed`), or bounced for good after SES had accepted it (`bounced`).
+    if (!failedForGood(delivery.status)) return null;
+    return {
+      kind: 'delivery-failed',
+      source: `delivery:${delivery.ticketId}:${delivery.id}:${delivery.status}:${delivery.updatedAt}`,
+      delivery,
+    };
   }
   return null;
 }

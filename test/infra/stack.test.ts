@@ -319,7 +319,7 @@ describe('stage prod (the default) with a hosted zone, activation, a MAIL FROM d
           ),
       );
     }
-    expect(TABLE_ACCESS.bounces.actions).toEqual(['GetItem', 'UpdateItem']);
+    expect(TABLE_ACCESS.bounces.actions).toEqual(['GetItem', 'PutItem', 'UpdateItem']);
     const everything = JSON.stringify(template.findResources('AWS::IAM::Policy'));
     for (const action of ['dynamodb:DeleteItem', 'dynamodb:Scan', 'dynamodb:*']) expect(everything).not.toContain(`"${action}"`);
     // A batch can delete: every BatchWriteItem grant is held to search-term keys, alone in its statement.
@@ -482,6 +482,37 @@ describe('stage prod (the default) with a hosted zone, activation, a MAIL FROM d
       Protocol: 'lambda',
       Endpoint: { 'Fn::GetAtt': [stack.getLogicalId(stack.outbound.bounces.fn.node.defaultChild as never), 'Arn'] },
     });
+  });
+
+  it('lets only the feedback topic invoke the bounces function, and only SES, for our configuration set, publish to the topic', () => {
+    // A notification the bounces function receives can end a delivery and mark its ticket: it must come from SES.
+    const fn = logicalId(stack, stack.outbound.bounces.fn);
+    const topic = logicalId(stack, stack.outbound.feedbackTopic);
+    const invokers = Object.values(template.findResources('AWS::Lambda::Permission') as Resources).filter(
+      (p) => JSON.stringify(p.Properties.FunctionName) === JSON.stringify({ 'Fn::GetAtt': [fn, 'Arn'] }),
+    );
+    expect(invokers.map((p) => p.Properties)).toEqual([
+      {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: { 'Fn::GetAtt': [fn, 'Arn'] },
+        Principal: 'sns.amazonaws.com',
+        SourceArn: { Ref: topic },
+      },
+    ]);
+    const topicPolicies = Object.values(template.findResources('AWS::SNS::TopicPolicy', { Properties: { Topics: [{ Ref: topic }] } }));
+    const allows = topicPolicies
+      .flatMap(
+        (p) => (p.Properties.PolicyDocument as { Statement: { Effect: string; Principal: unknown; Condition?: unknown }[] }).Statement,
+      )
+      .filter((st) => st.Effect === 'Allow');
+    expect(allows).toHaveLength(1);
+    expect(allows[0]).toMatchObject({
+      Principal: { Service: 'ses.amazonaws.com' },
+      Condition: { StringEquals: { 'AWS:SourceAccount': expect.anything(), 'AWS:SourceArn': expect.anything() } },
+    });
+    const sourceArn = JSON.stringify(allows[0]!.Condition);
+    expect(sourceArn).toContain(':configuration-set/');
+    expect(sourceArn).toContain(JSON.stringify({ Ref: logicalId(stack, stack.outbound.configurationSet) }));
   });
 
   it('runs every function on Node.js 24 and arm64 with JSON logs and a one-month log group', () => {

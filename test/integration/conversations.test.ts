@@ -1,7 +1,7 @@
 // Conversations on real servers: a participant's emailed reply reaches the others exactly once, people Cc'd on a
 // later reply join the ticket with the notice once, and nothing untrusted is relayed or adds anyone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { composeMail, plainMail, sesStoredMail } from '../support/mail';
+import { composeMail, header, plainMail, sesStoredMail } from '../support/mail';
 import { sentMessageId, startRuntimeHarness, type RuntimeHarness, type SentMail } from '../support/runtime-harness';
 import { getTicket, uniqueCustomer } from '../support/shared-desk';
 
@@ -21,13 +21,6 @@ afterAll(() => h.stop());
 
 const person = uniqueCustomer;
 const ticketOf = (id: string) => getTicket<TicketJson>(h, id);
-
-/** A header of a raw email notify sent (unfolded). */
-function header(raw: string, name: string): string | null {
-  const head = raw.split(/\r\n\r\n/)[0]!.replace(/\r\n[ \t]+/g, ' ');
-  const line = head.split('\r\n').find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`));
-  return line ? line.slice(name.length + 1).trim() : null;
-}
 
 const sentTo = (address: string): SentMail[] => h.sent.filter((s) => s.to === address);
 

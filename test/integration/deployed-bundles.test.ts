@@ -264,7 +264,7 @@ describe('the deployed Lambda bundles, run as Lambda runs them', () => {
     expect(outbox).toHaveLength(1);
   });
 
-  it('bounces marks the address of an SNS-delivered SES bounce undeliverable', async () => {
+  it('bounces marks the address of an SNS-delivered SES bounce undeliverable, and the ticket of the bounced delivery', async () => {
     const [ack] = await deliveries(ticketId);
     const notification = {
       notificationType: 'Bounce',
@@ -300,6 +300,9 @@ describe('the deployed Lambda bundles, run as Lambda runs them', () => {
     expect(answer).toMatchObject({ kind: 'AsyncFunction', result: [{ kind: 'bounce' }] });
     const { Item } = await documents.send(new GetCommand({ TableName: tableName, Key: keys.address(customer) }));
     expect(Item).toMatchObject({ state: 'undeliverable' });
+    expect((await deliveries(ticketId))[0]).toMatchObject({ status: 'bounced' });
+    const { Item: ticket } = await documents.send(new GetCommand({ TableName: tableName, Key: keys.ticket(ticketId) }));
+    expect(ticket!.failedDeliveries).toEqual(new Set([ack!.id]));
   });
 
   it('api answers an HTTP API v2 event with the JWT authorizer claims, and refuses one without them', async () => {

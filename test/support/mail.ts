@@ -201,3 +201,10 @@ export function solidPng(width: number, height: number, rgb: readonly [number, n
     chunk('IEND', Buffer.alloc(0)),
   ]);
 }
+
+/** A header of a raw email (unfolded), e.g. the Reply-To of one notify sent; null when absent. */
+export function header(raw: string, name: string): string | null {
+  const head = raw.split(/\r\n\r\n/)[0]!.replace(/\r\n[ \t]+/g, ' ');
+  const line = head.split('\r\n').find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`));
+  return line ? line.slice(name.length + 1).trim() : null;
+}

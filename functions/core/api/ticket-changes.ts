@@ -2,7 +2,8 @@
 import { ConcurrentUpdateError, InvalidInputError, NotFoundError } from '../errors';
 import { newId } from '../ids';
 import { personTerms } from '../search/search-terms';
-import type { Delivery } from '../notify/notify-ports';
+import { RETRYABLE_ENDS } from '../notify/delivery-marks';
+import type { Delivery, DeliveryStatus } from '../notify/notify-ports';
 import type { Participant, Ticket, TicketPriority, TicketStatus } from '../types';
 import { isDeskAddress } from '../config/desk-config';
 import { MAX_PARTICIPANTS } from '../tickets/new-ticket';
@@ -147,21 +148,29 @@ export async function removeParticipant(deps: ApiDeps, agent: Agent, ticketId: s
 }
 
 /**
- * Puts a failed delivery, or one left `sending` by an invocation that died (its lease is over), back to
- * `pending`, which the notify function picks up again.
- * @throws NotFoundError; ConcurrentUpdateError when the delivery is neither (or no longer) failed nor stuck.
+ * Puts a delivery that ended failed, bounced or complained about ({@link RETRYABLE_ENDS}), or one left `sending` by an
+ * invocation that died (its lease is over), back to `pending`, which the notify function picks up again; its id leaves the
+ * ticket's `failedDeliveries`. (An address still undeliverable or complained suppresses the new attempt, which marks the
+ * ticket again: clearing the address comes first.)
+ * @throws NotFoundError; ConcurrentUpdateError when the delivery is neither (or no longer) ended that way nor stuck.
  */
 export async function retryDelivery(deps: ApiDeps, agent: Agent, ticketId: string, deliveryId: string): Promise<Delivery> {
   const delivery = await deps.desk.getDelivery(ticketId, deliveryId);
   if (!delivery) throw new NotFoundError(`delivery ${deliveryId} of ticket ${ticketId} does not exist`);
   const at = deps.clock().toISOString();
   const stuck = delivery.status === 'sending' && typeof delivery.leaseUntil === 'string' && delivery.leaseUntil < at;
-  if (delivery.status !== 'failed' && !stuck) {
-    throw new ConcurrentUpdateError(`delivery ${deliveryId} is ${delivery.status}; only a failed or stuck delivery can be retried`);
+  if (!retryable(delivery.status) && !stuck) {
+    throw new ConcurrentUpdateError(
+      `delivery ${deliveryId} is ${delivery.status}; only a failed, bounced, complained or stuck delivery can be retried`,
+    );
   }
   const retried = await deps.desk.retryDelivery(ticketId, deliveryId, at);
   deps.log.info('delivery retried', { ticketId, deliveryId, by: agent.email });
   return retried;
+}
+
+function retryable(status: DeliveryStatus): boolean {
+  return (RETRYABLE_ENDS as readonly DeliveryStatus[]).includes(status);
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

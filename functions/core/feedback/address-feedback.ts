@@ -1,5 +1,6 @@
 // core: what a bounce or complaint does to the addresses it names and to our deliveries (pure, one rule for
 // bounces arriving as mail and SES notifications alike)
+import type { LateEnd } from '../notify/delivery-marks';
 
 /** One address's new state; `state: null` only counts a transient bounce. */
 export interface AddressFeedback {
@@ -21,8 +22,11 @@ export interface FeedbackReport {
 
 export interface FeedbackDecision {
   readonly addresses: readonly AddressFeedback[];
-  /** True when the deliveries the report concerns end `bounced`. */
-  readonly deliveriesBounced: boolean;
+  /**
+   * How the deliveries the report concerns end: `bounced` for a bounce for good, `complained` for a complaint, null for a
+   * transient bounce (whether each one does is `lateEnd`'s decision in core/notify/delivery-marks.ts, from its status).
+   */
+  readonly deliveryEnd: LateEnd | null;
 }
 
 /** Reports name at most this many recipients that we act on: one report must not touch a whole list. */
@@ -31,8 +35,8 @@ export const MAX_FEEDBACK_ADDRESSES = 20;
 /**
  * Decides what a report changes. A permanent bounce (or one that does not say, like most plain DSNs that carry
  * no status) makes each address undeliverable and the delivery bounced; a transient bounce is only counted and
- * the delivery may still arrive; a complaint makes each address `complained` (no more mail to it) while the
- * delivery itself did arrive.
+ * the delivery may still arrive; a complaint makes each address `complained` (no more mail to it) and the delivery,
+ * which did arrive, `complained`.
  * @example decideFeedback({ kind: 'bounce', permanent: false, recipients: [{ address: 'a@x.example' }], reason: 'Transient bounce' })
  */
 export function decideFeedback(report: FeedbackReport): FeedbackDecision {
@@ -47,5 +51,5 @@ export function decideFeedback(report: FeedbackReport): FeedbackDecision {
     addresses.push({ address, state, reason });
     if (addresses.length >= MAX_FEEDBACK_ADDRESSES) break;
   }
-  return { addresses, deliveriesBounced: state === 'undeliverable' };
+  return { addresses, deliveryEnd: state === 'undeliverable' ? 'bounced' : state === 'complained' ? 'complained' : null };
 }

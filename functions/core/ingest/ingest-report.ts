@@ -1,6 +1,8 @@
 // core: ingest step: a bounce or complaint arriving as mail marks the recipient of the email of ours it proves it is about
 import { decideFeedback } from '../feedback/address-feedback';
 import { matchReport, type SentDelivery } from '../feedback/report-match';
+import { lateEnd } from '../notify/delivery-marks';
+import type { Delivery, LateEndWrite } from '../notify/notify-ports';
 import type { MessageIdTarget } from '../ports';
 import type { ThreadCandidates } from '../threading/thread-candidates';
 import { ticketAfterMessage } from '../tickets/ticket-activity';
@@ -18,29 +20,33 @@ export function reportMessageIds(mail: ParsedMail, candidates: ThreadCandidates)
   return [...new Set([...candidates.messageIds, ...embeddedMessageIds(mail)])];
 }
 
-/** Our deliveries among the report's Message-IDs, with their recipients (read for items written without one). */
-async function sentDeliveries(step: IngestStep): Promise<SentDelivery[]> {
+/** Our deliveries among the report's Message-IDs, with their recipients, and each as it stands now (one read). */
+async function sentDeliveries(step: IngestStep): Promise<{ sent: SentDelivery[]; stored: Map<string, Delivery> }> {
   const targets = reportMessageIds(step.mail, step.candidates)
     .map((id) => step.lookup.messageIds.get(id))
     .filter((t): t is MessageIdTarget & { deliveryId: string } => t !== undefined && t.deliveryId !== null);
-  const unknown = targets.filter((t) => t.recipient === null);
-  const recipients = unknown.length > 0 ? await step.deps.tickets.deliveryRecipients(unknown) : new Map<string, string>();
-  return targets.flatMap((t) => {
-    const recipient = t.recipient ?? recipients.get(t.deliveryId);
+  const stored = targets.length > 0 ? await step.deps.tickets.getDeliveries(targets) : new Map<string, Delivery>();
+  const sent = targets.flatMap((t) => {
+    // Message-ID items older than their `recipient` field name it through the delivery.
+    const recipient = t.recipient ?? stored.get(t.deliveryId)?.recipient.address;
     return recipient ? [{ ticketId: t.ticketId, deliveryId: t.deliveryId, recipient: recipient.toLowerCase() }] : [];
   });
+  return { sent, stored };
 }
 
 /**
  * Records a bounce or complaint about an email we sent: the recipient of that email is marked as {@link decideFeedback}
- * decides, the delivery is marked bounced when the failure is permanent, and the report is noted on the ticket (status
- * unchanged). A report that matches none of our emails, or names someone else, is recorded `ignored` and marks nobody.
+ * decides, the delivery ends (`bounced` for good, `complained`) and marks its ticket as `lateEnd` decides from the
+ * delivery's status (once: a second report about the same email ends and marks nothing again), and the report is noted
+ * on the ticket (status unchanged). A report that matches none of our emails, or names someone else, is recorded
+ * `ignored` and marks nobody and no ticket.
  */
 export async function recordReport(step: IngestStep): Promise<IngestResult> {
   const { deps, input, mail, lookup } = step;
   const { classification } = mail;
   const kind = classification.kind === 'complaint' ? 'complaint' : 'bounce';
-  const match = matchReport(classification.failedRecipients, await sentDeliveries(step));
+  const { sent, stored } = await sentDeliveries(step);
+  const match = matchReport(classification.failedRecipients, sent);
   if (match.unmatched !== null) {
     const reason = `${kind} not acted on: ${match.unmatched} (${classification.reason})`;
     stepLog(step, 'warn', `${kind} matches no email of ours; nobody marked`, {
@@ -54,6 +60,21 @@ export async function recordReport(step: IngestStep): Promise<IngestResult> {
     recipients: [...new Set(match.matches.map((m) => m.recipient))].map((address) => ({ address })),
     reason: classification.reason,
   });
+  const endedDeliveries = match.matches.flatMap((m): LateEndWrite[] => {
+    const delivery = stored.get(m.deliveryId);
+    const decision = delivery ? lateEnd(feedback.deliveryEnd, delivery.status) : null;
+    return delivery && decision?.end
+      ? [
+          {
+            ticketId: m.ticketId,
+            deliveryId: m.deliveryId,
+            deskId: delivery.deskId,
+            status: decision.end,
+            marksTicket: decision.marksTicket,
+          },
+        ]
+      : [];
+  });
   const ticketId = match.matches[0]!.ticketId;
   const before = lookup.tickets.get(ticketId) ?? (await deps.tickets.getTicket(ticketId));
   const ingest = ingestRecord(deps, input, kind, classification.reason, before?.id ?? null, mail.messageId, step.attempts, mail);
@@ -63,9 +84,7 @@ export async function recordReport(step: IngestStep): Promise<IngestResult> {
       ingest,
       fingerprint: step.claims.fingerprint,
       addresses: feedback.addresses,
-      bouncedDeliveries: feedback.deliveriesBounced
-        ? match.matches.map(({ ticketId: t, deliveryId }) => ({ ticketId: t, deliveryId }))
-        : [],
+      endedDeliveries,
       reason: classification.reason,
       onTicket:
         before && message
@@ -75,6 +94,10 @@ export async function recordReport(step: IngestStep): Promise<IngestResult> {
   } catch (error) {
     return outcomeOfWriteError(step, error);
   }
-  stepLog(step, 'info', `${kind} recorded`, { ticketId: before?.id, marked: feedback.addresses.map((a) => a.address) });
+  stepLog(step, 'info', `${kind} recorded`, {
+    ticketId: before?.id,
+    marked: feedback.addresses.map((a) => a.address),
+    ended: endedDeliveries.map((e) => ({ deliveryId: e.deliveryId, status: e.status, ticketMarked: e.marksTicket })),
+  });
   return { outcome: kind, reason: ingest.reason, ticketId: before?.id ?? null, messageId: mail.messageId };
 }

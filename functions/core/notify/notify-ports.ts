@@ -3,9 +3,13 @@ import { HelpdeskError } from '../errors';
 import type { AddressFeedback } from '../feedback/address-feedback';
 import type { NewDelivery } from '../ports';
 import type { DeskSettings } from '../settings/desk-settings';
+import type { LateEnd } from './delivery-marks';
 
-/** Where an outgoing email stands; `failed`, `bounced` and `suppressed` are shown to agents with `lastError`. */
-export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'bounced' | 'suppressed';
+/**
+ * Where an outgoing email stands; `failed`, `bounced`, `complained` and `suppressed` are shown to agents with `lastError`.
+ * `bounced` and `complained` are set after `sent`, by a bounce for good or a complaint SES or a mail server reports later.
+ */
+export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'bounced' | 'complained' | 'suppressed';
 
 /** Why a delivery was not sent; stored as its `lastError`. */
 export type SuppressionReason = 'undeliverable' | 'unsubscribed' | 'rate-limited' | 'acknowledgements-disabled' | 'desk-address';
@@ -13,6 +17,18 @@ export type SuppressionReason = 'undeliverable' | 'unsubscribed' | 'rate-limited
 /** Whether a delivery that ends unsent marks its ticket (decided by core/notify/delivery-marks.ts). */
 export interface TicketMark {
   readonly marksTicket: boolean;
+}
+
+/**
+ * A sent delivery that a later report ends (decided by `lateEnd` in core/notify/delivery-marks.ts). Written only while the
+ * delivery is still `sent`, the state core read; with `marksTicket`, the ticket keeps the delivery's id in
+ * `failedDeliveries` and gets the failed-delivery term in the same transaction.
+ */
+export interface LateEndWrite extends TicketMark {
+  readonly ticketId: string;
+  readonly deliveryId: string;
+  readonly deskId: string;
+  readonly status: LateEnd;
 }
 
 /** A delivery item as stored: the email to send plus its progress. */
@@ -83,13 +99,13 @@ export interface DeliveryRepository {
   markSuppressed(delivery: Delivery, reason: SuppressionReason, at: string, mark: TicketMark): Promise<boolean>;
   /** The ticket and delivery a stored (normalised) Message-ID belongs to. */
   findByMessageId(normalizedId: string): Promise<{ ticketId: string; deliveryId: string | null } | null>;
-  /** Marks addresses and, when known, the delivery bounced, in one transaction. */
-  recordFeedback(
-    feedback: readonly AddressFeedback[],
-    delivery: { ticketId: string; deliveryId: string } | null,
-    at: string,
-    reason: string,
-  ): Promise<void>;
+  /** One delivery (a consistent read); null when it does not exist. */
+  getDelivery(ticketId: string, deliveryId: string): Promise<Delivery | null>;
+  /**
+   * Marks addresses and, when a report ends it, the delivery (and its ticket, see {@link LateEndWrite}), in one
+   * transaction. @throws ConcurrentUpdateError when the delivery is no longer `sent` (another report or a retry came first).
+   */
+  recordFeedback(feedback: readonly AddressFeedback[], end: LateEndWrite | null, at: string, reason: string): Promise<void>;
   /** Adds the address to the ticket's `unsubscribed` set. @throws NotFoundError when the ticket does not exist. */
   unsubscribeParticipant(ticketId: string, address: string): Promise<void>;
 }

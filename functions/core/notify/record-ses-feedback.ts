@@ -4,6 +4,7 @@ import { normalizeMessageId } from '../ids';
 import type { Log } from '../ports';
 import { decideFeedback, type AddressFeedback, type FeedbackReport } from '../feedback/address-feedback';
 import { sesNotificationSchema, sesNotificationType, type SesNotification } from '../ses-notification';
+import { lateEnd } from './delivery-marks';
 import type { DeliveryRepository } from './notify-ports';
 import { sesHeaderMessageId } from './ses-message-id';
 
@@ -51,8 +52,10 @@ function feedbackReport(notification: SesNotification, type: string): FeedbackRe
 
 /**
  * Records what SES reports about mail we sent: a permanent bounce makes the address `undeliverable` and the
- * delivery `bounced`; a complaint makes it `complained` (no more mail to it); a transient bounce is only
- * counted. Other notification types (Delivery, Send, Open…) are ignored.
+ * delivery `bounced`; a complaint makes it `complained` (no more mail to it) and the delivery `complained`; either marks
+ * the ticket as `lateEnd` decides. A transient bounce is only counted. Other notification types (Delivery, Send, Open…)
+ * are ignored. The delivery is ended only while it is `sent` by the send SES reports on (its `sesMessageId`), so a
+ * redelivered notification, which finds the end recorded, writes nothing at all.
  * @throws InvalidInputError when the message is not an SES notification.
  * @example await recordSesFeedback(deps, JSON.parse(snsRecord.Sns.Message))
  */
@@ -64,19 +67,36 @@ export async function recordSesFeedback(deps: FeedbackDeps, message: unknown): P
 
   const report = feedbackReport(notification, type);
   if (!report) return { kind: 'ignored', addresses: [], ticketId: null, deliveryId: null };
-  const { addresses, deliveriesBounced } = decideFeedback(report);
+  const { addresses, deliveryEnd } = decideFeedback(report);
   const kind = report.kind;
   const reason = report.reason;
 
   const target = await deps.deliveries.findByMessageId(normalizeMessageId(sesHeaderMessageId(notification.mail.messageId, deps.region)));
-  const delivery = target?.deliveryId && deliveriesBounced ? { ticketId: target.ticketId, deliveryId: target.deliveryId } : null;
-  await deps.deliveries.recordFeedback(addresses, delivery, deps.clock().toISOString(), reason);
+  const delivery = target?.deliveryId ? await deps.deliveries.getDelivery(target.ticketId, target.deliveryId) : null;
+  // A report about an earlier send of a delivery an agent retried since says nothing about the delivery as it is now.
+  const decision = delivery?.sesMessageId === notification.mail.messageId ? lateEnd(deliveryEnd, delivery.status) : null;
+  const context = { ticketId: target?.ticketId ?? null, deliveryId: target?.deliveryId ?? null, sesMessageId: notification.mail.messageId };
+  if (decision?.recorded) {
+    deps.log.info(`SES ${kind} already recorded; nothing changed`, context);
+    return { kind, addresses, ticketId: context.ticketId, deliveryId: context.deliveryId };
+  }
+  const end =
+    delivery && decision?.end
+      ? {
+          ticketId: delivery.ticketId,
+          deliveryId: delivery.id,
+          deskId: delivery.deskId,
+          status: decision.end,
+          marksTicket: decision.marksTicket,
+        }
+      : null;
+  await deps.deliveries.recordFeedback(addresses, end, deps.clock().toISOString(), reason);
   deps.log.info(`SES ${kind} recorded`, {
-    ticketId: target?.ticketId ?? null,
-    deliveryId: target?.deliveryId ?? null,
-    sesMessageId: notification.mail.messageId,
+    ...context,
     addresses: addresses.map((a) => a.address),
+    delivery: end?.status ?? null,
+    ticketMarked: end?.marksTicket ?? false,
     reason,
   });
-  return { kind, addresses, ticketId: target?.ticketId ?? null, deliveryId: target?.deliveryId ?? null };
+  return { kind, addresses, ticketId: context.ticketId, deliveryId: context.deliveryId };
 }

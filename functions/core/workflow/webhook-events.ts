@@ -43,8 +43,11 @@ export interface WebhookEvent {
   readonly message?: WebhookMessage;
   /** `ticket.updated`: each changed field, before and after. */
   readonly changes?: Readonly<Record<string, { readonly from: unknown; readonly to: unknown }>>;
-  /** `delivery.failed`: the email that could not be delivered. */
-  readonly delivery?: { readonly id: string; readonly recipient: string; readonly error: string | null };
+  /**
+   * `delivery.failed`: the email that could not be delivered; `status` `failed` when it could not be sent, `bounced` when
+   * SES had accepted it and it bounced for good later.
+   */
+  readonly delivery?: { readonly id: string; readonly recipient: string; readonly status: string; readonly error: string | null };
 }
 
 /** One event to one configured hook, stored before it is POSTed (see WorkflowRepository). */
@@ -106,7 +109,9 @@ export function webhookEvents(
       const { delivery } = change;
       if (delivery.kind === 'agent-notice') return [];
       return [
-        event('delivery.failed', { delivery: { id: delivery.id, recipient: delivery.recipient.address, error: delivery.lastError } }),
+        event('delivery.failed', {
+          delivery: { id: delivery.id, recipient: delivery.recipient.address, status: delivery.status, error: delivery.lastError },
+        }),
       ];
     }
   }

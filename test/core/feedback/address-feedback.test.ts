@@ -9,22 +9,22 @@ describe('decideFeedback', () => {
   it('makes a permanent bounce mark the address undeliverable and the delivery bounced', () => {
     expect(bounce(true)).toEqual({
       addresses: [{ address: 'ann@example.com', state: 'undeliverable', reason: 'a bounce' }],
-      deliveriesBounced: true,
+      deliveryEnd: 'bounced',
     });
   });
 
   it('only counts a transient bounce: the address stays deliverable and the delivery is not bounced', () => {
     expect(bounce(false)).toEqual({
       addresses: [{ address: 'ann@example.com', state: null, reason: 'a bounce' }],
-      deliveriesBounced: false,
+      deliveryEnd: null,
     });
   });
 
   it('treats a bounce that does not say whether it is permanent as permanent', () => {
-    expect(bounce(null).deliveriesBounced).toBe(true);
+    expect(bounce(null).deliveryEnd).toBe('bounced');
   });
 
-  it('marks complaining addresses but leaves the delivery as it arrived', () => {
+  it('marks complaining addresses complained and the delivery, which arrived, complained (not bounced)', () => {
     const decision = decideFeedback({
       kind: 'complaint',
       permanent: null,
@@ -33,7 +33,7 @@ describe('decideFeedback', () => {
     });
     expect(decision).toEqual({
       addresses: [{ address: 'bob@example.com', state: 'complained', reason: 'complaint (abuse)' }],
-      deliveriesBounced: false,
+      deliveryEnd: 'complained',
     });
   });
 

@@ -61,7 +61,7 @@ export type Message = Pick<
   | 'event'
 > & { readonly held: boolean };
 
-export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'bounced' | 'suppressed';
+export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'bounced' | 'complained' | 'suppressed';
 
 /** One outgoing email to one recipient. */
 export interface Delivery {

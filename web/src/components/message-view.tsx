@@ -1,6 +1,7 @@
 // web: one message of the thread: who, when, how it was threaded, its body, attachments and email deliveries
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Delivery, Message, StoredAttachment } from '../api/types';
+import { canRetry } from '../lib/delivery-retry';
 import { authenticationSummary, fileSize, fullTime, mailboxLabel, relativeTime, threadedByLabel } from '../lib/format';
 import { EmailBody } from './email-body';
 import { HeldCallout, HeldResolutionLine } from './held-message';
@@ -213,10 +214,9 @@ function SenderCheck({ message }: { message: Message }) {
   );
 }
 
-/** One outgoing email's state, with Retry when it failed or was left sending after its lease. */
+/** One outgoing email's state, with Retry when it failed, bounced or was complained about, or was left sending after its lease. */
 export function DeliveryRow({ delivery, onRetry }: { delivery: Delivery; onRetry: (delivery: Delivery) => void }) {
   const recipient = typeof delivery.recipient === 'string' ? delivery.recipient : delivery.recipient.address;
-  const stuck = delivery.status === 'sending' && typeof delivery.leaseUntil === 'string' && delivery.leaseUntil < new Date().toISOString();
   return (
     <li class={`delivery ${delivery.status}`} data-status={delivery.status}>
       <span>
@@ -224,7 +224,7 @@ export function DeliveryRow({ delivery, onRetry }: { delivery: Delivery; onRetry
       </span>{' '}
       <span class={`chip delivery-${delivery.status}`}>{delivery.status}</span>
       {delivery.lastError && <span class="reason"> {delivery.lastError}</span>}
-      {(delivery.status === 'failed' || stuck) && (
+      {canRetry(delivery, new Date().toISOString()) && (
         <button type="button" class="small" onClick={() => onRetry(delivery)}>
           Retry
         </button>

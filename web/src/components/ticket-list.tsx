@@ -44,7 +44,10 @@ export function TicketList({ tickets, selected, onSelect, now }: TicketListProps
               </time>
               {ticket.status !== 'open' && <span class={`chip status-${ticket.status}`}>{ticket.status}</span>}
               {ticket.failedDeliveries && ticket.failedDeliveries.length > 0 && (
-                <span class="chip delivery-failed" title="An email of this ticket failed or was held back: open it to see why and retry">
+                <span
+                  class="chip delivery-failed"
+                  title="An email of this ticket failed, bounced, was complained about or was held back: open it to see why and retry"
+                >
                   delivery failed
                 </span>
               )}
