@@ -17,7 +17,7 @@ import type {
 import type { ClearedState } from '../core/feedback/address-clearing';
 import { ConcurrentUpdateError } from '../core/errors';
 import { decodeCursor, encodeCursor } from './dynamo-cursor';
-import { RETRYABLE_ENDS } from '../core/notify/delivery-marks';
+import { MARKING_SUPPRESSIONS, RETRYABLE_ENDS } from '../core/notify/delivery-marks';
 import type { Delivery } from '../core/notify/notify-ports';
 import type { MergeWrite } from '../core/api/merge-tickets';
 import type { Ticket } from '../core/types';
@@ -274,17 +274,21 @@ export class DynamoDeskRepository implements DeskRepository {
     try {
       const attributes = await this.table.update('delivery', {
         Key: keys.delivery(ticketId, deliveryId),
-        // Only a delivery that ended failed, bounced or complained about, or one left `sending` by an invocation that
-        // died (its lease is over), goes back: a concurrent retry or a late success must not be undone.
+        // Only a delivery that ended failed, bounced or complained about, suppressed in a way that marked its ticket, or
+        // one left `sending` by an invocation that died (its lease is over), goes back: a concurrent retry or a late success must not be undone.
         // `retryRequestedAt` tells notify that this change to `pending` is an agent's request, not its own release.
         UpdateExpression: 'SET #status = :pending, updatedAt = :at, retryRequestedAt = :at REMOVE leaseUntil',
-        ConditionExpression: `#status IN (${RETRYABLE_ENDS.map((_, i) => `:end${i}`).join(', ')}) OR (#status = :sending AND leaseUntil < :at)`,
+        ConditionExpression:
+          `#status IN (${RETRYABLE_ENDS.map((_, i) => `:end${i}`).join(', ')}) OR (#status = :sending AND leaseUntil < :at)` +
+          ` OR (#status = :suppressed AND lastError IN (${MARKING_SUPPRESSIONS.map((_, i) => `:why${i}`).join(', ')}))`,
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':pending': 'pending',
           ':sending': 'sending',
+          ':suppressed': 'suppressed',
           ':at': at,
           ...Object.fromEntries(RETRYABLE_ENDS.map((end, i) => [`:end${i}`, end])),
+          ...Object.fromEntries(MARKING_SUPPRESSIONS.map((reason, i) => [`:why${i}`, reason])),
         },
         ReturnValues: 'ALL_NEW',
       });
@@ -299,9 +303,12 @@ export class DynamoDeskRepository implements DeskRepository {
       return deliveryFromItem(attributes!);
     } catch (error) {
       if (error instanceof ConditionFailedError) {
-        throw new ConcurrentUpdateError(`delivery ${deliveryId} is neither ended (failed, bounced, complained) nor stuck in sending`, {
-          cause: error,
-        });
+        throw new ConcurrentUpdateError(
+          `delivery ${deliveryId} is neither ended (failed, bounced, complained, suppressed and marked) nor stuck in sending`,
+          {
+            cause: error,
+          },
+        );
       }
       throw error;
     }

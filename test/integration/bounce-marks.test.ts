@@ -243,6 +243,39 @@ describe('a late bounce or complaint marks the ticket', () => {
     expect((await deliveries(ticketId)).find((d) => d.id === ack.id)).toMatchObject({ status: 'sent' });
   });
 
+  it('lets an agent retry an answer held back for an undeliverable address: suppressed again until the address is cleared', async () => {
+    // Arrange: Dee's address bounced for good, then Ada answers: the answer is suppressed and marks the ticket.
+    const dee = uniqueCustomer('dee');
+    const { ticketId, ack } = await answeredTicket(dee);
+    await h.bounces(snsEvent(permanentBounce(ack, dee), 'sns-d1'));
+    await h.settled();
+    expect((await h.call('POST', `/api/tickets/${ticketId}/messages`, { body: { body: 'Fixed it.', internal: false } })).status).toBe(201);
+    await h.settled();
+    const answer = (await deliveries(ticketId)).find((d) => d.kind === 'reply')!;
+    expect(answer).toMatchObject({ status: 'suppressed', lastError: 'undeliverable' });
+    expect((await ticketOf(ticketId)).failedDeliveries).toEqual(expect.arrayContaining([answer.id]));
+
+    // Act: a retry before the address is cleared, then one after.
+    const early = await h.call('POST', `/api/tickets/${ticketId}/deliveries/${answer.id}/retry`);
+    await h.settled();
+    const stillHeld = (await deliveries(ticketId)).find((d) => d.id === answer.id);
+    const markedAgain = (await ticketOf(ticketId)).failedDeliveries;
+    await h.call('POST', `/api/tickets/${ticketId}/addresses/${encodeURIComponent(dee)}/clear`, {
+      body: { reason: 'Dee has a new mailbox' },
+    });
+    const late = await h.call('POST', `/api/tickets/${ticketId}/deliveries/${answer.id}/retry`);
+    await h.settled();
+
+    // Assert
+    expect(early.status).toBe(200);
+    expect(stillHeld).toMatchObject({ status: 'suppressed', lastError: 'undeliverable' });
+    expect(markedAgain).toEqual(expect.arrayContaining([answer.id]));
+    expect(late.status).toBe(200);
+    expect((await deliveries(ticketId)).find((d) => d.id === answer.id)).toMatchObject({ status: 'sent' });
+    expect((await ticketOf(ticketId)).failedDeliveries ?? []).not.toContain(answer.id);
+    expect((await h.outboxFor(dee)).map((m) => m.body.text)).toEqual(expect.arrayContaining([expect.stringContaining('Fixed it.')]));
+  });
+
   it('marks the ticket for a complaint, ends the delivery complained, and tells nobody it failed (it arrived)', async () => {
     const dee = uniqueCustomer('dee');
     const { ticketId, ack } = await answeredTicket(dee);

@@ -6,8 +6,6 @@ import { jwtClaims, jwtExpiry } from '../../web/src/auth/auth';
 import { sessionFromLink } from '../../web/src/auth/local-auth';
 import { parseConfig } from '../../web/src/config';
 import { QUOTED_HTML_ATTRIBUTE } from '../../functions/contracts';
-import { canRetry, RETRYABLE_STATUSES } from '../../web/src/lib/delivery-retry';
-import { RETRYABLE_ENDS } from '../../functions/core/notify/delivery-marks';
 import { cidKey, emailCsp, frameDocument, frameStyle, referencedCids } from '../../web/src/lib/email-frame';
 import { authenticationSummary, fileSize, mailboxLabel, parseLabels, relativeTime, threadedByLabel } from '../../web/src/lib/format';
 import { refreshLimit } from '../../web/src/lib/page-size';
@@ -207,17 +205,5 @@ describe('tokens', () => {
 describe('settings placeholders', () => {
   it('lists the same placeholders as the core templates', () => {
     expect([...TEMPLATE_PLACEHOLDERS]).toEqual([...CORE_PLACEHOLDERS]);
-  });
-});
-
-describe('delivery retry', () => {
-  const now = '2025-01-02T00:00:00.000Z';
-
-  it('offers Retry for exactly the ends the API takes back, and a send stuck past its lease', () => {
-    expect([...RETRYABLE_STATUSES].sort()).toEqual([...RETRYABLE_ENDS].sort());
-    for (const status of ['failed', 'bounced', 'complained'] as const) expect(canRetry({ status }, now), status).toBe(true);
-    for (const status of ['pending', 'sent', 'suppressed'] as const) expect(canRetry({ status }, now), status).toBe(false);
-    expect(canRetry({ status: 'sending', leaseUntil: '2025-01-01T23:59:00.000Z' }, now)).toBe(true);
-    expect(canRetry({ status: 'sending', leaseUntil: '2025-01-02T00:01:00.000Z' }, now)).toBe(false);
   });
 });

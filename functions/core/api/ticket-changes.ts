@@ -2,8 +2,8 @@
 import { ConcurrentUpdateError, InvalidInputError, NotFoundError } from '../errors';
 import { newId } from '../ids';
 import { personTerms } from '../search/search-terms';
-import { RETRYABLE_ENDS } from '../notify/delivery-marks';
-import type { Delivery, DeliveryStatus } from '../notify/notify-ports';
+import { canRetry } from '../notify/delivery-marks';
+import type { Delivery } from '../notify/notify-ports';
 import type { Participant, Ticket, TicketPriority, TicketStatus } from '../types';
 import { isDeskAddress } from '../config/desk-config';
 import { MAX_PARTICIPANTS } from '../tickets/new-ticket';
@@ -148,7 +148,7 @@ export async function removeParticipant(deps: ApiDeps, agent: Agent, ticketId: s
 }
 
 /**
- * Puts a delivery that ended failed, bounced or complained about ({@link RETRYABLE_ENDS}), or one left `sending` by an
+ * Puts a delivery that ended failed, bounced or complained about, was suppressed in a way that marked its ticket, or one left `sending` by an
  * invocation that died (its lease is over), back to `pending`, which the notify function picks up again; its id leaves the
  * ticket's `failedDeliveries`. (An address still undeliverable or complained suppresses the new attempt, which marks the
  * ticket again: clearing the address comes first.)
@@ -158,19 +158,14 @@ export async function retryDelivery(deps: ApiDeps, agent: Agent, ticketId: strin
   const delivery = await deps.desk.getDelivery(ticketId, deliveryId);
   if (!delivery) throw new NotFoundError(`delivery ${deliveryId} of ticket ${ticketId} does not exist`);
   const at = deps.clock().toISOString();
-  const stuck = delivery.status === 'sending' && typeof delivery.leaseUntil === 'string' && delivery.leaseUntil < at;
-  if (!retryable(delivery.status) && !stuck) {
+  if (!canRetry(delivery, at)) {
     throw new ConcurrentUpdateError(
-      `delivery ${deliveryId} is ${delivery.status}; only a failed, bounced, complained or stuck delivery can be retried`,
+      `delivery ${deliveryId} is ${delivery.status}; only a failed, bounced, complained, stuck, or undeliverable or rate-limited suppressed delivery can be retried`,
     );
   }
   const retried = await deps.desk.retryDelivery(ticketId, deliveryId, at);
   deps.log.info('delivery retried', { ticketId, deliveryId, by: agent.email });
   return retried;
-}
-
-function retryable(status: DeliveryStatus): boolean {
-  return (RETRYABLE_ENDS as readonly DeliveryStatus[]).includes(status);
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

@@ -1,5 +1,5 @@
 // core: which ended deliveries mark their ticket, so agents find mail that never reached its recipient
-import type { DeliveryStatus, SuppressionReason } from './notify-ports';
+import type { Delivery, DeliveryStatus, SuppressionReason } from './notify-ports';
 
 /** How a delivery ended without being sent. */
 export type UnsentEnd = { readonly status: 'failed' } | { readonly status: 'suppressed'; readonly reason: SuppressionReason };
@@ -14,6 +14,12 @@ export type DeliveryEnd = UnsentEnd | { readonly status: LateEnd };
 export const RETRYABLE_ENDS = ['failed', 'bounced', 'complained'] as const satisfies readonly DeliveryStatus[];
 
 /**
+ * The suppressions that mark a ticket, and so may be retried: the address was undeliverable (an agent may have cleared
+ * it since) or a rate limit held the mail (its window passes). A retry that meets them again is suppressed again.
+ */
+export const MARKING_SUPPRESSIONS = ['undeliverable', 'rate-limited'] as const satisfies readonly SuppressionReason[];
+
+/**
  * True when an agent must look at the ticket: the mail failed for good, bounced for good or was complained about after
  * SES accepted it, or was held back because its address is undeliverable or it hit a rate limit. Not for suppressions the
  * desk means (acknowledgements turned off, the desk's own address, a recipient who unsubscribed): those are no problem to
@@ -22,7 +28,18 @@ export const RETRYABLE_ENDS = ['failed', 'bounced', 'complained'] as const satis
  */
 export function marksTicket(end: DeliveryEnd): boolean {
   if (end.status !== 'suppressed') return true;
-  return end.reason === 'undeliverable' || end.reason === 'rate-limited';
+  return (MARKING_SUPPRESSIONS as readonly SuppressionReason[]).includes(end.reason);
+}
+
+/**
+ * True when an agent's Retry applies (the API and the dashboard both ask this): a delivery that ended in one of
+ * {@link RETRYABLE_ENDS}, a suppression that marked its ticket, or a send left `sending` past its lease (`now` ISO).
+ * @example canRetry({ status: 'suppressed', lastError: 'undeliverable' }, now) // true
+ */
+export function canRetry(delivery: Pick<Delivery, 'status' | 'lastError' | 'leaseUntil'>, now: string): boolean {
+  if (delivery.status === 'sending') return typeof delivery.leaseUntil === 'string' && delivery.leaseUntil < now;
+  if (delivery.status === 'suppressed') return (MARKING_SUPPRESSIONS as readonly (string | null)[]).includes(delivery.lastError);
+  return (RETRYABLE_ENDS as readonly DeliveryStatus[]).includes(delivery.status);
 }
 
 /**

@@ -2,7 +2,7 @@
 // the team is told about
 import { describe, expect, it } from 'vitest';
 import { WORKFLOW_STREAM_FILTERS } from '../../../functions/contracts';
-import { failedForGood, lateEnd, marksTicket, RETRYABLE_ENDS } from '../../../functions/core/notify/delivery-marks';
+import { canRetry, failedForGood, lateEnd, marksTicket, RETRYABLE_ENDS } from '../../../functions/core/notify/delivery-marks';
 import type { DeliveryStatus } from '../../../functions/core/notify/notify-ports';
 
 const STATUSES: readonly DeliveryStatus[] = ['pending', 'sending', 'sent', 'failed', 'bounced', 'complained', 'suppressed'];
@@ -49,6 +49,26 @@ describe('lateEnd', () => {
 
   it('lets an agent retry every late end it decides', () => {
     for (const end of ['bounced', 'complained'] as const) expect(RETRYABLE_ENDS).toContain(lateEnd(end, 'sent').end);
+  });
+});
+
+describe('canRetry', () => {
+  const now = '2025-01-02T00:00:00.000Z';
+  const at = (status: DeliveryStatus, lastError: string | null = null, leaseUntil?: string) => ({ status, lastError, leaseUntil });
+
+  it('offers Retry for the ends, a send stuck past its lease, and exactly the suppressions that mark the ticket', () => {
+    for (const status of RETRYABLE_ENDS) expect(canRetry(at(status), now), status).toBe(true);
+    for (const status of ['pending', 'sent'] as const) expect(canRetry(at(status), now), status).toBe(false);
+    expect(canRetry(at('sending', null, '2025-01-01T23:59:00.000Z'), now)).toBe(true);
+    expect(canRetry(at('sending', null, '2025-01-02T00:01:00.000Z'), now)).toBe(false);
+    for (const reason of ['undeliverable', 'rate-limited'] as const) {
+      expect(canRetry(at('suppressed', reason), now), reason).toBe(marksTicket({ status: 'suppressed', reason }));
+      expect(canRetry(at('suppressed', reason), now), reason).toBe(true);
+    }
+    for (const reason of ['acknowledgements-disabled', 'unsubscribed'] as const) {
+      expect(canRetry(at('suppressed', reason), now), reason).toBe(marksTicket({ status: 'suppressed', reason }));
+      expect(canRetry(at('suppressed', reason), now), reason).toBe(false);
+    }
   });
 });
 

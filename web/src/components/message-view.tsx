@@ -1,7 +1,7 @@
 // web: one message of the thread: who, when, how it was threaded, its body, attachments and email deliveries
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Delivery, Message, StoredAttachment } from '../api/types';
-import { canRetry } from '../lib/delivery-retry';
+import { canRetry } from '../../../functions/core/notify/delivery-marks';
 import { authenticationSummary, fileSize, fullTime, mailboxLabel, relativeTime, threadedByLabel } from '../lib/format';
 import { EmailBody } from './email-body';
 import { HeldCallout, HeldResolutionLine } from './held-message';
