@@ -11,7 +11,14 @@ import { MAX_UPLOAD_BYTES, attachmentUrl, createUpload, isUploadKey, quarantined
 import { acceptHeldMessage, moveHeldMessage, splitMessage } from '../core/api/held-messages';
 import { getDeskSettings, saveDeskSettings } from '../core/api/settings';
 import { addParticipant, patchTicket, removeParticipant, retryDelivery } from '../core/api/ticket-changes';
-import { emailAddress as email, listFilterFields, sortField, sortOrder, ticketPriority as priority, ticketStatus as status } from '../core/api/list-query';
+import {
+  emailAddress as email,
+  listFilterFields,
+  sortField,
+  sortOrder,
+  ticketPriority as priority,
+  ticketStatus as status,
+} from '../core/api/list-query';
 import { listMailLog, rawMailUrl, replayMail } from '../core/api/mail-log';
 import { mergeTickets } from '../core/api/merge-tickets';
 import { countTickets, requesterHistory, ticketDetail } from '../core/api/ticket-queries';

@@ -51,7 +51,11 @@ export const workflowRoutes: readonly Route[] = [
       };
     },
   },
-  { method: 'GET', path: '/api/views', handle: async ({ deps, agent }) => ({ status: 200, json: { items: await listSavedViews(deps, agent) } }) },
+  {
+    method: 'GET',
+    path: '/api/views',
+    handle: async ({ deps, agent }) => ({ status: 200, json: { items: await listSavedViews(deps, agent) } }),
+  },
   {
     // A name the caller already uses replaces that view (200), so a repeated POST never makes a second one.
     method: 'POST',

@@ -29,7 +29,9 @@ describe('saved views on the table', () => {
     const email = agent();
     const body = { name: 'Failed mail', query: { delivery: 'failed', sort: 'created' } };
 
-    const answers = await Promise.all(Array.from({ length: 5 }, () => h.call<SavedView>('POST', '/api/views', { body, claims: claims(email) })));
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => h.call<SavedView>('POST', '/api/views', { body, claims: claims(email) })),
+    );
 
     expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 201]);
     expect(new Set(answers.map((a) => a.json.id)).size).toBe(1);
@@ -40,7 +42,9 @@ describe('saved views on the table', () => {
     const email = agent();
 
     const answers = await Promise.all(
-      ['Urgent', 'Billing', 'Mine'].map((name) => h.call<SavedView>('POST', '/api/views', { body: { name, query: { label: name } }, claims: claims(email) })),
+      ['Urgent', 'Billing', 'Mine'].map((name) =>
+        h.call<SavedView>('POST', '/api/views', { body: { name, query: { label: name } }, claims: claims(email) }),
+      ),
     );
 
     expect(answers.map((a) => a.status)).toEqual([201, 201, 201]);
@@ -51,7 +55,10 @@ describe('saved views on the table', () => {
 
   it('shows an agent only their own views, and lets only them delete one', async () => {
     const [ada, bob] = [agent(), agent()];
-    const { json: view } = await h.call<SavedView>('POST', '/api/views', { body: { name: 'Sales', query: { desk: 'support' } }, claims: claims(ada) });
+    const { json: view } = await h.call<SavedView>('POST', '/api/views', {
+      body: { name: 'Sales', query: { desk: 'support' } },
+      claims: claims(ada),
+    });
 
     expect((await h.call<{ items: SavedView[] }>('GET', '/api/views', { claims: claims(bob) })).json.items).toEqual([]);
     expect((await h.call('DELETE', `/api/views/${view.id}`, { claims: claims(bob) })).status).toBe(404);
@@ -62,7 +69,13 @@ describe('saved views on the table', () => {
   it('refuses a write on a version that is no longer the stored one', async () => {
     const email = agent();
     const repository = new DynamoWorkflowRepository(new DynamoTable(h.documents, h.tableName));
-    const view: SavedView = { id: 'v1', name: 'A', query: {}, createdAt: '2026-11-29T20:00:00.000Z', updatedAt: '2026-11-29T20:00:00.000Z' };
+    const view: SavedView = {
+      id: 'v1',
+      name: 'A',
+      query: {},
+      createdAt: '2026-11-29T20:00:00.000Z',
+      updatedAt: '2026-11-29T20:00:00.000Z',
+    };
     await repository.putSavedViews(email, [view], 0, view.createdAt);
 
     await expect(repository.putSavedViews(email, [], 0, view.createdAt)).rejects.toThrow(ConcurrentUpdateError);

@@ -111,7 +111,8 @@ export function saveView(
   const key = nameKey(given.name);
   const existing = current.find((v) => nameKey(v.name) === key);
   if (existing) {
-    if (existing.name === given.name && sameQuery(existing.query, wanted)) return { views: [...current], view: existing, created: false, changed: false };
+    if (existing.name === given.name && sameQuery(existing.query, wanted))
+      return { views: [...current], view: existing, created: false, changed: false };
     const view = { ...existing, name: given.name, query: wanted, updatedAt: context.at };
     return { views: current.map((v) => (v.id === existing.id ? view : v)), view, created: false, changed: true };
   }

@@ -135,7 +135,15 @@ describe('saved views API', () => {
     const { call, views } = setUp();
     views.beforeNextPut = () => {
       views.stored.set(ADA, {
-        views: [{ id: 'other-tab', name: 'Urgent sales', query: {}, createdAt: '2026-11-29T19:59:00.000Z', updatedAt: '2026-11-29T19:59:00.000Z' }],
+        views: [
+          {
+            id: 'other-tab',
+            name: 'Urgent sales',
+            query: {},
+            createdAt: '2026-11-29T19:59:00.000Z',
+            updatedAt: '2026-11-29T19:59:00.000Z',
+          },
+        ],
         version: 1,
       });
     };

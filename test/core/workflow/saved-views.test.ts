@@ -57,7 +57,17 @@ describe('saveView', () => {
       createdAt: AT,
       updatedAt: AT,
     });
-    expect(Object.keys(change.view.query)).toEqual(['status', 'label', 'assignee', 'desk', 'priority', 'requester', 'delivery', 'sort', 'order']);
+    expect(Object.keys(change.view.query)).toEqual([
+      'status',
+      'label',
+      'assignee',
+      'desk',
+      'priority',
+      'requester',
+      'delivery',
+      'sort',
+      'order',
+    ]);
     expect(change.views).toEqual([change.view]);
   });
 

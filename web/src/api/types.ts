@@ -162,32 +162,22 @@ export interface ListFilters {
   readonly label?: string;
   readonly priority?: TicketPriority;
   readonly desk?: string;
+  /** A team member's address, or `none`; the Mine and Unassigned views set it themselves. */
+  readonly assignee?: string;
+  readonly requester?: string;
+  /** Narrows search results only: an inbox view is one status already. */
+  readonly status?: TicketStatus;
   /** `failed`: only tickets with a delivery that failed or was held back (see Ticket.failedDeliveries). */
   readonly delivery?: 'failed';
   readonly sort?: 'updated' | 'created';
   readonly order?: 'asc' | 'desc';
 }
 
-/** One line of the mail log: a stored mail that did not become a normal message. */
-export interface MailLogEntry {
-  readonly key: string;
-  readonly outcome: string;
-  readonly reason: string;
-  readonly from: string | null;
-  readonly subject: string | null;
-  readonly at: string;
-  readonly ticketId?: string;
-  readonly attempts: number;
-}
-
-/** What a replay did. */
-export interface ReplayReport {
-  readonly key: string;
-  readonly outcome: string;
-  readonly reason: string;
-  readonly ticketId: string | null;
-  readonly alreadyDone: boolean;
-}
+/** The mail log (`GET /api/mail`) and what a replay did (`POST /api/mail/{key}/replay`); see functions/core/api/mail-log.ts. */
+export type { MailLogEntry, ReplayReport } from '../../../functions/core/api/mail-log';
 
 /** A team-shared saved reply (`/api/replies`); see functions/core/workflow/saved-replies.ts. */
 export type { SavedReply, SavedReplyInput } from '../../../functions/core/workflow/saved-replies';
+
+/** An agent's saved inbox view (`/api/views`); see functions/core/workflow/saved-views.ts. */
+export type { SavedView, SavedViewQuery } from '../../../functions/core/workflow/saved-views';
