@@ -69,7 +69,7 @@ function cleanQuery(query: z.infer<typeof viewQuery>): SavedViewQuery {
     const value = query[key];
     return value === undefined || value === '' ? [] : [[key, value] as const];
   });
-  return Object.fromEntries(entries) as SavedViewQuery;
+  return Object.fromEntries(entries);
 }
 
 function sameQuery(a: SavedViewQuery, b: SavedViewQuery): boolean {

@@ -28,7 +28,7 @@ export function viewQueryOf(state: InboxState, me: string): SavedViewQuery {
   const searching = state.search !== null;
   const tabStatus = state.view === 'mine' || state.view === 'unassigned' ? 'open' : state.view;
   return defined({
-    q: searching ? state.search! : undefined,
+    q: state.search ?? undefined,
     status: searching ? filters.status : tabStatus,
     label: filters.label,
     assignee: searching ? filters.assignee : (tabAssignee ?? filters.assignee),
