@@ -169,38 +169,20 @@ export function InboxPage({ view, search }: { view: InboxView; search: string | 
         </div>
         <form class="filters" aria-label="Filters" onSubmit={(event) => event.preventDefault()}>
           {search !== null && (
-            <label>
-              Status{' '}
-              <select
-                value={filters.status ?? ''}
-                onChange={(event) =>
-                  changeFilters({ ...filters, status: (event.currentTarget.value || undefined) as TicketStatus | undefined })
-                }
-              >
-                <option value="">any</option>
-                {STATUSES.map((status) => (
-                  <option key={status} value={status}>
-                    {status}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <FilterSelect
+              label="Status"
+              value={filters.status}
+              options={STATUSES.map((status) => [status, status] as const)}
+              onChange={(status) => changeFilters({ ...filters, status })}
+            />
           )}
           {desks.length > 1 && (
-            <label>
-              Desk{' '}
-              <select
-                value={filters.desk ?? ''}
-                onChange={(event) => changeFilters({ ...filters, desk: event.currentTarget.value || undefined })}
-              >
-                <option value="">any</option>
-                {desks.map((desk) => (
-                  <option key={desk.id} value={desk.id}>
-                    {desk.name}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <FilterSelect
+              label="Desk"
+              value={filters.desk}
+              options={desks.map((desk) => [desk.id, desk.name] as const)}
+              onChange={(desk) => changeFilters({ ...filters, desk })}
+            />
           )}
           <label>
             Label <input type="text" size={10} value={filters.label ?? ''} onChange={text('label')} />
@@ -214,22 +196,12 @@ export function InboxPage({ view, search }: { view: InboxView; search: string | 
           <label>
             Requester <input type="text" size={14} placeholder="address" value={filters.requester ?? ''} onChange={text('requester')} />
           </label>
-          <label>
-            Priority{' '}
-            <select
-              value={filters.priority ?? ''}
-              onChange={(event) =>
-                changeFilters({ ...filters, priority: (event.currentTarget.value || undefined) as TicketPriority | undefined })
-              }
-            >
-              <option value="">any</option>
-              {PRIORITIES.map((p) => (
-                <option key={p} value={p}>
-                  {p}
-                </option>
-              ))}
-            </select>
-          </label>
+          <FilterSelect
+            label="Priority"
+            value={filters.priority}
+            options={PRIORITIES.map((priority) => [priority, priority] as const)}
+            onChange={(priority) => changeFilters({ ...filters, priority })}
+          />
           <label>
             <input
               type="checkbox"
@@ -274,5 +246,27 @@ export function InboxPage({ view, search }: { view: InboxView; search: string | 
         )}
       </section>
     </div>
+  );
+}
+
+/** A select of one filter: any (no narrowing) or one of `options`, each `[value, text]`. */
+function FilterSelect<T extends string>(props: {
+  label: string;
+  value: T | undefined;
+  options: readonly (readonly [T, string])[];
+  onChange: (value: T | undefined) => void;
+}) {
+  return (
+    <label>
+      {props.label}{' '}
+      <select value={props.value ?? ''} onChange={(event) => props.onChange((event.currentTarget.value || undefined) as T | undefined)}>
+        <option value="">any</option>
+        {props.options.map(([value, text]) => (
+          <option key={value} value={value}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
