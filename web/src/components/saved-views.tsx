@@ -100,8 +100,7 @@ export function SaveViewForm({ state, views, onSaved }: { state: InboxState; vie
   return (
     <form class="save-view" aria-label="Save view" onSubmit={(event) => void save(event)}>
       <label>
-        View name{' '}
-        <input type="text" size={16} maxLength={60} required value={name} onInput={(event) => setName(event.currentTarget.value)} />
+        View name <input type="text" size={16} required value={name} onInput={(event) => setName(event.currentTarget.value)} />
       </label>
       <button type="submit" class="small primary" disabled={busy || name.trim() === ''}>
         Save

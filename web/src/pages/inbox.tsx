@@ -225,7 +225,7 @@ export function InboxPage({ view, search }: { view: InboxView; search: string | 
               <option value="created-asc">oldest</option>
             </select>
           </label>
-          {(narrowed || filters.status) && (
+          {(narrowed || (search !== null && filters.status)) && (
             <button type="button" class="link-button" onClick={() => changeFilters({ sort: filters.sort, order: filters.order })}>
               Clear filters
             </button>
