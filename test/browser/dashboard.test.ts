@@ -539,6 +539,11 @@ describe('the dashboard in a real browser', () => {
     await saved.waitFor({ state: 'detached' });
     expect((await views()).items).toEqual([]);
     expect(await page.getByLabel('Failed delivery').isChecked()).toBe(true);
+
+    // On a phone the inbox with its filters and saved views fits the width: no sideways scrolling.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: `${ARTIFACTS}/dashboard-inbox-phone.png` });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.context().close();
   }, 240_000);
 
