@@ -255,6 +255,11 @@ export const keys = {
   content: (fingerprint: string): TableKey => ({ pk: `CONTENT#${fingerprint}`, sk: 'CONTENT' }),
   /** A team member's notification preferences (by their lowercased email). */
   agentPreferences: (email: string): TableKey => ({ pk: `AGENT#${email.toLowerCase()}`, sk: 'PREFS' }),
+  /**
+   * A team member's saved inbox views, all in one item: one read lists them, and one conditional write (on its
+   * `version`) keeps names unique and the count within its limit however many tabs save at once.
+   */
+  savedViews: (email: string): TableKey => ({ pk: `AGENT#${email.toLowerCase()}`, sk: 'VIEWS' }),
   /** A team-shared saved reply; all of them share one partition, read with one Query. */
   savedReply: (replyId: string): TableKey => ({ pk: 'REPLIES', sk: `REPLY#${replyId}` }),
   /** One webhook POST of one event to one configured hook; a ticket's events share a partition. */

@@ -3,12 +3,14 @@ import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { indexPartitions, keys } from '../contracts';
 import { ConcurrentUpdateError, NotFoundError } from '../core/errors';
 import type { SavedReply } from '../core/workflow/saved-replies';
+import type { SavedView } from '../core/workflow/saved-views';
 import type { NewDelivery } from '../core/ports';
 import type { Ticket } from '../core/types';
 import { parseAgentPreferences, type AgentPreferences } from '../core/workflow/agent-preferences';
 import type { NewWebhookDelivery } from '../core/workflow/webhook-events';
 import type {
   ApiWorkflowRepository,
+  StoredViews,
   WebhookAttempt,
   WebhookClaim,
   WebhookDelivery,
@@ -193,5 +195,24 @@ export class DynamoWorkflowRepository implements WorkflowRepository, ApiWorkflow
       new DeleteCommand({ TableName: this.table.tableName, Key: keys.savedReply(id), ReturnValues: 'ALL_OLD' }),
     );
     if (!deleted.Attributes) throw new NotFoundError(`saved reply ${id} does not exist`);
+  }
+
+  async getSavedViews(email: string): Promise<StoredViews> {
+    const item = await this.table.get(keys.savedViews(email));
+    return item ? { views: item.views as SavedView[], version: item.version as number } : { views: [], version: 0 };
+  }
+
+  async putSavedViews(email: string, views: readonly SavedView[], version: number, at: string): Promise<void> {
+    try {
+      await this.table.put('saved views', {
+        Item: { ...keys.savedViews(email), type: 'saved-views', email: email.toLowerCase(), views, version: version + 1, updatedAt: at },
+        ConditionExpression: version === 0 ? 'attribute_not_exists(pk)' : 'version = :version',
+        ...(version === 0 ? {} : { ExpressionAttributeValues: { ':version': version } }),
+      });
+    } catch (error) {
+      if (error instanceof ConditionFailedError)
+        throw new ConcurrentUpdateError(`the saved views of ${email} changed meanwhile: load them again`, { cause: error });
+      throw error;
+    }
   }
 }

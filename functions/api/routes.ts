@@ -11,6 +11,14 @@ import { MAX_UPLOAD_BYTES, attachmentUrl, createUpload, isUploadKey, quarantined
 import { acceptHeldMessage, moveHeldMessage, splitMessage } from '../core/api/held-messages';
 import { getDeskSettings, saveDeskSettings } from '../core/api/settings';
 import { addParticipant, patchTicket, removeParticipant, retryDelivery } from '../core/api/ticket-changes';
+import {
+  emailAddress as email,
+  listFilterFields,
+  sortField,
+  sortOrder,
+  ticketPriority as priority,
+  ticketStatus as status,
+} from '../core/api/list-query';
 import { listMailLog, rawMailUrl, replayMail } from '../core/api/mail-log';
 import { mergeTickets } from '../core/api/merge-tickets';
 import { countTickets, requesterHistory, ticketDetail } from '../core/api/ticket-queries';
@@ -19,7 +27,6 @@ import { checkUnsubscribeLink, followUnsubscribeLink, type UnsubscribeLink } fro
 import '../core/config/zod-messages';
 import { NotFoundError } from '../core/errors';
 import { MAIL_LOG_OUTCOMES } from '../core/ports';
-import { TICKET_PRIORITIES, TICKET_STATUSES } from '../core/types';
 import { deliveryView, htmlPage, messageView, ticketDetailView, ticketView } from './views';
 import { workflowRoutes } from './workflow-routes';
 
@@ -59,18 +66,6 @@ interface PublicRoute extends RouteBase {
 
 export type Route = TeamRoute | PublicRoute;
 
-const status = z.pipe(
-  z.enum(TICKET_STATUSES as [string, ...string[]]),
-  z.transform((s: string) => s as (typeof TICKET_STATUSES)[number]),
-);
-const priority = z.pipe(
-  z.enum(TICKET_PRIORITIES as [string, ...string[]]),
-  z.transform((p: string) => p as (typeof TICKET_PRIORITIES)[number]),
-);
-const email = z.pipe(
-  z.email().check(z.maxLength(254)),
-  z.transform((s: string) => s.toLowerCase()),
-);
 const version = z.number().check(z.int(), z.minimum(0));
 const mimeType = z.string().check(z.regex(/^[\w.+-]+\/[\w.+-]+$/, 'must be a MIME type like text/plain'), z.maxLength(255));
 const filename = z.string().check(z.minLength(1), z.maxLength(255));
@@ -78,18 +73,10 @@ const filename = z.string().check(z.minLength(1), z.maxLength(255));
 const cursor = z.optional(z.string().check(z.minLength(1), z.maxLength(2048)));
 const limit = z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100)), 25);
 const listQuery = z.object({
-  q: z.optional(z.string().check(z.trim(), z.maxLength(200))),
-  status: z.optional(status),
+  ...listFilterFields,
   view: z._default(z.enum(['all', 'mine', 'unassigned']), 'all'),
-  label: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(50))),
-  /** An agent's address, or `none` for unassigned tickets. */
-  assignee: z.optional(z.union([z.literal('none'), email])),
-  desk: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
-  priority: z.optional(priority),
-  requester: z.optional(email),
-  delivery: z.optional(z.literal('failed')),
-  sort: z._default(z.enum(['updated', 'created']), 'updated'),
-  order: z._default(z.enum(['asc', 'desc']), 'desc'),
+  sort: z._default(sortField, 'updated'),
+  order: z._default(sortOrder, 'desc'),
   cursor,
   limit,
 });

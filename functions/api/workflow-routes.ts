@@ -1,14 +1,17 @@
-// adapter: the routes of the team's workflow (notification preferences, saved replies, template previews, failed
-// webhooks), added to the route table
+// adapter: the routes of the team's workflow (notification preferences, saved views, saved replies, template previews,
+// failed webhooks), added to the route table
 import * as z from 'zod/mini';
 import {
   deleteSavedReply,
+  deleteSavedView,
   failedWebhooks,
   getNotificationPreferences,
   listSavedReplies,
+  listSavedViews,
   retryWebhook,
   saveNotificationPreferences,
   saveSavedReply,
+  saveSavedView,
 } from '../core/api/workflow-settings';
 import { previewDeskTemplate } from '../core/api/settings';
 import type { Route } from './routes';
@@ -25,7 +28,7 @@ const preview = z.object({
   body: z.string().check(z.maxLength(20_000)),
 });
 
-/** Notification preferences of the caller, and failed webhook deliveries (see docs/api.md). */
+/** Notification preferences and saved views of the caller, saved replies, and failed webhook deliveries (see docs/api.md). */
 export const workflowRoutes: readonly Route[] = [
   {
     method: 'GET',
@@ -46,6 +49,28 @@ export const workflowRoutes: readonly Route[] = [
         status: 200,
         json: await previewDeskTemplate(deps, params.deskId ?? '', input.name, { subject: input.subject, body: input.body }),
       };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/views',
+    handle: async ({ deps, agent }) => ({ status: 200, json: { items: await listSavedViews(deps, agent) } }),
+  },
+  {
+    // A name the caller already uses replaces that view (200), so a repeated POST never makes a second one.
+    method: 'POST',
+    path: '/api/views',
+    async handle({ deps, agent, body }) {
+      const { view, created } = await saveSavedView(deps, agent, body);
+      return { status: created ? 201 : 200, json: view };
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/api/views/:id',
+    handle: async ({ deps, agent, params }) => {
+      await deleteSavedView(deps, agent, params.id ?? '');
+      return { status: 204 };
     },
   },
   { method: 'GET', path: '/api/replies', handle: async ({ deps }) => ({ status: 200, json: { items: await listSavedReplies(deps) } }) },

@@ -64,6 +64,22 @@ describe('the dashboard in a real browser', () => {
     return page;
   }
 
+  /** Stores raw mail in the mail bucket under `inbound/`, as SES does (the stack ingests it from there). */
+  async function putRaw(name: string, raw: Buffer): Promise<void> {
+    const s3 = createS3Client(desk.stack.urls.s3);
+    await s3.send(new PutObjectCommand({ Bucket: desk.env.bucket, Key: `inbound/${name}-${runId}`, Body: raw }));
+  }
+
+  /** Mail the desk's acknowledgement to `address` back as a mailer daemon's bounce: the address becomes undeliverable. */
+  async function bounceAcknowledgement(address: string): Promise<void> {
+    const [ack] = await desk.outboxFor(address);
+    const returned = `Message-ID: ${sesHeaderMessageId(ack!.messageId, LOCAL_REGION)}\r\nTo: ${address}\r\nSubject: ${ack!.subject}\r\n`;
+    await putRaw(
+      `bounce-${address.split('@')[0]}`,
+      sesStoredMail(deliveryStatusReport({ failed: [address], original: returned, from: 'MAILER-DAEMON@amazonses.com' })),
+    );
+  }
+
   /** The ticket id of the page open in the browser (`#/tickets/<id>`). */
   function openTicketId(page: Page): string {
     const id = /#\/tickets\/([^/?]+)/.exec(page.url())?.[1];
@@ -275,10 +291,6 @@ describe('the dashboard in a real browser', () => {
       .api<{ items: ApiTicket[] }>('GET', `/api/requesters/${encodeURIComponent(frank)}/tickets`)
       .then((r) => r.items);
     const ticketId = opened!.id;
-    const [ack] = await desk.outboxFor(frank);
-    const s3 = createS3Client(desk.stack.urls.s3);
-    const putRaw = (name: string, raw: Buffer) =>
-      s3.send(new PutObjectCommand({ Bucket: desk.env.bucket, Key: `inbound/${name}-${runId}`, Body: raw }));
     await desk.send({
       from: `Mallory <${mallory}>`,
       subject: `Re: ${subject}`,
@@ -302,11 +314,7 @@ describe('the dashboard in a real browser', () => {
         dmarc: 'fail',
       }),
     );
-    const returned = `Message-ID: ${sesHeaderMessageId(ack!.messageId, LOCAL_REGION)}\r\nTo: ${frank}\r\nSubject: ${ack!.subject}\r\n`;
-    await putRaw(
-      'bounce',
-      sesStoredMail(deliveryStatusReport({ failed: [frank], original: returned, from: 'MAILER-DAEMON@amazonses.com' })),
-    );
+    await bounceAcknowledgement(frank);
     await putRaw(
       'virus',
       sesStoredMail(
@@ -401,6 +409,141 @@ describe('the dashboard in a real browser', () => {
     const moved = await desk.api<ApiTicket & { requester: { address: string } }>('GET', `/api/tickets/${movedId}`);
     expect(moved).toMatchObject({ number: movedNumber, requester: { address: grace } });
     if (process.env.UPDATE_SCREENSHOTS === '1') await copyFile(`${ARTIFACTS}/dashboard-trust-held.png`, 'docs/screenshots/held.png');
+    await page.context().close();
+  }, 240_000);
+
+  it('splits a customer’s change of topic off into a new ticket of theirs from the ticket page, without acknowledging it', async () => {
+    // Arrange: Ann writes about her printer, then answers her own thread about something else.
+    const ann = `ann-${runId}@customer.example`;
+    const firstId = `<jam-${runId}@customer.example>`;
+    const subject = `Printer jams ${runId}`;
+    await desk.send({ from: `Ann <${ann}>`, subject, text: 'Hello,\n\nthe printer jams on page 2.\n\nAnn', messageId: firstId });
+    await desk.stack.settled();
+    await desk.send({
+      from: `Ann <${ann}>`,
+      subject: `Re: ${subject}`,
+      text: 'Also: my invoice 2024-7 charges the wrong VAT rate.\n\nAnn',
+      inReplyTo: firstId,
+      references: [firstId],
+    });
+    await desk.stack.settled();
+    const [opened] = await desk
+      .api<{ items: ApiTicket[] }>('GET', `/api/requesters/${encodeURIComponent(ann)}/tickets`)
+      .then((r) => r.items);
+    const page = await signIn();
+    await page.goto(`${desk.stack.urls.dashboard}/#/tickets/${opened!.id}`);
+    await page.getByRole('heading', { level: 1, name: subject }).waitFor();
+    const topicChange = page.locator('article.message.inbound', { hasText: 'wrong VAT rate' });
+    await topicChange.waitFor();
+    // The mail that opened the ticket is the ticket: splitting it off would only copy it.
+    expect(await page.locator('article.message').first().getByRole('button', { name: 'Split into new ticket' }).count()).toBe(0);
+
+    // Act: split the second mail off; the confirmation says what happens and offers the acknowledgement, unticked.
+    await topicChange.getByRole('button', { name: 'Split into new ticket' }).click();
+    const confirm = page.getByRole('group', { name: `Split the message from ${ann}` });
+    await confirm.waitFor();
+    expect(await confirm.getByRole('checkbox').isChecked()).toBe(false);
+    await confirm.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${ARTIFACTS}/dashboard-split-confirm.png` });
+    await confirm.getByRole('button', { name: 'Split', exact: true }).click();
+
+    // Assert: the old ticket says where the mail went and links there; the new ticket opens with it and a note.
+    const announced = page.getByRole('status').getByText(/now opens ticket #\d+/);
+    await announced.waitFor();
+    const newNumber = Number(/#(\d+)/.exec((await announced.textContent()) ?? '')?.[1]);
+    await topicChange.getByText(`Split off by ${desk.agent.email} into ticket #${newNumber}.`).waitFor();
+    expect(await topicChange.getByRole('button', { name: 'Split into new ticket' }).count()).toBe(0);
+    await page.locator('.message.note', { hasText: `off into a new ticket #${newNumber}` }).waitFor();
+    await page.getByRole('link', { name: `ticket #${newNumber}` }).click();
+    await page.getByRole('heading', { level: 1, name: `Re: ${subject}` }).waitFor();
+    await page.locator('.message.note', { hasText: `split this ticket off #${opened!.number}` }).waitFor();
+    await page.screenshot({ path: `${ARTIFACTS}/dashboard-split-new-ticket.png`, fullPage: true });
+    const splitId = openTicketId(page);
+    const split = await desk.api<ApiTicket & { requester: { address: string } }>('GET', `/api/tickets/${splitId}`);
+    expect(split).toMatchObject({ number: newNumber, requester: { address: ann } });
+    expect(split.messages.map((m) => m.direction)).toEqual(['inbound', 'note']);
+    await desk.stack.settled();
+    expect(split.deliveries).toEqual([]);
+    expect((await desk.outboxFor(ann)).map((m) => m.subject)).toEqual([`Re: ${subject} [#${opened!.number}]`]);
+    await page.context().close();
+  }, 180_000);
+
+  it('marks a ticket whose answer could not be delivered, filters the inbox by it, and keeps that as a saved view', async () => {
+    // Arrange: Henry's acknowledgement bounces (his address is now undeliverable); Ivy's ticket is fine.
+    const henry = `henry-${runId}@customer.example`;
+    const subject = `Where is my parcel ${runId}`;
+    const fine = `Thanks for the quick help ${runId}`;
+    await desk.send({ from: `Henry <${henry}>`, subject, text: 'Hello,\n\nmy parcel never came.\n\nHenry' });
+    await desk.send({ from: `Ivy <ivy-${runId}@customer.example>`, subject: fine, text: 'All good now.' });
+    await desk.stack.settled();
+    await bounceAcknowledgement(henry);
+    await desk.stack.settled();
+    const page = await signIn();
+    const views = () => desk.api<{ items: { id: string; name: string; query: Record<string, string> }[] }>('GET', '/api/views');
+
+    // Act: the agent answers Henry and keeps the ticket open; the answer is held back for the undeliverable address.
+    await page.locator('.tickets li', { hasText: subject }).getByRole('link').click();
+    await page.getByRole('heading', { level: 1, name: subject }).waitFor();
+    await page.getByLabel('Reply text (Markdown)').fill('Hi Henry, it is on its way again.');
+    await page.getByRole('button', { name: 'Send and keep open' }).click();
+    const reply = page.locator('.message.outbound');
+    await expect.poll(() => reply.locator('.delivery').getAttribute('data-status'), { timeout: ARRIVAL_MS }).toBe('suppressed');
+
+    // Assert: back in the inbox, Henry's row carries the red mark; Ivy's does not.
+    await page.getByRole('link', { name: 'Inbox', exact: true }).click();
+    const henryRow = page.locator('.tickets li', { hasText: subject });
+    await expect.poll(() => henryRow.locator('.chip.delivery-failed').count(), { timeout: ARRIVAL_MS }).toBe(1);
+    expect(await page.locator('.tickets li', { hasText: fine }).locator('.chip.delivery-failed').count()).toBe(0);
+    await henryRow.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${ARTIFACTS}/dashboard-delivery-failed.png` });
+
+    // Act: the Failed delivery filter, newest first, saved as a view.
+    await page.getByLabel('Failed delivery').check();
+    await page.getByLabel('Sort').selectOption('created-desc');
+    const rows = page.locator('.tickets li');
+    await expect.poll(() => rows.first().textContent(), { timeout: ARRIVAL_MS }).toContain(subject);
+    expect(await rows.count()).toBe(await rows.locator('.chip.delivery-failed').count());
+    expect(await page.locator('.tickets li', { hasText: fine }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Save view' }).click();
+    await page.getByLabel('View name').fill('Undelivered mail');
+    await page.getByRole('form', { name: 'Save view' }).getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('status').getByText('View “Undelivered mail” saved.').waitFor();
+    const saved = page.getByRole('region', { name: 'Saved views' }).getByRole('button', { name: 'Undelivered mail', exact: true });
+    await expect.poll(() => saved.getAttribute('aria-current')).toBe('true');
+    expect((await views()).items.map((v) => [v.name, v.query])).toEqual([
+      ['Undelivered mail', { status: 'open', delivery: 'failed', sort: 'created' }],
+    ]);
+    await page.screenshot({ path: `${ARTIFACTS}/dashboard-saved-view.png` });
+
+    // Act: leave it (another tab, filters cleared), then apply it with one click.
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await page.getByRole('link', { name: /^Closed/ }).click();
+    await page.getByRole('heading', { name: 'Closed tickets' }).waitFor();
+    expect(await saved.getAttribute('aria-current')).toBeNull();
+    await saved.click();
+
+    // Assert: the open tab with the filter and sort back, showing Henry's ticket and only marked ones.
+    await page.getByRole('heading', { name: 'Open tickets' }).waitFor();
+    expect(await page.getByLabel('Failed delivery').isChecked()).toBe(true);
+    expect(await page.getByLabel('Sort').inputValue()).toBe('created-desc');
+    await expect.poll(() => rows.first().textContent(), { timeout: ARRIVAL_MS }).toContain(subject);
+    expect(await rows.count()).toBe(await rows.locator('.chip.delivery-failed').count());
+    expect(await saved.getAttribute('aria-current')).toBe('true');
+
+    // Act: delete the view, confirming the browser's question.
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Delete view Undelivered mail' }).click();
+
+    // Assert: gone from the page and from the API; the filters on screen stay as they were.
+    await page.getByRole('status').getByText('View “Undelivered mail” deleted.').waitFor();
+    await saved.waitFor({ state: 'detached' });
+    expect((await views()).items).toEqual([]);
+    expect(await page.getByLabel('Failed delivery').isChecked()).toBe(true);
+
+    // On a phone the inbox with its filters and saved views fits the width: no sideways scrolling.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: `${ARTIFACTS}/dashboard-inbox-phone.png` });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.context().close();
   }, 240_000);
 

@@ -21,7 +21,7 @@ import { objectCreatedEvent } from '../../bin/local/s3-event';
 import { createDocumentClient, createDynamoClient, createS3Client, createSesClient, LOCAL_REGION } from '../../bin/local/aws-clients';
 import { MemoryLog } from '../support/logs';
 import { plainMail } from '../support/mail';
-import { callApi, type CallOptions } from '../support/runtime-harness';
+import { callApi, type CallOptions } from '../support/api-call';
 import { deliveriesOf } from '../support/scan-table';
 import { TEST_TOKEN_KEYS } from '../support/secret';
 

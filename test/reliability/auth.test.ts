@@ -13,12 +13,14 @@ import { DEFAULT_DESK_CONFIG } from '../../functions/core/config/desk-config';
 import { TEST_SECRET } from '../support/secret';
 import { type RuntimeHarness, startRuntimeHarness } from '../support/runtime-harness';
 
-/** The route table, read from its source: the array itself is not exported, and a new route must not escape this test. */
-const ROUTES = [
-  ...readFileSync(new URL('../../functions/api/routes.ts', import.meta.url), 'utf8').matchAll(
-    /method: '(GET|POST|PUT|PATCH|DELETE)',\s*path: '([^']+)'/g,
-  ),
-].map(([, method, path]) => ({ method: method!, path: path! }));
+/** The route tables, read from their source: the arrays are not exported, and a new route must not escape this test. */
+const ROUTES = ['routes.ts', 'workflow-routes.ts']
+  .flatMap((file) => [
+    ...readFileSync(new URL(`../../functions/api/${file}`, import.meta.url), 'utf8').matchAll(
+      /method: '(GET|POST|PUT|PATCH|DELETE)',\s*path: '([^']+)'/g,
+    ),
+  ])
+  .map(([, method, path]) => ({ method: method!, path: path! }));
 const SAMPLE: Record<string, string> = {
   id: '01jd2x0000000000000000000a',
   deliveryId: '01jd2x0000000000000000000b',

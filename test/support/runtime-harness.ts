@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, DynamoDBBatchResponse, DynamoDBStreamEvent, S3Event } from 'aws-lambda';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent, S3Event } from 'aws-lambda';
 import { inject } from 'vitest';
 import { createDocumentClient, createDynamoClient, createStreamsClient } from '../../bin/local/aws-clients';
 import { ensureTable } from '../../bin/local/dynamodb-local';
@@ -15,12 +15,12 @@ import { pollStream, type StreamPoller } from '../../bin/local/stream-poller';
 import { createApiHandler, type ApiHandler } from '../../functions/api/create-handler';
 import { createBouncesHandler } from '../../functions/bounces/create-handler';
 import { KEY_PREFIXES, MAIL_PREFIXES, NOTIFY_STREAM_FILTERS } from '../../functions/contracts';
-import type { Claims } from '../../functions/core/api/auth';
 import { DEFAULT_DESK_CONFIG, type DeskConfig } from '../../functions/core/config/desk-config';
 import type { IngestResult } from '../../functions/core/ingest/ingest-email';
 import type { NotifyDeps } from '../../functions/core/notify/process-delivery';
 import { createIngestHandler } from '../../functions/ingest/create-handler';
 import { createNotifyHandler, type InvocationContext } from '../../functions/notify/create-handler';
+import { callApi, type ApiAnswer, type CallOptions, type ErrorBody } from './api-call';
 import { MemoryLog } from './logs';
 import { outboxFor } from './outbox';
 import { scanTable } from './scan-table';
@@ -34,26 +34,6 @@ export type BouncesHandler = ReturnType<typeof createBouncesHandler>;
 export interface SentMail {
   readonly raw: string;
   readonly to: string;
-}
-
-export interface CallOptions {
-  readonly query?: Record<string, string>;
-  readonly body?: unknown;
-  /** Claims as API Gateway's authorizer passes them; default: the first team member. `null`: no authorizer context. */
-  readonly claims?: Claims | null;
-}
-
-/** The error answer every failing route gives. */
-export interface ErrorBody {
-  readonly error: { readonly code: string; readonly message: string };
-}
-
-/** The API's answer, its JSON body parsed as the type the test names. */
-export interface ApiAnswer<T> {
-  readonly status: number;
-  readonly json: T;
-  readonly text: string;
-  readonly headers: Record<string, string | number | boolean>;
 }
 
 export interface RuntimeHarnessOptions {
@@ -231,45 +211,6 @@ export async function startRuntimeHarness(options: RuntimeHarnessOptions): Promi
     },
   };
   return harness;
-}
-
-/** An HTTP API v2 event with the authorizer's claims (default: the config's first team member), through the handler; the answer's JSON parsed. */
-export async function callApi<T = ErrorBody>(
-  handler: ApiHandler,
-  config: DeskConfig,
-  method: string,
-  path: string,
-  options: CallOptions = {},
-): Promise<ApiAnswer<T>> {
-  const claims = options.claims === undefined ? { email: config.team[0]!.email, 'cognito:groups': '[team]' } : options.claims;
-  const event = {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: path,
-    rawQueryString: new URLSearchParams(options.query ?? {}).toString(),
-    headers: { 'content-type': 'application/json' },
-    queryStringParameters: options.query,
-    requestContext: {
-      accountId: 'test',
-      apiId: 'test',
-      ...(claims ? { authorizer: { principalId: '', integrationLatency: 0, jwt: { claims, scopes: [] } } } : {}),
-      domainName: 'test',
-      domainPrefix: 'test',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
-      requestId: randomUUID(),
-      routeKey: '$default',
-      stage: '$default',
-      time: new Date().toUTCString(),
-      timeEpoch: Date.now(),
-    },
-    body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
-    isBase64Encoded: false,
-  } as APIGatewayProxyEventV2WithJWTAuthorizer;
-  const result = await handler(event);
-  const text = result.body ?? '';
-  const isJson = String(result.headers?.['content-type'] ?? '').startsWith('application/json');
-  const json = (isJson && text ? JSON.parse(text) : undefined) as T;
-  return { status: result.statusCode ?? 0, json, text, headers: result.headers ?? {} };
 }
 
 /** Counts the commands a client sends, by name (`TransactWriteItemsCommand`): the requests a use case costs. */

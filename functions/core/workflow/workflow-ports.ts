@@ -6,6 +6,7 @@ import type { TokenKeys } from '../threading/reply-token';
 import type { Ticket } from '../types';
 import type { AgentPreferences } from './agent-preferences';
 import type { SavedReply } from './saved-replies';
+import type { SavedView } from './saved-views';
 import type { NewWebhookDelivery } from './webhook-events';
 
 /** Where a webhook delivery stands; `failed` ones are kept (and listed) for inspection. */
@@ -67,6 +68,16 @@ export interface ApiWorkflowRepository extends Pick<WorkflowRepository, 'getPref
   saveSavedReply(reply: SavedReply, create: boolean): Promise<void>;
   /** @throws NotFoundError when it does not exist. */
   deleteSavedReply(id: string): Promise<void>;
+  /** One agent's saved views and the version a write must name (0 while they have never saved one). */
+  getSavedViews(email: string): Promise<StoredViews>;
+  /** Replaces the agent's views if they are still at `version`. @throws ConcurrentUpdateError when they changed since. */
+  putSavedViews(email: string, views: readonly SavedView[], version: number, at: string): Promise<void>;
+}
+
+/** An agent's saved views as read, with the version that guards the next write. */
+export interface StoredViews {
+  readonly views: SavedView[];
+  readonly version: number;
 }
 
 /** POSTs a body; resolves with the HTTP status, rejects when no answer came (network error, timeout). */

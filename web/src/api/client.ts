@@ -13,6 +13,8 @@ import type {
   ReplayReport,
   SavedReply,
   SavedReplyInput,
+  SavedView,
+  SavedViewQuery,
   Ticket,
   TicketDetail,
   TicketPatch,
@@ -51,10 +53,14 @@ export interface ListQuery {
   readonly q?: string;
 }
 
-/** Query string of `GET /api/tickets` for an inbox view: mine/unassigned are open tickets filtered by assignee. */
+/**
+ * Query string of `GET /api/tickets` for an inbox view: mine/unassigned are open tickets filtered by assignee (an
+ * assignee filter does not override them); a status filter narrows search results only.
+ */
 export function listParams(query: ListQuery): URLSearchParams {
   const params = new URLSearchParams();
-  if (query.view === 'mine' || query.view === 'unassigned') {
+  const byAssignee = query.view === 'mine' || query.view === 'unassigned';
+  if (byAssignee) {
     params.set('status', 'open');
     params.set('view', query.view);
   } else {
@@ -64,7 +70,10 @@ export function listParams(query: ListQuery): URLSearchParams {
     params.set('q', query.q);
     params.delete('status');
   }
-  for (const [name, value] of Object.entries(query.filters ?? {})) if (value) params.set(name, String(value));
+  for (const [name, value] of Object.entries(query.filters ?? {})) {
+    if (!value || (name === 'assignee' && byAssignee) || (name === 'status' && !query.q)) continue;
+    params.set(name, String(value));
+  }
   if (query.cursor) params.set('cursor', query.cursor);
   if (query.limit) params.set('limit', String(query.limit));
   return params;
@@ -138,6 +147,9 @@ export function createApiClient(options: ApiClientOptions) {
       call<{ address: string; cleared: string }>('POST', `/tickets/${enc(id)}/addresses/${enc(address)}/clear`, { reason }),
     settings: (deskId: string) => call<DeskSettings>('GET', `/settings/${enc(deskId)}`),
     saveSettings: (settings: DeskSettings) => call<DeskSettings>('PUT', `/settings/${enc(settings.deskId)}`, settings),
+    views: () => call<{ items: SavedView[] }>('GET', '/views'),
+    saveView: (name: string, query: SavedViewQuery) => call<SavedView>('POST', '/views', { name, query }),
+    deleteView: (id: string) => call<void>('DELETE', `/views/${enc(id)}`),
     replies: () => call<{ items: SavedReply[] }>('GET', '/replies'),
     createReply: (reply: SavedReplyInput) => call<SavedReply>('POST', '/replies', reply),
     deleteReply: (id: string) => call<void>('DELETE', `/replies/${enc(id)}`),

@@ -8,8 +8,12 @@ import type {
   TicketPriority,
   TicketStatus,
 } from '../../../functions/core/types';
+import type { SavedViewQuery } from '../../../functions/core/workflow/saved-views';
 
 export type { Mailbox, Participant, StoredAttachment, TicketPriority, TicketStatus };
+
+/** An agent's saved inbox view (`/api/views`); see functions/core/workflow/saved-views.ts. */
+export type { SavedView, SavedViewQuery } from '../../../functions/core/workflow/saved-views';
 
 /** A ticket as list and detail routes return it. */
 export type Ticket = Pick<
@@ -157,37 +161,15 @@ export interface TicketPatch {
 /** `status` plus the two assignee views the inbox offers. */
 export type InboxView = TicketStatus | 'mine' | 'unassigned';
 
-/** Narrowing and order of an inbox list (`GET /api/tickets`). */
-export interface ListFilters {
-  readonly label?: string;
-  readonly priority?: TicketPriority;
-  readonly desk?: string;
-  /** `failed`: only tickets with a delivery that failed or was held back (see Ticket.failedDeliveries). */
-  readonly delivery?: 'failed';
-  readonly sort?: 'updated' | 'created';
-  readonly order?: 'asc' | 'desc';
-}
+/**
+ * Narrowing and order of an inbox list (`GET /api/tickets`): what a saved view holds but the search text. `assignee` is
+ * an address or `none` (the Mine and Unassigned views set it themselves); `status` narrows search results only (an inbox
+ * view is one status already); `delivery: 'failed'` keeps tickets with a delivery that failed or was held back.
+ */
+export type ListFilters = Omit<SavedViewQuery, 'q'>;
 
-/** One line of the mail log: a stored mail that did not become a normal message. */
-export interface MailLogEntry {
-  readonly key: string;
-  readonly outcome: string;
-  readonly reason: string;
-  readonly from: string | null;
-  readonly subject: string | null;
-  readonly at: string;
-  readonly ticketId?: string;
-  readonly attempts: number;
-}
-
-/** What a replay did. */
-export interface ReplayReport {
-  readonly key: string;
-  readonly outcome: string;
-  readonly reason: string;
-  readonly ticketId: string | null;
-  readonly alreadyDone: boolean;
-}
+/** The mail log (`GET /api/mail`) and what a replay did (`POST /api/mail/{key}/replay`); see functions/core/api/mail-log.ts. */
+export type { MailLogEntry, ReplayReport } from '../../../functions/core/api/mail-log';
 
 /** A team-shared saved reply (`/api/replies`); see functions/core/workflow/saved-replies.ts. */
 export type { SavedReply, SavedReplyInput } from '../../../functions/core/workflow/saved-replies';

@@ -39,8 +39,11 @@ export interface MessageViewProps {
   /** Settles a held message: into this ticket, or out to a new ticket of its sender. */
   readonly onAccept: (message: Message) => Promise<unknown>;
   readonly onMove: (message: Message) => Promise<unknown>;
-  /** Splits an inbound message off into a new ticket of its sender, acknowledging them if asked. */
-  readonly onSplit: (message: Message, acknowledge: boolean) => Promise<unknown>;
+  /**
+   * Splits an inbound message off into a new ticket of its sender, acknowledging them if asked. Absent for the ticket's
+   * opening message: splitting that off would only copy the ticket.
+   */
+  readonly onSplit?: (message: Message, acknowledge: boolean) => Promise<unknown>;
   /** The ticket page's link for a ticket id. */
   readonly ticketHref: (ticketId: string) => string;
   /** A short-lived URL of a stored part, for `cid:` images in the mail's HTML. */
@@ -146,7 +149,9 @@ export function MessageView({
           ))}
         </ul>
       )}
-      {message.direction === 'inbound' && !message.held && !message.splitInto && <SplitAction message={message} onSplit={onSplit} />}
+      {onSplit && message.direction === 'inbound' && !message.held && !message.splitInto && (
+        <SplitAction message={message} onSplit={onSplit} />
+      )}
       {confirming && (
         <QuarantineConfirm
           attachment={confirming}
@@ -234,7 +239,7 @@ export function DeliveryRow({ delivery, onRetry }: { delivery: Delivery; onRetry
 }
 
 /** "Split into new ticket": asks once whether to acknowledge the sender, then opens a ticket of theirs with this mail. */
-function SplitAction({ message, onSplit }: { message: Message; onSplit: MessageViewProps['onSplit'] }) {
+function SplitAction({ message, onSplit }: { message: Message; onSplit: NonNullable<MessageViewProps['onSplit']> }) {
   const [asking, setAsking] = useState(false);
   const [acknowledge, setAcknowledge] = useState(false);
   const [busy, setBusy] = useState(false);

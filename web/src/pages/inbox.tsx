@@ -1,10 +1,13 @@
-// web: the inbox: views with counts, tickets by last activity with "load more", search results, auto-refresh
+// web: the inbox: views with counts and the agent's saved views, filters and sort, tickets with "load more", search
+// results, auto-refresh
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import type { Counts, InboxView, ListFilters, Ticket, TicketPriority } from '../api/types';
+import type { Counts, Desk, InboxView, ListFilters, SavedView, Ticket, TicketPriority, TicketStatus } from '../api/types';
 import { errorMessage, useApp } from '../app-context';
+import { SavedViews, SaveViewForm } from '../components/saved-views';
 import { TicketList } from '../components/ticket-list';
 import { refreshLimit, PAGE_SIZE } from '../lib/page-size';
 import { INBOX_VIEWS, routeHref } from '../lib/route';
+import { inboxHref, inboxStateOf } from '../lib/saved-views';
 import { useShortcuts } from '../lib/shortcuts';
 import { usePolling } from '../lib/use-polling';
 
@@ -24,8 +27,9 @@ interface ListState {
 }
 
 const PRIORITIES: readonly TicketPriority[] = ['urgent', 'high', 'normal', 'low'];
+const STATUSES: readonly TicketStatus[] = ['open', 'pending', 'closed', 'spam'];
 
-/** The filters an agent last used, kept per agent in this browser (their saved view). */
+/** The filters an agent last used, kept per agent in this browser. */
 function savedFilters(email: string): ListFilters {
   try {
     return JSON.parse(localStorage.getItem(`sesdesk.filters.${email}`) ?? '{}') as ListFilters;
@@ -48,7 +52,29 @@ export function InboxPage({ view, search }: { view: InboxView; search: string | 
   const [loadingMore, setLoadingMore] = useState(false);
   const [error, setError] = useState('');
   const [now, setNow] = useState(Date.now());
+  const [views, setViews] = useState<SavedView[] | null>(null);
+  const [desks, setDesks] = useState<Desk[]>([]);
   const shown = useRef(0);
+  const state = { view, search, filters };
+
+  const loadViews = useCallback(() => {
+    api.views().then(
+      (page) => setViews(page.items),
+      (failure: unknown) => announce(errorMessage(failure), 'error'),
+    );
+  }, [api, announce]);
+  useEffect(() => {
+    loadViews();
+    api.desks().then(
+      (page) => setDesks(page.items),
+      () => setDesks([]),
+    );
+  }, [api, loadViews]);
+  const applyView = (saved: SavedView): void => {
+    const next = inboxStateOf(saved.query, session.email);
+    changeFilters(next.filters);
+    location.hash = inboxHref(next);
+  };
   shown.current = list.tickets.length;
 
   const refresh = useCallback(async () => {
@@ -113,46 +139,69 @@ export function InboxPage({ view, search }: { view: InboxView; search: string | 
   });
 
   const title = search !== null ? `Search: ${search}` : `${VIEW_LABELS[view]} tickets`;
+  const byAssignee = search === null && (view === 'mine' || view === 'unassigned');
+  const narrowed =
+    filters.label || filters.priority || filters.delivery || filters.desk || filters.requester || (filters.assignee && !byAssignee);
+  const text = (name: 'label' | 'assignee' | 'requester') => (event: Event) => {
+    const value = (event.currentTarget as HTMLInputElement).value.trim();
+    // Addresses are stored lowercased; labels match without case anyway and keep how they were typed.
+    changeFilters({ ...filters, [name]: (name === 'label' ? value : value.toLowerCase()) || undefined });
+  };
   return (
     <div class="inbox">
-      <nav class="views" aria-label="Inbox views">
-        {INBOX_VIEWS.map((v) => (
-          <a key={v} href={routeHref({ page: 'inbox', view: v })} aria-current={search === null && v === view ? 'page' : undefined}>
-            {VIEW_LABELS[v]}
-            <span class="count" aria-label={counts ? `${counts[v]} tickets` : undefined}>
-              {counts ? counts[v] : ''}
-            </span>
-          </a>
-        ))}
-      </nav>
+      <aside class="inbox-side">
+        <nav class="views" aria-label="Inbox views">
+          {INBOX_VIEWS.map((v) => (
+            <a key={v} href={routeHref({ page: 'inbox', view: v })} aria-current={search === null && v === view ? 'page' : undefined}>
+              {VIEW_LABELS[v]}
+              <span class="count" aria-label={counts ? `${counts[v]} tickets` : undefined}>
+                {counts ? counts[v] : ''}
+              </span>
+            </a>
+          ))}
+        </nav>
+        <SavedViews views={views} state={state} onApply={applyView} onChanged={loadViews} />
+      </aside>
       <section class="list" aria-labelledby="list-title">
-        <h1 id="list-title">{title}</h1>
+        <div class="list-head">
+          <h1 id="list-title">{title}</h1>
+          <SaveViewForm state={state} views={views} onSaved={loadViews} />
+        </div>
         <form class="filters" aria-label="Filters" onSubmit={(event) => event.preventDefault()}>
-          <label>
-            Label{' '}
-            <input
-              type="text"
-              size={10}
-              value={filters.label ?? ''}
-              onChange={(event) => changeFilters({ ...filters, label: event.currentTarget.value.trim() || undefined })}
+          {search !== null && (
+            <FilterSelect
+              label="Status"
+              value={filters.status}
+              options={STATUSES.map((status) => [status, status] as const)}
+              onChange={(status) => changeFilters({ ...filters, status })}
             />
-          </label>
+          )}
+          {desks.length > 1 && (
+            <FilterSelect
+              label="Desk"
+              value={filters.desk}
+              options={desks.map((desk) => [desk.id, desk.name] as const)}
+              onChange={(desk) => changeFilters({ ...filters, desk })}
+            />
+          )}
           <label>
-            Priority{' '}
-            <select
-              value={filters.priority ?? ''}
-              onChange={(event) =>
-                changeFilters({ ...filters, priority: (event.currentTarget.value || undefined) as TicketPriority | undefined })
-              }
-            >
-              <option value="">any</option>
-              {PRIORITIES.map((p) => (
-                <option key={p} value={p}>
-                  {p}
-                </option>
-              ))}
-            </select>
+            Label <input type="text" size={10} value={filters.label ?? ''} onChange={text('label')} />
           </label>
+          {!byAssignee && (
+            <label>
+              Assignee{' '}
+              <input type="text" size={14} placeholder="address or none" value={filters.assignee ?? ''} onChange={text('assignee')} />
+            </label>
+          )}
+          <label>
+            Requester <input type="text" size={14} placeholder="address" value={filters.requester ?? ''} onChange={text('requester')} />
+          </label>
+          <FilterSelect
+            label="Priority"
+            value={filters.priority}
+            options={PRIORITIES.map((priority) => [priority, priority] as const)}
+            onChange={(priority) => changeFilters({ ...filters, priority })}
+          />
           <label>
             <input
               type="checkbox"
@@ -176,7 +225,7 @@ export function InboxPage({ view, search }: { view: InboxView; search: string | 
               <option value="created-asc">oldest</option>
             </select>
           </label>
-          {(filters.label || filters.priority || filters.delivery) && (
+          {(narrowed || (search !== null && filters.status)) && (
             <button type="button" class="link-button" onClick={() => changeFilters({ sort: filters.sort, order: filters.order })}>
               Clear filters
             </button>
@@ -197,5 +246,27 @@ export function InboxPage({ view, search }: { view: InboxView; search: string | 
         )}
       </section>
     </div>
+  );
+}
+
+/** A select of one filter: any (no narrowing) or one of `options`, each `[value, text]`. */
+function FilterSelect<T extends string>(props: {
+  label: string;
+  value: T | undefined;
+  options: readonly (readonly [T, string])[];
+  onChange: (value: T | undefined) => void;
+}) {
+  return (
+    <label>
+      {props.label}{' '}
+      <select value={props.value ?? ''} onChange={(event) => props.onChange((event.currentTarget.value || undefined) as T | undefined)}>
+        <option value="">any</option>
+        {props.options.map(([value, text]) => (
+          <option key={value} value={value}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }

@@ -159,7 +159,7 @@ export function TicketPage({ id }: { id: string }) {
       />
       <div class="ticket-layout">
         <section class="thread" aria-label="Conversation">
-          {ticket.messages.map((message) => (
+          {ticket.messages.map((message, index) => (
             <MessageView
               key={message.id}
               message={message}
@@ -171,7 +171,7 @@ export function TicketPage({ id }: { id: string }) {
               partUrl={partUrl}
               onAccept={accept}
               onMove={move}
-              onSplit={split}
+              {...(index > 0 ? { onSplit: split } : {})}
               ticketHref={(ticketId) => routeHref({ page: 'ticket', id: ticketId })}
             />
           ))}
