@@ -13,6 +13,7 @@ import type {
   ReplayReport,
   SavedReply,
   SavedReplyInput,
+  TeamMember,
   Ticket,
   TicketDetail,
   TicketPatch,
@@ -65,6 +66,8 @@ export function listParams(query: ListQuery): URLSearchParams {
     params.delete('status');
   }
   for (const [name, value] of Object.entries(query.filters ?? {})) if (value) params.set(name, String(value));
+  // The mine and unassigned views are assignee filters already; a saved assignee filter is for the other views.
+  if (params.has('view')) params.delete('assignee');
   if (query.cursor) params.set('cursor', query.cursor);
   if (query.limit) params.set('limit', String(query.limit));
   return params;
@@ -106,6 +109,7 @@ export function createApiClient(options: ApiClientOptions) {
   return {
     me: () => call<User>('GET', '/me'),
     desks: () => call<{ items: Desk[] }>('GET', '/desks'),
+    team: () => call<{ items: TeamMember[] }>('GET', '/team'),
     tickets: (query: ListQuery) => call<Page<Ticket>>('GET', `/tickets?${listParams(query)}`),
     counts: () => call<Counts>('GET', '/counts'),
     history: (address: string) => call<{ items: Ticket[] }>('GET', `/requesters/${enc(address)}/tickets`),

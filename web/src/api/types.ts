@@ -8,6 +8,7 @@ import type {
   TicketPriority,
   TicketStatus,
 } from '../../../functions/core/types';
+import type { IntakeRule } from '../../../functions/core/workflow/intake-rules';
 
 export type { Mailbox, Participant, StoredAttachment, TicketPriority, TicketStatus };
 
@@ -112,6 +113,12 @@ export interface Desk {
   readonly name: string;
 }
 
+/** A team member as `GET /api/team` lists them. */
+export interface TeamMember {
+  readonly email: string;
+  readonly name: string;
+}
+
 export interface User {
   readonly email: string;
   readonly name: string;
@@ -131,6 +138,8 @@ export interface DeskSettings {
   strangers: 'hold' | 'new-ticket';
   /** Whom a new ticket is mailed to: the whole team, nobody, or the team while it is unassigned. */
   notifyTeam?: 'everyone' | 'nobody' | 'unassigned';
+  /** Intake rules, applied in order to each new ticket (see functions/core/workflow/intake-rules.ts). */
+  rules: IntakeRule[];
   /** Relay a participant's emailed reply to the others on the ticket. */
   relay: boolean;
   /** New addresses in To/Cc of a participant's reply: added as participants, or ignored. */
@@ -164,6 +173,8 @@ export interface ListFilters {
   readonly desk?: string;
   /** `failed`: only tickets with a delivery that failed or was held back (see Ticket.failedDeliveries). */
   readonly delivery?: 'failed';
+  /** A team member's email, or `none` for unassigned tickets. */
+  readonly assignee?: string;
   readonly sort?: 'updated' | 'created';
   readonly order?: 'asc' | 'desc';
 }
@@ -188,6 +199,9 @@ export interface ReplayReport {
   readonly ticketId: string | null;
   readonly alreadyDone: boolean;
 }
+
+/** An intake rule of a desk's settings; the core's schema (functions/core/workflow/intake-rules.ts) validates it. */
+export type { IntakeRule };
 
 /** A team-shared saved reply (`/api/replies`); see functions/core/workflow/saved-replies.ts. */
 export type { SavedReply, SavedReplyInput } from '../../../functions/core/workflow/saved-replies';

@@ -4,6 +4,7 @@ import type { Counts, InboxView, ListFilters, Ticket, TicketPriority } from '../
 import { errorMessage, useApp } from '../app-context';
 import { TicketList } from '../components/ticket-list';
 import { refreshLimit, PAGE_SIZE } from '../lib/page-size';
+import { agentName } from '../lib/team';
 import { INBOX_VIEWS, routeHref } from '../lib/route';
 import { useShortcuts } from '../lib/shortcuts';
 import { usePolling } from '../lib/use-polling';
@@ -36,7 +37,7 @@ function savedFilters(email: string): ListFilters {
 
 /** The inbox for one view, or search results when `search` is set. */
 export function InboxPage({ view, search }: { view: InboxView; search: string | null }) {
-  const { api, announce, session } = useApp();
+  const { api, announce, session, team } = useApp();
   const [filters, setFilters] = useState<ListFilters>(() => savedFilters(session.email));
   const changeFilters = (next: ListFilters) => {
     localStorage.setItem(`sesdesk.filters.${session.email}`, JSON.stringify(next));
@@ -153,6 +154,26 @@ export function InboxPage({ view, search }: { view: InboxView; search: string | 
               ))}
             </select>
           </label>
+          {view !== 'mine' && view !== 'unassigned' && (
+            <label>
+              Assignee{' '}
+              <select
+                value={filters.assignee ?? ''}
+                onChange={(event) => changeFilters({ ...filters, assignee: event.currentTarget.value || undefined })}
+              >
+                <option value="">anyone</option>
+                <option value="none">nobody</option>
+                {team.map((member) => (
+                  <option key={member.email} value={member.email}>
+                    {agentName(team, member.email)}
+                  </option>
+                ))}
+                {filters.assignee && filters.assignee !== 'none' && !team.some((m) => m.email === filters.assignee) && (
+                  <option value={filters.assignee}>{filters.assignee}</option>
+                )}
+              </select>
+            </label>
+          )}
           <label>
             <input
               type="checkbox"
@@ -176,7 +197,7 @@ export function InboxPage({ view, search }: { view: InboxView; search: string | 
               <option value="created-asc">oldest</option>
             </select>
           </label>
-          {(filters.label || filters.priority || filters.delivery) && (
+          {(filters.label || filters.priority || filters.delivery || filters.assignee) && (
             <button type="button" class="link-button" onClick={() => changeFilters({ sort: filters.sort, order: filters.order })}>
               Clear filters
             </button>
