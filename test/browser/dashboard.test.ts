@@ -111,7 +111,9 @@ describe('the dashboard in a real browser', () => {
     await expect.poll(() => page.locator('.message.inbound .threaded-by').first().textContent()).toBe('new ticket');
 
     await page.getByRole('button', { name: 'Assign to me' }).click();
-    await page.getByRole('heading', { name: 'Assignee' }).locator('xpath=..').getByText(desk.agent.email).waitFor();
+    // Shown by name, the address on hover.
+    await page.getByRole('heading', { name: 'Assignee' }).locator('xpath=..').getByText(desk.agent.name, { exact: true }).waitFor();
+    expect(await page.locator('.assignee-now .agent').getAttribute('title')).toBe(desk.agent.email);
     await page.getByLabel('Add labels (comma-separated)').fill('hardware, urgent');
     await page.getByRole('button', { name: 'Add', exact: true }).click();
     await page.locator('.controls .chip.label', { hasText: 'urgent' }).waitFor();
@@ -354,7 +356,7 @@ describe('the dashboard in a real browser', () => {
     await heldFrom(mallory).getByRole('button', { name: 'Accept into this ticket' }).click();
     await heldFrom(mallory).waitFor({ state: 'detached' });
     await page.getByRole('heading', { name: 'Participants' }).locator('xpath=..').getByTitle(mallory).waitFor();
-    await page.locator('.held-resolution', { hasText: `Accepted by ${desk.agent.email}` }).waitFor();
+    await page.locator('.held-resolution', { hasText: `Accepted by ${desk.agent.name}.` }).waitFor();
 
     await heldFrom(grace).getByRole('button', { name: 'Move to a new ticket' }).click();
     const announced = page.getByRole('status').getByText(/now opens ticket #\d+/);

@@ -191,7 +191,11 @@ export function SettingsPage({ deskId }: { deskId: string | null }) {
             </fieldset>
           ))}
           <div class="composer-actions">
-            {settings.updatedAt && <span class="muted">Last saved {new Date(settings.updatedAt).toLocaleString()}</span>}
+            {error ? (
+              <span class="error">{error}</span>
+            ) : (
+              settings.updatedAt && <span class="muted">Last saved {new Date(settings.updatedAt).toLocaleString()}</span>
+            )}
             <button type="submit" class="primary" disabled={saving}>
               {saving ? 'Saving…' : 'Save settings'}
             </button>

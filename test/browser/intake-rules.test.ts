@@ -1,0 +1,132 @@
+// browser: the team's workflow in real Chromium on the whole local stack: an intake rule made on the Settings page (a
+// bad one refused by the server beside the rule) treats the next mail, and team members show by name, not address
+import { mkdir } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_DESK_CONFIG, parseDeskConfig } from '../../functions/core/config/desk-config';
+import { launchChromium } from '../support/chromium';
+import { startStackHarness, type StackHarness } from '../support/stack-harness';
+
+const ARTIFACTS = 'test-artifacts';
+const runId = randomUUID().slice(0, 6);
+/** Mail goes SMTP → S3 → ingest and the pages refresh by themselves, on a machine that may be busy. */
+const ARRIVAL_MS = 60_000;
+const ADA = { email: 'agent@desk.localhost', name: 'Ada Agent' };
+const BO = { email: 'bo@desk.localhost', name: 'Bo Builder' };
+
+interface ApiTicket {
+  id: string;
+  subject: string;
+  assignee: string | null;
+  labels: string[];
+  priority: string;
+  deliveries: { kind: string; recipient: { address: string } | string; status: string }[];
+}
+
+describe('intake rules and team names in a real browser', () => {
+  let desk: StackHarness;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    desk = await startStackHarness({ dashboard: true, config: parseDeskConfig({ ...DEFAULT_DESK_CONFIG, team: [ADA, BO] }) });
+    browser = await launchChromium();
+    await mkdir(ARTIFACTS, { recursive: true });
+  }, 300_000);
+
+  afterAll(async () => {
+    await Promise.allSettled([browser?.close(), desk?.stop()]);
+  });
+
+  async function signIn(): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+    const page = await context.newPage();
+    await page.goto(desk.stack.urls.dashboard);
+    await page.getByLabel('Email').fill(desk.agent.email);
+    await page.getByLabel('Sign-in code').fill(desk.stack.signInCode);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Open tickets' }).waitFor();
+    return page;
+  }
+
+  it('makes a rule on the Settings page, shows the server refusing a bad one beside it, and the saved rule treats new mail', async () => {
+    // Arrange
+    const page = await signIn();
+    await page.getByRole('link', { name: 'Settings' }).click();
+    const rules = page.getByRole('group', { name: 'Intake rules' });
+    await rules.getByText('No rules:').waitFor();
+
+    // Act: a rule for invoices, with a sender domain the server does not take.
+    await rules.getByRole('button', { name: 'Add rule' }).click();
+    const rule = rules.getByRole('group', { name: /^Rule 1:/ });
+    await rule.getByLabel('Rule name').fill(`Invoices ${runId}`);
+    await rule.getByLabel('Subject contains').fill('invoice');
+    await rule.getByLabel('Sender domain').fill('bigcorp');
+    await rule.getByLabel('Add labels').fill('billing, money');
+    await rule.getByLabel('Assign', { exact: true }).selectOption('fixed');
+    await rule.getByLabel('Assign to').selectOption({ label: BO.name });
+    await rule.getByLabel('Priority').selectOption('high');
+    await rule.getByText('only mail whose sender SES authenticated').waitFor();
+    await page.getByRole('button', { name: 'Save settings' }).click();
+
+    // Assert: refused, and the refusal names the field beside the rule.
+    const problems = rule.getByRole('alert', { name: `Problems with Invoices ${runId}` });
+    await expect.poll(() => problems.textContent()).toBe('Sender domain: a domain like example.com');
+    await page.getByRole('alert').getByText('Not saved: fix the rule marked below.').waitFor();
+    await page.locator('.composer-actions').getByText('Not saved: fix the rule marked below.').waitFor();
+    await expect.poll(() => rule.getByLabel('Sender domain').getAttribute('aria-invalid')).toBe('true');
+    await page.screenshot({ path: `${ARTIFACTS}/intake-rule-refused.png`, fullPage: true });
+    await rule.screenshot({ path: `${ARTIFACTS}/intake-rule-refused-rule.png` });
+    expect((await desk.api<{ rules: unknown[] }>('GET', '/api/settings/support')).rules).toEqual([]);
+
+    // Act: the sender condition goes (the local stack has no SES verdicts, so it would never match); saved.
+    await rule.getByLabel('Sender domain').fill('');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByRole('status').getByText('Settings saved.').waitFor();
+    await expect.poll(() => problems.count()).toBe(0);
+    await expect
+      .poll(() => rule.locator('.rule-summary').textContent())
+      .toBe('When the subject contains “invoice”: add billing, money, assign to Bo Builder, set priority high.');
+    await rule.screenshot({ path: `${ARTIFACTS}/intake-rule-saved.png` });
+    const saved = await desk.api<{ rules: unknown[] }>('GET', '/api/settings/support');
+    expect(saved.rules).toEqual([
+      {
+        name: `Invoices ${runId}`,
+        when: { subject: 'invoice' },
+        then: { labels: ['billing', 'money'], assignee: BO.email, priority: 'high' },
+      },
+    ]);
+
+    // Act: an invoice question arrives by SMTP, and a mail the rule does not match.
+    const subject = `Invoice 2024-${runId} shows the wrong VAT number`;
+    await desk.send({ from: 'Carol Customer <carol@customer.example>', subject, text: 'Hello,\n\nthe VAT number is wrong.\n\nCarol' });
+    await desk.send({ from: 'Dan <dan@customer.example>', subject: `Password reset ${runId}`, text: 'Hello,\n\nno reset mail.' });
+    await desk.stack.settled();
+
+    // Assert: the rule's labels, assignee and priority, read back through the API; the other ticket is untouched.
+    const { items } = await desk.api<{ items: ApiTicket[] }>('GET', '/api/tickets?status=open');
+    const treated = items.find((t) => t.subject === subject);
+    expect(treated).toMatchObject({ assignee: BO.email, labels: ['billing', 'money'], priority: 'high' });
+    expect(items.find((t) => t.subject === `Password reset ${runId}`)).toMatchObject({ assignee: null, labels: [], priority: 'normal' });
+
+    // Assert: the inbox names the assignee, the ticket page names the assignee and each notified team member.
+    await page.getByRole('link', { name: 'Inbox' }).click();
+    const row = page.locator('.tickets li', { hasText: subject });
+    await expect.poll(() => row.locator('.assignee').textContent(), { timeout: ARRIVAL_MS }).toBe(BO.name);
+    await page.screenshot({ path: `${ARTIFACTS}/intake-rule-inbox.png` });
+    await row.getByRole('link').click();
+    await page.getByRole('heading', { level: 1, name: subject }).waitFor();
+    await expect.poll(() => page.locator('.assignee-now').textContent()).toBe(BO.name);
+    const deliveries = page.getByRole('list', { name: 'Email deliveries' }).first();
+    await expect
+      .poll(() => deliveries.locator('li').allTextContents(), { timeout: ARRIVAL_MS })
+      .toEqual(expect.arrayContaining([expect.stringMatching(/^Team notification to Ada Agent:/)]));
+    const rows = await deliveries.locator('li').allTextContents();
+    expect(rows.join('\n')).not.toContain(ADA.email);
+    expect(rows.join('\n')).not.toContain(BO.email);
+    const ticket = await desk.api<ApiTicket>('GET', `/api/tickets/${treated!.id}`);
+    expect(ticket.deliveries.filter((d) => d.kind === 'agent-notice').length).toBeGreaterThan(0);
+    await page.screenshot({ path: `${ARTIFACTS}/intake-rule-ticket.png`, fullPage: true });
+    await page.context().close();
+  }, 180_000);
+});
