@@ -129,4 +129,52 @@ describe('intake rules and team names in a real browser', () => {
     await page.screenshot({ path: `${ARTIFACTS}/intake-rule-ticket.png`, fullPage: true });
     await page.context().close();
   }, 180_000);
+
+  it('adds a round-robin rule among ticked members, moves it first and removes it again', async () => {
+    // Arrange: one rule already saved.
+    const invoices = { name: `Invoices ${runId}`, when: { subject: 'invoice' }, then: { labels: ['billing'] } };
+    const current = await desk.api<Record<string, unknown>>('GET', '/api/settings/support');
+    await desk.api('PUT', '/api/settings/support', { ...current, rules: [invoices] });
+    const page = await signIn();
+    await page.getByRole('link', { name: 'Settings' }).click();
+    const rules = page.getByRole('group', { name: 'Intake rules' });
+
+    // Act: a second rule that assigns in turn among both members and sends no acknowledgement, moved above the first.
+    await rules.getByRole('button', { name: 'Add rule' }).click();
+    const rotation = rules.getByRole('group', { name: /^Rule 2:/ });
+    await rotation.getByLabel('Rule name').fill('Everyone in turn');
+    await rotation.getByLabel('Assign', { exact: true }).selectOption('round-robin');
+    await rotation.getByText('Nobody ticked: the whole team').waitFor();
+    await rotation.getByLabel(BO.name).check();
+    await rotation.getByLabel(ADA.name).check();
+    await rotation.getByLabel('Send the customer no acknowledgement').check();
+    await rotation.getByRole('button', { name: 'Move Everyone in turn up' }).click();
+    await expect
+      .poll(() =>
+        rules
+          .getByRole('group', { name: /^Rule 1:/ })
+          .locator('.rule-summary')
+          .textContent(),
+      )
+      .toBe('Every new ticket: assign in turn to Ada Agent, Bo Builder, send no acknowledgement.');
+    await rules.getByRole('group', { name: /^Rule 1:/ }).screenshot({ path: `${ARTIFACTS}/intake-rule-round-robin.png` });
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByRole('status').getByText('Settings saved.').waitFor();
+
+    // Assert
+    expect((await desk.api<{ rules: unknown[] }>('GET', '/api/settings/support')).rules).toEqual([
+      { name: 'Everyone in turn', when: {}, then: { roundRobin: { agents: [ADA.email, BO.email] }, skipAcknowledgement: true } },
+      invoices,
+    ]);
+
+    // Act: removed again.
+    await rules
+      .getByRole('group', { name: /^Rule 1:/ })
+      .getByRole('button', { name: 'Remove' })
+      .click();
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByRole('status').getByText('Settings saved.').waitFor();
+    expect((await desk.api<{ rules: unknown[] }>('GET', '/api/settings/support')).rules).toEqual([invoices]);
+    await page.context().close();
+  }, 90_000);
 });

@@ -63,12 +63,15 @@ describe('editing intake rules', () => {
     expect(withAssignMode(rotating, 'nobody', team).then).toEqual({ labels: ['x'] });
   });
 
-  it('ticks members in and out of a rotation; nobody ticked is the whole team', () => {
-    const one = withRotationMember(rule({ then: { roundRobin: {} } }), 'bo@desk.example', true);
-    expect(one.then.roundRobin).toEqual({ agents: ['bo@desk.example'] });
-    const two = withRotationMember(one, 'ada@desk.example', true);
-    expect(two.then.roundRobin).toEqual({ agents: ['bo@desk.example', 'ada@desk.example'] });
-    expect(withRotationMember(one, 'bo@desk.example', false).then.roundRobin).toEqual({});
+  it('ticks members in and out of a rotation in the team’s order; nobody ticked is the whole team', () => {
+    const one = withRotationMember(rule({ then: { roundRobin: { agents: ['gone@desk.example'] } } }), 'bo@desk.example', true, team);
+    expect(one.then.roundRobin).toEqual({ agents: ['bo@desk.example', 'gone@desk.example'] });
+    const two = withRotationMember(one, 'ada@desk.example', true, team);
+    expect(two.then.roundRobin).toEqual({ agents: ['ada@desk.example', 'bo@desk.example', 'gone@desk.example'] });
+    const gone = withRotationMember(two, 'gone@desk.example', false, team);
+    expect(
+      withRotationMember(withRotationMember(gone, 'bo@desk.example', false, team), 'ada@desk.example', false, team).then.roundRobin,
+    ).toEqual({});
   });
 
   it('moves a rule up or down, and nowhere past either end', () => {

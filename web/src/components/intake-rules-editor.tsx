@@ -216,7 +216,7 @@ function RuleForm({ rule, index, count, team, desks, problems, onChange, onMove,
                   <input
                     type="checkbox"
                     checked={rule.then.roundRobin?.agents?.includes(email) ?? false}
-                    onChange={(event) => onChange(withRotationMember(rule, email, event.currentTarget.checked))}
+                    onChange={(event) => onChange(withRotationMember(rule, email, event.currentTarget.checked, team))}
                   />
                   {agentName(team, email)}
                 </label>

@@ -63,10 +63,15 @@ export function withAssignMode(rule: IntakeRule, mode: AssignMode, team: readonl
   return { ...rule, then };
 }
 
-/** The rotation with one member taken in or out; nobody ticked means the whole team (`{}`). */
-export function withRotationMember(rule: IntakeRule, email: string, included: boolean): IntakeRule {
+/**
+ * The rotation with one member taken in or out, in the team's order (the order turns go round, as the page lists them);
+ * nobody ticked means the whole team (`{}`).
+ */
+export function withRotationMember(rule: IntakeRule, email: string, included: boolean, team: readonly TeamMember[]): IntakeRule {
   const current = rule.then.roundRobin?.agents ?? [];
-  const agents = included ? [...new Set([...current, email])] : current.filter((agent) => agent !== email);
+  const ticked = new Set(included ? [...current, email] : current.filter((agent) => agent !== email));
+  const members = team.map((member) => member.email);
+  const agents = [...members.filter((agent) => ticked.has(agent)), ...[...ticked].filter((agent) => !members.includes(agent))];
   return { ...rule, then: { ...rule.then, roundRobin: agents.length > 0 ? { agents } : {} } };
 }
 
