@@ -11,6 +11,7 @@ import { composeMail, deliveryStatusReport, plainMail, sesStoredMail } from '../
 import { startRequestCounter, type RequestCounter } from '../support/request-counter';
 import { startStackHarness, type StackHarness } from '../support/stack-harness';
 import { launchChromium } from '../support/chromium';
+import { signInToDashboard } from '../support/dashboard-sign-in';
 
 const ARTIFACTS = 'test-artifacts';
 const runId = randomUUID().slice(0, 6);
@@ -53,16 +54,7 @@ describe('the dashboard in a real browser', () => {
     await Promise.allSettled([browser?.close(), desk?.stop(), counter?.stop()]);
   });
 
-  async function signIn(): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-    const page = await context.newPage();
-    await page.goto(desk.stack.urls.dashboard);
-    await page.getByLabel('Email').fill(desk.agent.email);
-    await page.getByLabel('Sign-in code').fill(desk.stack.signInCode);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Open tickets' }).waitFor();
-    return page;
-  }
+  const signIn = (): Promise<Page> => signInToDashboard(browser, desk);
 
   /** The ticket id of the page open in the browser (`#/tickets/<id>`). */
   function openTicketId(page: Page): string {

@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DESK_CONFIG, parseDeskConfig } from '../../functions/core/config/desk-config';
 import { launchChromium } from '../support/chromium';
+import { signInToDashboard } from '../support/dashboard-sign-in';
 import { startStackHarness, type StackHarness } from '../support/stack-harness';
 
 const ARTIFACTS = 'test-artifacts';
@@ -38,16 +39,7 @@ describe('intake rules and team names in a real browser', () => {
     await Promise.allSettled([browser?.close(), desk?.stop()]);
   });
 
-  async function signIn(): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
-    const page = await context.newPage();
-    await page.goto(desk.stack.urls.dashboard);
-    await page.getByLabel('Email').fill(desk.agent.email);
-    await page.getByLabel('Sign-in code').fill(desk.stack.signInCode);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Open tickets' }).waitFor();
-    return page;
-  }
+  const signIn = (): Promise<Page> => signInToDashboard(browser, desk, { width: 1280, height: 1000 });
 
   it('makes a rule on the Settings page, shows the server refusing a bad one beside it, and the saved rule treats new mail', async () => {
     // Arrange

@@ -1,6 +1,7 @@
 // web: the settings page's intake rules: the desk's rules in order, each with its conditions, actions and the server's refusals
 import { useState } from 'preact/hooks';
 import type { Desk, IntakeRule, TeamMember, TicketPriority } from '../api/types';
+import { TICKET_PRIORITIES } from '../../../functions/core/types';
 import { parseLabels } from '../lib/format';
 import {
   assignMode,
@@ -16,8 +17,6 @@ import {
   type RuleProblem,
 } from '../lib/intake-rules';
 import { agentName } from '../lib/team';
-
-const PRIORITIES: readonly TicketPriority[] = ['low', 'normal', 'high', 'urgent'];
 
 export interface IntakeRulesEditorProps {
   readonly rules: readonly IntakeRule[];
@@ -237,7 +236,7 @@ function RuleForm({ rule, index, count, team, desks, problems, onChange, onMove,
               }}
             >
               <option value="">leave as it is</option>
-              {PRIORITIES.map((priority) => (
+              {TICKET_PRIORITIES.map((priority) => (
                 <option key={priority} value={priority}>
                   {priority}
                 </option>

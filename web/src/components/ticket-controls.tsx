@@ -2,12 +2,12 @@
 import { useState } from 'preact/hooks';
 import type { TicketDetail, TicketPatch, TicketPriority, TicketStatus } from '../api/types';
 import { useApp } from '../app-context';
+import { TICKET_PRIORITIES } from '../../../functions/core/types';
 import { parseLabels } from '../lib/format';
 import { agentName } from '../lib/team';
 import { AgentName } from './agent-name';
 
 const STATUSES: readonly TicketStatus[] = ['open', 'pending', 'closed', 'spam'];
-const PRIORITIES: readonly TicketPriority[] = ['low', 'normal', 'high', 'urgent'];
 
 export interface TicketControlsProps {
   readonly ticket: TicketDetail;
@@ -45,7 +45,7 @@ export function TicketControls({ ticket, onPatch, onAddParticipant, onRemovePart
           value={ticket.priority}
           onChange={(event) => void onPatch({ priority: event.currentTarget.value as TicketPriority })}
         >
-          {PRIORITIES.map((priority) => (
+          {TICKET_PRIORITIES.map((priority) => (
             <option key={priority} value={priority}>
               {priority}
             </option>
@@ -137,7 +137,7 @@ export function TicketControls({ ticket, onPatch, onAddParticipant, onRemovePart
             return (
               <li key={p.address}>
                 <span class="who" title={p.address}>
-                  {p.name || p.address}
+                  {p.name || agentName(team, p.address)}
                 </span>
                 <span class="muted">
                   {' '}
