@@ -106,6 +106,14 @@ describe('intake rules and team names in a real browser', () => {
     const row = page.locator('.tickets li', { hasText: subject });
     await expect.poll(() => row.locator('.assignee').textContent(), { timeout: ARRIVAL_MS }).toBe(BO.name);
     await page.screenshot({ path: `${ARTIFACTS}/intake-rule-inbox.png` });
+    // The assignee filter lists the team by name.
+    await page.getByRole('form', { name: 'Filters' }).getByLabel('Assignee').selectOption({ label: BO.name });
+    await expect.poll(() => page.locator('.tickets li .subject').allTextContents(), { timeout: ARRIVAL_MS }).toEqual([subject]);
+    await page.getByRole('form', { name: 'Filters' }).getByLabel('Assignee').selectOption({ label: 'nobody' });
+    await expect
+      .poll(() => page.locator('.tickets li .subject').allTextContents(), { timeout: ARRIVAL_MS })
+      .toEqual([`Password reset ${runId}`]);
+    await page.getByRole('form', { name: 'Filters' }).getByLabel('Assignee').selectOption({ label: 'anyone' });
     await row.getByRole('link').click();
     await page.getByRole('heading', { level: 1, name: subject }).waitFor();
     await expect.poll(() => page.locator('.assignee-now').textContent()).toBe(BO.name);
