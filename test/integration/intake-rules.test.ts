@@ -149,7 +149,7 @@ it("applies SES verdict conditions only to the verdicts SES wrote on top: not to
   const redelivered = await v.ingest(v.event(signed.key));
 
   // Assert: only SES's passing verdicts earned the rules' treatment; the rest count as not authenticated.
-  const ticket = async (id: string | undefined) => (await v.runtime.ingest.tickets.getTicket(id!))!;
+  const ticket = async (id: string | null | undefined) => (await v.runtime.ingest.tickets.getTicket(id!))!;
   expect(await ticket(signed.results[0]!.ticketId)).toMatchObject({ labels: ['signed', 'vip'], assignee: BOB });
   expect(await ticket(failed.ticketId)).toMatchObject({ labels: ['unverified'], assignee: null });
   expect(await ticket(forged.ticketId)).toMatchObject({ labels: ['unverified'], assignee: null });

@@ -11,7 +11,9 @@ import {
   ruleProblems,
   withAssignMode,
   withCondition,
+  withAuthenticated,
   withRotationMember,
+  withVerdict,
 } from '../../web/src/lib/intake-rules';
 import { agentName } from '../../web/src/lib/team';
 
@@ -74,6 +76,16 @@ describe('editing intake rules', () => {
     ).toEqual({});
   });
 
+  it('sets and clears SES verdict conditions, dropping `verdicts` once none is left', () => {
+    const signed = withVerdict(withVerdict(rule(), 'dkim', 'pass'), 'spam', 'GRAY');
+    expect(signed.when).toEqual({ verdicts: { dkim: 'pass', spam: 'GRAY' } });
+    expect(withVerdict(withVerdict(signed, 'dkim', ''), 'spam', '').when).toEqual({});
+    const verified = withAuthenticated(signed, true);
+    expect(verified.when).toEqual({ verdicts: { dkim: 'pass', spam: 'GRAY' }, authenticated: true });
+    expect(withAuthenticated(verified, false).when.authenticated).toBe(false);
+    expect(withAuthenticated(verified, undefined).when).toEqual(signed.when);
+  });
+
   it('moves a rule up or down, and nowhere past either end', () => {
     const [a, b, c] = [rule({ name: 'a' }), rule({ name: 'b' }), rule({ name: 'c' })];
     expect(moveRule([a, b, c], 2, -1).map((r) => r.name)).toEqual(['a', 'c', 'b']);
@@ -99,6 +111,16 @@ describe('editing intake rules', () => {
       'Every new ticket: assign in turn to Ada Agent, x@y.example.',
     );
     expect(describeRule(rule(), team)).toBe('Every new ticket: nothing yet.');
+    expect(
+      describeRule(
+        rule({
+          when: { to: 'vip@desk.example', authenticated: true, verdicts: { spam: 'PASS', dkim: 'pass' } },
+          then: { labels: ['vip'] },
+        }),
+        team,
+      ),
+    ).toBe('When sent to vip@desk.example and SES authenticated the sender and SES’s verdicts are DKIM pass, Spam verdict PASS: add vip.');
+    expect(describeRule(rule({ when: { authenticated: false } }), team)).toBe('When SES did not authenticate the sender: nothing yet.');
   });
 });
 
@@ -124,6 +146,12 @@ describe('the server’s refusal of a save', () => {
       { field: 'Name', message: 'rule name must not be empty' },
     ]);
     expect(other).toEqual(['templates.ack.subject: subject must not be empty']);
+    const verdicts = ruleProblems(
+      `rules.0.when.verdicts.spf: Invalid option: expected one of "pass"|"fail"; rules.0.when.verdicts: Unrecognized key: "arc"; ${refusal([
+        rule({ when: { verdicts: { virus: 'FAIL' } } }),
+      ])}`,
+    );
+    expect(verdicts.rules.get(0)?.map((p) => p.field)).toEqual(['SPF', 'SES verdicts', 'Virus verdict']);
     expect(ruleProblems('templates.reply.body: unknown placeholder {{ticket.numbr}}')).toEqual({
       rules: new Map(),
       other: ['templates.reply.body: unknown placeholder {{ticket.numbr}}'],

@@ -3,14 +3,9 @@ import * as z from 'zod/mini';
 import '../config/zod-messages';
 import type { TeamMember } from '../config/desk-config';
 import { InvalidInputError } from '../errors';
-import { TICKET_PRIORITIES, type Authenticity, type ParsedMail, type TicketPriority } from '../types';
+import { AUTHENTICATION_RESULTS, SES_VERDICTS, TICKET_PRIORITIES, type Authenticity, type ParsedMail, type TicketPriority } from '../types';
 
 const words = z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(200)));
-
-/** SPF, DKIM and DMARC results as SES writes them in `Authentication-Results` (RFC 8601), lower-cased as ingest reads them. */
-export const AUTHENTICATION_RESULTS = ['pass', 'fail', 'softfail', 'neutral', 'none', 'policy', 'temperror', 'permerror'] as const;
-/** SES's spam and virus verdicts (`X-SES-Spam-Verdict`, `X-SES-Virus-Verdict`), upper-cased as ingest reads them. */
-export const SES_VERDICTS = ['PASS', 'FAIL', 'GRAY', 'PROCESSING_FAILED', 'DISABLED'] as const;
 
 // Either case is taken and stored as ingest reads the header, so `"spf": "PASS"` means what it says.
 const authenticationResult = z.optional(z.pipe(z.string().check(z.trim(), z.toLowerCase()), z.enum(AUTHENTICATION_RESULTS)));

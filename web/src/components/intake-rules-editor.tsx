@@ -1,20 +1,25 @@
 // web: the settings page's intake rules: the desk's rules in order, each with its conditions, actions and the server's refusals
 import { useState } from 'preact/hooks';
 import type { Desk, IntakeRule, TeamMember, TicketPriority } from '../api/types';
-import { TICKET_PRIORITIES } from '../../../functions/core/types';
+import { AUTHENTICATION_RESULTS, SES_VERDICTS, TICKET_PRIORITIES } from '../../../functions/core/types';
 import { parseLabels } from '../lib/format';
 import {
   assignMode,
+  AUTHENTICATED_LABEL,
   CONDITION_LABELS,
   describeRule,
   moveRule,
   newRule,
+  VERDICT_LABELS,
   withAssignMode,
+  withAuthenticated,
   withCondition,
   withRotationMember,
+  withVerdict,
   type AssignMode,
   type RuleCondition,
   type RuleProblem,
+  type VerdictCondition,
 } from '../lib/intake-rules';
 import { agentName } from '../lib/team';
 
@@ -110,6 +115,26 @@ function RuleForm({ rule, index, count, team, desks, problems, onChange, onMove,
       />
     </div>
   );
+  const verdict = (name: VerdictCondition) => (
+    <div class="rule-field">
+      <label for={id(name)}>{VERDICT_LABELS[name]}</label>
+      <select
+        id={id(name)}
+        value={rule.when.verdicts?.[name] ?? ''}
+        aria-invalid={invalid(VERDICT_LABELS[name])}
+        onChange={(event) =>
+          onChange(withVerdict(rule, name, event.currentTarget.value as NonNullable<IntakeRule['when']['verdicts']>[typeof name]))
+        }
+      >
+        <option value="">any</option>
+        {(name === 'spam' || name === 'virus' ? SES_VERDICTS.filter((v) => v !== 'FAIL') : AUTHENTICATION_RESULTS).map((value) => (
+          <option key={value} value={value}>
+            {value}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
   // Someone the rule names who is no longer on the team still shows, so the agent sees why the save is refused.
   const members = (extra: readonly string[]) => [
     ...team.map((m) => m.email),
@@ -159,9 +184,40 @@ function RuleForm({ rule, index, count, team, desks, problems, onChange, onMove,
           {condition('body', { placeholder: 'words, e.g. refund' })}
           {condition('fromAddress', { placeholder: 'ann@customer.example' })}
           {condition('fromDomain', { placeholder: 'customer.example' })}
+          <div class="rule-field">
+            <label for={id('authenticated')}>{AUTHENTICATED_LABEL}</label>
+            <select
+              id={id('authenticated')}
+              value={rule.when.authenticated === undefined ? '' : String(rule.when.authenticated)}
+              aria-invalid={invalid(AUTHENTICATED_LABEL)}
+              onChange={(event) => {
+                const value = event.currentTarget.value;
+                onChange(withAuthenticated(rule, value === '' ? undefined : value === 'true'));
+              }}
+            >
+              <option value="">either</option>
+              <option value="true">yes: SES authenticated the sender</option>
+              <option value="false">no: spoofed, or no SES verdicts</option>
+            </select>
+          </div>
           <p class="hint">
             Sender conditions match only mail whose sender SES authenticated (SPF, DKIM or DMARC passed): anyone can write any address in
             From. Mail without SES verdicts (the local stack) never matches them.
+          </p>
+          <div class="rule-verdicts" role="group" aria-labelledby={id('verdicts')} aria-invalid={invalid('SES verdicts')}>
+            <span id={id('verdicts')} class="label">
+              SES verdicts
+            </span>
+            {verdict('spf')}
+            {verdict('dkim')}
+            {verdict('dmarc')}
+            {verdict('spam')}
+            {verdict('virus')}
+          </div>
+          <p class="hint">
+            Each verdict must be exactly as SES wrote it on top of the mail; mail without it never matches. An SPF or DKIM pass may be for
+            another domain than the one in From: to trust a sender, use the sender conditions or “{AUTHENTICATED_LABEL}”. Mail SES calls
+            spam or a virus goes to spam, where no rule applies.
           </p>
         </div>
         <div class="rule-then" role="group" aria-labelledby={id('then')}>

@@ -1,9 +1,13 @@
 // web: editing a desk's intake rules: pure changes to the rule list, a rule in words, and the server's refusals per rule
 import type { IntakeRule, TeamMember } from '../api/types';
+import type { VerdictCondition } from '../../../functions/core/workflow/intake-rules';
 import { agentName } from './team';
 
-export type RuleCondition = keyof IntakeRule['when'];
+/** The conditions typed as text. */
+export type RuleCondition = Exclude<keyof IntakeRule['when'], 'authenticated' | 'verdicts'>;
 export type AssignMode = 'nobody' | 'fixed' | 'round-robin';
+export type { VerdictCondition };
+type Verdicts = NonNullable<IntakeRule['when']['verdicts']>;
 
 /** Each condition as the settings page names it, in the order it shows them. */
 export const CONDITION_LABELS: Readonly<Record<RuleCondition, string>> = {
@@ -14,10 +18,25 @@ export const CONDITION_LABELS: Readonly<Record<RuleCondition, string>> = {
   body: 'Body contains',
 };
 
+/** The condition on whether SES authenticated the sender, as the settings page names it. */
+export const AUTHENTICATED_LABEL = 'Sender authenticated';
+
+/** Each SES verdict a rule can require, as the settings page names it, in the order it shows them. */
+export const VERDICT_LABELS: Readonly<Record<VerdictCondition, string>> = {
+  spf: 'SPF',
+  dkim: 'DKIM',
+  dmarc: 'DMARC',
+  spam: 'Spam verdict',
+  virus: 'Virus verdict',
+};
+
 /** The fields of a rule the server may name in a refusal (`rules.<i>.<path>`), as the settings page labels them. */
 const FIELD_LABELS: Readonly<Record<string, string>> = {
   name: 'Name',
   ...Object.fromEntries(Object.entries(CONDITION_LABELS).map(([key, label]) => [`when.${key}`, label])),
+  'when.authenticated': AUTHENTICATED_LABEL,
+  'when.verdicts': 'SES verdicts',
+  ...Object.fromEntries(Object.entries(VERDICT_LABELS).map(([key, label]) => [`when.verdicts.${key}`, label])),
   'then.labels': 'Add labels',
   'then.assignee': 'Assign to',
   'then.roundRobin': 'Assign in turn',
@@ -41,6 +60,21 @@ export function withCondition(rule: IntakeRule, condition: RuleCondition, text: 
   if (text.trim()) when[condition] = text;
   else delete when[condition];
   return { ...rule, when };
+}
+
+/** The rule requiring SES to have authenticated the sender (`true`), not to have (`false`), or either (`undefined`). */
+export function withAuthenticated(rule: IntakeRule, authenticated: boolean | undefined): IntakeRule {
+  const { authenticated: _authenticated, ...when } = rule.when;
+  return { ...rule, when: authenticated === undefined ? when : { ...when, authenticated } };
+}
+
+/** The rule requiring one SES verdict, or no longer requiring it (`''`); no verdict left drops `verdicts`. */
+export function withVerdict<K extends VerdictCondition>(rule: IntakeRule, name: K, value: Verdicts[K] | ''): IntakeRule {
+  const { verdicts: current, ...when } = rule.when;
+  const verdicts: Verdicts = { ...current };
+  if (value) verdicts[name] = value;
+  else delete verdicts[name];
+  return { ...rule, when: Object.keys(verdicts).length > 0 ? { ...when, verdicts } : when };
 }
 
 /** How the rule assigns: not at all, to one member, or in turn. */
@@ -87,12 +121,19 @@ export function moveRule(rules: readonly IntakeRule[], index: number, by: -1 | 1
 /** "When the subject contains “outage”: add outage, assign to Ada Agent, set priority urgent, send no acknowledgement." */
 export function describeRule(rule: IntakeRule, team: readonly TeamMember[]): string {
   const { when, then } = rule;
+  const verdicts = (Object.keys(VERDICT_LABELS) as VerdictCondition[]).flatMap((name) => {
+    const value = when.verdicts?.[name];
+    return value ? [`${VERDICT_LABELS[name]} ${value}`] : [];
+  });
   const conditions = [
     when.to && `sent to ${when.to}`,
     when.fromAddress && `from ${when.fromAddress} (authenticated)`,
     when.fromDomain && `from anyone at ${when.fromDomain} (authenticated)`,
     when.subject && `the subject contains “${when.subject}”`,
     when.body && `the body contains “${when.body}”`,
+    when.authenticated === true && 'SES authenticated the sender',
+    when.authenticated === false && 'SES did not authenticate the sender',
+    verdicts.length > 0 && `SES’s verdicts are ${verdicts.join(', ')}`,
   ].filter(Boolean);
   const rotation = then.roundRobin?.agents?.map((agent) => agentName(team, agent)).join(', ');
   const actions = [
