@@ -19,7 +19,10 @@ const NOTE_LIMIT = 500;
 
 /** What SES's verdicts prove about the customer of a forward: nothing, since SES checked the forwarder's mail. */
 export function forwardedAuthenticity(agent: Mailbox): Authenticity {
-  return { verdict: 'unknown', reason: `forwarded by ${agent.address}, whose mail SES authenticated; the original sender's was not checked` };
+  return {
+    verdict: 'unknown',
+    reason: `forwarded by ${agent.address}, whose mail SES authenticated; the original sender's was not checked`,
+  };
 }
 
 /**
