@@ -130,7 +130,7 @@ describe('intake rules and team names in a real browser', () => {
     await page.context().close();
   }, 180_000);
 
-  it('adds a round-robin rule among ticked members, moves it first and removes it again', async () => {
+  it('adds a round-robin rule among ticked members for authenticated gray mail, moves it first and removes it again', async () => {
     // Arrange: one rule already saved.
     const invoices = { name: `Invoices ${runId}`, when: { subject: 'invoice' }, then: { labels: ['billing'] } };
     const current = await desk.api<Record<string, unknown>>('GET', '/api/settings/support');
@@ -148,6 +148,8 @@ describe('intake rules and team names in a real browser', () => {
     await rotation.getByLabel(BO.name).check();
     await rotation.getByLabel(ADA.name).check();
     await rotation.getByLabel('Send the customer no acknowledgement').check();
+    await rotation.getByLabel('Sender authenticated').selectOption({ label: 'yes: SES authenticated the sender' });
+    await rotation.getByLabel('Spam verdict').selectOption('GRAY');
     await rotation.getByRole('button', { name: 'Move Everyone in turn up' }).click();
     await expect
       .poll(() =>
@@ -156,14 +158,20 @@ describe('intake rules and team names in a real browser', () => {
           .locator('.rule-summary')
           .textContent(),
       )
-      .toBe('Every new ticket: assign in turn to Ada Agent, Bo Builder, send no acknowledgement.');
+      .toBe(
+        'When SES authenticated the sender and SES’s verdicts are spam GRAY: assign in turn to Ada Agent, Bo Builder, send no acknowledgement.',
+      );
     await rules.getByRole('group', { name: /^Rule 1:/ }).screenshot({ path: `${ARTIFACTS}/intake-rule-round-robin.png` });
     await page.getByRole('button', { name: 'Save settings' }).click();
     await page.getByRole('status').getByText('Settings saved.').waitFor();
 
     // Assert
     expect((await desk.api<{ rules: unknown[] }>('GET', '/api/settings/support')).rules).toEqual([
-      { name: 'Everyone in turn', when: {}, then: { roundRobin: { agents: [ADA.email, BO.email] }, skipAcknowledgement: true } },
+      {
+        name: 'Everyone in turn',
+        when: { authenticated: true, verdicts: { spam: 'GRAY' } },
+        then: { roundRobin: { agents: [ADA.email, BO.email] }, skipAcknowledgement: true },
+      },
       invoices,
     ]);
 

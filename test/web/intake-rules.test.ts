@@ -119,7 +119,7 @@ describe('editing intake rules', () => {
         }),
         team,
       ),
-    ).toBe('When sent to vip@desk.example and SES authenticated the sender and SES’s verdicts are DKIM pass, Spam verdict PASS: add vip.');
+    ).toBe('When sent to vip@desk.example and SES authenticated the sender and SES’s verdicts are DKIM pass, spam PASS: add vip.');
     expect(describeRule(rule({ when: { authenticated: false } }), team)).toBe('When SES did not authenticate the sender: nothing yet.');
   });
 });

@@ -123,7 +123,8 @@ export function describeRule(rule: IntakeRule, team: readonly TeamMember[]): str
   const { when, then } = rule;
   const verdicts = (Object.keys(VERDICT_LABELS) as VerdictCondition[]).flatMap((name) => {
     const value = when.verdicts?.[name];
-    return value ? [`${VERDICT_LABELS[name]} ${value}`] : [];
+    // "spam GRAY" reads better than the field's label "Spam verdict GRAY".
+    return value ? [`${name === 'spam' || name === 'virus' ? name : VERDICT_LABELS[name]} ${value}`] : [];
   });
   const conditions = [
     when.to && `sent to ${when.to}`,
