@@ -31,7 +31,9 @@ export function sesMessageId(): string {
 /**
  * The lines SES prepends to a stored message (docs/ARCHITECTURE.md, "The local stack"). Spam and virus verdicts are
  * PASS: the stand-in scans nothing, and tests that need FAIL write the header themselves. It writes no SPF, DKIM or
- * DMARC results: it has no DNS to check them against, and a missing verdict means "not known", never "failed".
+ * DMARC results (`Authentication-Results: amazonses.com; none`): it has no DNS to check them against, and a missing
+ * verdict means "not known", never "failed". It still writes that line, as SES always does, so a sender's own
+ * `Authentication-Results: amazonses.com; dmarc=pass` right below the block is never read as SES's.
  */
 export function sesReceiptHeaders(options: {
   id: string;
@@ -51,6 +53,7 @@ export function sesReceiptHeaders(options: {
     ` for ${options.recipient}; ${date}`,
     'X-SES-Spam-Verdict: PASS',
     'X-SES-Virus-Verdict: PASS',
+    'Authentication-Results: amazonses.com; none',
     '',
   ].join('\r\n');
 }

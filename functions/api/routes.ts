@@ -254,6 +254,11 @@ const routes: readonly Route[] = [
   },
   {
     method: 'GET',
+    path: '/api/team',
+    handle: async ({ deps }) => ({ status: 200, json: { items: deps.config.team.map((m) => ({ email: m.email, name: m.name })) } }),
+  },
+  {
+    method: 'GET',
     path: '/api/tickets',
     async handle({ deps, agent, query }) {
       const found = await findTickets(deps, findInput(listQuery.parse(query), agent));

@@ -28,6 +28,11 @@ export interface Classification {
   readonly sesMessageId?: string;
 }
 
+/** SES's spam and virus verdicts (`X-SES-Spam-Verdict`, `X-SES-Virus-Verdict`), upper-cased as ingest reads them. */
+export const SES_VERDICTS = ['PASS', 'FAIL', 'GRAY', 'PROCESSING_FAILED', 'DISABLED'] as const;
+/** SPF, DKIM and DMARC results as SES writes them in `Authentication-Results` (RFC 8601), lower-cased as ingest reads them. */
+export const AUTHENTICATION_RESULTS = ['pass', 'fail', 'softfail', 'neutral', 'none', 'policy', 'temperror', 'permerror'] as const;
+
 /** Verdicts that SES itself prepended to the stored message (never the sender's copies). */
 export interface SesVerdicts {
   readonly spam: string | null;

@@ -11,6 +11,7 @@ import { composeMail, deliveryStatusReport, plainMail, sesStoredMail } from '../
 import { startRequestCounter, type RequestCounter } from '../support/request-counter';
 import { startStackHarness, type StackHarness } from '../support/stack-harness';
 import { launchChromium } from '../support/chromium';
+import { signInToDashboard } from '../support/dashboard-sign-in';
 
 const ARTIFACTS = 'test-artifacts';
 const runId = randomUUID().slice(0, 6);
@@ -53,16 +54,7 @@ describe('the dashboard in a real browser', () => {
     await Promise.allSettled([browser?.close(), desk?.stop(), counter?.stop()]);
   });
 
-  async function signIn(): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-    const page = await context.newPage();
-    await page.goto(desk.stack.urls.dashboard);
-    await page.getByLabel('Email').fill(desk.agent.email);
-    await page.getByLabel('Sign-in code').fill(desk.stack.signInCode);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Open tickets' }).waitFor();
-    return page;
-  }
+  const signIn = (): Promise<Page> => signInToDashboard(browser, desk);
 
   /** Stores raw mail in the mail bucket under `inbound/`, as SES does (the stack ingests it from there). */
   async function putRaw(name: string, raw: Buffer): Promise<void> {
@@ -127,7 +119,9 @@ describe('the dashboard in a real browser', () => {
     await expect.poll(() => page.locator('.message.inbound .threaded-by').first().textContent()).toBe('new ticket');
 
     await page.getByRole('button', { name: 'Assign to me' }).click();
-    await page.getByRole('heading', { name: 'Assignee' }).locator('xpath=..').getByText(desk.agent.email).waitFor();
+    // Shown by name, the address on hover.
+    await page.getByRole('heading', { name: 'Assignee' }).locator('xpath=..').getByText(desk.agent.name, { exact: true }).waitFor();
+    expect(await page.locator('.assignee-now .agent').getAttribute('title')).toBe(desk.agent.email);
     await page.getByLabel('Add labels (comma-separated)').fill('hardware, urgent');
     await page.getByRole('button', { name: 'Add', exact: true }).click();
     await page.locator('.controls .chip.label', { hasText: 'urgent' }).waitFor();
@@ -362,7 +356,7 @@ describe('the dashboard in a real browser', () => {
     await heldFrom(mallory).getByRole('button', { name: 'Accept into this ticket' }).click();
     await heldFrom(mallory).waitFor({ state: 'detached' });
     await page.getByRole('heading', { name: 'Participants' }).locator('xpath=..').getByTitle(mallory).waitFor();
-    await page.locator('.held-resolution', { hasText: `Accepted by ${desk.agent.email}` }).waitFor();
+    await page.locator('.held-resolution', { hasText: `Accepted by ${desk.agent.name}.` }).waitFor();
 
     await heldFrom(grace).getByRole('button', { name: 'Move to a new ticket' }).click();
     const announced = page.getByRole('status').getByText(/now opens ticket #\d+/);

@@ -55,6 +55,11 @@ describe('identity routes', () => {
     expect(json.items).toEqual([{ id: 'support', address: 'support@desk.localhost', name: 'Support' }]);
   });
 
+  it('lists the team by address and name, for the dashboard to show agents by name', async () => {
+    const { json } = await h.call<{ items: unknown[] }>('GET', '/api/team');
+    expect(json.items).toEqual([AGENT, { email: 'bo@desk.localhost', name: 'Bo Agent' }]);
+  });
+
   it('answers 401 without authorizer claims and 403 for a signed-in user outside the team', async () => {
     const anonymous = await h.call('GET', '/api/tickets', { claims: null });
     expect(anonymous.status).toBe(401);

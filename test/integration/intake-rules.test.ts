@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { keys } from '../../functions/contracts';
 import { parseDeskConfig } from '../../functions/core/config/desk-config';
 import { replayIngest } from '../../functions/core/ingest/replay-ingest';
-import { plainMail } from '../support/mail';
+import { plainMail, sesStoredMail } from '../support/mail';
 import { startRuntimeHarness, type RuntimeHarness } from '../support/runtime-harness';
 
 const BOB = 'bob@desk.localhost';
@@ -106,4 +106,55 @@ it('assigns 30 new tickets round-robin 10/10/10 among three agents; replaying an
   expect(await assignees(ids)).toEqual(before);
   expect(await counter()).toBe(30);
   await rr.stop();
+});
+
+it("applies SES verdict conditions only to the verdicts SES wrote on top: not to failing ones, a sender's forged copy, or a forward's customer", async () => {
+  // Arrange: a fresh runtime (settings are cached per container); a bad verdict is refused by field before any mail.
+  const v = await startRuntimeHarness({ name: 'intake-verdicts', config, pollStream: false });
+  const current = await v.call<Record<string, unknown>>('GET', '/api/settings/support');
+  const save = (rules: unknown[]) => v.call('PUT', '/api/settings/support', { body: { ...current.json, rules } });
+  const unknownValue = await save([{ name: 'x', when: { verdicts: { spf: 'ok' } }, then: {} }]);
+  expect(unknownValue.status).toBe(400);
+  expect(unknownValue.json.error.message).toMatch(/^rules\.0\.when\.verdicts\.spf: /);
+  const spamFail = await save([{ name: 'x', when: { verdicts: { spam: 'FAIL' } }, then: {} }]);
+  expect(spamFail.json.error.message).toContain('rules.0.when.verdicts.spam: FAIL never reaches the rules');
+  const rules = [
+    { name: 'signed', when: { verdicts: { dkim: 'pass', dmarc: 'pass', spam: 'PASS' } }, then: { labels: ['signed'], assignee: BOB } },
+    { name: 'vip', when: { fromDomain: 'bigcorp.example' }, then: { labels: ['vip'] } },
+    { name: 'unverified', when: { authenticated: false }, then: { labels: ['unverified'] } },
+  ];
+  expect((await save(rules)).status).toBe(200);
+  const from = `ceo-${v.tableName}@bigcorp.example`;
+  const mail = (subject: string, headers: string[] = []) => plainMail({ from, subject, headers });
+  const passing = { spam: 'PASS', virus: 'PASS', spf: 'pass', dkim: 'pass', dmarc: 'pass' };
+  const failing = { spam: 'PASS', virus: 'PASS', spf: 'fail', dkim: 'fail', dmarc: 'fail' };
+  // The sender's own verdict lines, right below SES's block: a copy SES did not write.
+  const forgedLines = [
+    'Authentication-Results: amazonses.com; spf=pass; dkim=pass; dmarc=pass',
+    'Received-SPF: pass',
+    'X-SES-Spam-Verdict: PASS',
+  ];
+  const ada = config.team[0]!;
+  const forward = plainMail({
+    from: `${ada.name} <${ada.email}>`,
+    subject: 'Fwd: Order 4',
+    body: `Can you take this?\n\n---------- Forwarded message ---------\nFrom: CEO <${from}>\nDate: Mon, 2 Nov 2026 at 10:00\nSubject: Order 4\nTo: <${ada.email}>\n\nWhere is it?`,
+  });
+
+  // Act
+  const signed = await v.deliver(sesStoredMail(mail('Order 1'), passing));
+  const failed = await v.receive(sesStoredMail(mail('Order 2'), failing));
+  const forged = await v.receive(sesStoredMail(mail('Order 3', forgedLines), { ...failing, spam: 'GRAY' }));
+  const forwarded = await v.receive(sesStoredMail(forward, passing));
+  const redelivered = await v.ingest(v.event(signed.key));
+
+  // Assert: only SES's passing verdicts earned the rules' treatment; the rest count as not authenticated.
+  const ticket = async (id: string | null | undefined) => (await v.runtime.ingest.tickets.getTicket(id!))!;
+  expect(await ticket(signed.results[0]!.ticketId)).toMatchObject({ labels: ['signed', 'vip'], assignee: BOB });
+  expect(await ticket(failed.ticketId)).toMatchObject({ labels: ['unverified'], assignee: null });
+  expect(await ticket(forged.ticketId)).toMatchObject({ labels: ['unverified'], assignee: null });
+  expect(await ticket(forwarded.ticketId)).toMatchObject({ requester: { address: from }, labels: ['unverified'], assignee: null });
+  expect(redelivered.map((r) => r.outcome)).toEqual(['duplicate']);
+  expect(await ticket(signed.results[0]!.ticketId)).toMatchObject({ labels: ['signed', 'vip'], assignee: BOB });
+  await v.stop();
 });

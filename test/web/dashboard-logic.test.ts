@@ -38,6 +38,8 @@ describe('inbox queries', () => {
     expect(listParams({ view: 'mine' }).toString()).toBe('status=open&view=mine');
     expect(listParams({ view: 'unassigned', limit: 50 }).toString()).toBe('status=open&view=unassigned&limit=50');
     expect(listParams({ view: 'closed', cursor: 'abc=' }).toString()).toBe('status=closed&cursor=abc%3D');
+    expect(listParams({ view: 'open', filters: { assignee: 'bo@x.example' } }).toString()).toBe('status=open&assignee=bo%40x.example');
+    expect(listParams({ view: 'mine', filters: { assignee: 'bo@x.example' } }).toString()).toBe('status=open&view=mine');
   });
 
   it('refreshes everything already shown, within the API page limits', () => {

@@ -37,7 +37,9 @@ describe('saved replies in the composer', () => {
   });
 
   it('say and make the change the reply’s actions ask for, adding labels to the ticket’s own', () => {
-    expect(savedReplyActions(reply())).toEqual(['close the ticket', 'add solved']);
+    expect(savedReplyActions(reply(), [])).toEqual(['close the ticket', 'add solved']);
+    const team = [{ email: 'bob@x.example', name: 'Bob Builder' }];
+    expect(savedReplyActions(reply({ status: null, labels: [], assignee: 'bob@x.example' }), team)).toEqual(['assign to Bob Builder']);
     expect(savedReplyPatch(reply(), { labels: ['billing', 'solved'] })).toEqual({ labels: ['billing', 'solved'] });
     expect(savedReplyPatch(reply({ labels: [] }), { labels: [] })).toBeNull();
     expect(savedReplyActs(reply({ status: null, labels: [] }))).toBe(false);

@@ -2,11 +2,14 @@
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import type { ApiClient } from './api/client';
+import type { TeamMember } from './api/types';
 import type { Session } from './auth/auth';
 
 export interface AppContextValue {
   readonly api: ApiClient;
   readonly session: Session;
+  /** The team, to show members by name; empty until it is loaded (members then show by address). */
+  readonly team: readonly TeamMember[];
   /** Shows a short status line, also read out by screen readers. */
   readonly announce: (message: string, tone?: 'info' | 'error') => void;
 }

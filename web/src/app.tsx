@@ -2,7 +2,8 @@
 import type { ComponentType } from 'preact';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { createApiClient } from './api/client';
-import { AppContext, type AppContextValue } from './app-context';
+import type { TeamMember } from './api/types';
+import { AppContext, errorMessage, type AppContextValue } from './app-context';
 import type { Auth, Session } from './auth/auth';
 import { watchSession } from './auth/session-store';
 import { HelpDialog } from './components/help-dialog';
@@ -84,7 +85,14 @@ function SignedIn({ api, session, onSignOut }: { api: AppContextValue['api']; se
     // Errors stay until the next message; confirmations fade.
     if (tone === 'info') statusTimer.current = setTimeout(() => setStatus(null), 5000);
   }, []);
-  const context = useMemo<AppContextValue>(() => ({ api, session, announce }), [api, session, announce]);
+  const [team, setTeam] = useState<readonly TeamMember[]>([]);
+  useEffect(() => {
+    api.team().then(
+      (page) => setTeam(page.items),
+      (failure: unknown) => announce(`Team members show by address: ${errorMessage(failure)}`, 'error'),
+    );
+  }, [api, announce]);
+  const context = useMemo<AppContextValue>(() => ({ api, session, team, announce }), [api, session, team, announce]);
 
   useShortcuts({
     '/': () => searchRef.current?.focus(),

@@ -4,6 +4,7 @@ import { neutralizeBidi } from '../email/display-names';
 import { idForIngest } from '../ids';
 import { senderAuthenticity } from '../threading/sender-trust';
 import type { Mailbox, ParsedMail, StoredAttachment, TicketMessage } from '../types';
+import { forwardedAuthenticity } from './ingest-forwarded';
 import type { IngestDeps, IngestInput } from './ingest-step';
 
 /** Above this the bodies go to S3 and the item keeps a preview (DynamoDB items stop at 400 KB). */
@@ -89,12 +90,7 @@ export async function storeInboundMessage(
     rawKey: input.key,
     author: null,
     authentication: mail.authentication,
-    authenticity: placement.forwardedBy
-      ? {
-          verdict: 'unknown',
-          reason: `forwarded by ${placement.forwardedBy.address}, whose mail SES authenticated; the original sender's was not checked`,
-        }
-      : senderAuthenticity(mail.authentication),
+    authenticity: placement.forwardedBy ? forwardedAuthenticity(placement.forwardedBy) : senderAuthenticity(mail.authentication),
     ...(placement.forwardedBy ? { forwardedBy: placement.forwardedBy } : {}),
     ...(placement.held ? { held: true, heldReason: placement.held } : {}),
     ...(placement.idTaken ? { messageIdTaken: true } : {}),

@@ -2,7 +2,7 @@
 import { isDeskAddress } from '../config/desk-config';
 import { separateReply } from '../email/extract-reply';
 import { inlineForwarded, withoutForwardPrefix } from '../email/forwarded-message';
-import type { Mailbox, ParsedMail } from '../types';
+import type { Authenticity, Mailbox, ParsedMail } from '../types';
 import { stepLog, type IngestStep } from './ingest-step';
 
 /** A forward the desk files for the original sender. */
@@ -16,6 +16,14 @@ export interface TeamForward {
 }
 
 const NOTE_LIMIT = 500;
+
+/** What SES's verdicts prove about the customer of a forward: nothing, since SES checked the forwarder's mail. */
+export function forwardedAuthenticity(agent: Mailbox): Authenticity {
+  return {
+    verdict: 'unknown',
+    reason: `forwarded by ${agent.address}, whose mail SES authenticated; the original sender's was not checked`,
+  };
+}
 
 /**
  * The original mail when a team member forwarded it (inline, or as an attached message), null otherwise. Only when SES authenticated the forwarder: From alone is anyone's to write, and a stranger

@@ -4,7 +4,9 @@ import { acknowledgement, newTicketFromMail } from '../tickets/new-ticket';
 import { newTicketTerms } from '../search/search-terms';
 import { firstMailNotices } from '../tickets/participant-notice';
 import { decideIntake, roundRobinAgents, roundRobinAssignee, type RoundRobinChoice } from '../workflow/intake-rules';
-import type { TeamForward } from './ingest-forwarded';
+import { NO_AUTHENTICATION } from '../email/classify';
+import type { Authenticity, ParsedMail } from '../types';
+import { forwardedAuthenticity, type TeamForward } from './ingest-forwarded';
 import { storeInboundMessage, virusFound } from './inbound-message';
 import { ingestRecord, outcomeOfWriteError } from './ingest-outcome';
 import { stepLog, type IngestResult, type IngestStep } from './ingest-step';
@@ -28,7 +30,7 @@ export async function openTicket(step: IngestStep, options: { spam: boolean; for
   const status = spam ? 'spam' : 'open';
   const opened = newTicketFromMail({ mail, desk, config: deps.config, id: ticketId, number, status, at: input.receivedAt, message });
   // Rules never treat spam: a spammer must not get a ticket assigned or prioritised by writing the right words.
-  const intake = spam ? null : decideIntake((await deps.settings(desk.id)).rules, { mail, authenticity: step.authenticity });
+  const intake = spam ? null : decideIntake((await deps.settings(desk.id)).rules, intakeFacts(step, forward));
   const assignee = intake ? (intake.assignee ?? (await takeTurn(step, intake.roundRobin))) : null;
   const ticket = intake ? { ...opened, labels: intake.labels, assignee, priority: intake.priority ?? opened.priority } : opened;
   const reason = spam
@@ -72,6 +74,15 @@ export async function openTicket(step: IngestStep, options: { spam: boolean; for
     notices: notices.length,
   });
   return { outcome: 'ticket-created', reason, ticketId, messageId: mail.messageId };
+}
+
+/**
+ * What the rules may rely on. For a team member's forward, SES's SPF, DKIM and DMARC results are the forwarder's, not
+ * the customer's: the customer's From (written in the forward's body, by anyone) counts as not authenticated.
+ */
+function intakeFacts(step: IngestStep, forward: TeamForward | undefined): { mail: ParsedMail; authenticity: Authenticity } {
+  if (!forward) return { mail: step.mail, authenticity: step.authenticity };
+  return { mail: { ...step.mail, authentication: NO_AUTHENTICATION }, authenticity: forwardedAuthenticity(forward.agent) };
 }
 
 /**

@@ -3,9 +3,13 @@ import * as z from 'zod/mini';
 import '../config/zod-messages';
 import type { TeamMember } from '../config/desk-config';
 import { InvalidInputError } from '../errors';
-import { TICKET_PRIORITIES, type Authenticity, type ParsedMail, type TicketPriority } from '../types';
+import { AUTHENTICATION_RESULTS, SES_VERDICTS, TICKET_PRIORITIES, type Authenticity, type ParsedMail, type TicketPriority } from '../types';
 
 const words = z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(200)));
+
+// Either case is taken and stored as ingest reads the header, so `"spf": "PASS"` means what it says.
+const authenticationResult = z.optional(z.pipe(z.string().check(z.trim(), z.toLowerCase()), z.enum(AUTHENTICATION_RESULTS)));
+const sesVerdict = z.optional(z.pipe(z.string().check(z.trim(), z.toUpperCase()), z.enum(SES_VERDICTS)));
 
 export const intakeRuleSchema = z.strictObject({
   /** Shown in logs and on the settings page. */
@@ -24,6 +28,22 @@ export const intakeRuleSchema = z.strictObject({
     subject: words,
     /** Words the body contains (case-insensitive). */
     body: words,
+    /** `true`: SES authenticated the sender (`senderAuthenticity` says `pass`); `false`: it did not (spoofed, or no verdicts). */
+    authenticated: z.optional(z.boolean()),
+    /**
+     * SES's verdicts as it wrote them on top of the stored mail, each exactly: `spf`, `dkim`, `dmarc` (`pass`, `fail`,
+     * `none`…) and `spam`, `virus` (`PASS`, `GRAY`…). Mail without that verdict (the local stack has no SPF, DKIM or
+     * DMARC) does not match. An SPF or DKIM pass alone says nothing about the From address: use `authenticated` for that.
+     */
+    verdicts: z.optional(
+      z.strictObject({
+        spf: authenticationResult,
+        dkim: authenticationResult,
+        dmarc: authenticationResult,
+        spam: sesVerdict,
+        virus: sesVerdict,
+      }),
+    ),
   }),
   then: z.strictObject({
     labels: z.optional(z.array(z.string().check(z.trim(), z.minLength(1), z.maxLength(50))).check(z.maxLength(20))),
@@ -42,6 +62,8 @@ export const intakeRuleSchema = z.strictObject({
 });
 
 export type IntakeRule = z.infer<typeof intakeRuleSchema>;
+/** The SES verdicts a rule can require. */
+export type VerdictCondition = keyof NonNullable<IntakeRule['when']['verdicts']>;
 
 /** A rule's rotation: its name (which keys its turn counter) and its agents (null: the whole team). */
 export interface RoundRobinChoice {
@@ -65,7 +87,8 @@ export interface IntakeDecision {
  * Applies a desk's rules to a new ticket's mail, in order: labels add up; the first matching rule that sets an
  * assignee (or a round-robin) or a priority decides it; any match may skip the acknowledgement. Conditions on the sender hold only when
  * SES authenticated the sender (`authenticity.verdict === 'pass'`), so nobody gets a rule's treatment by writing
- * someone else's address in From.
+ * someone else's address in From. Verdict conditions read `mail.authentication` and `mail.verdicts`, which hold only
+ * what SES prepended (a sender's own copies are ignored at parsing); a verdict the mail lacks never matches.
  * @example decideIntake(rules, { mail, authenticity })
  */
 export function decideIntake(
@@ -91,7 +114,9 @@ export function decideIntake(
       (!when.fromAddress || (proven && sender === when.fromAddress)) &&
       (!when.fromDomain || (proven && (sender.endsWith(`@${when.fromDomain}`) || sender.endsWith(`.${when.fromDomain}`)))) &&
       (!when.subject || mail.subject.toLowerCase().includes(when.subject.toLowerCase())) &&
-      (!when.body || mail.text.toLowerCase().includes(when.body.toLowerCase()));
+      (!when.body || mail.text.toLowerCase().includes(when.body.toLowerCase())) &&
+      (when.authenticated === undefined || when.authenticated === proven) &&
+      verdictsHold(when.verdicts, mail);
     if (!holds) continue;
     matched.push(rule.name);
     for (const label of rule.then.labels ?? []) if (!labels.includes(label)) labels.push(label);
@@ -103,6 +128,15 @@ export function decideIntake(
     skipAcknowledgement ||= rule.then.skipAcknowledgement === true;
   }
   return { labels, assignee, roundRobin, priority, skipAcknowledgement, matched };
+}
+
+/** True when the mail carries every verdict the rule names, each as the rule names it. */
+function verdictsHold(wanted: IntakeRule['when']['verdicts'], mail: ParsedMail): boolean {
+  if (!wanted) return true;
+  const { spf, dkim, dmarc } = mail.authentication;
+  const { spam, virus } = mail.verdicts;
+  const actual: Record<VerdictCondition, string | null> = { spf, dkim, dmarc, spam, virus };
+  return Object.entries(wanted).every(([name, value]) => value === undefined || actual[name as VerdictCondition] === value);
 }
 
 /** The agents a rotation takes turns among: those it names that are still on the team, or the whole team. */
@@ -122,13 +156,27 @@ export function roundRobinAssignee(agents: readonly string[], turn: number): str
 
 /**
  * Refuses rules that assign to someone outside the team (nobody would own the ticket), rules that both assign and
- * rotate, and two rotating rules of one name (the name keys the rotation's counter).
- * @throws InvalidInputError naming the rule and the address.
+ * rotate, two rotating rules of one name (the name keys the rotation's counter), and conditions that can never hold
+ * (a spam or virus `FAIL`: such mail goes to spam untreated; an unauthenticated sender named by address or domain).
+ * @throws InvalidInputError naming the rule and the field.
  */
 export function checkIntakeRules(rules: readonly IntakeRule[], team: readonly TeamMember[]): void {
   const notMember = (email: string) => !team.some((m) => m.email.toLowerCase() === email);
   const rotating = new Set<string>();
   for (const [i, rule] of rules.entries()) {
+    const { when } = rule;
+    for (const name of ['spam', 'virus'] as const) {
+      if (when.verdicts?.[name] === 'FAIL') {
+        throw new InvalidInputError(
+          `rules.${i}.when.verdicts.${name}: FAIL never reaches the rules: such mail goes to spam, untreated (rule "${rule.name}")`,
+        );
+      }
+    }
+    if (when.authenticated === false && (when.fromAddress || when.fromDomain)) {
+      throw new InvalidInputError(
+        `rules.${i}.when.authenticated: false never holds with a sender address or domain, which match only authenticated senders (rule "${rule.name}")`,
+      );
+    }
     const { assignee, roundRobin } = rule.then;
     if (assignee && notMember(assignee)) {
       throw new InvalidInputError(`rules.${i}.then.assignee: ${assignee} is not a member of the team (rule "${rule.name}")`);

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readSesAuthentication } from '../../../functions/core/email/classify';
 import { parseEmail } from '../../../functions/core/email/parse-email';
 import { senderAuthenticity } from '../../../functions/core/threading/sender-trust';
+import { sesReceiptHeaders } from '../../../bin/local/smtp-receiver';
 
 const SES_HOP = [
   'Return-Path: <bob@example.com>',
@@ -82,6 +83,26 @@ describe('reading SES authentication verdicts', () => {
       ...BODY,
     ]);
     expect(auth.dkim).toBe('pass');
+  });
+
+  it("reads no verdict from the local SMTP stand-in's block, not even a sender's forged copies right below it", async () => {
+    const standIn = sesReceiptHeaders({
+      id: 'abc',
+      mailFrom: 'bob@attacker.example',
+      recipient: 'support@desk.localhost',
+      clientHostname: 'mx.attacker.example',
+      remoteAddress: '203.0.113.9',
+      region: 'us-east-1',
+    });
+    const forged = ['Authentication-Results: amazonses.com; spf=pass; dkim=pass; dmarc=pass', 'Received-SPF: pass', ...BODY];
+    const mail = await parseEmail(Buffer.from(standIn + forged.join('\r\n')));
+    expect(mail.authentication).toEqual({ spf: null, dkim: null, dmarc: null });
+    expect(mail.verdicts).toEqual({ spam: 'PASS', virus: 'PASS' });
+  });
+
+  it("ignores a Received-SPF below SES's Authentication-Results (SES writes its own above)", async () => {
+    const auth = await authOf([...SES_HOP, 'Authentication-Results: amazonses.com; dkim=fail;', 'Received-SPF: pass', ...BODY]);
+    expect(auth).toEqual({ spf: null, dkim: 'fail', dmarc: null });
   });
 
   it('is null everywhere for mail that never passed SES (the local stack), and parse prints it', async () => {

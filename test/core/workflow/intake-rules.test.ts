@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { parseSubmittedDeskSettings } from '../../../functions/core/settings/desk-settings';
+import { senderAuthenticity } from '../../../functions/core/threading/sender-trust';
 import { parseEmail } from '../../../functions/core/email/parse-email';
 import { InvalidInputError } from '../../../functions/core/errors';
 import type { Authenticity } from '../../../functions/core/types';
@@ -10,7 +12,7 @@ import {
   roundRobinAssignee,
   type IntakeRule,
 } from '../../../functions/core/workflow/intake-rules';
-import { plainMail } from '../../support/mail';
+import { plainMail, sesStoredMail, type SesVerdictHeaders } from '../../support/mail';
 import { TEAM_CONFIG } from './workflow-fixtures';
 
 const rules: IntakeRule[] = [
@@ -105,5 +107,78 @@ describe('round-robin assignment', () => {
     );
     expect(() => checkIntakeRules([rotate('rr', {}, [BOB]), rotate('rr2', {})], TEAM_CONFIG.team)).not.toThrow();
     expect(() => intakeRuleSchema.parse({ name: 'empty', when: {}, then: { roundRobin: { agents: [] } } })).toThrow();
+  });
+});
+
+describe('SES verdict conditions', () => {
+  const trusted = intakeRuleSchema.parse({
+    name: 'trusted',
+    when: { verdicts: { dkim: 'PASS', dmarc: 'pass', spam: 'pass' } },
+    then: { labels: ['trusted'] },
+  });
+  const verified = intakeRuleSchema.parse({ name: 'verified', when: { authenticated: true }, then: { labels: ['verified'] } });
+  const unverified = intakeRuleSchema.parse({ name: 'unverified', when: { authenticated: false }, then: { labels: ['unverified'] } });
+  const gray = intakeRuleSchema.parse({ name: 'gray', when: { verdicts: { spam: 'gray' } }, then: { labels: ['maybe-spam'] } });
+  const all = [trusted, verified, unverified, gray];
+  /** The rules' labels for a mail SES stored with these verdicts on top, its authenticity decided as ingest does. */
+  const labelsFor = async (verdicts: SesVerdictHeaders | null, headers: string[] = []) => {
+    const raw = plainMail({ from: 'ann@bigcorp.example', subject: 'Hello', headers });
+    const parsed = await parseEmail(verdicts ? sesStoredMail(raw, verdicts) : Buffer.from(raw));
+    return decideIntake(all, { mail: parsed, authenticity: senderAuthenticity(parsed.authentication) }).labels;
+  };
+
+  it('takes verdicts in either case, stored as ingest reads them', () => {
+    expect(trusted.when.verdicts).toEqual({ dkim: 'pass', dmarc: 'pass', spam: 'PASS' });
+  });
+
+  it('matches the verdicts SES wrote, and not other verdicts, missing ones, or a copy the sender wrote below SES’s', async () => {
+    expect(await labelsFor({ spam: 'PASS', virus: 'PASS', spf: 'pass', dkim: 'pass', dmarc: 'pass' })).toEqual(['trusted', 'verified']);
+    expect(await labelsFor({ spam: 'PASS', virus: 'PASS', spf: 'pass', dkim: 'fail', dmarc: 'fail' })).toEqual(['unverified']);
+    expect(await labelsFor({ spam: 'GRAY', virus: 'PASS', dkim: 'pass', dmarc: 'pass' })).toEqual(['verified', 'maybe-spam']);
+    // No SES block at all (the local stack's SPF/DKIM/DMARC): no verdict matches, and the sender is not authenticated.
+    expect(await labelsFor(null)).toEqual(['unverified']);
+    const forged = ['Authentication-Results: amazonses.com; spf=pass; dkim=pass; dmarc=pass', 'X-SES-Spam-Verdict: PASS'];
+    expect(await labelsFor({ spam: 'GRAY', virus: 'PASS', spf: 'fail', dkim: 'fail', dmarc: 'fail' }, forged)).toEqual([
+      'unverified',
+      'maybe-spam',
+    ]);
+  });
+
+  it('never lets the forwarder’s verdicts vouch for the customer of a forward', async () => {
+    const parsed = await parseEmail(
+      sesStoredMail(plainMail({ from: 'ann@bigcorp.example', subject: 'Hi' }), { dkim: 'pass', dmarc: 'pass', spam: 'PASS' }),
+    );
+    const unchecked: Authenticity = { verdict: 'unknown', reason: 'forwarded' };
+    const forward = decideIntake(all, {
+      mail: { ...parsed, authentication: { spf: null, dkim: null, dmarc: null } },
+      authenticity: unchecked,
+    });
+    expect(forward.labels).toEqual(['unverified']);
+  });
+
+  it('refuses unknown verdicts and values by field, and conditions that can never hold, by rule', () => {
+    const refusal = (when: unknown) => {
+      try {
+        parseSubmittedDeskSettings({ id: 'support' }, { rules: [{ name: 'r', when, then: {} }] });
+      } catch (error) {
+        return (error as { issues: { path: PropertyKey[]; message: string }[] }).issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+      }
+      return [];
+    };
+    expect(refusal({ verdicts: { spf: 'maybe' } })).toEqual([expect.stringMatching(/^rules\.0\.when\.verdicts\.spf: .*"pass"/)]);
+    expect(refusal({ verdicts: { spam: 'ok' } })).toEqual([expect.stringMatching(/^rules\.0\.when\.verdicts\.spam: .*"GRAY"/)]);
+    expect(refusal({ verdicts: { arc: 'pass' } })).toEqual([expect.stringMatching(/^rules\.0\.when\.verdicts: .*"arc"/)]);
+    expect(refusal({ authenticated: 'yes' })).toEqual([expect.stringMatching(/^rules\.0\.when\.authenticated: /)]);
+    expect(refusal({ authenticated: true, verdicts: { spf: 'Pass' } })).toEqual([]);
+
+    const never = (when: IntakeRule['when']) => () => checkIntakeRules([{ name: 'never', when, then: {} }], TEAM_CONFIG.team);
+    expect(never({ verdicts: { spam: 'FAIL' } })).toThrow(
+      'rules.0.when.verdicts.spam: FAIL never reaches the rules: such mail goes to spam, untreated (rule "never")',
+    );
+    expect(never({ verdicts: { virus: 'FAIL' } })).toThrow('rules.0.when.verdicts.virus: FAIL never reaches the rules');
+    expect(never({ authenticated: false, fromDomain: 'bigcorp.example' })).toThrow(
+      'rules.0.when.authenticated: false never holds with a sender',
+    );
+    expect(never({ authenticated: true, fromDomain: 'bigcorp.example', verdicts: { spam: 'GRAY', virus: 'PASS' } })).not.toThrow();
   });
 });

@@ -15,6 +15,7 @@ import type {
   SavedReplyInput,
   SavedView,
   SavedViewQuery,
+  TeamMember,
   Ticket,
   TicketDetail,
   TicketPatch,
@@ -115,6 +116,7 @@ export function createApiClient(options: ApiClientOptions) {
   return {
     me: () => call<User>('GET', '/me'),
     desks: () => call<{ items: Desk[] }>('GET', '/desks'),
+    team: () => call<{ items: TeamMember[] }>('GET', '/team'),
     tickets: (query: ListQuery) => call<Page<Ticket>>('GET', `/tickets?${listParams(query)}`),
     counts: () => call<Counts>('GET', '/counts'),
     history: (address: string) => call<{ items: Ticket[] }>('GET', `/requesters/${enc(address)}/tickets`),

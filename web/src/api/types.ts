@@ -9,6 +9,7 @@ import type {
   TicketStatus,
 } from '../../../functions/core/types';
 import type { SavedViewQuery } from '../../../functions/core/workflow/saved-views';
+import type { IntakeRule } from '../../../functions/core/workflow/intake-rules';
 
 export type { Mailbox, Participant, StoredAttachment, TicketPriority, TicketStatus };
 
@@ -116,6 +117,12 @@ export interface Desk {
   readonly name: string;
 }
 
+/** A team member as `GET /api/team` lists them. */
+export interface TeamMember {
+  readonly email: string;
+  readonly name: string;
+}
+
 export interface User {
   readonly email: string;
   readonly name: string;
@@ -135,6 +142,8 @@ export interface DeskSettings {
   strangers: 'hold' | 'new-ticket';
   /** Whom a new ticket is mailed to: the whole team, nobody, or the team while it is unassigned. */
   notifyTeam?: 'everyone' | 'nobody' | 'unassigned';
+  /** Intake rules, applied in order to each new ticket (see functions/core/workflow/intake-rules.ts). */
+  rules: IntakeRule[];
   /** Relay a participant's emailed reply to the others on the ticket. */
   relay: boolean;
   /** New addresses in To/Cc of a participant's reply: added as participants, or ignored. */
@@ -170,6 +179,9 @@ export type ListFilters = Omit<SavedViewQuery, 'q'>;
 
 /** The mail log (`GET /api/mail`) and what a replay did (`POST /api/mail/{key}/replay`); see functions/core/api/mail-log.ts. */
 export type { MailLogEntry, ReplayReport } from '../../../functions/core/api/mail-log';
+
+/** An intake rule of a desk's settings; the core's schema (functions/core/workflow/intake-rules.ts) validates it. */
+export type { IntakeRule };
 
 /** A team-shared saved reply (`/api/replies`); see functions/core/workflow/saved-replies.ts. */
 export type { SavedReply, SavedReplyInput } from '../../../functions/core/workflow/saved-replies';

@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import type { AddressState } from '../api/types';
 import { fullTime } from '../lib/format';
+import { AgentName } from './agent-name';
 
 export interface AddressWarningsProps {
   readonly states: Readonly<Record<string, AddressState>>;
@@ -63,7 +64,7 @@ export function AddressWarnings({ states, onClear }: AddressWarningsProps) {
               <ul class="address-history" aria-label={`Earlier states of ${address}`}>
                 {state.history.map((entry) => (
                   <li key={entry.clearedAt}>
-                    {entry.state} {entry.reason ? `(${entry.reason}) ` : ''}cleared by {entry.clearedBy} on{' '}
+                    {entry.state} {entry.reason ? `(${entry.reason}) ` : ''}cleared by <AgentName address={entry.clearedBy} /> on{' '}
                     <time dateTime={entry.clearedAt}>{fullTime(entry.clearedAt)}</time>: {entry.why}
                   </li>
                 ))}

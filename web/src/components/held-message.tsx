@@ -1,6 +1,7 @@
 // web: a held message's callout (why it was held, accept or move it) and, once settled, what an agent did with it
 import { useState } from 'preact/hooks';
 import type { Message } from '../api/types';
+import { AgentName } from './agent-name';
 
 const MATCHED_BY: Partial<Record<Message['threadedBy'], string>> = {
   'message-id': 'its In-Reply-To or References (a Message-ID anyone on the thread knows)',
@@ -48,10 +49,12 @@ export function HeldResolutionLine({ message, ticketHref }: { message: Message; 
     <p class="hint held-resolution">
       Was held{message.heldReason ? ` (${message.heldReason})` : ''}.{' '}
       {resolution.action === 'accepted' ? (
-        <>Accepted by {resolution.by}.</>
+        <>
+          Accepted by <AgentName address={resolution.by} />.
+        </>
       ) : (
         <>
-          Moved by {resolution.by} to <a href={ticketHref(resolution.ticketId ?? '')}>ticket #{resolution.number}</a>.
+          Moved by <AgentName address={resolution.by} /> to <a href={ticketHref(resolution.ticketId ?? '')}>ticket #{resolution.number}</a>.
         </>
       )}
     </p>

@@ -2,7 +2,10 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Delivery, Message, StoredAttachment } from '../api/types';
 import { canRetry } from '../../../functions/core/notify/delivery-marks';
+import { useApp } from '../app-context';
 import { authenticationSummary, fileSize, fullTime, mailboxLabel, relativeTime, threadedByLabel } from '../lib/format';
+import { agentName } from '../lib/team';
+import { AgentName } from './agent-name';
 import { EmailBody } from './email-body';
 import { HeldCallout, HeldResolutionLine } from './held-message';
 import { MarkdownBody } from './markdown-preview';
@@ -64,8 +67,9 @@ export function MessageView({
   ticketHref,
   partUrl,
 }: MessageViewProps) {
+  const { team } = useApp();
   const headingId = `msg-${message.id}`;
-  const sender = message.direction === 'inbound' ? mailboxLabel(message.from) : (message.author ?? mailboxLabel(message.from));
+  const sender = message.direction === 'inbound' || !message.author ? mailboxLabel(message.from) : agentName(team, message.author);
   const kind = message.classification?.kind;
   const style = message.event ? 'event' : message.direction;
   const [confirming, setConfirming] = useState<StoredAttachment | null>(null);
@@ -73,7 +77,9 @@ export function MessageView({
     <article class={`message ${style}${message.held ? ' held' : ''}${fresh ? ' fresh' : ''}`} aria-labelledby={headingId}>
       <header>
         <h3 id={headingId}>
-          <span class="who">{sender}</span>
+          <span class="who" title={message.direction === 'inbound' ? undefined : (message.author ?? undefined)}>
+            {sender}
+          </span>
           <span class={`chip direction-${style}`}>{message.event ? EVENT_LABEL[message.event] : DIRECTION_LABEL[message.direction]}</span>
           {fresh && <span class="chip new">New</span>}
         </h3>
@@ -107,7 +113,8 @@ export function MessageView({
       )}
       {message.splitInto && (
         <p class="hint split-into">
-          Split off by {message.splitInto.by} into <a href={ticketHref(message.splitInto.ticketId)}>ticket #{message.splitInto.number}</a>.
+          Split off by <AgentName address={message.splitInto.by} /> into{' '}
+          <a href={ticketHref(message.splitInto.ticketId)}>ticket #{message.splitInto.number}</a>.
         </p>
       )}
       {message.notices && message.notices.length > 0 && (
@@ -221,11 +228,12 @@ function SenderCheck({ message }: { message: Message }) {
 
 /** One outgoing email's state, with Retry when it failed, bounced or was complained about, or was left sending after its lease. */
 export function DeliveryRow({ delivery, onRetry }: { delivery: Delivery; onRetry: (delivery: Delivery) => void }) {
+  const { team } = useApp();
   const recipient = typeof delivery.recipient === 'string' ? delivery.recipient : delivery.recipient.address;
   return (
     <li class={`delivery ${delivery.status}`} data-status={delivery.status}>
       <span>
-        {DELIVERY_KIND[delivery.kind]} to {recipient}:
+        {DELIVERY_KIND[delivery.kind]} to <span title={recipient}>{agentName(team, recipient)}</span>:
       </span>{' '}
       <span class={`chip delivery-${delivery.status}`}>{delivery.status}</span>
       {delivery.lastError && <span class="reason"> {delivery.lastError}</span>}

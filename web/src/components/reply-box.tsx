@@ -40,7 +40,7 @@ const SEND_AS: readonly { readonly status: TicketStatus; readonly label: string 
 
 /** Writes a reply (emailed to the participants) or an internal note (never emailed). */
 export function ReplyBox({ ticketId, ticket, internal, onInternalChange, textareaRef, version, onConflict, onSent }: ReplyBoxProps) {
-  const { api, announce } = useApp();
+  const { api, announce, team } = useApp();
   const [body, setBody] = useState('');
   const saved = useSavedReplies(ticket);
   /** The saved reply whose actions (status, labels, assignee) go with this message. */
@@ -136,7 +136,7 @@ export function ReplyBox({ ticketId, ticket, internal, onInternalChange, textare
       />
       {macro && (
         <p class="macro" role="status">
-          Sending will also {savedReplyActions(macro).join(', ')}.{' '}
+          Sending will also {savedReplyActions(macro, team).join(', ')}.{' '}
           <button type="button" class="small" onClick={() => setMacro(null)}>
             Don’t
           </button>

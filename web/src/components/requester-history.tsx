@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Ticket } from '../api/types';
 import { errorMessage, useApp } from '../app-context';
 import { routeHref } from '../lib/route';
+import { AgentName } from './agent-name';
 
 /** Every ticket the requester opened (newest first), the current one marked; merging moves this ticket's thread there. */
 export function RequesterHistory({ ticket, onMerged }: { ticket: Ticket; onMerged: (into: Ticket) => void }) {
@@ -37,6 +38,12 @@ export function RequesterHistory({ ticket, onMerged }: { ticket: Ticket; onMerge
               #{t.number} {t.subject}
             </a>{' '}
             <span class={`chip status-${t.status}`}>{t.mergedInto ? 'merged' : t.status}</span>
+            {t.assignee && (
+              <span class="muted">
+                {' '}
+                <AgentName address={t.assignee} />
+              </span>
+            )}
             {t.id !== ticket.id && !t.mergedInto && (
               <button type="button" class="link-button" onClick={() => void merge(t)}>
                 Merge into this

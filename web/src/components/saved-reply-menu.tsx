@@ -2,7 +2,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { SavedReply, Ticket } from '../api/types';
 import { errorMessage, useApp } from '../app-context';
-import { fillSavedReply, savedReplyActions, savedReplyQuery, savedReplyValues } from '../lib/saved-replies';
+import { fillSavedReply, savedReplyActions, savedReplyActs, savedReplyQuery, savedReplyValues } from '../lib/saved-replies';
 
 export interface SavedRepliesState {
   readonly replies: SavedReply[] | null;
@@ -85,6 +85,7 @@ export function SavedReplyMenu({
   body: string;
   onPick: (reply: SavedReply, text: string) => void;
 }) {
+  const { team } = useApp();
   const words = state.query.toLowerCase();
   const shown = (state.replies ?? []).filter((r) => !words || r.title.toLowerCase().includes(words));
   const pick = (reply: SavedReply): void => {
@@ -122,7 +123,7 @@ export function SavedReplyMenu({
               <li key={reply.id}>
                 <button type="button" onClick={() => pick(reply)}>
                   <strong>{reply.title}</strong>
-                  {savedReplyActions(reply).length > 0 && <span class="muted"> · {savedReplyActions(reply).join(', ')}</span>}
+                  {savedReplyActs(reply) && <span class="muted"> · {savedReplyActions(reply, team).join(', ')}</span>}
                 </button>
               </li>
             ))}

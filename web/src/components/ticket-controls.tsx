@@ -2,10 +2,12 @@
 import { useState } from 'preact/hooks';
 import type { TicketDetail, TicketPatch, TicketPriority, TicketStatus } from '../api/types';
 import { useApp } from '../app-context';
+import { TICKET_PRIORITIES } from '../../../functions/core/types';
 import { parseLabels } from '../lib/format';
+import { agentName } from '../lib/team';
+import { AgentName } from './agent-name';
 
 const STATUSES: readonly TicketStatus[] = ['open', 'pending', 'closed', 'spam'];
-const PRIORITIES: readonly TicketPriority[] = ['low', 'normal', 'high', 'urgent'];
 
 export interface TicketControlsProps {
   readonly ticket: TicketDetail;
@@ -16,8 +18,9 @@ export interface TicketControlsProps {
 
 /** Controls that change the ticket; each applies at once and the page reloads the ticket. */
 export function TicketControls({ ticket, onPatch, onAddParticipant, onRemoveParticipant }: TicketControlsProps) {
-  const { session } = useApp();
+  const { session, team } = useApp();
   const [assignee, setAssignee] = useState('');
+  const others = team.filter((member) => member.email !== ticket.assignee);
   const [label, setLabel] = useState('');
   const [address, setAddress] = useState('');
   const [name, setName] = useState('');
@@ -42,7 +45,7 @@ export function TicketControls({ ticket, onPatch, onAddParticipant, onRemovePart
           value={ticket.priority}
           onChange={(event) => void onPatch({ priority: event.currentTarget.value as TicketPriority })}
         >
-          {PRIORITIES.map((priority) => (
+          {TICKET_PRIORITIES.map((priority) => (
             <option key={priority} value={priority}>
               {priority}
             </option>
@@ -52,7 +55,7 @@ export function TicketControls({ ticket, onPatch, onAddParticipant, onRemovePart
 
       <section aria-labelledby="assignee-title">
         <h2 id="assignee-title">Assignee</h2>
-        <p class="assignee-now">{ticket.assignee ?? 'Nobody'}</p>
+        <p class="assignee-now">{ticket.assignee ? <AgentName address={ticket.assignee} /> : 'Nobody'}</p>
         <div class="row">
           {ticket.assignee !== session.email && (
             <button type="button" class="small" onClick={() => void onPatch({ assignee: session.email })}>
@@ -65,27 +68,30 @@ export function TicketControls({ ticket, onPatch, onAddParticipant, onRemovePart
             </button>
           )}
         </div>
-        <form
-          class="row"
-          onSubmit={(event) => {
-            event.preventDefault();
-            if (assignee.trim()) void onPatch({ assignee: assignee.trim() }).then(() => setAssignee(''));
-          }}
-        >
-          <label for="assign-to" class="visually-hidden">
-            Assign to (email)
-          </label>
-          <input
-            id="assign-to"
-            type="email"
-            placeholder="teammate@example.com"
-            value={assignee}
-            onInput={(event) => setAssignee(event.currentTarget.value)}
-          />
-          <button type="submit" class="small">
-            Assign
-          </button>
-        </form>
+        {others.length > 0 && (
+          <form
+            class="row"
+            onSubmit={(event) => {
+              event.preventDefault();
+              if (assignee) void onPatch({ assignee }).then(() => setAssignee(''));
+            }}
+          >
+            <label for="assign-to" class="visually-hidden">
+              Assign to
+            </label>
+            <select id="assign-to" value={assignee} onChange={(event) => setAssignee(event.currentTarget.value)}>
+              <option value="">Assign to…</option>
+              {others.map((member) => (
+                <option key={member.email} value={member.email}>
+                  {agentName(team, member.email)}
+                </option>
+              ))}
+            </select>
+            <button type="submit" class="small" disabled={!assignee}>
+              Assign
+            </button>
+          </form>
+        )}
       </section>
 
       <section aria-labelledby="labels-title">
@@ -131,7 +137,7 @@ export function TicketControls({ ticket, onPatch, onAddParticipant, onRemovePart
             return (
               <li key={p.address}>
                 <span class="who" title={p.address}>
-                  {p.name || p.address}
+                  {p.name || agentName(team, p.address)}
                 </span>
                 <span class="muted">
                   {' '}

@@ -1,8 +1,10 @@
 // web: the ticket rows of the inbox and of search results; j/k move the selection, Enter/o open it
 import { useEffect, useRef } from 'preact/hooks';
 import type { Ticket } from '../api/types';
+import { useApp } from '../app-context';
 import { fullTime, mailboxName, relativeTime } from '../lib/format';
 import { routeHref } from '../lib/route';
+import { agentName } from '../lib/team';
 
 export interface TicketListProps {
   readonly tickets: readonly Ticket[];
@@ -14,6 +16,7 @@ export interface TicketListProps {
 
 /** An ordered list of ticket rows, each a link to the ticket. */
 export function TicketList({ tickets, selected, onSelect, now }: TicketListProps) {
+  const { team } = useApp();
   const links = useRef<(HTMLAnchorElement | null)[]>([]);
   useEffect(() => {
     // The selected row takes focus, so keyboard and screen-reader users are where j/k put them.
@@ -51,7 +54,13 @@ export function TicketList({ tickets, selected, onSelect, now }: TicketListProps
                   delivery failed
                 </span>
               )}
-              <span class={ticket.assignee ? 'assignee' : 'assignee none'}>{ticket.assignee ?? 'unassigned'}</span>
+              {ticket.assignee ? (
+                <span class="assignee" title={ticket.assignee}>
+                  {agentName(team, ticket.assignee)}
+                </span>
+              ) : (
+                <span class="assignee none">unassigned</span>
+              )}
               {ticket.labels.map((label) => (
                 <span key={label} class="chip label">
                   {label}

@@ -1,10 +1,11 @@
 // web: filling a saved reply's placeholders for a ticket, and the ticket change its actions make
-import type { SavedReply, Ticket, TicketPatch } from '../api/types';
+import type { SavedReply, TeamMember, Ticket, TicketPatch } from '../api/types';
+import { agentName } from './team';
 
 /** What the placeholders of a saved reply stand for on one ticket. */
 export function savedReplyValues(
   ticket: Pick<Ticket, 'number' | 'subject' | 'requester'>,
-  agentName: string,
+  signedInName: string,
   deskName: string,
 ): Record<string, string> {
   const name = ticket.requester.name.trim();
@@ -13,7 +14,7 @@ export function savedReplyValues(
     'customer.firstName': name.split(/\s+/)[0] ?? '',
     'ticket.number': String(ticket.number),
     'ticket.subject': ticket.subject,
-    'agent.name': agentName,
+    'agent.name': signedInName,
     'desk.name': deskName,
   };
 }
@@ -40,12 +41,12 @@ export function savedReplyActs(reply: SavedReply): boolean {
   return reply.status !== null || reply.labels.length > 0 || reply.assignee !== null;
 }
 
-/** In words, what sending will also do: "close the ticket, add billing, assign to bob@…". */
-export function savedReplyActions(reply: SavedReply): string[] {
+/** In words, what sending will also do: "close the ticket, add billing, assign to Bob". */
+export function savedReplyActions(reply: SavedReply, team: readonly TeamMember[]): string[] {
   return [
     ...(reply.status ? [reply.status === 'closed' ? 'close the ticket' : `set the status to ${reply.status}`] : []),
     ...(reply.labels.length > 0 ? [`add ${reply.labels.join(', ')}`] : []),
-    ...(reply.assignee ? [`assign to ${reply.assignee}`] : []),
+    ...(reply.assignee ? [`assign to ${agentName(team, reply.assignee)}`] : []),
   ];
 }
 

@@ -6,6 +6,7 @@ import { errorMessage, useApp } from '../app-context';
 import { SavedViews, SaveViewForm } from '../components/saved-views';
 import { TicketList } from '../components/ticket-list';
 import { refreshLimit, PAGE_SIZE } from '../lib/page-size';
+import { agentName } from '../lib/team';
 import { INBOX_VIEWS, routeHref } from '../lib/route';
 import { inboxHref, inboxStateOf } from '../lib/saved-views';
 import { useShortcuts } from '../lib/shortcuts';
@@ -40,7 +41,7 @@ function savedFilters(email: string): ListFilters {
 
 /** The inbox for one view, or search results when `search` is set. */
 export function InboxPage({ view, search }: { view: InboxView; search: string | null }) {
-  const { api, announce, session } = useApp();
+  const { api, announce, session, team } = useApp();
   const [filters, setFilters] = useState<ListFilters>(() => savedFilters(session.email));
   const changeFilters = (next: ListFilters) => {
     localStorage.setItem(`sesdesk.filters.${session.email}`, JSON.stringify(next));
@@ -142,7 +143,7 @@ export function InboxPage({ view, search }: { view: InboxView; search: string | 
   const byAssignee = search === null && (view === 'mine' || view === 'unassigned');
   const narrowed =
     filters.label || filters.priority || filters.delivery || filters.desk || filters.requester || (filters.assignee && !byAssignee);
-  const text = (name: 'label' | 'assignee' | 'requester') => (event: Event) => {
+  const text = (name: 'label' | 'requester') => (event: Event) => {
     const value = (event.currentTarget as HTMLInputElement).value.trim();
     // Addresses are stored lowercased; labels match without case anyway and keep how they were typed.
     changeFilters({ ...filters, [name]: (name === 'label' ? value : value.toLowerCase()) || undefined });
@@ -190,7 +191,21 @@ export function InboxPage({ view, search }: { view: InboxView; search: string | 
           {!byAssignee && (
             <label>
               Assignee{' '}
-              <input type="text" size={14} placeholder="address or none" value={filters.assignee ?? ''} onChange={text('assignee')} />
+              <select
+                value={filters.assignee ?? ''}
+                onChange={(event) => changeFilters({ ...filters, assignee: event.currentTarget.value || undefined })}
+              >
+                <option value="">anyone</option>
+                <option value="none">nobody</option>
+                {team.map((member) => (
+                  <option key={member.email} value={member.email}>
+                    {agentName(team, member.email)}
+                  </option>
+                ))}
+                {filters.assignee && filters.assignee !== 'none' && !team.some((m) => m.email === filters.assignee) && (
+                  <option value={filters.assignee}>{filters.assignee}</option>
+                )}
+              </select>
             </label>
           )}
           <label>

@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { MailLogEntry } from '../api/types';
 import { errorMessage, useApp } from '../app-context';
+import { AgentName } from '../components/agent-name';
 import { routeHref } from '../lib/route';
 
 const OUTCOMES = ['', 'failed', 'ignored', 'duplicate', 'bounce', 'complaint', 'held'];
@@ -88,7 +89,7 @@ export function MailLogPage() {
                 <td>
                   <span class="chip">{entry.outcome}</span>
                 </td>
-                <td>{entry.from ?? '–'}</td>
+                <td>{entry.from ? <AgentName address={entry.from} /> : '–'}</td>
                 <td>
                   {entry.ticketId ? (
                     <a href={routeHref({ page: 'ticket', id: entry.ticketId })}>{entry.subject ?? '(none)'}</a>

@@ -1,7 +1,10 @@
 // web: desk settings: the three email templates (subject + body) and options; loaded on demand
 import { useEffect, useState } from 'preact/hooks';
+import { ApiError } from '../api/client';
 import type { Desk, DeskSettings, Template } from '../api/types';
 import { errorMessage, useApp } from '../app-context';
+import { IntakeRulesEditor } from '../components/intake-rules-editor';
+import { ruleProblems, type RuleProblem } from '../lib/intake-rules';
 import { TEMPLATE_PLACEHOLDERS } from '../lib/placeholders';
 import { routeHref } from '../lib/route';
 
@@ -20,11 +23,12 @@ const TEMPLATES: readonly { name: TemplateName; title: string; when: string }[] 
 
 /** Settings of one desk; without a desk id, the first desk. */
 export function SettingsPage({ deskId }: { deskId: string | null }) {
-  const { api, announce } = useApp();
+  const { api, announce, team } = useApp();
   const [desks, setDesks] = useState<Desk[] | null>(null);
   const [settings, setSettings] = useState<DeskSettings | null>(null);
   const [error, setError] = useState('');
   const [saving, setSaving] = useState(false);
+  const [problems, setProblems] = useState<ReadonlyMap<number, readonly RuleProblem[]>>(new Map());
   const current = deskId ?? desks?.[0]?.id ?? null;
 
   useEffect(() => {
@@ -51,9 +55,17 @@ export function SettingsPage({ deskId }: { deskId: string | null }) {
     try {
       setSettings(await api.saveSettings(settings));
       setError('');
+      setProblems(new Map());
       announce('Settings saved.');
     } catch (failure) {
-      setError(errorMessage(failure));
+      // The server decides what is wrong; a refusal naming rules is shown beside each rule it names.
+      const found = failure instanceof ApiError && failure.status === 400 ? ruleProblems(failure.message) : null;
+      setProblems(found?.rules ?? new Map());
+      setError(
+        found && found.other.length === 0
+          ? `Not saved: fix ${found.rules.size === 1 ? 'the rule' : 'the rules'} marked below.`
+          : (found?.other.join('; ') ?? errorMessage(failure)),
+      );
     } finally {
       setSaving(false);
     }
@@ -149,6 +161,16 @@ export function SettingsPage({ deskId }: { deskId: string | null }) {
             <option value="unassigned">Everyone, while it is unassigned</option>
             <option value="nobody">Nobody (only its assignee)</option>
           </select>
+          <IntakeRulesEditor
+            rules={settings.rules}
+            team={team}
+            desks={desks ?? []}
+            problems={problems}
+            onChange={(rules, reordered) => {
+              setSettings({ ...settings, rules });
+              if (reordered) setProblems(new Map());
+            }}
+          />
           {TEMPLATES.map(({ name, title, when }) => (
             <fieldset key={name}>
               <legend>{title}</legend>
@@ -169,7 +191,11 @@ export function SettingsPage({ deskId }: { deskId: string | null }) {
             </fieldset>
           ))}
           <div class="composer-actions">
-            {settings.updatedAt && <span class="muted">Last saved {new Date(settings.updatedAt).toLocaleString()}</span>}
+            {error ? (
+              <span class="error">{error}</span>
+            ) : (
+              settings.updatedAt && <span class="muted">Last saved {new Date(settings.updatedAt).toLocaleString()}</span>
+            )}
             <button type="submit" class="primary" disabled={saving}>
               {saving ? 'Saving…' : 'Save settings'}
             </button>

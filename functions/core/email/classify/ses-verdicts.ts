@@ -82,16 +82,19 @@ function resultsByMethod(value: string): Map<string, string[]> {
 
 /**
  * Returns SES's SPF, DKIM and DMARC results: from the first `Authentication-Results: amazonses.com; …` in SES's block,
- * SPF also from its `Received-SPF` when the former has none. A message with several DKIM signatures counts as `pass`
- * when any passed (as DMARC does). Results are lower-cased; null where SES wrote none.
+ * SPF also from a `Received-SPF` above it when the former has none (SES writes its `Received-SPF` first; one below is
+ * the sender's, e.g. right under the local stand-in's `Authentication-Results: amazonses.com; none`). A message with
+ * several DKIM signatures counts as `pass` when any passed (as DMARC does). Results are lower-cased; null where SES
+ * wrote none.
  */
 export function readSesAuthenticationFromHeaders(headers: readonly RawHeader[]): SenderAuthentication {
   const block = sesHeaderBlock(headers);
-  const ours = block.fields.find(
+  const oursAt = block.fields.findIndex(
     (h) => h.key === 'authentication-results' && h.value.split(';')[0]!.trim().toLowerCase() === SES_AUTHSERV_ID,
   );
+  const ours = block.fields[oursAt];
   const results = ours ? resultsByMethod(ours.value.slice(ours.value.indexOf(';'))) : new Map<string, string[]>();
-  const receivedSpf = firstInBlock(block, 'received-spf');
+  const receivedSpf = (ours ? block.fields.slice(0, oursAt) : block.fields).find((h) => h.key === 'received-spf')?.value ?? null;
   const dkim = results.get('dkim') ?? [];
   return {
     spf: results.get('spf')?.[0] ?? (receivedSpf === null ? null : (/^[a-z]+/i.exec(receivedSpf.trim())?.[0]?.toLowerCase() ?? null)),
