@@ -445,7 +445,7 @@ describe('the dashboard in a real browser', () => {
     const announced = page.getByRole('status').getByText(/now opens ticket #\d+/);
     await announced.waitFor();
     const newNumber = Number(/#(\d+)/.exec((await announced.textContent()) ?? '')?.[1]);
-    await topicChange.getByText(`Split off by ${desk.agent.email} into ticket #${newNumber}.`).waitFor();
+    await topicChange.getByText(`Split off by ${desk.agent.name} into ticket #${newNumber}.`).waitFor();
     expect(await topicChange.getByRole('button', { name: 'Split into new ticket' }).count()).toBe(0);
     await page.locator('.message.note', { hasText: `off into a new ticket #${newNumber}` }).waitFor();
     await page.getByRole('link', { name: `ticket #${newNumber}` }).click();
