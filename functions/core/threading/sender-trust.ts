@@ -6,7 +6,9 @@ import type { Authenticity, SenderAuthentication, Ticket } from '../types';
  *
  * - `fail` (spoofed, trusted as nobody): DMARC failed; or, with no DMARC policy (`none` or no verdict), SPF failed and
  *   DKIM did not pass (failed, or no signature at all), so nothing vouches for the address its domain disowns.
- * - `pass`: DMARC passed; or, without a DMARC policy, SPF or DKIM passed.
+ * - `pass`: DMARC passed. Only DMARC ties SPF's envelope domain or DKIM's signing domain to the From domain: without a
+ *   DMARC policy, an SPF or DKIM pass may be for the sender's own domain (`MAIL FROM: x@attacker.example` with
+ *   `From: ceo@bigcorp.example`), so it proves nothing about the From address.
  * - `unknown`: anything else, e.g. the local stack, where SES writes no verdicts. Not known is not failed.
  *
  * @example senderAuthenticity({ spf: 'pass', dkim: 'pass', dmarc: 'fail' }).verdict // 'fail'
@@ -19,7 +21,12 @@ export function senderAuthenticity(auth: SenderAuthentication): Authenticity {
   if (noPolicy && spf === 'fail' && (dkim === 'fail' || dkim === 'none')) {
     return { verdict: 'fail', reason: `SPF failed and DKIM ${dkim === 'none' ? 'signature missing' : 'failed'}, with no DMARC policy` };
   }
-  if (noPolicy && (spf === 'pass' || dkim === 'pass')) return { verdict: 'pass', reason: `${spf === 'pass' ? 'SPF' : 'DKIM'} passed` };
+  if (noPolicy && (spf === 'pass' || dkim === 'pass')) {
+    return {
+      verdict: 'unknown',
+      reason: `${spf === 'pass' ? 'SPF' : 'DKIM'} passed, but with no DMARC policy nothing ties it to the From domain`,
+    };
+  }
   if (spf === null && dkim === null && dmarc === null) return { verdict: 'unknown', reason: 'no SES verdicts (not known, not failed)' };
   return { verdict: 'unknown', reason: `not decided by SES's verdicts (spf=${spf ?? '-'}, dkim=${dkim ?? '-'}, dmarc=${dmarc ?? '-'})` };
 }

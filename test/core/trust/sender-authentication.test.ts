@@ -123,7 +123,15 @@ describe('senderAuthenticity', () => {
 
   it('does not call a soft SPF failure or a DKIM pass spoofed without a DMARC policy', () => {
     expect(senderAuthenticity({ spf: 'softfail', dkim: 'none', dmarc: 'none' }).verdict).toBe('unknown');
-    expect(senderAuthenticity({ spf: 'fail', dkim: 'pass', dmarc: 'none' }).verdict).toBe('pass');
+    expect(senderAuthenticity({ spf: 'fail', dkim: 'pass', dmarc: 'none' }).verdict).toBe('unknown');
+  });
+
+  it('never calls an SPF or DKIM pass without DMARC authenticated: it may be for the sender’s own domain, not From’s', () => {
+    // MAIL FROM x@attacker.example passes SPF, and attacker.example may sign with DKIM, under From: ceo@bigcorp.example.
+    for (const dmarc of ['none', null]) {
+      expect(senderAuthenticity({ spf: 'pass', dkim: 'none', dmarc }).verdict, String(dmarc)).toBe('unknown');
+      expect(senderAuthenticity({ spf: 'pass', dkim: 'pass', dmarc }).verdict, String(dmarc)).toBe('unknown');
+    }
   });
 
   it('treats no verdicts at all as not known, never as failed', () => {

@@ -201,8 +201,8 @@ function RuleForm({ rule, index, count, team, desks, problems, onChange, onMove,
             </select>
           </div>
           <p class="hint">
-            Sender conditions match only mail whose sender SES authenticated (SPF, DKIM or DMARC passed): anyone can write any address in
-            From. Mail without SES verdicts (the local stack) never matches them.
+            Sender conditions match only mail whose sender SES authenticated (DMARC passed): anyone can write any address in From. Mail
+            without SES verdicts (the local stack) never matches them.
           </p>
           <div class="rule-verdicts" role="group" aria-labelledby={id('verdicts')} aria-invalid={invalid('SES verdicts')}>
             <span id={id('verdicts')} class="label">
