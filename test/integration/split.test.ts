@@ -95,5 +95,8 @@ describe('split', () => {
     expect((await h.call('POST', `/api/tickets/${ticketId}/messages/${first.id}/split`, { body: { acknowledge: 'yes' } })).status).toBe(
       400,
     );
+    const opening = await h.call('POST', `/api/tickets/${ticketId}/messages/${first.id}/split`);
+    expect(opening.status).toBe(400);
+    expect(opening.json.error.message).toContain(`opened ticket #`);
   });
 });

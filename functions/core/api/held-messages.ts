@@ -115,7 +115,7 @@ export async function moveHeldMessage(deps: ApiDeps, agent: Agent, ticketId: str
  * Splits an inbound message off into a new ticket whose requester is its sender, its first message a copy of it; both
  * tickets get a note. The sender is acknowledged only when `acknowledge` is true. Later replies by the message's
  * Message-ID reach the new ticket. A message is split off once: a second split is a conflict, never a second ticket.
- * @throws NotFoundError; InvalidInputError (not inbound, held, no sender who could be a requester);
+ * @throws NotFoundError; InvalidInputError (the ticket's first message, not inbound, held, no sender who could be a requester);
  *   ConcurrentUpdateError when it was split off already or the ticket changed.
  * @example await splitMessage(deps, agent, ticketId, messageId, { acknowledge: false })
  */
@@ -132,6 +132,10 @@ export async function splitMessage(
   if (!message) throw new NotFoundError(`message ${messageId} of ticket ${ticketId} does not exist`);
   const before = thread.ticket;
   if (before.mergedInto) throw new InvalidInputError(`ticket #${before.number} was merged: split the message on the ticket it points to`);
+  // Messages come oldest first: splitting off the one that opened the ticket would only copy the ticket.
+  if (thread.messages[0]?.id === messageId) {
+    throw new InvalidInputError(`message ${messageId} opened ticket #${before.number}: only a later message can be split off`);
+  }
   const sender = assertRequester(deps, message);
   const facts = await openingFacts(deps, agent, before, message);
   const split = splitOff(facts);
