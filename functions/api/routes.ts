@@ -2,6 +2,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import * as z from 'zod/mini';
 import { postMessage } from '../core/api/agent-messages';
+import { findTeamMember } from '../core/config/desk-config';
 import type { ApiDeps } from '../core/api/api-ports';
 import type { Agent } from '../core/api/auth';
 import { ForbiddenError, UnauthenticatedError } from '../core/api/errors';
@@ -205,7 +206,7 @@ const routes: readonly Route[] = [
       const expected = Buffer.from(deps.localSignIn.code);
       if (given.length !== expected.length || !timingSafeEqual(given, expected))
         throw new UnauthenticatedError('the sign-in code is wrong');
-      const member = deps.config.team.find((m) => m.email === input.email);
+      const member = findTeamMember(deps.config.team, input.email);
       if (!member) throw new ForbiddenError(`${input.email} is not a member of the team`);
       return { status: 200, json: { token: await deps.localSignIn.issueToken(member), user: { email: member.email, name: member.name } } };
     },

@@ -1,5 +1,5 @@
 // core: who is calling the dashboard API, from the claims a JWT authorizer verified
-import type { DeskConfig } from '../config/desk-config';
+import { findTeamMember, type DeskConfig } from '../config/desk-config';
 import { ForbiddenError, UnauthenticatedError } from './errors';
 
 /** The Cognito group whose members may use the dashboard. */
@@ -22,7 +22,7 @@ export type Claims = Readonly<Record<string, string | number | boolean | string[
 export function agentFromClaims(config: DeskConfig, claims: Claims | undefined): Agent {
   const email = typeof claims?.email === 'string' ? claims.email.trim().toLowerCase() : '';
   if (!claims || !email.includes('@')) throw new UnauthenticatedError('the token carries no email');
-  const member = config.team.find((m) => m.email === email);
+  const member = findTeamMember(config.team, email);
   if (!member && !claimList(claims['cognito:groups']).includes(TEAM_GROUP)) {
     throw new ForbiddenError(`${email} is not a member of the team`);
   }

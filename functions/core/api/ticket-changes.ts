@@ -5,7 +5,7 @@ import { personTerms } from '../search/search-terms';
 import { canRetry } from '../notify/delivery-marks';
 import type { Delivery } from '../notify/notify-ports';
 import type { Participant, Ticket, TicketPriority, TicketStatus } from '../types';
-import { isDeskAddress } from '../config/desk-config';
+import { findTeamMember, isDeskAddress } from '../config/desk-config';
 import { MAX_PARTICIPANTS } from '../tickets/new-ticket';
 import { participantNotice } from '../tickets/participant-notice';
 import { ticketAfterMessage } from '../tickets/ticket-activity';
@@ -27,7 +27,7 @@ export interface TicketPatch {
  * (a Cognito `team` member not listed there can still take a ticket). A stranger's address would leave it unowned.
  */
 function assertAssignable(deps: ApiDeps, agent: Agent, assignee: string): void {
-  if (assignee === agent.email.toLowerCase() || deps.config.team.some((m) => m.email === assignee)) return;
+  if (assignee === agent.email.toLowerCase() || findTeamMember(deps.config.team, assignee)) return;
   throw new InvalidInputError(
     `assignee: ${assignee} is not a member of the team (${deps.config.team.map((m) => m.email).join(', ')}); add them to the desk configuration's team first`,
   );

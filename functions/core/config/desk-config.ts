@@ -91,12 +91,21 @@ export function parseDeskConfig(input: unknown, source = 'desk configuration'): 
 }
 
 /**
+ * The team member with this address (any case, surrounding spaces ignored), or undefined for anyone else. The
+ * configuration stores addresses lowercased.
+ */
+export function findTeamMember<M extends { readonly email: string }>(team: readonly M[], address: string): M | undefined {
+  const wanted = address.trim().toLowerCase();
+  return team.find((m) => m.email === wanted);
+}
+
+/**
  * The team member with this address (any case), or the first one when no address is given.
  * @throws Error naming the team when the address is not in it
  */
 export function teamMember(config: DeskConfig, email?: string): TeamMember {
   const wanted = email?.trim().toLowerCase();
-  const member = wanted ? config.team.find((m) => m.email === wanted) : config.team[0];
+  const member = wanted ? findTeamMember(config.team, wanted) : config.team[0];
   if (!member) throw new Error(`${wanted} is not in the team (${config.team.map((m) => m.email).join(', ')})`);
   return member;
 }

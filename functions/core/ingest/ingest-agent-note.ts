@@ -1,5 +1,5 @@
 // core: ingest step: a team member's emailed answer to a team notification becomes an internal note on its ticket
-import type { TeamMember } from '../config/desk-config';
+import { findTeamMember, type TeamMember } from '../config/desk-config';
 import { agentMessageTerms } from '../search/search-terms';
 import { tokenIsForAgent, verifyReplyToken } from '../threading/reply-token';
 import { ticketAfterMessage } from '../tickets/ticket-activity';
@@ -24,7 +24,7 @@ export function agentNoteTarget(step: IngestStep): AgentNoteTarget | null {
   const { deps, mail, candidates, lookup } = step;
   if (step.authenticity.verdict === 'fail' || mail.classification.kind !== 'normal') return null;
   const sender = mail.from.address.toLowerCase();
-  const member = deps.config.team.find((m) => m.email.toLowerCase() === sender);
+  const member = findTeamMember(deps.config.team, sender);
   if (!member) return null;
   const token = candidates.tokens.find((t) => tokenIsForAgent(deps.tokenKeys, t, sender));
   const ticket = token ? lookup.tickets.get(verifyReplyToken(deps.tokenKeys, token) ?? '') : undefined;

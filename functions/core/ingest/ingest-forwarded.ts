@@ -1,5 +1,5 @@
 // core: ingest step: a team member forwards a customer's mail to the desk, and the ticket is the customer's
-import { isDeskAddress } from '../config/desk-config';
+import { findTeamMember, isDeskAddress } from '../config/desk-config';
 import { separateReply } from '../email/extract-reply';
 import { inlineForwarded, withoutForwardPrefix } from '../email/forwarded-message';
 import type { Authenticity, Mailbox, ParsedMail } from '../types';
@@ -33,7 +33,7 @@ export function forwardedAuthenticity(agent: Mailbox): Authenticity {
 export function teamForward(step: IngestStep): TeamForward | null {
   const { mail, deps } = step;
   const sender = mail.from.address.toLowerCase();
-  const member = deps.config.team.find((m) => m.email.toLowerCase() === sender);
+  const member = findTeamMember(deps.config.team, sender);
   if (!member) return null;
   const original = originalOf(mail);
   if (!original) return null;
@@ -44,7 +44,7 @@ export function teamForward(step: IngestStep): TeamForward | null {
     return null;
   }
   const author = original.from.address;
-  if (isDeskAddress(deps.config, author) || deps.config.team.some((m) => m.email.toLowerCase() === author)) return null;
+  if (isDeskAddress(deps.config, author) || findTeamMember(deps.config.team, author)) return null;
   const agent = { address: sender, name: member.name };
   const note = original.note.length > NOTE_LIMIT ? `${original.note.slice(0, NOTE_LIMIT)}…` : original.note;
   return {

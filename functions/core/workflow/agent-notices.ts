@@ -1,5 +1,5 @@
 // core: which team members are mailed about a change, and the delivery items that mail them (pure)
-import type { TeamMember } from '../config/desk-config';
+import { findTeamMember, type TeamMember } from '../config/desk-config';
 import { idFor } from '../ids';
 import { escapeMarkdown } from '../notify/templates';
 import type { NewDelivery } from '../ports';
@@ -95,7 +95,7 @@ export function decideAgentNotices(change: TableChange, context: NoticeContext):
       case 'ticket-changed': {
         const { before, after } = change;
         if (!after.assignee || after.assignee === before.assignee) return null;
-        const by = context.team.find((m) => m.email === after.changedBy)?.name ?? after.changedBy ?? 'Someone';
+        const by = (after.changedBy ? findTeamMember(context.team, after.changedBy)?.name : undefined) ?? after.changedBy ?? 'Someone';
         return {
           kind: 'assigned',
           emails: [after.assignee],
@@ -121,7 +121,7 @@ export function decideAgentNotices(change: TableChange, context: NoticeContext):
   const except = candidates.except?.toLowerCase();
   const notices: AgentNotice[] = [];
   for (const email of new Set(candidates.emails.map((e) => e.toLowerCase()))) {
-    const member = context.team.find((m) => m.email === email);
+    const member = findTeamMember(context.team, email);
     if (!member || email === except) continue;
     const preferences = context.preferences.get(email) ?? DEFAULT_AGENT_PREFERENCES;
     if (!preferences[candidates.kind]) continue;

@@ -1,7 +1,7 @@
 // core: intake rules: what a desk does with a new ticket (labels, assignee, priority, no acknowledgement), decided at ingest
 import * as z from 'zod/mini';
 import '../config/zod-messages';
-import type { TeamMember } from '../config/desk-config';
+import { findTeamMember, type TeamMember } from '../config/desk-config';
 import { InvalidInputError } from '../errors';
 import { AUTHENTICATION_RESULTS, SES_VERDICTS, TICKET_PRIORITIES, type Authenticity, type ParsedMail, type TicketPriority } from '../types';
 
@@ -161,7 +161,7 @@ export function roundRobinAssignee(agents: readonly string[], turn: number): str
  * @throws InvalidInputError naming the rule and the field.
  */
 export function checkIntakeRules(rules: readonly IntakeRule[], team: readonly TeamMember[]): void {
-  const notMember = (email: string) => !team.some((m) => m.email.toLowerCase() === email);
+  const notMember = (email: string) => !findTeamMember(team, email);
   const rotating = new Set<string>();
   for (const [i, rule] of rules.entries()) {
     const { when } = rule;

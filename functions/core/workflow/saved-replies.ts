@@ -1,5 +1,6 @@
 // core: saved replies: team-shared answers with placeholders that may also set status, labels and assignee (macros)
 import * as z from 'zod/mini';
+import { findTeamMember } from '../config/desk-config';
 import '../config/zod-messages';
 import { InvalidInputError } from '../errors';
 import { templateTextProblems } from '../notify/template-check';
@@ -55,7 +56,7 @@ export function savedReply(
   const problems = templateTextProblems(given.body, SAVED_REPLY_PLACEHOLDERS).map((p) => `body: ${p}`);
   if (problems.length > 0) throw new InvalidInputError(problems.join('; '));
   const assignee = given.assignee ?? null;
-  if (assignee && !context.team.some((m) => m.email === assignee)) {
+  if (assignee && !findTeamMember(context.team, assignee)) {
     throw new InvalidInputError(`assignee: ${assignee} is not a member of the team`);
   }
   return {
